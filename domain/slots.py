@@ -1,0 +1,167 @@
+"""Opening hours and the slots a room offers on a day.
+
+A day's slots are those of the opening session that *starts* on that day, so a
+room open Friday 18:00–02:00 sells Friday's 00:00–02:00 slots as part of Friday.
+Slots are identified by their absolute start instant (UTC), which is what the
+slot claims are keyed on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+MINUTES_PER_DAY = 24 * 60
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """One weekday's opening session. ``closes <= opens`` means it runs past midnight;
+    ``closes == opens`` means open around the clock."""
+
+    opens: time
+    closes: time
+
+    @property
+    def length(self) -> timedelta:
+        opens = self.opens.hour * 60 + self.opens.minute
+        closes = self.closes.hour * 60 + self.closes.minute
+        minutes = (closes - opens) % MINUTES_PER_DAY or MINUTES_PER_DAY
+        return timedelta(minutes=minutes)
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.closes <= self.opens
+
+    def label(self) -> str:
+        return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    """Opening sessions by weekday (0 = Monday); a missing weekday is a closed day."""
+
+    days: Mapping[int, DayHours]
+
+    def __post_init__(self) -> None:
+        for weekday in self.days:
+            if weekday not in range(7):
+                raise ValueError(f"weekday must be 0..6, got {weekday}")
+        for weekday, hours in self.days.items():
+            following = self.days.get((weekday + 1) % 7)
+            if following is None:
+                continue
+            spill = _minutes(hours.opens) + hours.length.total_seconds() / 60 - MINUTES_PER_DAY
+            if spill > _minutes(following.opens):
+                raise ValueError(
+                    f"{WEEKDAY_NAMES[weekday]} hours run into {WEEKDAY_NAMES[(weekday + 1) % 7]}'s"
+                )
+
+    def on(self, day: date) -> DayHours | None:
+        return self.days.get(day.weekday())
+
+    def is_open(self, day: date) -> bool:
+        return day.weekday() in self.days
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    start: datetime
+    end: datetime
+
+    @property
+    def key(self) -> str:
+        """Stable id of the slot's start instant, e.g. ``20261125T1230Z``."""
+        return slot_key(self.start)
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    def label(self, tz: ZoneInfo) -> str:
+        return f"{self.start.astimezone(tz):%H:%M}–{self.end.astimezone(tz):%H:%M}"
+
+
+def slot_key(start: datetime) -> str:
+    return start.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def parse_slot_key(key: str) -> datetime:
+    """The start instant of a slot key; raises ValueError on anything malformed."""
+    return datetime.strptime(key, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+
+
+def day_slots(day: date, hours: WeeklyHours, slot_minutes: int, tz: ZoneInfo) -> list[Slot]:
+    """Every whole slot of the opening session that starts on ``day`` (empty when closed)."""
+    if slot_minutes <= 0:
+        raise ValueError("slot length must be positive")
+    session = hours.on(day)
+    if session is None:
+        return []
+    opens = datetime.combine(day, session.opens, tzinfo=tz).astimezone(UTC)
+    closes = opens + session.length
+    step = timedelta(minutes=slot_minutes)
+    slots = []
+    start = opens
+    while start + step <= closes:
+        slots.append(Slot(start, start + step))
+        start += step
+    return slots
+
+
+def local_day(moment: datetime, tz: ZoneInfo) -> date:
+    return moment.astimezone(tz).date()
+
+
+def parse_hours(text: str) -> DayHours:
+    """``"10:00-22:00"`` → DayHours; raises ValueError with a readable message."""
+    try:
+        opens_text, closes_text = (part.strip() for part in text.replace("–", "-").split("-"))
+        return DayHours(time.fromisoformat(opens_text), time.fromisoformat(closes_text))
+    except ValueError as error:
+        raise ValueError(f"opening hours must look like 10:00-22:00, got {text!r}") from error
+
+
+def hours_from_mapping(raw: Mapping[str, str | None]) -> WeeklyHours:
+    """Weekly hours from ``{"0": "10:00-22:00", "6": None}`` (missing or None: closed)."""
+    return WeeklyHours({int(k): parse_hours(v) for k, v in raw.items() if v})
+
+
+def hours_to_mapping(hours: WeeklyHours) -> dict[str, str]:
+    return {str(k): f"{v.opens:%H:%M}-{v.closes:%H:%M}" for k, v in sorted(hours.days.items())}
+
+
+def describe_hours(hours: WeeklyHours) -> list[str]:
+    """Human lines such as ``Mon–Fri 10:00–22:00`` grouping equal consecutive days."""
+    lines: list[str] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        if run:
+            first, last = WEEKDAY_NAMES[run[0]], WEEKDAY_NAMES[run[-1]]
+            span = first if len(run) == 1 else f"{first}–{last}"
+            lines.append(f"{span} {hours.days[run[0]].label()}")
+
+    for weekday in range(7):
+        current = hours.days.get(weekday)
+        if current is not None and run and hours.days[run[-1]] == current:
+            run.append(weekday)
+            continue
+        flush()
+        run = [weekday] if current is not None else []
+    flush()
+    closed = [WEEKDAY_NAMES[d] for d in range(7) if d not in hours.days]
+    if closed:
+        lines.append("Closed " + ", ".join(closed))
+    return lines
+
+
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def index_slots(slots: Iterable[Slot]) -> dict[str, Slot]:
+    return {slot.key: slot for slot in slots}

@@ -1,0 +1,511 @@
+"""The one code path that creates bookings and moves them through their life.
+
+Dialogs, the payment webhook, jobs and the owner tools all call this service; none
+of them writes a booking's status or a slot claim themselves.
+
+Correctness rests on two things the database guarantees without transactions:
+a slot claim's ``_id`` is unique, so two claims of one slot cannot both succeed;
+and every status change is a single conditional update on ``status == expected``,
+so racing callers change a booking once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from beanie import PydanticObjectId
+from bson.errors import InvalidId
+from pymongo import ReturnDocument
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from domain.availability import SlotOffer, SlotState, day_offers
+from domain.booking_status import (
+    ACTIVE,
+    HOLDS_SLOTS,
+    BookingStatus,
+    check_transition,
+    releases_slots,
+)
+from domain.clock import Clock
+from domain.codes import new_booking_code
+from domain.errors import (
+    BookingNotCancellableError,
+    BookingNotFoundError,
+    DateInPastError,
+    NoSlotsChosenError,
+    NoSuchSlotError,
+    NotYourBookingError,
+    RoomClosedError,
+    RoomNotFoundError,
+    RoomPausedError,
+    SlotsNotBookableError,
+    SlotsTakenError,
+    TooManySlotsError,
+    UnknownUserError,
+)
+from domain.refund import RefundPolicy, RefundQuote
+from domain.slots import Slot, day_slots, index_slots, local_day, parse_slot_key, slot_key
+from storage.models import BookedSlot, Booking, Room, SlotClaim, User, claim_id, room_day_key
+
+log = logging.getLogger(__name__)
+
+DUPLICATE_KEY = 11000
+CODE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class BookingRules:
+    hold: timedelta = timedelta(minutes=15)
+    min_lead: timedelta = timedelta(minutes=30)
+    max_slots: int = 8
+    horizon_days: int = 60
+    refund_policy: RefundPolicy = field(default_factory=RefundPolicy)
+
+
+@dataclass(frozen=True)
+class CancelOutcome:
+    booking: Booking
+    refund: RefundQuote
+
+
+def due_at_for(status: BookingStatus, booking: Booking) -> datetime | None:
+    """The next moment the clock must act on a booking in ``status``."""
+    return {
+        BookingStatus.PENDING_PAYMENT: booking.hold_expires_at,
+        BookingStatus.NOT_STARTED: booking.starts_at,
+        BookingStatus.ONGOING: booking.ends_at,
+    }.get(status)
+
+
+def parse_object_id(raw: str | PydanticObjectId) -> PydanticObjectId | None:
+    try:
+        return PydanticObjectId(raw)
+    except (InvalidId, TypeError, ValueError):
+        return None
+
+
+class BookingService:
+    def __init__(self, clock: Clock, rules: BookingRules | None = None) -> None:
+        self.clock = clock
+        self.rules = rules or BookingRules()
+
+    # ---- reading -------------------------------------------------------------------
+
+    async def room(self, room_id: str | PydanticObjectId) -> Room:
+        object_id = parse_object_id(room_id)
+        room = await Room.get(object_id) if object_id else None
+        if room is None:
+            raise RoomNotFoundError
+        return room
+
+    def today(self, room: Room) -> date:
+        return local_day(self.clock.now(), room.zone)
+
+    def last_bookable_day(self, room: Room) -> date:
+        return self.today(room) + timedelta(days=self.rules.horizon_days)
+
+    def is_bookable_day(self, room: Room, day: date) -> bool:
+        return self.today(room) <= day <= self.last_bookable_day(room) and room.hours.is_open(day)
+
+    async def claimed_keys(self, room: Room, day: date) -> tuple[set[str], set[str]]:
+        """Slot keys of the day held by bookings and by owner blocks."""
+        taken: set[str] = set()
+        blocked: set[str] = set()
+        cursor = SlotClaim.get_pymongo_collection().find(
+            {"room_day": room_day_key(room.id, day)}, {"kind": 1}
+        )
+        async for claim in cursor:
+            key = str(claim["_id"]).rsplit("|", 1)[1]
+            (blocked if claim.get("kind") == "block" else taken).add(key)
+        return taken, blocked
+
+    async def offers(self, room: Room, day: date) -> list[SlotOffer]:
+        """The day's slots with price and state, read fresh from the claims."""
+        slots = day_slots(day, room.hours, room.slot_minutes, room.zone)
+        if not slots:
+            return []
+        taken, blocked = await self.claimed_keys(room, day)
+        return day_offers(
+            slots,
+            prices=room.prices,
+            tz=room.zone,
+            now=self.clock.now(),
+            min_lead=self.rules.min_lead,
+            taken=taken,
+            blocked=blocked,
+        )
+
+    async def booking(self, booking_id: str | PydanticObjectId) -> Booking:
+        object_id = parse_object_id(booking_id)
+        booking = await Booking.get(object_id) if object_id else None
+        if booking is None:
+            raise BookingNotFoundError
+        return booking
+
+    async def booking_of_user(self, booking_id: str | PydanticObjectId, user_id: int) -> Booking:
+        booking = await self.booking(booking_id)
+        if booking.user_id != user_id:
+            raise NotYourBookingError
+        return booking
+
+    async def bookings_of_user(self, user_id: int, *, upcoming: bool, limit: int = 20) -> list[Booking]:
+        now = self.clock.now()
+        found = await Booking.find(Booking.user_id == user_id).to_list()
+        if upcoming:
+            chosen = [b for b in found if b.status in ACTIVE and b.ends_at > now]
+            chosen.sort(key=lambda b: b.starts_at)
+        else:
+            chosen = [b for b in found if not (b.status in ACTIVE and b.ends_at > now)]
+            chosen.sort(key=lambda b: b.starts_at, reverse=True)
+        return chosen[:limit]
+
+    def refund_quote(self, booking: Booking) -> RefundQuote:
+        if booking.status is BookingStatus.PENDING_PAYMENT:
+            return RefundQuote(0, 0, booking.starts_at - self.clock.now())
+        return self.rules.refund_policy.quote(booking.amount_paise, booking.starts_at, self.clock.now())
+
+    # ---- creating ------------------------------------------------------------------
+
+    async def create_booking(
+        self, user_id: int, room_id: str | PydanticObjectId, day: date, slot_keys: Iterable[str]
+    ) -> Booking:
+        """Hold the chosen slots for ``user_id`` as a PENDING_PAYMENT booking.
+
+        Raises a BookingError subclass, changing nothing, when the request is not
+        valid; SlotsTakenError names the slots someone else holds.
+        """
+        if await User.get(user_id) is None:
+            raise UnknownUserError
+        room = await self.room(room_id)
+        if not room.active:
+            raise RoomPausedError
+        slots = self._validated_slots(room, day, slot_keys)
+        booking_id = PydanticObjectId()
+        await self._claim(room, day, slots, booking_id=booking_id, kind="booking")
+        try:
+            return await self._insert_booking(booking_id, user_id, room, day, slots)
+        except BaseException:
+            await self._release(booking_id)
+            raise
+
+    def _validated_slots(self, room: Room, day: date, slot_keys: Iterable[str]) -> list[Slot]:
+        if day < self.today(room):
+            raise DateInPastError
+        if day > self.last_bookable_day(room) or not room.hours.is_open(day):
+            raise RoomClosedError
+        keys = sorted(set(slot_keys))
+        if not keys:
+            raise NoSlotsChosenError
+        if len(keys) > self.rules.max_slots:
+            raise TooManySlotsError(self.rules.max_slots)
+        offered = index_slots(day_slots(day, room.hours, room.slot_minutes, room.zone))
+        if any(key not in offered for key in keys):
+            raise NoSuchSlotError
+        slots = [offered[key] for key in keys]
+        now = self.clock.now()
+        too_late = [s.start for s in slots if s.start < now + self.rules.min_lead]
+        if too_late:
+            raise SlotsNotBookableError(too_late)
+        return slots
+
+    async def _insert_booking(
+        self, booking_id: PydanticObjectId, user_id: int, room: Room, day: date, slots: Sequence[Slot]
+    ) -> Booking:
+        now = self.clock.now()
+        prices = room.prices
+        booked = [BookedSlot(start=s.start, end=s.end, price_paise=prices.price(s, room.zone)) for s in slots]
+        hold_expires_at = now + self.rules.hold
+        for attempt in range(CODE_ATTEMPTS):
+            booking = Booking(
+                id=booking_id,
+                code=new_booking_code(),
+                user_id=user_id,
+                room_id=room.id,
+                day=day,
+                room_day=room_day_key(room.id, day),
+                slots=booked,
+                amount_paise=sum(s.price_paise for s in booked),
+                starts_at=slots[0].start,
+                ends_at=slots[-1].end,
+                hold_expires_at=hold_expires_at,
+                due_at=hold_expires_at,
+                created_at=now,
+                updated_at=now,
+            )
+            try:
+                await booking.insert()
+            except DuplicateKeyError:
+                if attempt == CODE_ATTEMPTS - 1:
+                    raise
+                continue
+            return booking
+        raise AssertionError("unreachable")
+
+    # ---- slot claims ---------------------------------------------------------------
+
+    async def _claim(
+        self,
+        room: Room,
+        day: date,
+        slots: Sequence[Slot],
+        *,
+        booking_id: PydanticObjectId | None,
+        kind: str,
+        created_by: int | None = None,
+        note: str | None = None,
+    ) -> None:
+        """Claim every slot or none: on a conflict, release what this call claimed and
+        raise SlotsTakenError with the slots that were already held."""
+        now = self.clock.now()
+        documents = [
+            {
+                "_id": claim_id(room.id, s.key),
+                "room_id": room.id,
+                "room_day": room_day_key(room.id, day),
+                "start": s.start,
+                "end": s.end,
+                "kind": kind,
+                "booking_id": booking_id,
+                "note": note,
+                "created_by": created_by,
+                "created_at": now,
+            }
+            for s in slots
+        ]
+        collection = SlotClaim.get_pymongo_collection()
+        try:
+            await collection.insert_many(documents, ordered=False)
+        except BulkWriteError as error:
+            errors = error.details.get("writeErrors", [])
+            failed = {e["index"] for e in errors}
+            won = [d["_id"] for i, d in enumerate(documents) if i not in failed]
+            if won:
+                await collection.delete_many({"_id": {"$in": won}, "booking_id": booking_id, "kind": kind})
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            raise SlotsTakenError([slots[i].start for i in sorted(failed)]) from None
+
+    async def _release(self, booking_id: PydanticObjectId) -> int:
+        result = await SlotClaim.get_pymongo_collection().delete_many(
+            {"booking_id": booking_id, "kind": "booking"}
+        )
+        return result.deleted_count
+
+    # ---- owner blocks --------------------------------------------------------------
+
+    async def block_slots(
+        self, room: Room, day: date, slot_keys: Iterable[str], *, owner_id: int, note: str | None = None
+    ) -> list[Slot]:
+        """Block slots with the same claim mechanism as bookings, so a block and a
+        booking of one slot can never both win. Raises SlotsTakenError naming held slots."""
+        offered = index_slots(day_slots(day, room.hours, room.slot_minutes, room.zone))
+        keys = sorted(set(slot_keys))
+        if not keys:
+            raise NoSlotsChosenError
+        if any(key not in offered for key in keys):
+            raise NoSuchSlotError
+        slots = [offered[k] for k in keys]
+        now = self.clock.now()
+        if any(s.start <= now for s in slots):
+            raise SlotsNotBookableError([s.start for s in slots if s.start <= now])
+        await self._claim(room, day, slots, booking_id=None, kind="block", created_by=owner_id, note=note)
+        return slots
+
+    async def unblock_slots(self, room: Room, day: date, slot_keys: Iterable[str]) -> int:
+        ids = [claim_id(room.id, key) for key in set(slot_keys)]
+        result = await SlotClaim.get_pymongo_collection().delete_many(
+            {"_id": {"$in": ids}, "kind": "block", "room_day": room_day_key(room.id, day)}
+        )
+        return result.deleted_count
+
+    # ---- moving through the life ---------------------------------------------------
+
+    async def transition(
+        self,
+        booking: Booking,
+        expected: BookingStatus,
+        target: BookingStatus,
+        *,
+        extra: dict[str, Any] | None = None,
+        condition: dict[str, Any] | None = None,
+    ) -> Booking | None:
+        """Move ``booking`` from ``expected`` to ``target`` if it is still ``expected``.
+
+        Returns the updated booking, or None when another caller changed it first.
+        Raises IllegalTransitionError for a change the life does not allow. Leaving a
+        slot-holding status releases the booking's claims.
+        """
+        check_transition(expected, target)
+        now = self.clock.now()
+        changes: dict[str, Any] = {
+            "status": target.value,
+            "updated_at": now,
+            "due_at": due_at_for(target, booking),
+            **(extra or {}),
+        }
+        raw = await Booking.get_pymongo_collection().find_one_and_update(
+            {"_id": booking.id, "status": expected.value, **(condition or {})},
+            {"$set": changes},
+            return_document=ReturnDocument.AFTER,
+        )
+        if raw is None:
+            return None
+        if releases_slots(expected, target):
+            await self._release(booking.id)
+        log.info("booking %s %s -> %s", booking.code, expected.value, target.value)
+        return Booking.model_validate(raw)
+
+    async def confirm_payment(self, booking: Booking, payment: dict[str, Any]) -> Booking | None:
+        """PENDING_PAYMENT -> NOT_STARTED once the money is in; None if already moved."""
+        now = self.clock.now()
+        return await self.transition(
+            booking,
+            BookingStatus.PENDING_PAYMENT,
+            BookingStatus.NOT_STARTED,
+            extra={"paid_at": now, "payment": {**booking.payment, **payment}},
+        )
+
+    async def confirm_late_payment(self, booking: Booking, payment: dict[str, Any]) -> Booking | None:
+        """EXPIRED -> NOT_STARTED when paid after the hold: re-claim every slot first.
+        Raises SlotsTakenError (claiming nothing) when any slot went to someone else."""
+        room = await self.room(booking.room_id)
+        slots = [s.slot for s in booking.slots]
+        await self._claim(room, booking.day, slots, booking_id=booking.id, kind="booking")
+        moved = await self.transition(
+            booking,
+            BookingStatus.EXPIRED,
+            BookingStatus.NOT_STARTED,
+            extra={"paid_at": self.clock.now(), "payment": {**booking.payment, **payment}},
+        )
+        if moved is None:
+            await self._release(booking.id)
+        return moved
+
+    async def expire_hold(self, booking: Booking) -> Booking | None:
+        """PENDING_PAYMENT -> EXPIRED, only once the hold deadline has passed."""
+        return await self.transition(
+            booking,
+            BookingStatus.PENDING_PAYMENT,
+            BookingStatus.EXPIRED,
+            condition={"hold_expires_at": {"$lte": self.clock.now()}},
+        )
+
+    async def expire_now(self, booking: Booking) -> Booking | None:
+        """PENDING_PAYMENT -> EXPIRED regardless of the deadline (link expired or cancelled)."""
+        return await self.transition(booking, BookingStatus.PENDING_PAYMENT, BookingStatus.EXPIRED)
+
+    async def start_session(self, booking: Booking) -> Booking | None:
+        return await self.transition(
+            booking,
+            BookingStatus.NOT_STARTED,
+            BookingStatus.ONGOING,
+            condition={"starts_at": {"$lte": self.clock.now()}},
+        )
+
+    async def complete_session(self, booking: Booking) -> Booking | None:
+        return await self.transition(
+            booking,
+            BookingStatus.ONGOING,
+            BookingStatus.COMPLETED,
+            condition={"ends_at": {"$lte": self.clock.now()}},
+        )
+
+    async def cancel_by_musician(self, booking_id: str | PydanticObjectId, user_id: int) -> CancelOutcome:
+        """Cancel the musician's own booking; the refund is what the policy gives now.
+
+        A held (unpaid) booking is simply released. Raises NotYourBookingError,
+        BookingNotCancellableError; changes nothing in those cases.
+        """
+        booking = await self.booking_of_user(booking_id, user_id)
+        if booking.status not in (BookingStatus.PENDING_PAYMENT, BookingStatus.NOT_STARTED):
+            raise BookingNotCancellableError(booking.status.human)
+        quote = self.refund_quote(booking)
+        moved = await self.transition(
+            booking,
+            booking.status,
+            BookingStatus.CANCELLED,
+            extra={
+                "cancelled_at": self.clock.now(),
+                "cancel_reason": "cancelled by musician",
+                "refund": {"due_paise": quote.amount_paise, "percent": quote.percent, "status": "due"}
+                if quote.amount_paise
+                else {},
+            },
+        )
+        if moved is None:
+            current = await self.booking(booking.id)
+            raise BookingNotCancellableError(current.status.human)
+        return CancelOutcome(moved, quote)
+
+    async def terminate_by_owner(self, booking: Booking, *, owner_id: int, reason: str) -> Booking:
+        """Owner cancels a paid booking: TERMINATED with a full refund due."""
+        if booking.status not in (BookingStatus.NOT_STARTED, BookingStatus.ONGOING):
+            raise BookingNotCancellableError(booking.status.human)
+        moved = await self.transition(
+            booking,
+            booking.status,
+            BookingStatus.TERMINATED,
+            extra={
+                "cancelled_at": self.clock.now(),
+                "cancel_reason": reason,
+                "terminated_by": owner_id,
+                "refund": {"due_paise": booking.amount_paise, "percent": 100, "status": "due"},
+            },
+        )
+        if moved is None:
+            current = await self.booking(booking.id)
+            raise BookingNotCancellableError(current.status.human)
+        return moved
+
+    # ---- jobs' reads ---------------------------------------------------------------
+
+    async def due_bookings(self, status: BookingStatus, *, limit: int = 200) -> list[Booking]:
+        """Bookings in ``status`` whose next moment has come, by the ``due_at`` index."""
+        return (
+            await Booking.find({"due_at": {"$lte": self.clock.now()}, "status": status.value})
+            .limit(limit)
+            .to_list()
+        )
+
+    async def release_stale_claims(self, older_than: timedelta = timedelta(minutes=2)) -> int:
+        """Delete booking claims whose booking never got written or no longer holds
+        slots (a crash between two writes). Returns how many were freed."""
+        cutoff = self.clock.now() - older_than
+        collection = SlotClaim.get_pymongo_collection()
+        stale: list[str] = []
+        async for claim in collection.find({"kind": "booking", "created_at": {"$lte": cutoff}}):
+            booking = await Booking.get(claim["booking_id"]) if claim.get("booking_id") else None
+            if booking is None or booking.status not in HOLDS_SLOTS:
+                stale.append(claim["_id"])
+        if stale:
+            await collection.delete_many({"_id": {"$in": stale}})
+            log.warning("released %d stale slot claims", len(stale))
+        return len(stale)
+
+
+def slot_keys_of(starts: Collection[datetime]) -> list[str]:
+    return sorted(slot_key(s) for s in starts)
+
+
+def taken_labels(error: SlotsTakenError, room: Room) -> list[str]:
+    zone = room.zone
+    return [f"{s.astimezone(zone):%H:%M}" for s in error.starts]
+
+
+def parse_slot_keys(raw: Iterable[str]) -> list[str]:
+    """Keep only well-formed slot keys (tampered ones are dropped, never trusted)."""
+    keys = []
+    for key in raw:
+        try:
+            parse_slot_key(key)
+        except ValueError:
+            continue
+        keys.append(key)
+    return keys
+
+
+__all__ = ["BookingRules", "BookingService", "CancelOutcome", "SlotState", "due_at_for"]

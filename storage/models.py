@@ -1,0 +1,166 @@
+"""Beanie documents: users, rooms, bookings and slot claims, with the indexes their
+queries need. NX-27017's planner uses single-field indexes only, so hot queries are
+shaped around one selective indexed field (see ``Booking.due_at``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from beanie import Document, Indexed, PydanticObjectId
+from pydantic import BaseModel, Field
+from pymongo import ASCENDING, IndexModel
+
+from domain.booking_status import BookingStatus
+from domain.pricing import PriceRules
+from domain.slots import Slot, WeeklyHours, hours_from_mapping
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class User(Document):
+    """A Telegram user; the document id is the Telegram user id."""
+
+    id: int  # type: ignore[assignment]
+    first_name: str = ""
+    last_name: str | None = None
+    username: str | None = None
+    is_owner: bool = False
+    blocked_bot: bool = False
+    created_at: datetime = Field(default_factory=utc_now)
+
+    class Settings:
+        name = "users"
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part) or "Musician"
+
+
+class Room(Document):
+    slug: Annotated[str, Indexed(unique=True)]
+    name: str
+    city: Annotated[str, Indexed()]
+    address: str
+    latitude: float | None = None
+    longitude: float | None = None
+    description: str = ""
+    amenities: list[str] = Field(default_factory=list)
+    capacity: int = 5
+    photo_file_id: str | None = None
+    timezone: str = "Asia/Kolkata"
+    opening_hours: dict[str, str] = Field(default_factory=dict)
+    slot_minutes: int = 60
+    hourly_paise: int
+    peak_hourly_paise: int
+    peak_starts: time = time(18, 0)
+    peak_ends: time = time(23, 0)
+    weekends_are_peak: bool = True
+    owner_ids: Annotated[list[int], Indexed()] = Field(default_factory=list)
+    business_name: str | None = None
+    gstin: str | None = None
+    active: bool = True
+    created_at: datetime = Field(default_factory=utc_now)
+
+    class Settings:
+        name = "rooms"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def hours(self) -> WeeklyHours:
+        return hours_from_mapping(self.opening_hours)
+
+    @property
+    def prices(self) -> PriceRules:
+        return PriceRules(
+            hourly_paise=self.hourly_paise,
+            peak_hourly_paise=self.peak_hourly_paise,
+            peak_starts=self.peak_starts,
+            peak_ends=self.peak_ends,
+            weekends_are_peak=self.weekends_are_peak,
+        )
+
+    def is_owned_by(self, telegram_id: int) -> bool:
+        return telegram_id in self.owner_ids
+
+
+class BookedSlot(BaseModel):
+    start: datetime
+    end: datetime
+    price_paise: int
+
+    @property
+    def slot(self) -> Slot:
+        return Slot(self.start, self.end)
+
+
+class Booking(Document):
+    code: Annotated[str, Indexed(unique=True)]
+    user_id: Annotated[int, Indexed()]
+    room_id: Annotated[PydanticObjectId, Indexed()]
+    day: date
+    room_day: Annotated[str, Indexed()]
+    """``"<room id>|<YYYY-MM-DD>"``: one selective indexed field for a room's day schedule."""
+    slots: list[BookedSlot]
+    amount_paise: int
+    currency: str = "INR"
+    status: Annotated[BookingStatus, Indexed()] = BookingStatus.PENDING_PAYMENT
+    starts_at: datetime
+    ends_at: datetime
+    hold_expires_at: datetime
+    due_at: Annotated[datetime | None, Indexed()] = None
+    """When this booking next needs the clock's attention (hold expiry, session start or
+    end); None once final. Jobs find due work with one indexed range on this field."""
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+    paid_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    payment: dict[str, Any] = Field(default_factory=dict)
+    refund: dict[str, Any] = Field(default_factory=dict)
+    flags: list[str] = Field(default_factory=list)
+    invoice_number: str | None = None
+
+    class Settings:
+        name = "bookings"
+
+    @property
+    def slot_starts(self) -> list[datetime]:
+        return [s.start for s in self.slots]
+
+
+class SlotClaim(Document):
+    """One document per claimed (room, slot start). Its id is the claim key, so the
+    database's unique ``_id`` makes a second claim of a slot impossible."""
+
+    id: str  # type: ignore[assignment]
+    room_id: PydanticObjectId
+    room_day: Annotated[str, Indexed()]
+    start: datetime
+    end: datetime
+    kind: str = "booking"  # "booking" or "block"
+    booking_id: Annotated[PydanticObjectId | None, Indexed()] = None
+    note: str | None = None
+    created_by: int | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+
+    class Settings:
+        name = "slot_claims"
+        indexes = [IndexModel([("created_at", ASCENDING)])]
+
+
+def claim_id(room_id: PydanticObjectId | str, slot_key: str) -> str:
+    return f"{room_id}|{slot_key}"
+
+
+def room_day_key(room_id: PydanticObjectId | str, day: date) -> str:
+    return f"{room_id}|{day.isoformat()}"
+
+
+CORE_DOCUMENTS: list[type[Document]] = [User, Room, Booking, SlotClaim]
