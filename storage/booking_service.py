@@ -49,7 +49,16 @@ from domain.errors import (
 )
 from domain.refund import RefundPolicy, RefundQuote
 from domain.slots import Slot, day_slots, index_slots, local_day, parse_slot_key, slot_key
-from storage.models import BookedSlot, Booking, Room, SlotClaim, User, claim_id, room_day_key
+from storage.models import (
+    BookedSlot,
+    Booking,
+    Room,
+    SlotClaim,
+    User,
+    claim_id,
+    room_day_key,
+    to_ms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +194,7 @@ class BookingService:
             raise RoomPausedError
         slots = self._validated_slots(room, day, slot_keys)
         booking_id = PydanticObjectId()
-        await self._claim(room, day, slots, booking_id=booking_id, kind="booking")
+        await self._claim(room, day, slots, booking_id=str(booking_id), kind="booking")
         try:
             return await self._insert_booking(booking_id, user_id, room, day, slots)
         except BaseException:
@@ -224,7 +233,7 @@ class BookingService:
                 id=booking_id,
                 code=new_booking_code(),
                 user_id=user_id,
-                room_id=room.id,
+                room_id=str(room.id),
                 day=day,
                 room_day=room_day_key(room.id, day),
                 slots=booked,
@@ -232,7 +241,7 @@ class BookingService:
                 starts_at=slots[0].start,
                 ends_at=slots[-1].end,
                 hold_expires_at=hold_expires_at,
-                due_at=hold_expires_at,
+                due_ms=to_ms(hold_expires_at),
                 created_at=now,
                 updated_at=now,
             )
@@ -253,7 +262,7 @@ class BookingService:
         day: date,
         slots: Sequence[Slot],
         *,
-        booking_id: PydanticObjectId | None,
+        booking_id: str | None,
         kind: str,
         created_by: int | None = None,
         note: str | None = None,
@@ -264,7 +273,7 @@ class BookingService:
         documents = [
             {
                 "_id": claim_id(room.id, s.key),
-                "room_id": room.id,
+                "room_id": str(room.id),
                 "room_day": room_day_key(room.id, day),
                 "start": s.start,
                 "end": s.end,
@@ -289,9 +298,9 @@ class BookingService:
                 raise
             raise SlotsTakenError([slots[i].start for i in sorted(failed)]) from None
 
-    async def _release(self, booking_id: PydanticObjectId) -> int:
+    async def _release(self, booking_id: PydanticObjectId | str) -> int:
         result = await SlotClaim.get_pymongo_collection().delete_many(
-            {"booking_id": booking_id, "kind": "booking"}
+            {"booking_id": str(booking_id), "kind": "booking"}
         )
         return result.deleted_count
 
@@ -344,7 +353,7 @@ class BookingService:
         changes: dict[str, Any] = {
             "status": target.value,
             "updated_at": now,
-            "due_at": due_at_for(target, booking),
+            "due_ms": to_ms(due_at_for(target, booking)),
             **(extra or {}),
         }
         raw = await Booking.get_pymongo_collection().find_one_and_update(
@@ -374,7 +383,7 @@ class BookingService:
         Raises SlotsTakenError (claiming nothing) when any slot went to someone else."""
         room = await self.room(booking.room_id)
         slots = [s.slot for s in booking.slots]
-        await self._claim(room, booking.day, slots, booking_id=booking.id, kind="booking")
+        await self._claim(room, booking.day, slots, booking_id=str(booking.id), kind="booking")
         moved = await self.transition(
             booking,
             BookingStatus.EXPIRED,
@@ -385,13 +394,16 @@ class BookingService:
             await self._release(booking.id)
         return moved
 
+    def _due_now(self) -> dict[str, Any]:
+        return {"due_ms": {"$lte": to_ms(self.clock.now())}}
+
     async def expire_hold(self, booking: Booking) -> Booking | None:
         """PENDING_PAYMENT -> EXPIRED, only once the hold deadline has passed."""
         return await self.transition(
             booking,
             BookingStatus.PENDING_PAYMENT,
             BookingStatus.EXPIRED,
-            condition={"hold_expires_at": {"$lte": self.clock.now()}},
+            condition=self._due_now(),
         )
 
     async def expire_now(self, booking: Booking) -> Booking | None:
@@ -403,7 +415,7 @@ class BookingService:
             booking,
             BookingStatus.NOT_STARTED,
             BookingStatus.ONGOING,
-            condition={"starts_at": {"$lte": self.clock.now()}},
+            condition=self._due_now(),
         )
 
     async def complete_session(self, booking: Booking) -> Booking | None:
@@ -411,7 +423,7 @@ class BookingService:
             booking,
             BookingStatus.ONGOING,
             BookingStatus.COMPLETED,
-            condition={"ends_at": {"$lte": self.clock.now()}},
+            condition=self._due_now(),
         )
 
     async def cancel_by_musician(self, booking_id: str | PydanticObjectId, user_id: int) -> CancelOutcome:
@@ -464,12 +476,9 @@ class BookingService:
     # ---- jobs' reads ---------------------------------------------------------------
 
     async def due_bookings(self, status: BookingStatus, *, limit: int = 200) -> list[Booking]:
-        """Bookings in ``status`` whose next moment has come, by the ``due_at`` index."""
-        return (
-            await Booking.find({"due_at": {"$lte": self.clock.now()}, "status": status.value})
-            .limit(limit)
-            .to_list()
-        )
+        """Bookings in ``status`` whose next moment has come, by the ``due_ms`` index."""
+        query = {"due_ms": {"$lte": to_ms(self.clock.now())}, "status": status.value}
+        return await Booking.find(query).limit(limit).to_list()
 
     async def release_stale_claims(self, older_than: timedelta = timedelta(minutes=2)) -> int:
         """Delete booking claims whose booking never got written or no longer holds
@@ -478,7 +487,8 @@ class BookingService:
         collection = SlotClaim.get_pymongo_collection()
         stale: list[str] = []
         async for claim in collection.find({"kind": "booking", "created_at": {"$lte": cutoff}}):
-            booking = await Booking.get(claim["booking_id"]) if claim.get("booking_id") else None
+            booking_id = parse_object_id(claim.get("booking_id") or "")
+            booking = await Booking.get(booking_id) if booking_id else None
             if booking is None or booking.status not in HOLDS_SLOTS:
                 stale.append(claim["_id"])
         if stale:

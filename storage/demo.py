@@ -3,7 +3,6 @@ in a minute (``python -m bot.admin seed-demo``)."""
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Any
 
 from domain.money import rupees
@@ -26,8 +25,8 @@ DEMO_ROOMS: list[dict[str, Any]] = [
         "slot_minutes": 60,
         "hourly_paise": rupees(600),
         "peak_hourly_paise": rupees(800),
-        "peak_starts": time(18, 0),
-        "peak_ends": time(23, 0),
+        "peak_starts": "18:00",
+        "peak_ends": "23:00",
         "business_name": "Bass Cave Music LLP",
         "gstin": "29ABCDE1234F1Z5",
     },
@@ -45,8 +44,8 @@ DEMO_ROOMS: list[dict[str, Any]] = [
         "slot_minutes": 60,
         "hourly_paise": rupees(450),
         "peak_hourly_paise": rupees(550),
-        "peak_starts": time(18, 0),
-        "peak_ends": time(23, 0),
+        "peak_starts": "18:00",
+        "peak_ends": "23:00",
         "business_name": "Loud Lane Studios",
     },
     {
@@ -63,8 +62,8 @@ DEMO_ROOMS: list[dict[str, Any]] = [
         "slot_minutes": 90,
         "hourly_paise": rupees(900),
         "peak_hourly_paise": rupees(1200),
-        "peak_starts": time(19, 0),
-        "peak_ends": time(0, 0),
+        "peak_starts": "19:00",
+        "peak_ends": "00:00",
         "business_name": "Tide Music Pvt Ltd",
         "gstin": "27AAACT2727Q1ZV",
     },

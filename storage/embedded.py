@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
@@ -45,13 +45,16 @@ class EmbeddedMongo:
     def start(self, timeout: float = 20.0) -> str:
         if self._process is not None:
             return self.uri
-        self._process = subprocess.Popen(
-            self._command(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # Ctrl-C in the terminal reaches us, not the server
-        )
+        command = self._command()
+        # stderr goes to a file: an undrained pipe fills up and stalls the server.
+        with self._stderr_path.open("ab") as stderr:
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,  # Ctrl-C in the terminal reaches us, not the server
+            )
         self._wait_until_listening(timeout)
         log.info("embedded database listening on 127.0.0.1:%s (%s)", self.port, self._where())
         return self.uri
@@ -66,8 +69,6 @@ class EmbeddedMongo:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr:
-            process.stderr.close()
         log.info("embedded database stopped")
 
     def kill(self) -> None:
@@ -95,14 +96,21 @@ class EmbeddedMongo:
     def _where(self) -> str:
         return "in memory" if self.data_dir is None else str(self.data_dir.resolve())
 
+    @property
+    def _run_dir(self) -> Path:
+        return Path(tempfile.gettempdir()) if self.data_dir is None else self.data_dir
+
+    @property
+    def _stderr_path(self) -> Path:
+        return self._run_dir / f"nx-27017-{self.port}.err"
+
     def _command(self) -> list[str]:
         if self.data_dir is None:
             db_path = "memory"
-            run_dir = Path(os.environ.get("TMPDIR", "/tmp"))
         else:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             db_path = str(self.data_dir / f"{DATABASE_NAME}.db")
-            run_dir = self.data_dir
+        run_dir = self._run_dir
         return [
             sys.executable,
             "-m",
@@ -124,9 +132,9 @@ class EmbeddedMongo:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                error = self._process.stderr.read().decode(errors="replace") if self._process.stderr else ""
                 self._process = None
-                raise RuntimeError(f"the embedded database exited at start-up: {error.strip()[-500:]}")
+                error = self._stderr_path.read_text(errors="replace").strip()[-500:]
+                raise RuntimeError(f"the embedded database exited at start-up: {error}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return

@@ -1,6 +1,14 @@
 """Beanie documents: users, rooms, bookings and slot claims, with the indexes their
-queries need. NX-27017's planner uses single-field indexes only, so hot queries are
-shaped around one selective indexed field (see ``Booking.due_at``)."""
+queries need.
+
+Two facts of the embedded NX-27017 shape these documents: its planner uses
+single-field indexes only, so hot queries lean on one selective indexed field
+(``Booking.due_at``, ``room_day``); and it matches ObjectIds only on ``_id``
+(equality on an ObjectId in any other field, or in a count or delete, finds
+nothing), so every reference to another document is stored as a string; and a
+datetime written by ``$set`` is stored as a naive text (its SQL path binds the raw
+value), so times that are range-queried after an update are kept as integer epoch
+milliseconds (``due_ms``) and every datetime is read through ``UtcDatetime``."""
 
 from __future__ import annotations
 
@@ -9,7 +17,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from beanie import Document, Indexed, PydanticObjectId
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from pymongo import ASCENDING, IndexModel
 
 from domain.booking_status import BookingStatus
@@ -21,6 +29,22 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """Aware UTC, whatever came back from the database (a naive value is UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+
+
+def to_ms(moment: datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp() * 1000)
+
+
+def from_ms(millis: int | None) -> datetime | None:
+    return None if millis is None else datetime.fromtimestamp(millis / 1000, UTC)
+
+
 class User(Document):
     """A Telegram user; the document id is the Telegram user id."""
 
@@ -30,7 +54,7 @@ class User(Document):
     username: str | None = None
     is_owner: bool = False
     blocked_bot: bool = False
-    created_at: datetime = Field(default_factory=utc_now)
+    created_at: UtcDatetime = Field(default_factory=utc_now)
 
     class Settings:
         name = "users"
@@ -56,14 +80,14 @@ class Room(Document):
     slot_minutes: int = 60
     hourly_paise: int
     peak_hourly_paise: int
-    peak_starts: time = time(18, 0)
-    peak_ends: time = time(23, 0)
+    peak_starts: str = "18:00"  # BSON has no time-of-day type
+    peak_ends: str = "23:00"
     weekends_are_peak: bool = True
     owner_ids: Annotated[list[int], Indexed()] = Field(default_factory=list)
     business_name: str | None = None
     gstin: str | None = None
     active: bool = True
-    created_at: datetime = Field(default_factory=utc_now)
+    created_at: UtcDatetime = Field(default_factory=utc_now)
 
     class Settings:
         name = "rooms"
@@ -81,8 +105,8 @@ class Room(Document):
         return PriceRules(
             hourly_paise=self.hourly_paise,
             peak_hourly_paise=self.peak_hourly_paise,
-            peak_starts=self.peak_starts,
-            peak_ends=self.peak_ends,
+            peak_starts=time.fromisoformat(self.peak_starts),
+            peak_ends=time.fromisoformat(self.peak_ends),
             weekends_are_peak=self.weekends_are_peak,
         )
 
@@ -91,8 +115,8 @@ class Room(Document):
 
 
 class BookedSlot(BaseModel):
-    start: datetime
-    end: datetime
+    start: UtcDatetime
+    end: UtcDatetime
     price_paise: int
 
     @property
@@ -103,7 +127,7 @@ class BookedSlot(BaseModel):
 class Booking(Document):
     code: Annotated[str, Indexed(unique=True)]
     user_id: Annotated[int, Indexed()]
-    room_id: Annotated[PydanticObjectId, Indexed()]
+    room_id: Annotated[str, Indexed()]
     day: date
     room_day: Annotated[str, Indexed()]
     """``"<room id>|<YYYY-MM-DD>"``: one selective indexed field for a room's day schedule."""
@@ -111,16 +135,17 @@ class Booking(Document):
     amount_paise: int
     currency: str = "INR"
     status: Annotated[BookingStatus, Indexed()] = BookingStatus.PENDING_PAYMENT
-    starts_at: datetime
-    ends_at: datetime
-    hold_expires_at: datetime
-    due_at: Annotated[datetime | None, Indexed()] = None
+    starts_at: UtcDatetime
+    ends_at: UtcDatetime
+    hold_expires_at: UtcDatetime
+    due_ms: Annotated[int | None, Indexed()] = None
     """When this booking next needs the clock's attention (hold expiry, session start or
-    end); None once final. Jobs find due work with one indexed range on this field."""
-    created_at: datetime = Field(default_factory=utc_now)
-    updated_at: datetime = Field(default_factory=utc_now)
-    paid_at: datetime | None = None
-    cancelled_at: datetime | None = None
+    end), in epoch milliseconds; None once final. Jobs find due work with one indexed
+    range on this field."""
+    created_at: UtcDatetime = Field(default_factory=utc_now)
+    updated_at: UtcDatetime = Field(default_factory=utc_now)
+    paid_at: UtcDatetime | None = None
+    cancelled_at: UtcDatetime | None = None
     cancel_reason: str | None = None
     payment: dict[str, Any] = Field(default_factory=dict)
     refund: dict[str, Any] = Field(default_factory=dict)
@@ -129,6 +154,10 @@ class Booking(Document):
 
     class Settings:
         name = "bookings"
+
+    @property
+    def due_at(self) -> datetime | None:
+        return from_ms(self.due_ms)
 
     @property
     def slot_starts(self) -> list[datetime]:
@@ -140,15 +169,15 @@ class SlotClaim(Document):
     database's unique ``_id`` makes a second claim of a slot impossible."""
 
     id: str  # type: ignore[assignment]
-    room_id: PydanticObjectId
+    room_id: str
     room_day: Annotated[str, Indexed()]
-    start: datetime
-    end: datetime
+    start: UtcDatetime
+    end: UtcDatetime
     kind: str = "booking"  # "booking" or "block"
-    booking_id: Annotated[PydanticObjectId | None, Indexed()] = None
+    booking_id: Annotated[str | None, Indexed()] = None
     note: str | None = None
     created_by: int | None = None
-    created_at: datetime = Field(default_factory=utc_now)
+    created_at: UtcDatetime = Field(default_factory=utc_now)
 
     class Settings:
         name = "slot_claims"
