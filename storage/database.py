@@ -26,9 +26,9 @@ def register_documents(*models: type[Document]) -> None:
 
 
 def document_models() -> list[type[Document]]:
-    from storage.models import CORE_DOCUMENTS
+    from storage.models import core_documents
 
-    return [*CORE_DOCUMENTS, *_extra_documents]
+    return [*core_documents(), *_extra_documents]
 
 
 @dataclass

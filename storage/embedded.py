@@ -101,8 +101,13 @@ class EmbeddedMongo:
         return Path(tempfile.gettempdir()) if self.data_dir is None else self.data_dir
 
     @property
+    def _file_stem(self) -> str:
+        # In a data dir one server runs at a time; in the temp dir several may (tests).
+        return "nx-27017" if self.data_dir is not None else f"nx-27017-{self.port}"
+
+    @property
     def _stderr_path(self) -> Path:
-        return self._run_dir / f"nx-27017-{self.port}.err"
+        return self._run_dir / f"{self._file_stem}.err"
 
     def _command(self) -> list[str]:
         if self.data_dir is None:
@@ -122,9 +127,9 @@ class EmbeddedMongo:
             "-p",
             str(self.port),
             "--log-file",
-            str(run_dir / f"nx-27017-{self.port}.log"),
+            str(run_dir / f"{self._file_stem}.log"),
             "--pid-file",
-            str(run_dir / f"nx-27017-{self.port}.pid"),
+            str(run_dir / f"{self._file_stem}.pid"),
         ]
 
     def _wait_until_listening(self, timeout: float) -> None:

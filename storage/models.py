@@ -192,4 +192,7 @@ def room_day_key(room_id: PydanticObjectId | str, day: date) -> str:
     return f"{room_id}|{day.isoformat()}"
 
 
-CORE_DOCUMENTS: list[type[Document]] = [User, Room, Booking, SlotClaim]
+def core_documents() -> list[type[Document]]:
+    from storage.outbox import OutboxMessage
+
+    return [User, Room, Booking, SlotClaim, OutboxMessage]

@@ -1,0 +1,10 @@
+"""aiogram-dialog dialogs, one module per dialog. ``get_dialogs()`` builds fresh
+Dialog objects for each dispatcher (a Dialog can be attached to one only)."""
+
+from __future__ import annotations
+
+from aiogram_dialog import Dialog
+
+
+def get_dialogs() -> list[Dialog]:
+    return []

@@ -1,0 +1,12 @@
+"""Plain aiogram routers. Each module has ``router = Router(name=__name__)``; routers
+are built per dispatcher (a router can be attached to one dispatcher only)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def get_routers() -> list[Router]:
+    from bot.handlers import commands
+
+    return [commands.build_router()]

@@ -1,0 +1,307 @@
+"""``python -m bot.admin``: manage rooms and owners from the shell.
+
+Uses the same database as the bot (MONGODB_URI, or the embedded one in ./data).
+Every command validates all of its input before it writes anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+from collections.abc import Sequence
+from datetime import time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+from domain.money import format_inr, rupees
+from domain.slots import WEEKDAY_NAMES, describe_hours, hours_from_mapping, hours_to_mapping, parse_hours
+from storage.database import open_database
+from storage.demo import seed_demo
+from storage.models import Room, User
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$")
+GSTIN = re.compile(r"^\d{2}[A-Z]{5}\d{4}[A-Z][A-Z\d]Z[A-Z\d]$")
+
+
+class AdminError(Exception):
+    """Bad input; the message says what to fix. Nothing was written."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.admin",
+        description="Manage JamRoom rooms and owners (same database as the bot: MONGODB_URI or ./data).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    seed = commands.add_parser("seed-demo", help="load 3 demo rooms in Bengaluru and Mumbai")
+    seed.add_argument("--owner", type=int, action="append", default=[], help="Telegram id of the demo owner")
+
+    commands.add_parser("list-rooms", help="list every room with its prices, hours and owners")
+
+    add = commands.add_parser("add-room", help="add a room")
+    add.add_argument("slug", help="short id used in links, e.g. bass-cave-indiranagar")
+    _room_options(add, required=True)
+
+    edit = commands.add_parser("edit-room", help="change some fields of a room")
+    edit.add_argument("slug")
+    _room_options(edit, required=False)
+    edit.add_argument("--pause", action="store_true", help="stop taking bookings")
+    edit.add_argument("--resume", action="store_true", help="take bookings again")
+
+    owner = commands.add_parser("add-owner", help="register a Telegram user as owner of rooms")
+    owner.add_argument("telegram_id", type=int)
+    owner.add_argument("--room", action="append", required=True, help="room slug (repeatable)")
+    owner.add_argument("--name", default="", help="owner's first name until they talk to the bot")
+
+    remove = commands.add_parser("remove-owner", help="take rooms away from an owner")
+    remove.add_argument("telegram_id", type=int)
+    remove.add_argument("--room", action="append", required=True, help="room slug (repeatable)")
+    return parser
+
+
+def _room_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument("--name", required=required)
+    parser.add_argument("--city", required=required)
+    parser.add_argument("--address", required=required)
+    parser.add_argument("--price", type=int, required=required, help="rupees per hour")
+    parser.add_argument("--peak-price", type=int, required=required, help="rupees per hour at peak")
+    parser.add_argument("--peak-hours", help="evening peak window, e.g. 18:00-23:00 (default)")
+    parser.add_argument("--weekends-off-peak", action="store_true", help="weekends at the normal price")
+    parser.add_argument(
+        "--hours",
+        help="opening hours per weekday, 0=Mon..6=Sun, e.g. '0-4=10:00-22:00,5=09:00-02:00' "
+        "(unlisted days are closed; default every day 10:00-22:00)",
+    )
+    parser.add_argument("--slot-minutes", type=int, help="slot length: 30, 45, 60, 90 or 120")
+    parser.add_argument("--lat", type=float)
+    parser.add_argument("--lon", type=float)
+    parser.add_argument("--capacity", type=int)
+    parser.add_argument("--amenities", help="comma separated, e.g. 'Drum kit,2 amps,PA'")
+    parser.add_argument("--description")
+    parser.add_argument("--timezone", help="IANA zone, default Asia/Kolkata")
+    parser.add_argument("--business-name")
+    parser.add_argument("--gstin")
+    parser.add_argument("--owner", type=int, action="append", help="owner Telegram id (repeatable)")
+
+
+def parse_weekly_hours(text: str) -> dict[str, str]:
+    """``'0-4=10:00-22:00,5=09:00-02:00'`` → ``{"0": "10:00-22:00", ..., "5": "09:00-02:00"}``."""
+    result: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        days, _, hours = part.partition("=")
+        if not hours:
+            raise AdminError(f"--hours part {part!r} must look like 0-4=10:00-22:00")
+        first, _, last = days.partition("-")
+        try:
+            span = range(int(first), int(last or first) + 1)
+        except ValueError as error:
+            raise AdminError(f"--hours days {days!r} must be numbers 0 (Mon) to 6 (Sun)") from error
+        if not span or span.start < 0 or span.stop > 7:
+            raise AdminError(f"--hours days {days!r} must be 0 (Mon) to 6 (Sun)")
+        try:
+            parsed = parse_hours(hours)
+        except ValueError as error:
+            raise AdminError(str(error)) from error
+        for day in span:
+            result[str(day)] = f"{parsed.opens:%H:%M}-{parsed.closes:%H:%M}"
+    try:
+        return hours_to_mapping(hours_from_mapping(result))
+    except ValueError as error:
+        raise AdminError(f"--hours: {error}") from error
+
+
+def room_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The room fields given on the command line, validated; raises AdminError."""
+    fields: dict[str, Any] = {}
+    for name in ("name", "city", "address", "description", "business_name"):
+        value = getattr(args, name)
+        if value is not None:
+            if not value.strip() or len(value) > 500:
+                raise AdminError(f"--{name.replace('_', '-')} must be 1 to 500 characters")
+            fields[name] = value.strip()
+    if args.price is not None:
+        fields["hourly_paise"] = _positive_rupees(args.price, "--price")
+    if args.peak_price is not None:
+        fields["peak_hourly_paise"] = _positive_rupees(args.peak_price, "--peak-price")
+    if args.peak_hours:
+        try:
+            window = parse_hours(args.peak_hours)
+        except ValueError as error:
+            raise AdminError(f"--peak-hours: {error}") from error
+        fields["peak_starts"], fields["peak_ends"] = f"{window.opens:%H:%M}", f"{window.closes:%H:%M}"
+    if args.weekends_off_peak:
+        fields["weekends_are_peak"] = False
+    if args.hours:
+        fields["opening_hours"] = parse_weekly_hours(args.hours)
+    if args.slot_minutes is not None:
+        if args.slot_minutes not in (30, 45, 60, 90, 120):
+            raise AdminError("--slot-minutes must be 30, 45, 60, 90 or 120")
+        fields["slot_minutes"] = args.slot_minutes
+    if (args.lat is None) != (args.lon is None):
+        raise AdminError("give --lat and --lon together")
+    if args.lat is not None:
+        if not (-90 <= args.lat <= 90 and -180 <= args.lon <= 180):
+            raise AdminError("--lat must be -90..90 and --lon -180..180")
+        fields["latitude"], fields["longitude"] = args.lat, args.lon
+    if args.capacity is not None:
+        if not 1 <= args.capacity <= 100:
+            raise AdminError("--capacity must be 1 to 100")
+        fields["capacity"] = args.capacity
+    if args.amenities is not None:
+        fields["amenities"] = [a.strip() for a in args.amenities.split(",") if a.strip()]
+    if args.timezone:
+        try:
+            ZoneInfo(args.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise AdminError(f"--timezone {args.timezone!r} is not a known time zone") from error
+        fields["timezone"] = args.timezone
+    if args.gstin:
+        if not GSTIN.match(args.gstin.upper()):
+            raise AdminError("--gstin must be a 15-character GSTIN such as 29ABCDE1234F1Z5")
+        fields["gstin"] = args.gstin.upper()
+    if args.owner:
+        fields["owner_ids"] = sorted(set(args.owner))
+    return fields
+
+
+def _positive_rupees(value: int, option: str) -> int:
+    if not 1 <= value <= 100_000:
+        raise AdminError(f"{option} must be 1 to 1,00,000 rupees per hour")
+    return rupees(value)
+
+
+def describe_room(room: Room) -> str:
+    hours = "; ".join(describe_hours(room.hours)) or "closed every day"
+    state = "active" if room.active else "PAUSED"
+    owners = ", ".join(map(str, room.owner_ids)) or "none"
+    return (
+        f"{room.slug} — {room.name}, {room.city} ({state})\n"
+        f"  {format_inr(room.hourly_paise)}/h, peak {format_inr(room.peak_hourly_paise)}/h "
+        f"{room.peak_starts}-{room.peak_ends}{' and weekends' if room.weekends_are_peak else ''}; "
+        f"{room.slot_minutes}-min slots\n"
+        f"  {hours}\n  owners: {owners}"
+    )
+
+
+async def execute(args: argparse.Namespace) -> str:
+    """Run one admin command against the open database; returns what to print."""
+    match args.command:
+        case "seed-demo":
+            added, existing = await seed_demo(args.owner)
+            await _ensure_owner_users(args.owner)
+            return f"demo rooms: {added} added, {existing} already there"
+        case "list-rooms":
+            rooms = await Room.find_all().sort("city", "name").to_list()
+            return "\n".join(describe_room(r) for r in rooms) or "no rooms yet: try `seed-demo`"
+        case "add-room":
+            return await _add_room(args)
+        case "edit-room":
+            return await _edit_room(args)
+        case "add-owner" | "remove-owner":
+            return await _change_owner(args)
+    raise AdminError(f"unknown command {args.command}")
+
+
+async def _add_room(args: argparse.Namespace) -> str:
+    if not SLUG.match(args.slug):
+        raise AdminError("the slug must be 3-50 lowercase letters, digits and dashes")
+    fields = room_fields(args)
+    fields.setdefault("opening_hours", {str(d): "10:00-22:00" for d in range(7)})
+    if await Room.find_one(Room.slug == args.slug) is not None:
+        raise AdminError(f"a room with slug {args.slug!r} exists already; use edit-room")
+    room = await Room(slug=args.slug, **fields).insert()
+    await _ensure_owner_users(room.owner_ids)
+    return "added\n" + describe_room(room)
+
+
+async def _edit_room(args: argparse.Namespace) -> str:
+    room = await _room_by_slug(args.slug)
+    fields = room_fields(args)
+    if args.pause and args.resume:
+        raise AdminError("give --pause or --resume, not both")
+    if args.pause or args.resume:
+        fields["active"] = bool(args.resume)
+    if not fields:
+        raise AdminError("nothing to change: give at least one option")
+    updated = room.model_copy(update=fields)
+    try:
+        Room.model_validate(updated.model_dump())
+        updated.prices  # noqa: B018 - validates the price rules
+    except (ValidationError, ValueError) as error:
+        raise AdminError(str(error)) from error
+    await Room.get_pymongo_collection().update_one({"_id": room.id}, {"$set": fields})
+    await _ensure_owner_users(fields.get("owner_ids", []))
+    fresh = await _room_by_slug(args.slug)
+    return "updated\n" + describe_room(fresh)
+
+
+async def _change_owner(args: argparse.Namespace) -> str:
+    rooms = [await _room_by_slug(slug) for slug in args.room]  # all must exist before any write
+    collection = Room.get_pymongo_collection()
+    if args.command == "add-owner":
+        await _ensure_owner_users([args.telegram_id], first_name=args.name)
+        for room in rooms:
+            await collection.update_one({"_id": room.id}, {"$addToSet": {"owner_ids": args.telegram_id}})
+        return f"{args.telegram_id} now owns: {', '.join(r.slug for r in rooms)}"
+    for room in rooms:
+        await collection.update_one({"_id": room.id}, {"$pull": {"owner_ids": args.telegram_id}})
+    still_owns = await Room.find({"owner_ids": args.telegram_id}).count()
+    if not still_owns:
+        await User.get_pymongo_collection().update_one(
+            {"_id": args.telegram_id}, {"$set": {"is_owner": False}}
+        )
+    return f"{args.telegram_id} no longer owns: {', '.join(r.slug for r in rooms)}"
+
+
+async def _room_by_slug(slug: str) -> Room:
+    room = await Room.find_one(Room.slug == slug)
+    if room is None:
+        raise AdminError(f"no room with slug {slug!r}; see list-rooms")
+    return room
+
+
+async def _ensure_owner_users(telegram_ids: Sequence[int], first_name: str = "") -> None:
+    collection = User.get_pymongo_collection()
+    for telegram_id in telegram_ids:
+        await collection.update_one(
+            {"_id": telegram_id},
+            {"$set": {"is_owner": True}, "$setOnInsert": {"first_name": first_name, "blocked_bot": False}},
+            upsert=True,
+        )
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> str:
+    uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
+    database = await open_database(uri, settings.data_dir)
+    try:
+        return await execute(args)
+    finally:
+        await database.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command in ("add-room", "edit-room"):
+            room_fields(args)  # refuse bad input before touching the database
+        settings = Settings()
+        print(asyncio.run(_run(args, settings)))  # noqa: T201
+    except AdminError as error:
+        print(f"error: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    except ValidationError as error:
+        print(f"configuration error: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+__all__ = ["WEEKDAY_NAMES", "AdminError", "execute", "main", "time"]

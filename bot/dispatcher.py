@@ -1,0 +1,44 @@
+"""The one place that assembles a Dispatcher; ``python -m bot`` and the tests both
+call it, so tests run the real wiring."""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.pymongo import PyMongoStorage
+from aiogram_dialog import setup_dialogs
+from aiogram_dialog.api.protocols import MessageManagerProtocol
+from pymongo import AsyncMongoClient
+
+from bot.dialogs import get_dialogs
+from bot.handlers import get_routers
+from bot.services import Services
+
+FSM_COLLECTION = "fsm_states"
+
+
+def mongo_fsm_storage(client: AsyncMongoClient, db_name: str) -> PyMongoStorage:
+    """Dialog state in MongoDB, so a restart resumes each user's dialog.
+    aiogram-dialog needs the destiny in the key."""
+    return PyMongoStorage(
+        client,
+        db_name=db_name,
+        collection_name=FSM_COLLECTION,
+        key_builder=DefaultKeyBuilder(with_destiny=True),
+    )
+
+
+def build_dispatcher(
+    services: Services,
+    storage: BaseStorage,
+    *,
+    message_manager: MessageManagerProtocol | None = None,
+) -> Dispatcher:
+    dispatcher = Dispatcher(storage=storage, **services.workflow_data())
+    for router in get_routers():
+        dispatcher.include_router(router)
+    for dialog in get_dialogs():
+        dispatcher.include_router(dialog)
+    bg_factory = setup_dialogs(dispatcher, message_manager=message_manager)
+    dispatcher["bg_manager_factory"] = bg_factory
+    return dispatcher
