@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -48,6 +49,10 @@ COMMANDS = [
     BotCommand(command="help", description="How this bot works"),
     BotCommand(command="cancel", description="Leave the current menu"),
 ]
+
+FEATURE_MODULES: tuple[str, ...] = ()
+"""Feature packages imported at start-up so they register their hooks and routes
+(``on_startup``, ``bot.web.register_routes``), e.g. ``"payments.setup"``, ``"jobs.setup"``."""
 
 Hook = Callable[[Services, Bot, Dispatcher], Awaitable[Callable[[], Awaitable[None]] | None]]
 _startup_hooks: list[Hook] = []
@@ -99,7 +104,13 @@ async def build_services(settings: Settings, database: Database, clock: Clock | 
     )
 
 
+def load_features() -> None:
+    for module in FEATURE_MODULES:
+        importlib.import_module(module)
+
+
 async def run(settings: Settings) -> None:
+    load_features()
     uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
     database = await open_database(uri, settings.data_dir)
     bot = make_bot(settings)
