@@ -251,7 +251,7 @@ async def _change_owner(args: argparse.Namespace) -> str:
         return f"{args.telegram_id} now owns: {', '.join(r.slug for r in rooms)}"
     for room in rooms:
         await collection.update_one({"_id": room.id}, {"$pull": {"owner_ids": args.telegram_id}})
-    still_owns = await Room.find({"owner_ids": args.telegram_id}).count()
+    still_owns = await Room.find({"owner_ids": {"$in": [args.telegram_id]}}).count()
     if not still_owns:
         await User.get_pymongo_collection().update_one(
             {"_id": args.telegram_id}, {"$set": {"is_owner": False}}

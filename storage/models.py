@@ -8,7 +8,9 @@ single-field indexes only, so hot queries lean on one selective indexed field
 nothing), so every reference to another document is stored as a string; and a
 datetime written by ``$set`` is stored as a naive text (its SQL path binds the raw
 value), so times that are range-queried after an update are kept as integer epoch
-milliseconds (``due_ms``) and every datetime is read through ``UtcDatetime``."""
+milliseconds (``due_ms``) and every datetime is read through ``UtcDatetime``; and
+``find({"list_field": value})`` does not match a list member there (``$in`` does),
+so membership queries use ``{"owner_ids": {"$in": [telegram_id]}}``."""
 
 from __future__ import annotations
 

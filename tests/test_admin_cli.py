@@ -1,0 +1,222 @@
+"""The admin CLI against the real database: every command, and bad input changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.admin import AdminError, build_parser, execute, main, parse_weekly_hours
+from storage.database import Database
+from storage.models import Room, User
+
+
+async def run(*argv: str) -> str:
+    return await execute(build_parser().parse_args(list(argv)))
+
+
+async def rooms_snapshot() -> list[dict]:
+    return await Room.get_pymongo_collection().find({}, {"created_at": 0}).sort("slug").to_list()
+
+
+async def test_seed_demo_loads_three_rooms_in_two_cities_once(db: Database) -> None:
+    assert await run("seed-demo", "--owner", "777") == "demo rooms: 3 added, 0 already there"
+    assert await run("seed-demo") == "demo rooms: 0 added, 3 already there"
+    rooms = await Room.find_all().to_list()
+    assert len(rooms) == 3
+    assert {r.city for r in rooms} == {"Bengaluru", "Mumbai"}
+    for room in rooms:
+        assert room.address
+        assert room.latitude is not None
+        assert room.amenities
+        assert room.capacity > 0
+        assert room.hours.days
+        assert room.peak_hourly_paise > room.hourly_paise
+        assert room.owner_ids == [777]
+    owner = await User.get(777)
+    assert owner is not None
+    assert owner.is_owner
+
+
+async def test_list_rooms_describes_prices_hours_and_owners(db: Database) -> None:
+    assert "seed-demo" in await run("list-rooms")
+    await run("seed-demo", "--owner", "5")
+    listing = await run("list-rooms")
+    assert "Bass Cave Studio, Bengaluru (active)" in listing
+    assert "₹600/h, peak ₹800/h 18:00-23:00 and weekends" in listing
+    assert "Fri 10:00–02:00" in listing
+    assert "owners: 5" in listing
+
+
+async def test_add_and_edit_a_room(db: Database) -> None:
+    out = await run(
+        "add-room",
+        "pune-pad",
+        "--name",
+        "Pune Pad",
+        "--city",
+        "Pune",
+        "--address",
+        "FC Road",
+        "--price",
+        "500",
+        "--peak-price",
+        "700",
+        "--hours",
+        "0-4=10:00-22:00,5=09:00-01:00",
+        "--slot-minutes",
+        "90",
+        "--lat",
+        "18.52",
+        "--lon",
+        "73.84",
+        "--amenities",
+        "Drums, PA",
+        "--owner",
+        "42",
+        "--gstin",
+        "27aaact2727q1zv",
+    )
+    assert out.startswith("added")
+    room = await Room.find_one(Room.slug == "pune-pad")
+    assert room is not None
+    assert (room.hourly_paise, room.peak_hourly_paise, room.slot_minutes) == (50000, 70000, 90)
+    assert room.opening_hours == {**{str(d): "10:00-22:00" for d in range(5)}, "5": "09:00-01:00"}
+    assert room.amenities == ["Drums", "PA"]
+    assert room.gstin == "27AAACT2727Q1ZV"
+    await run("edit-room", "pune-pad", "--price", "550", "--peak-hours", "19:00-23:30", "--pause")
+    edited = await Room.find_one(Room.slug == "pune-pad")
+    assert edited is not None
+    assert (edited.hourly_paise, edited.peak_starts, edited.peak_ends, edited.active) == (
+        55000,
+        "19:00",
+        "23:30",
+        False,
+    )
+    await run("edit-room", "pune-pad", "--resume")
+    resumed = await Room.find_one(Room.slug == "pune-pad")
+    assert resumed is not None
+    assert resumed.active
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [
+            "add-room",
+            "Bad_Slug",
+            "--name",
+            "x",
+            "--city",
+            "y",
+            "--address",
+            "z",
+            "--price",
+            "5",
+            "--peak-price",
+            "6",
+        ],
+        [
+            "add-room",
+            "bass-cave-indiranagar",
+            "--name",
+            "x",
+            "--city",
+            "y",
+            "--address",
+            "z",
+            "--price",
+            "5",
+            "--peak-price",
+            "6",
+        ],
+        [
+            "add-room",
+            "new-room",
+            "--name",
+            "x",
+            "--city",
+            "y",
+            "--address",
+            "z",
+            "--price",
+            "0",
+            "--peak-price",
+            "6",
+        ],
+        ["edit-room", "tide-room-andheri", "--hours", "4=20:00-03:00,5=02:00-10:00"],
+        ["edit-room", "tide-room-andheri", "--hours", "7=10:00-12:00"],
+        ["edit-room", "tide-room-andheri", "--slot-minutes", "50"],
+        ["edit-room", "tide-room-andheri", "--lat", "12.9"],
+        ["edit-room", "tide-room-andheri", "--timezone", "Mars/Olympus"],
+        ["edit-room", "tide-room-andheri", "--gstin", "123"],
+        ["edit-room", "tide-room-andheri", "--pause", "--resume"],
+        ["edit-room", "tide-room-andheri"],
+        ["edit-room", "no-such-room", "--price", "100"],
+        ["add-owner", "5", "--room", "tide-room-andheri", "--room", "no-such-room"],
+    ],
+)
+async def test_bad_arguments_are_refused_and_change_nothing(db: Database, argv: list[str]) -> None:
+    await run("seed-demo")
+    before = await rooms_snapshot()
+    users_before = await User.count()
+    with pytest.raises(AdminError):
+        await run(*argv)
+    assert await rooms_snapshot() == before
+    assert await User.count() == users_before
+
+
+async def test_owners_are_added_and_removed(db: Database) -> None:
+    await run("seed-demo")
+    await run(
+        "add-owner", "321", "--room", "tide-room-andheri", "--room", "loud-lane-koramangala", "--name", "Ravi"
+    )
+    owned = await Room.find({"owner_ids": {"$in": [321]}}).to_list()
+    assert sorted(r.slug for r in owned) == ["loud-lane-koramangala", "tide-room-andheri"]
+    owner = await User.get(321)
+    assert owner is not None
+    assert (owner.first_name, owner.is_owner) == ("Ravi", True)
+    await run("remove-owner", "321", "--room", "tide-room-andheri")
+    still = await User.get(321)
+    assert still is not None
+    assert still.is_owner
+    await run("remove-owner", "321", "--room", "loud-lane-koramangala")
+    gone = await User.get(321)
+    assert gone is not None
+    assert not gone.is_owner
+
+
+def test_weekly_hours_syntax() -> None:
+    assert parse_weekly_hours("0-1=10-22, 6=09:30-01:00") == {
+        "0": "10:00-22:00",
+        "1": "10:00-22:00",
+        "6": "09:30-01:00",
+    }
+    for bad in ("0-4", "x=10-12", "3-1=10-12", "0=25:00-26:00"):
+        with pytest.raises(AdminError):
+            parse_weekly_hours(bad)
+
+
+def test_bad_arguments_exit_2_before_touching_any_database(
+    capsys: pytest.CaptureFixture[str], tmp_path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = main(
+        [
+            "add-room",
+            "x-room",
+            "--name",
+            "x",
+            "--city",
+            "y",
+            "--address",
+            "z",
+            "--price",
+            "5",
+            "--peak-price",
+            "6",
+            "--slot-minutes",
+            "7",
+        ]
+    )
+    assert code == 2
+    assert "--slot-minutes must be 30, 45, 60, 90 or 120" in capsys.readouterr().err
+    assert not (tmp_path / "data").exists()
