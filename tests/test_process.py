@@ -1,0 +1,100 @@
+"""``python -m bot`` as a real process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.logging_setup import SecretMaskingFilter, configured_secrets
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "RAZORPAY_", "TELEGRAM_", "MONGODB"))
+    }
+    env.update({"DATA_DIR": str(tmp_path / "data"), **extra})
+    return env
+
+
+def test_without_a_token_it_explains_how_to_get_one(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=bot_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "@BotFather" in result.stderr
+    assert "/newbot" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_help_describes_what_runs(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"],
+        cwd=tmp_path,
+        env=bot_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    for words in (
+        "/webhooks/razorpay",
+        "/payments/callback",
+        "/healthz",
+        "TELEGRAM_WEBHOOK_URL",
+        ".env.example",
+    ):
+        assert words in result.stdout
+
+
+def test_bad_configuration_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    env = bot_env(tmp_path, BOT_TOKEN="1:x", REFUND_POLICY="lots")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "refund policy must look like 24:100,6:50" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_env_example_documents_every_setting() -> None:
+    documented = {
+        line.split("=", 1)[0].strip()
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    assert documented == {name.upper() for name in Settings.model_fields}
+
+
+def test_secrets_never_reach_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings(
+        _env_file=None,
+        bot_token="123456:SECRET-TOKEN",
+        razorpay_key_secret="rzp-key-secret-xyz",
+        razorpay_webhook_secret="whsec-abcdef",
+    )
+    logger = logging.getLogger("test.secrets")
+    logger.addFilter(SecretMaskingFilter(configured_secrets(settings)))
+    with caplog.at_level(logging.INFO, logger="test.secrets"):
+        logger.info(
+            "calling https://api.telegram.org/bot%s/getMe with %s", "123456:SECRET-TOKEN", "whsec-abcdef"
+        )
+        logger.info("key rzp-key-secret-xyz")
+    text = caplog.text
+    assert "SECRET-TOKEN" not in text
+    assert "whsec-abcdef" not in text
+    assert "rzp-key-secret-xyz" not in text
+    assert text.count("***") == 3
