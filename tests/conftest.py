@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
+from beanie import init_beanie
 
 from domain.clock import ManualClock
 from storage.booking_service import BookingRules, BookingService
@@ -37,7 +38,14 @@ async def database() -> AsyncIterator[Database]:
 
 @pytest.fixture
 async def db(database: Database) -> Database:
-    """The session database, emptied before the test."""
+    """The session database, emptied before the test (and re-bound, should a test have
+    pointed Beanie at another database)."""
+    if (
+        User.get_pymongo_collection().database.name != database.db.name
+        or database.models != document_models()
+    ):
+        database.models = document_models()
+        await init_beanie(database=database.db, document_models=database.models)
     for model in document_models():
         await model.get_pymongo_collection().delete_many({})
     return database
