@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 
 from bot.dialogs import get_dialogs
 from bot.handlers import get_routers
+from bot.middlewares import setup_middlewares
 from bot.services import Services
 
 FSM_COLLECTION = "fsm_states"
@@ -39,6 +40,7 @@ def build_dispatcher(
         dispatcher.include_router(router)
     for dialog in get_dialogs():
         dispatcher.include_router(dialog)
+    setup_middlewares(dispatcher)
     bg_factory = setup_dialogs(dispatcher, message_manager=message_manager)
     dispatcher["bg_manager_factory"] = bg_factory
     return dispatcher

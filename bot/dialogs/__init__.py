@@ -7,4 +7,11 @@ from aiogram_dialog import Dialog
 
 
 def get_dialogs() -> list[Dialog]:
-    return []
+    from bot.dialogs import booking, main_menu, my_bookings, rooms
+
+    return [
+        main_menu.build_dialog(),
+        rooms.build_dialog(),
+        booking.build_dialog(),
+        my_bookings.build_dialog(),
+    ]

@@ -7,6 +7,6 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from bot.handlers import commands
+    from bot.handlers import commands, errors
 
-    return [commands.build_router()]
+    return [errors.build_router(), commands.build_router()]

@@ -1,25 +1,81 @@
-"""Plain commands: /start registers the musician and greets them."""
+"""Plain commands: /start (with ``room_<slug>`` deep links), /book, /bookings, /help,
+/cancel, and friendly answers to anything no dialog is waiting for."""
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.filters import CommandStart
-from aiogram.types import Message
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import DialogManager, ShowMode
+from aiogram_dialog.api.entities import Context
 
+from bot.dialogs.main_menu import HELP_TEXT, open_main_menu, open_over_menu
+from bot.dialogs.rooms import room_by_slug
+from bot.dialogs.states import MyBookingsSG, RoomsSG
 from storage.users import register_user
+
+ROOM_LINK_PREFIX = "room_"
+EXPIRED_TEXT = "This menu has expired. Here is a fresh one."
+
+
+def no_dialog(event: Message | CallbackQuery, aiogd_context: Context | None = None) -> bool:
+    """True when the user has no open dialog (aiogram-dialog's middleware found none)."""
+    return aiogd_context is None
 
 
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(on_start, CommandStart())
+    router.message.register(on_book, Command("book"))
+    router.message.register(on_bookings, Command("bookings"))
+    router.message.register(on_help, Command("help"))
+    router.message.register(on_cancel, Command("cancel"))
+    router.message.register(on_stray_text, F.text, no_dialog)
+    router.callback_query.register(on_stray_callback, no_dialog)
     return router
 
 
-async def on_start(message: Message) -> None:
+async def on_start(message: Message, command: CommandObject, dialog_manager: DialogManager) -> None:
     if message.from_user is None:
         return
-    user = await register_user(message.from_user)
-    await message.answer(
-        f"Hi {user.first_name or 'there'}! I am JamRoom bot. I help you book jam rooms "
-        "near you, pay in the chat and get your invoice."
-    )
+    await register_user(message.from_user)
+    args = (command.args or "").strip()
+    if args.startswith(ROOM_LINK_PREFIX):
+        room = await room_by_slug(args.removeprefix(ROOM_LINK_PREFIX))
+        if room is not None:
+            data = {"room_id": str(room.id), "city": room.city}
+            await open_over_menu(dialog_manager, RoomsSG.card, data, show_mode=ShowMode.SEND)
+            return
+        await message.answer("Sorry, I could not find that room. It may have moved; here is the menu.")
+    await open_main_menu(dialog_manager, ShowMode.SEND)
+
+
+async def on_book(message: Message, dialog_manager: DialogManager) -> None:
+    if message.from_user is not None:
+        await register_user(message.from_user)
+    await open_over_menu(dialog_manager, RoomsSG.cities, show_mode=ShowMode.SEND)
+
+
+async def on_bookings(message: Message, dialog_manager: DialogManager) -> None:
+    await open_over_menu(dialog_manager, MyBookingsSG.list, show_mode=ShowMode.SEND)
+
+
+async def on_help(message: Message) -> None:
+    await message.answer(HELP_TEXT)
+
+
+async def on_cancel(message: Message, dialog_manager: DialogManager) -> None:
+    if not dialog_manager.has_context():
+        await message.answer("There is nothing to cancel. Send /start for the menu.")
+        return
+    await dialog_manager.reset_stack()
+    await message.answer("Okay, I closed that menu. Send /start whenever you want the menu again.")
+
+
+async def on_stray_text(message: Message) -> None:
+    await message.answer("I work with buttons. Send /start for the menu, or /help to see what I can do.")
+
+
+async def on_stray_callback(callback: CallbackQuery, dialog_manager: DialogManager) -> None:
+    await callback.answer(EXPIRED_TEXT)
+    await open_main_menu(dialog_manager, ShowMode.SEND)

@@ -1,0 +1,385 @@
+"""Book a room: day → slots → review → confirm → pay.
+
+Every rule lives in BookingService; this module only shows fresh offers, passes the
+musician's choice on and explains the service's refusals."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from aiogram.types import CallbackQuery
+from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog.api.protocols import CancelEventProcessing
+from aiogram_dialog.widgets.kbd import (
+    Back,
+    Button,
+    Cancel,
+    Group,
+    ManagedMultiselect,
+    Multiselect,
+    Row,
+    Url,
+)
+from aiogram_dialog.widgets.text import Const, Format
+
+from bot.dialogs.format import (
+    STATE_WORDS,
+    day_label,
+    h,
+    join_labels,
+    local_moment,
+    slot_button,
+    slot_lines,
+)
+from bot.dialogs.main_menu import open_main_menu, open_over_menu
+from bot.dialogs.states import BookingSG, MyBookingsSG
+from bot.dialogs.widgets import BookableCalendar
+from domain.availability import SlotOffer
+from domain.booking_status import BookingStatus
+from domain.errors import (
+    BookingError,
+    DateInPastError,
+    RoomClosedError,
+    SlotsTakenError,
+    UnknownUserError,
+)
+from domain.money import format_inr
+from storage.booking_service import BookingService, parse_slot_keys, slot_keys_of, taken_labels
+from storage.models import Booking, Room, User
+from storage.users import register_user
+
+log = logging.getLogger(__name__)
+
+SLOTS_ID = "slots"
+SLOT_COLUMNS = 2
+
+
+def _service(manager: DialogManager) -> BookingService:
+    return manager.middleware_data["booking_service"]
+
+
+def _slots(manager: DialogManager) -> ManagedMultiselect[str]:
+    return manager.find(SLOTS_ID)  # type: ignore[return-value]
+
+
+def _day(manager: DialogManager) -> date:
+    return date.fromisoformat(manager.dialog_data["day"])
+
+
+def _chosen(offers: list[SlotOffer], keys: list[str]) -> list[SlotOffer]:
+    wanted = set(keys)
+    return [o for o in offers if o.slot.key in wanted]
+
+
+# ---- getters -------------------------------------------------------------------------
+
+
+async def day_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
+    room = await booking_service.room(dialog_manager.dialog_data["room_id"])
+    open_days = room.hours.days
+    return {
+        "room_name": h(room.name),
+        "today": booking_service.today(room),
+        "last_day": booking_service.last_bookable_day(room),
+        "closed_weekdays": frozenset(d for d in range(7) if d not in open_days),
+        "has_closed_days": len(open_days) < 7,
+    }
+
+
+async def slots_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
+    room = await booking_service.room(dialog_manager.dialog_data["room_id"])
+    offers = await booking_service.offers(room, _day(dialog_manager))
+    chosen = [o for o in _chosen(offers, _slots(dialog_manager).get_checked()) if o.bookable]
+    items = [{"key": o.slot.key, "text": slot_button(o, room.zone)} for o in offers]
+    return {
+        "room_name": h(room.name),
+        "day": day_label(_day(dialog_manager)),
+        "zone": room.zone.key,
+        "slots": items,
+        "no_slots": not items,
+        "any_free": any(o.bookable for o in offers),
+        "none_free": bool(items) and not any(o.bookable for o in offers),
+        "max_slots": booking_service.rules.max_slots,
+        "count": len(chosen),
+        "total": format_inr(sum(o.price_paise for o in chosen)),
+        "has_selection": bool(chosen),
+        "notice": dialog_manager.dialog_data.get("notice", ""),
+    }
+
+
+async def review_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
+    room = await booking_service.room(dialog_manager.dialog_data["room_id"])
+    offers = await booking_service.offers(room, _day(dialog_manager))
+    chosen = _chosen(offers, _slots(dialog_manager).get_checked())
+    return {
+        "room_name": h(room.name),
+        "address": h(room.address),
+        "day": day_label(_day(dialog_manager)),
+        "slot_lines": slot_lines(chosen, room.zone),
+        "total": format_inr(sum(o.price_paise for o in chosen)),
+        "hold_minutes": int(booking_service.rules.hold.total_seconds() // 60),
+        "policy": h(booking_service.rules.refund_policy.describe()),
+    }
+
+
+async def pay_getter(
+    dialog_manager: DialogManager, booking_service: BookingService, event_from_user: Any, **_: Any
+) -> dict:
+    data = dialog_manager.dialog_data
+    booking = await booking_service.booking_of_user(data["booking_id"], event_from_user.id)
+    room = await booking_service.room(booking.room_id)
+    pending = booking.status is BookingStatus.PENDING_PAYMENT
+    state = data.get("pay_state") if pending else None
+    return {
+        "code": booking.code,
+        "room_name": h(room.name),
+        "day": day_label(booking.day),
+        "slot_lines": "\n".join(f"• {s.slot.label(room.zone)}" for s in booking.slots),
+        "amount": format_inr(booking.amount_paise),
+        "deadline": local_moment(booking.hold_expires_at, room.zone),
+        "pending": pending,
+        "status": booking.status.human,
+        "settled": not pending,
+        "pay_url": data.get("pay_url") if state == "ready" else None,
+        "pay_error": state == "error",
+        "pay_unavailable": state == "unavailable",
+    }
+
+
+# ---- handlers ------------------------------------------------------------------------
+
+
+async def on_start(start_data: Any, manager: DialogManager) -> None:
+    manager.dialog_data["room_id"] = start_data["room_id"]
+
+
+def _refusal(service: BookingService, room: Room, day: date) -> str:
+    """Why ``day`` cannot be booked; the decision itself is the service's."""
+    if day < service.today(room):
+        return "That day is already over. Please pick today or a later day."
+    if day > service.last_bookable_day(room):
+        last = service.last_bookable_day(room)
+        return f"I can take bookings up to {day_label(last)}. Please pick an earlier day."
+    return f"{room.name} is closed on {day:%A}s. Please pick another day."
+
+
+async def on_day_selected(callback: CallbackQuery, widget: Any, manager: DialogManager, day: date, /) -> None:
+    service = _service(manager)
+    room = await service.room(manager.dialog_data["room_id"])
+    if not service.is_bookable_day(room, day):
+        await callback.answer(_refusal(service, room, day), show_alert=True)
+        return
+    if manager.dialog_data.get("day") != day.isoformat():
+        await _slots(manager).reset_checked()
+    manager.dialog_data["day"] = day.isoformat()
+    manager.dialog_data.pop("notice", None)
+    await manager.switch_to(BookingSG.slots)
+
+
+async def on_slot_clicked(
+    callback: CallbackQuery, widget: ManagedMultiselect[str], manager: DialogManager, key: str
+) -> None:
+    """Checks a slot before the Multiselect toggles it: only free slots, at most
+    ``max_slots``. Unchecking is always allowed."""
+    if widget.is_checked(key):
+        return
+    service = _service(manager)
+    room = await service.room(manager.dialog_data["room_id"])
+    offer = next((o for o in await service.offers(room, _day(manager)) if o.slot.key == key), None)
+    if offer is None:
+        await callback.answer("That slot is not on this day's list any more.", show_alert=True)
+        raise CancelEventProcessing
+    if not offer.bookable:
+        await callback.answer(
+            f"{offer.slot.label(room.zone)} can't be booked: it is {STATE_WORDS[offer.state]}.",
+            show_alert=True,
+        )
+        raise CancelEventProcessing
+    limit = service.rules.max_slots
+    if len(widget.get_checked()) >= limit:
+        await callback.answer(f"You can book at most {limit} slots at once.", show_alert=True)
+        raise CancelEventProcessing
+    manager.dialog_data.pop("notice", None)
+
+
+async def on_review(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    service = _service(manager)
+    room = await service.room(manager.dialog_data["room_id"])
+    selection = _slots(manager)
+    offers = _chosen(await service.offers(room, _day(manager)), selection.get_checked())
+    gone = [o for o in offers if not o.bookable]
+    for offer in gone:
+        await selection.set_checked(offer.slot.key, False)
+    if gone:
+        labels = join_labels(o.slot.label(room.zone) for o in gone)
+        manager.dialog_data["notice"] = f"⚠️ {labels} just became unavailable; I removed it from your choice."
+        return
+    if not offers:
+        await callback.answer("Pick at least one slot first.", show_alert=True)
+        return
+    await manager.switch_to(BookingSG.review)
+
+
+async def _create(manager: DialogManager, user: Any, keys: list[str]) -> Booking:
+    service = _service(manager)
+    data = manager.dialog_data
+    try:
+        return await service.create_booking(user.id, data["room_id"], _day(manager), keys)
+    except UnknownUserError:
+        await register_user(user)
+        return await service.create_booking(user.id, data["room_id"], _day(manager), keys)
+
+
+async def on_confirm(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    service = _service(manager)
+    room = await service.room(manager.dialog_data["room_id"])
+    selection = _slots(manager)
+    keys = parse_slot_keys(selection.get_checked())
+    try:
+        booking = await _create(manager, callback.from_user, keys)
+    except SlotsTakenError as error:
+        for key in slot_keys_of(error.starts):
+            await selection.set_checked(key, False)
+        taken = join_labels(taken_labels(error, room))
+        manager.dialog_data["notice"] = (
+            f"⚠️ Sorry, {taken} {'was' if len(error.starts) == 1 else 'were'} just taken by "
+            "another musician. I removed them from your choice; nothing was booked."
+        )
+        await manager.switch_to(BookingSG.slots)
+        return
+    except (DateInPastError, RoomClosedError) as error:
+        await callback.answer(str(error), show_alert=True)
+        await manager.switch_to(BookingSG.day)
+        return
+    except BookingError as error:
+        manager.dialog_data["notice"] = f"⚠️ {h(error)}"
+        await manager.switch_to(BookingSG.slots)
+        return
+    manager.dialog_data["booking_id"] = str(booking.id)
+    await _prepare_payment(manager, booking, room)
+    await manager.switch_to(BookingSG.pay)
+
+
+async def _prepare_payment(manager: DialogManager, booking: Booking, room: Room) -> None:
+    """Get the booking's payment link; on a gateway failure the hold stays and the
+    musician gets a Try again button."""
+    payments = manager.middleware_data.get("payments")
+    if payments is None:
+        manager.dialog_data["pay_state"] = "unavailable"
+        return
+    user = await User.get(booking.user_id)
+    try:
+        view = await payments.ensure_payment_link(booking, room, user)
+    except gateway_errors():
+        log.warning("payment link for %s failed", booking.code, exc_info=True)
+        manager.dialog_data["pay_state"] = "error"
+        return
+    manager.dialog_data["pay_state"] = "ready"
+    manager.dialog_data["pay_url"] = view.url
+
+
+def gateway_errors() -> tuple[type[BaseException], ...]:
+    """The gateway's failure type, imported late: payments is optional wiring."""
+    try:
+        from payments.gateway import GatewayError
+    except ImportError:
+        return ()
+    return (GatewayError,)
+
+
+async def on_retry_payment(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    service = _service(manager)
+    booking = await service.booking_of_user(manager.dialog_data["booking_id"], callback.from_user.id)
+    if booking.status is not BookingStatus.PENDING_PAYMENT:
+        return
+    await _prepare_payment(manager, booking, await service.room(booking.room_id))
+    if manager.dialog_data.get("pay_state") == "error":
+        await callback.answer("The payment service is still not answering. Please try again in a minute.")
+
+
+async def on_main_menu(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await open_main_menu(manager)
+
+
+async def on_my_bookings(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await open_over_menu(manager, MyBookingsSG.list)
+
+
+def build_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Format("📅 <b>{room_name}</b>\nWhich day would you like to play?"),
+            Const("Struck-through days are closed.", when="has_closed_days"),
+            BookableCalendar(id="calendar", on_click=on_day_selected),
+            Cancel(Const("‹ Back to the room")),
+            state=BookingSG.day,
+            getter=day_getter,
+        ),
+        Window(
+            Format("<b>{room_name}</b> · {day}\nTimes are {zone} time. ★ peak price."),
+            Format("Pick up to {max_slots} slots:", when="any_free"),
+            Const("The room is closed that day.", when="no_slots"),
+            Const("Every slot of this day is taken. Please pick another day.", when="none_free"),
+            Format("\n{notice}", when="notice"),
+            Format("\nChosen: {count} slot(s) · total <b>{total}</b>", when="has_selection"),
+            Group(
+                Multiselect(
+                    Format("✅ {item[text]}"),
+                    Format("{item[text]}"),
+                    id=SLOTS_ID,
+                    item_id_getter=lambda item: item["key"],
+                    items="slots",
+                    on_click=on_slot_clicked,
+                ),
+                width=SLOT_COLUMNS,
+            ),
+            Button(Format("Review · {total} ›"), id="review", on_click=on_review, when="has_selection"),
+            Row(Back(Const("‹ Date")), Cancel(Const("✖ Cancel"))),
+            state=BookingSG.slots,
+            getter=slots_getter,
+        ),
+        Window(
+            Format(
+                "<b>Please check your booking</b>\n\n"
+                "🏠 {room_name}\n📍 {address}\n📅 {day}\n{slot_lines}\n\n"
+                "💰 Total: <b>{total}</b>\n\n"
+                "When you confirm, these slots are held for you for {hold_minutes} minutes "
+                "while you pay.\n"
+                "Refunds if you cancel: {policy}"
+            ),
+            Button(Const("✅ Confirm"), id="confirm", on_click=on_confirm),
+            Row(Back(Const("‹ Slots")), Cancel(Const("✖ Cancel"))),
+            state=BookingSG.review,
+            getter=review_getter,
+        ),
+        Window(
+            Format("🎉 <b>Booking {code}</b>\n🏠 {room_name}\n📅 {day}\n{slot_lines}\n"),
+            Format(
+                "Your slots are held until <b>{deadline}</b>.\nPay <b>{amount}</b> before then "
+                "to confirm; I will send the confirmation and invoice here.",
+                when="pending",
+            ),
+            Const(
+                "⚠️ I could not reach the payment service just now. Your slots stay held; "
+                "please tap Try again.",
+                when="pay_error",
+            ),
+            Const(
+                "Online payment is not available right now. Your slots stay held; the room "
+                "will contact you about payment.",
+                when="pay_unavailable",
+            ),
+            Format("Status: <b>{status}</b>", when="settled"),
+            Url(Format("💳 Pay {amount}"), Format("{pay_url}"), id="pay", when="pay_url"),
+            Button(Const("🔁 Try again"), id="retry", on_click=on_retry_payment, when="pay_error"),
+            Row(
+                Button(Const("📋 My bookings"), id="mine", on_click=on_my_bookings),
+                Button(Const("🏠 Menu"), id="menu", on_click=on_main_menu),
+            ),
+            state=BookingSG.pay,
+            getter=pay_getter,
+        ),
+        on_start=on_start,
+    )

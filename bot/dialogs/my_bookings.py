@@ -1,0 +1,211 @@
+"""My bookings: upcoming and past, a booking's details, invoice again, cancel with the
+refund the policy gives now.
+
+A booking id only ever arrives from a button, so every handler re-reads the booking
+through ``booking_of_user``: a tampered id, or another musician's, is refused."""
+
+from __future__ import annotations
+
+import logging
+from operator import itemgetter
+from typing import Any
+
+from aiogram.types import CallbackQuery
+from aiogram.types import User as TelegramUser
+from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup, Select, Url
+from aiogram_dialog.widgets.text import Const, Format
+
+from bot.dialogs.format import booking_button, booking_details, booking_line, refund_preview
+from bot.dialogs.states import MyBookingsSG
+from domain.booking_status import BookingStatus
+from domain.errors import BookingError, RoomNotFoundError
+from domain.money import format_inr
+from storage.booking_service import BookingService
+from storage.models import Booking, Room
+
+log = logging.getLogger(__name__)
+
+BOOKINGS_PER_PAGE = 5
+CANCELLABLE = frozenset({BookingStatus.PENDING_PAYMENT, BookingStatus.NOT_STARTED})
+"""Statuses that get a Cancel button; the service still decides (and explains a refusal)."""
+INVOICED = frozenset({BookingStatus.NOT_STARTED, BookingStatus.ONGOING, BookingStatus.COMPLETED})
+
+
+async def _room_or_none(service: BookingService, room_id: str) -> Room | None:
+    try:
+        return await service.room(room_id)
+    except RoomNotFoundError:
+        return None
+
+
+async def _rooms_of(service: BookingService, bookings: list[Booking]) -> dict[str, Room | None]:
+    return {rid: await _room_or_none(service, rid) for rid in {b.room_id for b in bookings}}
+
+
+# ---- getters -------------------------------------------------------------------------
+
+
+async def list_getter(
+    dialog_manager: DialogManager, booking_service: BookingService, event_from_user: TelegramUser, **_: Any
+) -> dict[str, Any]:
+    past = bool(dialog_manager.dialog_data.get("past"))
+    bookings = await booking_service.bookings_of_user(event_from_user.id, upcoming=not past)
+    rooms = await _rooms_of(booking_service, bookings)
+    return {
+        "upcoming_tab": "Upcoming" if past else "• Upcoming •",
+        "past_tab": "• Past •" if past else "Past",
+        "heading": "Your past bookings" if past else "Your upcoming bookings",
+        "lines": "\n\n".join(booking_line(b, rooms[b.room_id]) for b in bookings),
+        "bookings": [{"id": str(b.id), "label": booking_button(b, rooms[b.room_id])} for b in bookings],
+        "has_bookings": bool(bookings),
+        "empty": not bookings,
+    }
+
+
+async def details_getter(
+    dialog_manager: DialogManager, booking_service: BookingService, event_from_user: TelegramUser, **_: Any
+) -> dict[str, Any]:
+    booking = await booking_service.booking_of_user(
+        dialog_manager.dialog_data["booking_id"], event_from_user.id
+    )
+    room = await _room_or_none(booking_service, booking.room_id)
+    pending = booking.status is BookingStatus.PENDING_PAYMENT
+    return {
+        "details": booking_details(booking, room),
+        "notice": dialog_manager.dialog_data.get("notice", ""),
+        "pay_url": booking.payment.get("link_url") if pending else None,
+        "amount": format_inr(booking.amount_paise),
+        "can_cancel": booking.status in CANCELLABLE and booking.starts_at > booking_service.clock.now(),
+        "can_invoice": booking.status in INVOICED,
+    }
+
+
+async def cancel_getter(
+    dialog_manager: DialogManager, booking_service: BookingService, event_from_user: TelegramUser, **_: Any
+) -> dict[str, Any]:
+    booking = await booking_service.booking_of_user(
+        dialog_manager.dialog_data["booking_id"], event_from_user.id
+    )
+    return {"preview": refund_preview(booking, booking_service.refund_quote(booking))}
+
+
+# ---- handlers ------------------------------------------------------------------------
+
+
+def _service(manager: DialogManager) -> BookingService:
+    return manager.middleware_data["booking_service"]
+
+
+async def on_tab(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    manager.dialog_data["past"] = button.widget_id == "past"
+    await manager.find("bookings_page").set_page(0)  # type: ignore[union-attr]
+
+
+async def on_booking_selected(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, booking_id: str
+) -> None:
+    try:
+        booking = await _service(manager).booking_of_user(booking_id, callback.from_user.id)
+    except BookingError:
+        await callback.answer("I could not find that booking among yours.", show_alert=True)
+        return
+    manager.dialog_data["booking_id"] = str(booking.id)
+    manager.dialog_data.pop("notice", None)
+    await manager.switch_to(MyBookingsSG.details)
+
+
+async def on_cancel_confirmed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    try:
+        outcome = await _service(manager).cancel_by_musician(
+            manager.dialog_data["booking_id"], callback.from_user.id
+        )
+    except BookingError as error:
+        await callback.answer(str(error), show_alert=True)
+        await manager.switch_to(MyBookingsSG.details)
+        return
+    payments = manager.middleware_data.get("payments")
+    if payments is not None:
+        await payments.refund_due(outcome.booking)
+    if outcome.refund.amount_paise:
+        notice = (
+            f"✅ Cancelled. {format_inr(outcome.refund.amount_paise)} will be refunded to the account "
+            "you paid from; banks usually take 5–7 working days."
+        )
+    else:
+        notice = "✅ Cancelled. The slots are free again for other musicians."
+    manager.dialog_data["notice"] = notice
+    await manager.switch_to(MyBookingsSG.details)
+
+
+async def on_send_invoice(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    booking = await _service(manager).booking_of_user(
+        manager.dialog_data["booking_id"], callback.from_user.id
+    )
+    payments = manager.middleware_data.get("payments")
+    if payments is None or booking.status not in INVOICED:
+        await callback.answer("The invoice is not available right now. Please try later.", show_alert=True)
+        return
+    await payments.send_invoice(booking)
+    await callback.answer("I'll send the invoice here in a moment.")
+
+
+async def on_cancel_pressed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    manager.dialog_data.pop("notice", None)
+    await manager.switch_to(MyBookingsSG.cancel)
+
+
+def build_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Format("<b>{heading}</b>\n"),
+            Format("{lines}", when="has_bookings"),
+            Const("Nothing here yet. Find a room and book your first session!", when="empty"),
+            Row(
+                Button(Format("{upcoming_tab}"), id="upcoming", on_click=on_tab),
+                Button(Format("{past_tab}"), id="past", on_click=on_tab),
+            ),
+            ScrollingGroup(
+                Select(
+                    Format("{item[label]}"),
+                    id="booking",
+                    item_id_getter=itemgetter("id"),
+                    items="bookings",
+                    on_click=on_booking_selected,
+                ),
+                id="bookings_page",
+                width=1,
+                height=BOOKINGS_PER_PAGE,
+                hide_on_single_page=True,
+            ),
+            Cancel(Const("‹ Menu")),
+            state=MyBookingsSG.list,
+            getter=list_getter,
+        ),
+        Window(
+            Format("{details}"),
+            Format("\n{notice}", when="notice"),
+            Column(
+                Url(Format("💳 Pay {amount}"), Format("{pay_url}"), id="pay", when="pay_url"),
+                Button(
+                    Const("📄 Send the invoice again"),
+                    id="invoice",
+                    on_click=on_send_invoice,
+                    when="can_invoice",
+                ),
+                Button(
+                    Const("✖ Cancel this booking"), id="cancel", on_click=on_cancel_pressed, when="can_cancel"
+                ),
+            ),
+            Back(Const("‹ My bookings")),
+            state=MyBookingsSG.details,
+            getter=details_getter,
+        ),
+        Window(
+            Format("{preview}"),
+            Button(Const("Yes, cancel it"), id="yes", on_click=on_cancel_confirmed),
+            Back(Const("No, keep it")),
+            state=MyBookingsSG.cancel,
+            getter=cancel_getter,
+        ),
+    )

@@ -1,0 +1,178 @@
+"""Find a room: cities, the rooms of a city (paged), and a room's card."""
+
+from __future__ import annotations
+
+from collections import Counter
+from operator import itemgetter
+from typing import Any
+
+from aiogram.enums import ContentType
+from aiogram.types import CallbackQuery
+from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog.api.entities import MediaAttachment, MediaId
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup, Select
+from aiogram_dialog.widgets.media import DynamicMedia
+from aiogram_dialog.widgets.text import Const, Format
+
+from bot.dialogs.format import CAPTION_LIMIT, h, room_card
+from bot.dialogs.states import BookingSG, RoomsSG
+from domain.errors import BookingError
+from domain.money import format_inr
+from storage.booking_service import BookingService
+from storage.models import Room
+
+ROOMS_PER_PAGE = 6
+
+
+async def active_rooms(city: str | None = None) -> list[Room]:
+    query: dict[str, Any] = {"active": True}
+    if city is not None:
+        query["city"] = city
+    rooms = await Room.find(query).to_list()
+    return sorted(rooms, key=lambda r: r.name.casefold())
+
+
+# ---- getters -------------------------------------------------------------------------
+
+
+async def cities_getter(**_: Any) -> dict[str, Any]:
+    counts = Counter(room.city for room in await active_rooms())
+    cities = [
+        {"name": city, "label": f"{city} · {n} room{'s' if n != 1 else ''}"}
+        for city, n in sorted(counts.items())
+    ]
+    return {"cities": cities, "has_rooms": bool(cities), "no_rooms": not cities}
+
+
+async def rooms_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    city = dialog_manager.dialog_data.get("city", "")
+    rooms = [
+        {"id": str(room.id), "label": f"{room.name} · from {format_inr(room.hourly_paise)}/h"}
+        for room in await active_rooms(city)
+    ]
+    return {"city": h(city), "rooms": rooms, "none_here": not rooms}
+
+
+async def card_getter(
+    dialog_manager: DialogManager, booking_service: BookingService, **_: Any
+) -> dict[str, Any]:
+    room = await booking_service.room(dialog_manager.dialog_data["room_id"])
+    photo = None
+    if room.photo_file_id:
+        photo = MediaAttachment(ContentType.PHOTO, file_id=MediaId(room.photo_file_id))
+    return {
+        "card": room_card(room, limit=CAPTION_LIMIT if photo else None),
+        "photo": photo,
+        "has_location": room.latitude is not None and room.longitude is not None,
+        "bookable": room.active,
+        "paused": not room.active,
+    }
+
+
+# ---- handlers ------------------------------------------------------------------------
+
+
+async def on_start(start_data: Any, manager: DialogManager) -> None:
+    """Opened on a room straight away (deep link, or from elsewhere): remember it and
+    its city, so Back leads to that city's list."""
+    if isinstance(start_data, dict) and start_data.get("room_id"):
+        manager.dialog_data["room_id"] = start_data["room_id"]
+        manager.dialog_data["city"] = start_data.get("city", "")
+
+
+async def on_city_selected(callback: CallbackQuery, widget: Any, manager: DialogManager, city: str) -> None:
+    manager.dialog_data["city"] = city
+    await manager.switch_to(RoomsSG.rooms)
+
+
+async def on_room_selected(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, room_id: str
+) -> None:
+    service: BookingService = manager.middleware_data["booking_service"]
+    try:
+        room = await service.room(room_id)
+    except BookingError as error:
+        await callback.answer(str(error), show_alert=True)
+        return
+    manager.dialog_data["room_id"] = str(room.id)
+    manager.dialog_data["city"] = room.city
+    await manager.switch_to(RoomsSG.card)
+
+
+async def on_show_map(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    service: BookingService = manager.middleware_data["booking_service"]
+    room = await service.room(manager.dialog_data["room_id"])
+    if room.latitude is None or room.longitude is None or callback.message is None:
+        await callback.answer("This room has no map location yet.", show_alert=True)
+        return
+    await manager.middleware_data["bot"].send_venue(
+        chat_id=callback.message.chat.id,
+        latitude=room.latitude,
+        longitude=room.longitude,
+        title=room.name,
+        address=room.address,
+    )
+    # Send the card again below the venue, so its buttons stay at the bottom of the chat.
+    manager.show_mode = ShowMode.DELETE_AND_SEND
+
+
+async def on_book(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await manager.start(BookingSG.day, data={"room_id": manager.dialog_data["room_id"]})
+
+
+def build_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Const("Which city are you in?", when="has_rooms"),
+            Const("No rooms are listed yet. Please check back soon!", when="no_rooms"),
+            Column(
+                Select(
+                    Format("{item[label]}"),
+                    id="city",
+                    item_id_getter=itemgetter("name"),
+                    items="cities",
+                    on_click=on_city_selected,
+                ),
+            ),
+            Cancel(Const("‹ Menu")),
+            state=RoomsSG.cities,
+            getter=cities_getter,
+        ),
+        Window(
+            Format("Rehearsal rooms in <b>{city}</b>:"),
+            Const("None are taking bookings right now.", when="none_here"),
+            ScrollingGroup(
+                Select(
+                    Format("{item[label]}"),
+                    id="room",
+                    item_id_getter=itemgetter("id"),
+                    items="rooms",
+                    on_click=on_room_selected,
+                ),
+                id="rooms_page",
+                width=1,
+                height=ROOMS_PER_PAGE,
+                hide_on_single_page=True,
+            ),
+            Row(Back(Const("‹ Cities")), Cancel(Const("✖ Close"))),
+            state=RoomsSG.rooms,
+            getter=rooms_getter,
+        ),
+        Window(
+            DynamicMedia("photo", when="photo"),
+            Format("{card}"),
+            Const("\n<i>This room is not taking bookings right now.</i>", when="paused"),
+            Button(Const("📅 Book"), id="book", on_click=on_book, when="bookable"),
+            Button(Const("📍 Show on map"), id="map", on_click=on_show_map, when="has_location"),
+            Row(Back(Const("‹ Rooms")), Cancel(Const("✖ Close"))),
+            state=RoomsSG.card,
+            getter=card_getter,
+        ),
+        on_start=on_start,
+    )
+
+
+async def room_by_slug(slug: str) -> Room | None:
+    """The active room a deep link ``room_<slug>`` names, if any."""
+    room = await Room.find_one(Room.slug == slug)
+    return room if room is not None and room.active else None

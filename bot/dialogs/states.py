@@ -1,0 +1,29 @@
+"""Every dialog's states in one place, so navigation between dialogs reads at a glance."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class MainSG(StatesGroup):
+    menu = State()
+    help = State()
+
+
+class RoomsSG(StatesGroup):
+    cities = State()
+    rooms = State()
+    card = State()
+
+
+class BookingSG(StatesGroup):
+    day = State()
+    slots = State()
+    review = State()
+    pay = State()
+
+
+class MyBookingsSG(StatesGroup):
+    list = State()
+    details = State()
+    cancel = State()

@@ -1,0 +1,56 @@
+"""Small widgets shared by the dialogs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram.types import InlineKeyboardButton
+from aiogram_dialog import DialogManager
+from aiogram_dialog.widgets.kbd import Calendar
+from aiogram_dialog.widgets.kbd.calendar_kbd import (
+    CalendarDaysView,
+    CalendarScope,
+    CalendarScopeView,
+    CalendarUserConfig,
+)
+
+STRIKE = "\u0336"
+
+
+def struck(text: str) -> str:
+    """Text with a combining strike-through, so a closed day still shows its number."""
+    return "".join(ch + STRIKE for ch in text)
+
+
+class BookableDaysView(CalendarDaysView):
+    """Marks today by the booking clock (not the host's) and strikes closed days
+    through; a closed day keeps its button so a tap can explain why it is refused."""
+
+    async def _render_date_button(
+        self, selected_date: date, today: date, data: dict, manager: DialogManager
+    ) -> InlineKeyboardButton:
+        button = await super()._render_date_button(selected_date, data["today"], data, manager)
+        if selected_date.weekday() in data["closed_weekdays"]:
+            return button.model_copy(update={"text": struck(f"{selected_date:%d}")})
+        return button
+
+
+class BookableCalendar(Calendar):
+    """A Calendar bounded by the window data's ``today`` and ``last_day``.
+
+    The bounds are read per render (``_get_user_config``), never frozen at import
+    time, and the first page is the month of ``today`` by the booking clock."""
+
+    def _init_views(self) -> dict[CalendarScope, CalendarScopeView]:
+        views = super()._init_views()
+        views[CalendarScope.DAYS] = BookableDaysView(self._item_callback_data)
+        return views
+
+    async def _get_user_config(self, data: dict, manager: DialogManager) -> CalendarUserConfig:
+        return CalendarUserConfig(firstweekday=0, min_date=data["today"], max_date=data["last_day"])
+
+    async def _render_keyboard(self, data: dict, manager: DialogManager) -> list[list[InlineKeyboardButton]]:
+        offset = self.get_offset(manager)
+        if offset is None or not data["today"].replace(day=1) <= offset <= data["last_day"]:
+            self.set_offset(data["today"], manager)
+        return await super()._render_keyboard(data, manager)

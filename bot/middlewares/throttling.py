@@ -1,0 +1,79 @@
+"""Per-user throttling: a token bucket per Telegram user, so a burst of taps or
+messages cannot make the bot hammer the database for one person."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject
+
+SLOW_DOWN_TEXT = "Easy there: one tap at a time, please."
+FORGET_AFTER_SECONDS = 600.0
+
+
+@dataclass
+class Bucket:
+    tokens: float
+    updated: float
+    warned: bool = False
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    """Allows ``burst`` updates at once per user, refilled at ``rate`` per second.
+
+    A dropped tap gets a short callback answer (so its spinner stops); a dropped
+    message is answered once per burst and then silently ignored."""
+
+    def __init__(
+        self, *, rate: float = 4.0, burst: int = 8, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.clock = clock
+        self.buckets: dict[int, Bucket] = {}
+        self._last_sweep = clock()
+
+    def allow(self, user_id: int) -> tuple[bool, Bucket]:
+        now = self.clock()
+        self._sweep(now)
+        bucket = self.buckets.get(user_id)
+        if bucket is None:
+            bucket = self.buckets[user_id] = Bucket(tokens=float(self.burst), updated=now)
+        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * self.rate)
+        bucket.updated = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            bucket.warned = False
+            return True, bucket
+        return False, bucket
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user = data.get("event_from_user")
+        if user is None:
+            return await handler(event, data)
+        allowed, bucket = self.allow(user.id)
+        if allowed:
+            return await handler(event, data)
+        if isinstance(event, CallbackQuery):
+            await event.answer(SLOW_DOWN_TEXT)
+        elif isinstance(event, Message) and not bucket.warned:
+            bucket.warned = True
+            await event.answer(SLOW_DOWN_TEXT)
+        return None
+
+    def _sweep(self, now: float) -> None:
+        if now - self._last_sweep < FORGET_AFTER_SECONDS:
+            return
+        self._last_sweep = now
+        idle = [uid for uid, b in self.buckets.items() if now - b.updated > FORGET_AFTER_SECONDS]
+        for uid in idle:
+            del self.buckets[uid]

@@ -1,0 +1,161 @@
+"""Driving the real dispatcher (build_dispatcher) with aiogram-dialog's test tools.
+
+``Musician`` is one user's chat: it sends text and taps buttons through BotClient and
+reads what the dialogs showed (MockMessageManager) and what the handlers sent
+directly through the bot (RecordingBot: alerts, venues, plain answers)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.methods import AnswerCallbackQuery, SendMessage, SendVenue, TelegramMethod
+from aiogram.types import Chat, InlineKeyboardButton, Message
+from aiogram_dialog.test_tools import BotClient, MockMessageManager
+from aiogram_dialog.test_tools.bot_client import FakeBot
+from aiogram_dialog.test_tools.keyboard import InlineButtonDataLocator, InlineButtonTextLocator
+from aiogram_dialog.test_tools.memory_storage import JsonMemoryStorage
+from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
+
+from bot.config import Settings
+from bot.dispatcher import build_dispatcher
+from bot.services import Services
+from domain.clock import Clock
+from domain.slots import slot_key
+from storage.booking_service import BookingService
+from storage.database import Database
+from storage.models import Booking, Room
+
+
+class RecordingBot(FakeBot):
+    """FakeBot that records what handlers send through the bot and answers plausibly."""
+
+    def __init__(self) -> None:
+        self.calls: list[TelegramMethod[Any]] = []
+        self._message_id = 10_000
+
+    async def __call__(self, method: TelegramMethod[Any], request_timeout: int | None = None) -> Any:
+        self.calls.append(method)
+        if isinstance(method, AnswerCallbackQuery):
+            return True
+        if isinstance(method, SendMessage | SendVenue):
+            self._message_id += 1
+            return Message(
+                message_id=self._message_id,
+                date=datetime.now(UTC),
+                chat=Chat(id=int(method.chat_id), type="private"),
+                text=getattr(method, "text", None),
+            )
+        return True
+
+    def alerts(self) -> list[str]:
+        return [c.text or "" for c in self.calls if isinstance(c, AnswerCallbackQuery) and c.text]
+
+    def sent_texts(self) -> list[str]:
+        return [c.text for c in self.calls if isinstance(c, SendMessage)]
+
+    def venues(self) -> list[SendVenue]:
+        return [c for c in self.calls if isinstance(c, SendVenue)]
+
+
+@dataclass
+class RecordingPayments:
+    """The payment service's interface as the dialogs use it, recording calls.
+    It hands out a link and never marks anything paid."""
+
+    base_url: str = "https://pay.example/l"
+    refunds: list[str] = field(default_factory=list)
+    invoices: list[str] = field(default_factory=list)
+
+    async def ensure_payment_link(self, booking: Booking, room: Room, user: Any) -> Any:
+        from types import SimpleNamespace
+
+        url = f"{self.base_url}/{booking.code}"
+        await Booking.get_pymongo_collection().update_one(
+            {"_id": booking.id}, {"$set": {"payment": {"link_url": url}}}
+        )
+        return SimpleNamespace(
+            url=url, amount_paise=booking.amount_paise, hold_expires_at=booking.hold_expires_at
+        )
+
+    async def refund_due(self, booking: Booking) -> None:
+        self.refunds.append(booking.code)
+
+    async def send_invoice(self, booking: Booking) -> None:
+        self.invoices.append(booking.code)
+
+
+def make_services(
+    database: Database, clock: Clock, service: BookingService, payments: Any = None
+) -> Services:
+    return Services(
+        settings=Settings(_env_file=None),  # type: ignore[call-arg]
+        clock=clock,
+        bookings=service,
+        database=database,
+        payments=payments,
+    )
+
+
+def make_dispatcher(
+    services: Services, storage: BaseStorage | None = None, *, throttle: bool = False
+) -> tuple[Dispatcher, MockMessageManager]:
+    """The real dispatcher with a mock message manager. Throttling is relaxed unless
+    asked for, since a test taps far faster than a person."""
+    manager = MockMessageManager()
+    dispatcher = build_dispatcher(services, storage or JsonMemoryStorage(), message_manager=manager)
+    if not throttle:
+        dispatcher["throttle"].rate = dispatcher["throttle"].burst = 10_000
+    return dispatcher, manager
+
+
+class Musician:
+    """One musician's private chat with the bot."""
+
+    def __init__(self, dispatcher: Dispatcher, manager: MockMessageManager, user_id: int, name: str) -> None:
+        self.bot = RecordingBot()
+        self.client = BotClient(dispatcher, user_id=user_id, chat_id=user_id, bot=self.bot)
+        self.client.user = self.client.user.model_copy(update={"first_name": name})
+        self.manager = manager
+        self.user_id = user_id
+
+    @property
+    def last(self) -> Message:
+        """The latest dialog message shown in this chat."""
+        mine = [m for m in self.manager.sent_messages if m.chat.id == self.user_id and (m.text or m.caption)]
+        return mine[-1]
+
+    @property
+    def text(self) -> str:
+        return self.last.text or self.last.caption or ""
+
+    async def send(self, text: str) -> None:
+        await self.client.send(text)
+
+    async def tap(self, label: str, message: Message | None = None) -> None:
+        """Tap the button whose text matches the regex ``label``."""
+        await self.client.click(message or self.last, InlineButtonTextLocator(label))
+
+    async def tap_data(self, pattern: str, message: Message | None = None) -> None:
+        await self.client.click(message or self.last, InlineButtonDataLocator(pattern))
+
+    async def tap_day(self, day: date) -> None:
+        await self.tap_data(rf".*calendar:{raw_from_date(day)}")
+
+    async def tap_slot(self, key: str) -> None:
+        await self.tap_data(rf".*slots:{re.escape(key)}")
+
+    def buttons(self, message: Message | None = None) -> list[InlineKeyboardButton]:
+        markup = (message or self.last).reply_markup
+        return [b for row in markup.inline_keyboard for b in row] if markup else []
+
+    def button_texts(self, message: Message | None = None) -> list[str]:
+        return [b.text for b in self.buttons(message)]
+
+
+def slot_keys(room: Room, day: date, *hours: int) -> list[str]:
+    return [slot_key(datetime.combine(day, time(h), tzinfo=room.zone).astimezone(UTC)) for h in hours]

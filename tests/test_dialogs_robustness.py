@@ -1,0 +1,152 @@
+"""Stale and tampered buttons, /cancel, /help, throttling, unexpected errors, and a
+restart in the middle of a booking (dialog state in MongoDB)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import pytest
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.dispatcher import mongo_fsm_storage
+from bot.middlewares.throttling import SLOW_DOWN_TEXT, ThrottlingMiddleware
+from storage.booking_service import BookingService
+from storage.database import Database
+from storage.models import Booking, Room
+from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
+
+TOMORROW = date(2026, 11, 26)
+
+
+@pytest.fixture
+def chat(db: Database, clock, service: BookingService, room: Room) -> Musician:
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service))
+    return Musician(dispatcher, manager, user_id=1001, name="Asha")
+
+
+async def test_a_button_from_a_closed_menu_says_expired_and_shows_a_fresh_menu(chat: Musician) -> None:
+    await chat.send("/start")
+    old_menu = chat.last
+    await chat.send("/cancel")
+    assert chat.bot.sent_texts()[-1].startswith("Okay, I closed that menu.")
+
+    await chat.tap("🎸 Find a room", old_menu)
+
+    assert chat.bot.alerts()[-1] == "This menu has expired. Here is a fresh one."
+    assert "Hi Asha!" in chat.text
+    await chat.tap("🎸 Find a room")  # the fresh menu works
+    assert "Which city" in chat.text
+
+
+@pytest.mark.parametrize("data", ["garbage", "\x1dnope:1", "zzzzzz\x1dcity:Bengaluru"])
+async def test_tampered_callback_data_gets_a_fresh_menu(chat: Musician, data: str) -> None:
+    await chat.send("/start")
+    await chat.send("/cancel")
+    fake = chat.last.model_copy(
+        update={
+            "reply_markup": InlineKeyboardMarkup(
+                inline_keyboard=[[InlineKeyboardButton(text="x", callback_data=data)]]
+            )
+        }
+    )
+    await chat.tap("x", fake)
+    assert "This menu has expired" in chat.bot.alerts()[-1]
+    assert "Hi Asha!" in chat.text
+
+
+async def test_cancel_without_a_menu_and_help_answer_politely(chat: Musician) -> None:
+    await chat.send("/cancel")
+    assert "nothing to cancel" in chat.bot.sent_texts()[-1]
+    await chat.send("/help")
+    assert "How JamRoom bot works" in chat.bot.sent_texts()[-1]
+    await chat.send("hello?")
+    assert "Send /start for the menu" in chat.bot.sent_texts()[-1]
+
+
+async def test_help_from_the_menu_and_back(chat: Musician) -> None:
+    await chat.send("/start")
+    await chat.tap("ℹ️ Help")
+    assert "How JamRoom bot works" in chat.text
+    await chat.tap("‹ Menu")
+    assert "Hi Asha!" in chat.text
+
+
+async def test_user_text_is_escaped(db: Database, clock, service: BookingService, room: Room) -> None:
+    await room.set({Room.name: "<b>Loud</b> & Co"})
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service))
+    chat = Musician(dispatcher, manager, user_id=1001, name="<i>Ash</i>")
+    await chat.send("/start")
+    assert "Hi &lt;i&gt;Ash&lt;/i&gt;!" in chat.text
+    await chat.send("/start room_bass-cave-indiranagar")
+    assert "<b>&lt;b&gt;Loud&lt;/b&gt; &amp; Co</b>" in chat.text
+
+
+async def test_an_unexpected_error_gets_an_apology_and_a_log_line(
+    chat: Musician, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(**_: object) -> dict:
+        raise RuntimeError("database on fire")
+
+    await chat.send("/start")
+    monkeypatch.setattr("bot.dialogs.rooms.active_rooms", broken)
+    with caplog.at_level(logging.ERROR, logger="bot.handlers.errors"):
+        await chat.tap("🎸 Find a room")
+    assert chat.bot.alerts()[-1].startswith("Sorry, something went wrong on my side.")
+    assert any("update" in r.getMessage() and "failed" in r.getMessage() for r in caplog.records)
+
+
+async def toggle_help(chat: Musician) -> None:
+    await chat.tap("ℹ️ Help" if "Hi" in chat.text else "‹ Menu")
+
+
+async def test_bursts_are_throttled_per_user(
+    db: Database, clock, service: BookingService, room: Room
+) -> None:
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service), throttle=True)
+    throttle: ThrottlingMiddleware = dispatcher["throttle"]
+    now = [0.0]
+    throttle.clock = lambda: now[0]
+    throttle.buckets.clear()
+    chat = Musician(dispatcher, manager, user_id=1001, name="Asha")
+    other = Musician(dispatcher, manager, user_id=1002, name="Ravi")
+    await chat.send("/start")
+    for _ in range(throttle.burst):
+        await toggle_help(chat)
+    assert chat.bot.alerts()[-1] == SLOW_DOWN_TEXT
+    await other.send("/start")  # someone else is not slowed down
+    assert "Hi Ravi!" in other.text
+    now[0] += 1.0
+    before = len(chat.bot.alerts())
+    await toggle_help(chat)
+    assert len(chat.bot.alerts()) == before
+
+
+async def test_a_restart_mid_booking_resumes_where_the_musician_was(
+    db: Database, clock, service: BookingService, room: Room
+) -> None:
+    storage = mongo_fsm_storage(db.client, db.db.name)
+    await db.db[storage._collection.name].delete_many({})
+    services = make_services(db, clock, service)
+    first, manager = make_dispatcher(services, storage)
+    chat = Musician(first, manager, user_id=1001, name="Asha")
+    await chat.send("/start")
+    await chat.tap("🎸 Find a room")
+    await chat.tap("Bengaluru.*")
+    await chat.tap("Bass Cave Studio.*")
+    await chat.tap("📅 Book")
+    await chat.tap_day(TOMORROW)
+    first_key, second_key = slot_keys(room, TOMORROW, 19, 20)
+    await chat.tap_slot(first_key)
+    screen = chat.last
+
+    second, manager2 = make_dispatcher(services, mongo_fsm_storage(db.client, db.db.name))
+    chat.client.dp = second
+    chat.manager = manager2
+    await chat.tap_data(rf".*slots:{second_key}", screen)
+    assert "Chosen: 2 slot(s) · total <b>₹1,600</b>" in chat.text
+    await chat.tap("Review.*")
+    await chat.tap("✅ Confirm")
+    booking = await Booking.find_one(Booking.user_id == 1001)
+    assert booking is not None
+    assert booking.amount_paise == 160000
