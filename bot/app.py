@@ -27,6 +27,7 @@ from bot.services import Services, booking_rules
 from bot.telegram_webhook import install_webhook_route, serve_webhook
 from bot.web import build_web_app
 from domain.clock import Clock, SystemClock
+from payments.setup import build_payments
 from storage.booking_service import BookingService
 from storage.database import Database, open_database
 
@@ -52,7 +53,7 @@ COMMANDS = [
 
 FEATURE_MODULES: tuple[str, ...] = ()
 """Feature packages imported at start-up so they register their hooks and routes
-(``on_startup``, ``bot.web.register_routes``), e.g. ``"payments.setup"``, ``"jobs.setup"``."""
+(``on_startup``), e.g. ``"jobs.setup"``."""
 
 Hook = Callable[[Services, Bot, Dispatcher], Awaitable[Callable[[], Awaitable[None]] | None]]
 _startup_hooks: list[Hook] = []
@@ -120,12 +121,15 @@ async def run(settings: Settings) -> None:
         services = await build_services(settings, database)
         me = await bot.get_me()
         services.bot_username = me.username or services.bot_username
+        payments = build_payments(settings, services.clock, services.bookings, services.bot_username)
+        services.payments = payments.service
         dispatcher = build_dispatcher(services, mongo_fsm_storage(database.client, database.db.name))
         for hook in _startup_hooks:
             stop = await hook(services, bot, dispatcher)
             if stop is not None:
                 shutdowns.append(stop)
         app = build_web_app(services)
+        payments.install_routes(app)
         if settings.telegram_webhook_url:
             install_webhook_route(app, bot, dispatcher, settings)
         runner = await start_web(app, settings)

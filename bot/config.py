@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.refund import RefundPolicy
@@ -58,6 +58,15 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_trailing_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _razorpay_keys_come_together(self) -> Settings:
+        key_id, key_secret = bool(self.razorpay_key_id), self.razorpay_key_secret is not None
+        if key_id != key_secret:
+            raise ValueError("set RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET together (neither: the sandbox)")
+        if key_id and self.razorpay_webhook_secret is None:
+            raise ValueError("RAZORPAY_WEBHOOK_SECRET is required with Razorpay keys (webhooks are verified)")
+        return self
 
     @property
     def hold(self) -> timedelta:

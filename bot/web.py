@@ -1,22 +1,12 @@
-"""The one aiohttp web server of ``python -m bot``: health, Razorpay webhook and
-callback, the sandbox payment pages, and Telegram's webhook in webhook mode."""
+"""The one aiohttp web server of ``python -m bot``: health here; the Razorpay webhook,
+callback and sandbox pages are added by ``payments.setup``, Telegram's webhook route
+by ``bot.telegram_webhook`` in webhook mode."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from aiohttp import web
 
 from bot.services import Services
-
-RouteInstaller = Callable[[web.Application, Services], None]
-_installers: list[RouteInstaller] = []
-
-
-def register_routes(installer: RouteInstaller) -> None:
-    """Let a feature package (payments) add its routes to the web app."""
-    if installer not in _installers:
-        _installers.append(installer)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -32,6 +22,4 @@ def build_web_app(services: Services) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app["services"] = services
     app.router.add_get("/healthz", healthz)
-    for install in _installers:
-        install(app, services)
     return app

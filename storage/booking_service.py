@@ -375,7 +375,11 @@ class BookingService:
             booking,
             BookingStatus.PENDING_PAYMENT,
             BookingStatus.NOT_STARTED,
-            extra={"paid_at": now, "payment": {**booking.payment, **payment}},
+            extra={
+                "paid_at": now,
+                "payment": {**booking.payment, **payment},
+                "payment_id": payment.get("payment_id"),
+            },
         )
 
     async def confirm_late_payment(self, booking: Booking, payment: dict[str, Any]) -> Booking | None:
@@ -388,7 +392,11 @@ class BookingService:
             booking,
             BookingStatus.EXPIRED,
             BookingStatus.NOT_STARTED,
-            extra={"paid_at": self.clock.now(), "payment": {**booking.payment, **payment}},
+            extra={
+                "paid_at": self.clock.now(),
+                "payment": {**booking.payment, **payment},
+                "payment_id": payment.get("payment_id"),
+            },
         )
         if moved is None:
             await self._release(booking.id)

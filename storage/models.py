@@ -149,6 +149,8 @@ class Booking(Document):
     paid_at: UtcDatetime | None = None
     cancelled_at: UtcDatetime | None = None
     cancel_reason: str | None = None
+    payment_id: Annotated[str | None, Indexed()] = None
+    """The gateway's payment id once paid; refund events find their booking by it."""
     payment: dict[str, Any] = Field(default_factory=dict)
     refund: dict[str, Any] = Field(default_factory=dict)
     flags: list[str] = Field(default_factory=list)

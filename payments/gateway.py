@@ -1,0 +1,60 @@
+"""The one small gateway interface: Razorpay in production, the sandbox without keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+class GatewayError(Exception):
+    """The gateway failed or refused; the message is safe to log (never a secret)."""
+
+
+class GatewayTimeoutError(GatewayError):
+    """The gateway did not answer in time; the request may or may not have taken effect."""
+
+
+@dataclass(frozen=True)
+class PaymentLinkRequest:
+    booking_id: str
+    reference_id: str
+    amount_paise: int
+    description: str
+    expire_by: datetime
+    callback_url: str
+    customer_name: str | None = None
+    customer_contact: str | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PaymentLink:
+    id: str
+    short_url: str
+    status: str  # created | paid | partially_paid | expired | cancelled
+    amount_paise: int
+    amount_paid_paise: int
+    currency: str
+    reference_id: str
+    payment_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    payment_id: str
+    amount_paise: int
+    status: str  # pending | processed | failed
+
+
+class PaymentGateway(Protocol):
+    name: str
+
+    async def create_link(self, request: PaymentLinkRequest) -> PaymentLink: ...
+
+    async def cancel_link(self, link_id: str) -> PaymentLink: ...
+
+    async def fetch_link(self, link_id: str) -> PaymentLink: ...
+
+    async def refund(self, payment_id: str, amount_paise: int, idempotency_key: str) -> Refund: ...

@@ -1,0 +1,271 @@
+"""The sandbox gateway: Razorpay-like payment links served by our own web server.
+
+``/sandbox/pay/<link id>`` shows the amount with Pay and Fail buttons; pressing one
+sends our webhook a body signed exactly as Razorpay signs, then redirects to the
+payment callback with Razorpay-style signed parameters. The same webhook code runs
+as in production. It refuses to start where real Razorpay keys are configured
+(``payments.setup``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from datetime import UTC, datetime
+from html import escape
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+
+from domain.money import format_inr
+from payments import events
+from payments.gateway import GatewayError, PaymentLink, PaymentLinkRequest, Refund
+from payments.signatures import sign_payment_link_callback
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_TIMEOUT = aiohttp.ClientTimeout(total=10)
+
+
+class SandboxLinkStore(Protocol):
+    async def add(self, link: dict[str, Any]) -> None: ...
+
+    async def get(self, link_id: str) -> dict[str, Any] | None: ...
+
+    async def by_payment(self, payment_id: str) -> dict[str, Any] | None: ...
+
+    async def change(
+        self,
+        link_id: str,
+        expected: dict[str, Any],
+        changes: dict[str, Any],
+        push: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None: ...
+
+
+class SandboxGateway:
+    name = "sandbox"
+
+    def __init__(
+        self,
+        *,
+        public_base_url: str,
+        webhook_url: str,
+        webhook_secret: str,
+        key_secret: str,
+        store: SandboxLinkStore,
+    ) -> None:
+        self.public_base_url = public_base_url.rstrip("/")
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
+        self.key_secret = key_secret
+        self.store = store
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # ---- the gateway interface -----------------------------------------------------
+
+    async def create_link(self, request: PaymentLinkRequest) -> PaymentLink:
+        link_id = "plink_sbx" + secrets.token_hex(6)
+        link = {
+            "id": link_id,
+            "reference_id": request.reference_id,
+            "amount": request.amount_paise,
+            "amount_paid": 0,
+            "currency": "INR",
+            "status": "created",
+            "description": request.description,
+            "callback_url": request.callback_url,
+            "short_url": f"{self.public_base_url}/sandbox/pay/{link_id}",
+            "expire_by_ms": int(request.expire_by.timestamp() * 1000),
+            "notes": dict(request.notes),
+            "payment_id": None,
+            "refunds": [],
+            "refund_version": 0,
+        }
+        await self.store.add(link)
+        return to_link(link)
+
+    async def cancel_link(self, link_id: str) -> PaymentLink:
+        changed = await self.store.change(link_id, {"status": "created"}, {"status": "cancelled"})
+        link = changed or await self.store.get(link_id)
+        if link is None:
+            raise GatewayError(f"no sandbox link {link_id}")
+        if changed is None and link["status"] != "cancelled":
+            raise GatewayError(f"sandbox link {link_id} is {link['status']} and cannot be cancelled")
+        return to_link(link)
+
+    async def fetch_link(self, link_id: str) -> PaymentLink:
+        link = await self.store.get(link_id)
+        if link is None:
+            raise GatewayError(f"no sandbox link {link_id}")
+        return to_link(link)
+
+    async def refund(self, payment_id: str, amount_paise: int, idempotency_key: str) -> Refund:
+        link = await self.store.by_payment(payment_id)
+        if link is None:
+            raise GatewayError(f"no sandbox payment {payment_id}")
+        for earlier in link["refunds"]:
+            if earlier["key"] == idempotency_key:
+                return to_refund(earlier)
+        refunded = sum(r["amount"] for r in link["refunds"])
+        if amount_paise <= 0 or refunded + amount_paise > link["amount_paid"]:
+            raise GatewayError("the refund amount exceeds what was paid")
+        refund = {
+            "id": "rfnd_sbx" + secrets.token_hex(6),
+            "payment_id": payment_id,
+            "amount": amount_paise,
+            "status": "processed",
+            "key": idempotency_key,
+        }
+        version = link.get("refund_version", 0)
+        stored = await self.store.change(
+            link["id"], {"refund_version": version}, {"refund_version": version + 1}, push={"refunds": refund}
+        )
+        if stored is None:  # another refund landed meanwhile: look again
+            return await self.refund(payment_id, amount_paise, idempotency_key)
+        self._later(self.send_webhook(events.refund_event("refund.processed", refund)))
+        return to_refund(refund)
+
+    # ---- the pay page --------------------------------------------------------------
+
+    async def pay(self, link_id: str) -> tuple[dict[str, Any] | None, str]:
+        """Mark the link paid and tell our webhook; (link, why not) when it cannot be paid."""
+        link = await self.store.get(link_id)
+        if link is None:
+            return None, "This payment link does not exist."
+        if link["status"] == "created" and link["expire_by_ms"] < _now_ms():
+            link = await self.store.change(link_id, {"status": "created"}, {"status": "expired"}) or link
+        if link["status"] != "created":
+            return link, f"This payment link is {link['status']}."
+        payment_id = "pay_sbx" + secrets.token_hex(7)
+        paid = await self.store.change(
+            link_id,
+            {"status": "created"},
+            {"status": "paid", "amount_paid": link["amount"], "payment_id": payment_id},
+        )
+        if paid is None:
+            return await self.store.get(link_id), "This payment link was just used."
+        await self.send_webhook(events.payment_link_paid(paid, payment_id))
+        return paid, ""
+
+    async def fail(self, link_id: str) -> dict[str, Any] | None:
+        link = await self.store.get(link_id)
+        if link is None or link["status"] != "created":
+            return link
+        await self.send_webhook(
+            events.payment_failed(link, "pay_sbx" + secrets.token_hex(7), "Declined in sandbox")
+        )
+        return link
+
+    def callback_query(self, link: dict[str, Any]) -> str:
+        params = {
+            "razorpay_payment_id": link["payment_id"] or "",
+            "razorpay_payment_link_id": link["id"],
+            "razorpay_payment_link_reference_id": link["reference_id"],
+            "razorpay_payment_link_status": link["status"],
+        }
+        params["razorpay_signature"] = sign_payment_link_callback(
+            params["razorpay_payment_link_id"],
+            params["razorpay_payment_link_reference_id"],
+            params["razorpay_payment_link_status"],
+            params["razorpay_payment_id"],
+            self.key_secret,
+        )
+        return urlencode(params)
+
+    async def send_webhook(self, body: dict[str, Any]) -> int:
+        raw, headers = events.signed(body, self.webhook_secret)
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=WEBHOOK_TIMEOUT) as session,
+                session.post(self.webhook_url, data=raw, headers=headers) as response,
+            ):
+                return response.status
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("sandbox could not deliver %s: %s", body.get("event"), type(error).__name__)
+            return 0
+
+    def _later(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def to_link(link: dict[str, Any]) -> PaymentLink:
+    return PaymentLink(
+        id=link["id"],
+        short_url=link["short_url"],
+        status=link["status"],
+        amount_paise=link["amount"],
+        amount_paid_paise=link.get("amount_paid", 0),
+        currency=link.get("currency", "INR"),
+        reference_id=link["reference_id"],
+        payment_id=link.get("payment_id"),
+    )
+
+
+def to_refund(refund: dict[str, Any]) -> Refund:
+    return Refund(refund["id"], refund["payment_id"], refund["amount"], refund["status"])
+
+
+def _now_ms() -> int:
+    return int(datetime.now(UTC).timestamp() * 1000)
+
+
+def sandbox_routes(gateway: SandboxGateway) -> list[web.RouteDef]:
+    async def page(request: web.Request) -> web.Response:
+        link = await gateway.store.get(request.match_info["link_id"])
+        if link is None:
+            return _html("Payment link not found", "<p>This payment link does not exist.</p>", status=404)
+        payable = link["status"] == "created" and link["expire_by_ms"] >= _now_ms()
+        body = (
+            f"<p class=amount>{format_inr(link['amount'], always_show_paise=True)}</p>"
+            f"<p>{escape(link['description'])}<br>Booking <b>{escape(link['reference_id'])}</b></p>"
+        )
+        if payable:
+            base = f"/sandbox/pay/{escape(link['id'])}"
+            body += (
+                f'<form method=post action="{base}/pay"><button class=pay>Pay</button></form>'
+                f'<form method=post action="{base}/fail"><button class=fail>Fail</button></form>'
+                "<p class=note>Sandbox: no real money moves. Pay and Fail send the bot a webhook "
+                "signed exactly as Razorpay signs.</p>"
+            )
+        else:
+            status = "expired" if link["status"] == "created" else link["status"]
+            body += f"<p>This payment link is <b>{escape(status)}</b> and cannot be paid.</p>"
+        return _html("JamRoom sandbox payment", body)
+
+    async def pay(request: web.Request) -> web.Response:
+        link, refusal = await gateway.pay(request.match_info["link_id"])
+        if link is None or refusal:
+            return _html("Payment not possible", f"<p>{escape(refusal)}</p>", status=409)
+        raise web.HTTPSeeOther(f"{link['callback_url']}?{gateway.callback_query(link)}")
+
+    async def fail(request: web.Request) -> web.Response:
+        link = await gateway.fail(request.match_info["link_id"])
+        if link is None:
+            return _html("Payment link not found", "<p>This payment link does not exist.</p>", status=404)
+        return _html(
+            "Payment failed",
+            "<p>The sandbox declined this payment. Your slots stay held; "
+            "go back and press Pay to try again.</p>"
+            f'<p><a href="/sandbox/pay/{escape(link["id"])}">Back to the payment page</a></p>',
+        )
+
+    return [
+        web.get("/sandbox/pay/{link_id}", page),
+        web.post("/sandbox/pay/{link_id}/pay", pay),
+        web.post("/sandbox/pay/{link_id}/fail", fail),
+    ]
+
+
+def _html(title: str, body: str, *, status: int = 200) -> web.Response:
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:26rem;margin:2.5rem auto;padding:0 1rem;color:#222}}
+.amount{{font-size:2.2rem;font-weight:700;margin:.5rem 0}}button{{width:100%;padding:.9rem;margin:.4rem 0;
+font-size:1.1rem;border:0;border-radius:.5rem;color:#fff}}.pay{{background:#16a34a}}.fail{{background:#dc2626}}
+.note{{color:#666;font-size:.85rem}}</style></head><body><h1>{escape(title)}</h1>{body}</body></html>"""
+    return web.Response(text=page, content_type="text/html", status=status)
