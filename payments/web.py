@@ -18,6 +18,7 @@ from payments.signatures import verify_payment_link_callback, verify_webhook
 log = logging.getLogger(__name__)
 
 SECRETS_KEY = web.AppKey("payment_secrets", object)
+PAYMENTS_KEY = web.AppKey("payments", object)
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class PaymentSecrets:
 
 
 def install_payment_routes(app: web.Application, payments: PaymentService, secrets: PaymentSecrets) -> None:
-    app["payments"] = payments
+    app[PAYMENTS_KEY] = payments
     app[SECRETS_KEY] = secrets
     app.router.add_post("/webhooks/razorpay", razorpay_webhook)
     app.router.add_get("/payments/callback", payment_callback)
@@ -36,7 +37,7 @@ def install_payment_routes(app: web.Application, payments: PaymentService, secre
 
 async def razorpay_webhook(request: web.Request) -> web.Response:
     secrets: PaymentSecrets = request.app[SECRETS_KEY]  # type: ignore[assignment]
-    payments: PaymentService = request.app["payments"]
+    payments: PaymentService = request.app[PAYMENTS_KEY]  # type: ignore[assignment]
     body = await request.read()
     if not verify_webhook(body, request.headers.get("X-Razorpay-Signature"), secrets.webhook_secret):
         log.warning(

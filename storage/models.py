@@ -197,6 +197,9 @@ def room_day_key(room_id: PydanticObjectId | str, day: date) -> str:
 
 
 def core_documents() -> list[type[Document]]:
+    # These modules import this one, so they are imported here, late.
+    from storage.invoices import Invoice, InvoiceCounter
     from storage.outbox import OutboxMessage
+    from storage.payment_events import PaymentEvent
 
-    return [User, Room, Booking, SlotClaim, OutboxMessage]
+    return [User, Room, Booking, SlotClaim, OutboxMessage, PaymentEvent, Invoice, InvoiceCounter]

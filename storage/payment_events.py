@@ -14,10 +14,6 @@ from pymongo.errors import DuplicateKeyError
 
 from storage.models import UtcDatetime, to_ms
 
-REPROCESS_AFTER_MS = 60_000
-"""An event left "processing" this long (its process died) is processed again on the
-next delivery; every effect of processing is idempotent, so that is safe."""
-
 
 class EventState(StrEnum):
     PROCESSING = "processing"
@@ -38,7 +34,12 @@ class PaymentEvent(Document):
 
 
 async def claim_event(event_id: str, event: str, reference: str | None, now: datetime) -> bool:
-    """True when this delivery should process the event; False for a repeat."""
+    """True when this delivery should process the event; False once it is done.
+
+    An event still "processing" (another delivery is at it, or one failed half-way
+    and could not clean up) is processed again: every effect of processing is a
+    conditional update or a deduplicated message, so a second run changes nothing
+    twice, while refusing it could leave a paid booking unconfirmed."""
     collection = PaymentEvent.get_pymongo_collection()
     document = {
         "_id": event_id,
@@ -52,16 +53,8 @@ async def claim_event(event_id: str, event: str, reference: str | None, now: dat
     try:
         await collection.insert_one(document)
     except DuplicateKeyError:
-        now_ms = to_ms(now) or 0
-        stale = await collection.find_one_and_update(
-            {
-                "_id": event_id,
-                "state": EventState.PROCESSING.value,
-                "claimed_ms": {"$lte": now_ms - REPROCESS_AFTER_MS},
-            },
-            {"$set": {"claimed_ms": now_ms}},
-        )
-        return stale is not None
+        existing = await collection.find_one({"_id": event_id}, {"state": 1})
+        return existing is None or existing.get("state") != EventState.DONE.value
     return True
 
 

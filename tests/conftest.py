@@ -21,6 +21,8 @@ from storage.database import Database, document_models, open_database
 from storage.demo import DEMO_ROOMS
 from storage.models import Room, User
 
+pytest_plugins = ["tests.payment_support"]
+
 # A Wednesday, 10:00 in India.
 NOW = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)
 

@@ -1,0 +1,189 @@
+"""A local fake of Razorpay's REST API (the parts we use), spoken to by the real SDK
+over HTTP via ``base_url``. It checks basic auth, validates like Razorpay does, and
+honours ``X-Refund-Idempotency``."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from payments import events
+
+
+def _error(status: int, description: str, code: str = "BAD_REQUEST_ERROR") -> web.Response:
+    return web.json_response({"error": {"code": code, "description": description}}, status=status)
+
+
+@dataclass
+class Failure:
+    path_contains: str
+    status: int = 500
+    delay: float = 0.0
+    times: int = 1
+
+
+@dataclass
+class FakeRazorpayAPI:
+    key_id: str = "rzp_test_fake"
+    key_secret: str = "fake_key_secret"
+    links: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refunds: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[tuple[str, str, dict[str, Any], dict[str, str]]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    _runner: web.AppRunner | None = None
+    port: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> FakeRazorpayAPI:
+        app = web.Application(middlewares=[self._middleware])
+        app.add_routes(
+            [
+                web.post("/v1/payment_links", self._create),
+                web.post("/v1/payment_links/", self._create),
+                web.get("/v1/payment_links/{id}", self._fetch),
+                web.post("/v1/payment_links/{id}/cancel", self._cancel),
+                web.post("/v1/payments/{id}/refund", self._refund),
+            ]
+        )
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ---- test controls -------------------------------------------------------------
+
+    def fail_next(self, path_contains: str, *, status: int = 500, delay: float = 0.0, times: int = 1) -> None:
+        self.failures.append(Failure(path_contains, status, delay, times))
+
+    def pay_link(self, link_id: str, amount: int | None = None) -> str:
+        """A customer pays the link; returns the payment id."""
+        link = self.links[link_id]
+        payment_id = "pay_" + secrets.token_hex(7)
+        paid = link["amount"] if amount is None else amount
+        link.update(status="paid", amount_paid=paid)
+        link["payments"] = [{"payment_id": payment_id, "amount": paid, "status": "captured"}]
+        return payment_id
+
+    def paid_event(self, link_id: str, payment_id: str, amount: int | None = None) -> dict[str, Any]:
+        return events.payment_link_paid(self.links[link_id], payment_id, amount)
+
+    def refunded_total(self, payment_id: str) -> int:
+        return sum(r["amount"] for r in self.refunds if r["payment_id"] == payment_id)
+
+    # ---- the API -------------------------------------------------------------------
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        body = await request.read()
+        self.requests.append(
+            (request.method, request.path, json.loads(body) if body else {}, dict(request.headers))
+        )
+        for failure in list(self.failures):
+            if failure.path_contains in request.path:
+                failure.times -= 1
+                if failure.times <= 0:
+                    self.failures.remove(failure)
+                if failure.delay:
+                    await asyncio.sleep(failure.delay)
+                if failure.status:
+                    return _error(failure.status, "simulated failure", "SERVER_ERROR")
+        expected = "Basic " + base64.b64encode(f"{self.key_id}:{self.key_secret}".encode()).decode()
+        if request.headers.get("Authorization") != expected:
+            return _error(401, "The api key provided is invalid")
+        return await handler(request)
+
+    async def _create(self, request: web.Request) -> web.Response:
+        data = await request.json()
+        if not isinstance(data.get("amount"), int) or data["amount"] < 100:
+            return _error(400, "The amount must be atleast INR 1.00")
+        if data.get("currency") != "INR":
+            return _error(400, "Currency is not supported")
+        if data.get("expire_by") and data["expire_by"] < time.time() + 15 * 60:
+            return _error(400, "expire_by should be at least 15 minutes after current time")
+        if any(link["reference_id"] == data.get("reference_id") for link in self.links.values()):
+            return _error(400, f"Payment Link with reference {data.get('reference_id')} already exists")
+        if data.get("callback_url") and data.get("callback_method") != "get":
+            return _error(400, "callback_method should be get")
+        if len(data.get("notes", {})) > 15:
+            return _error(400, "notes can have at most 15 keys")
+        link_id = "plink_" + secrets.token_hex(7)
+        link = {
+            "id": link_id,
+            "entity": "payment_link",
+            "amount": data["amount"],
+            "amount_paid": 0,
+            "currency": "INR",
+            "status": "created",
+            "reference_id": data.get("reference_id", ""),
+            "short_url": f"https://rzp.io/i/{link_id[-8:]}",
+            "expire_by": data.get("expire_by"),
+            "notes": data.get("notes", {}),
+            "callback_url": data.get("callback_url"),
+            "payments": None,
+        }
+        self.links[link_id] = link
+        return web.json_response(link)
+
+    async def _fetch(self, request: web.Request) -> web.Response:
+        link = self.links.get(request.match_info["id"])
+        return web.json_response(link) if link else _error(400, "The id provided does not exist")
+
+    async def _cancel(self, request: web.Request) -> web.Response:
+        link = self.links.get(request.match_info["id"])
+        if link is None:
+            return _error(400, "The id provided does not exist")
+        if link["status"] != "created":
+            return _error(400, f"Payment link cannot be cancelled as it is already {link['status']}")
+        link["status"] = "cancelled"
+        return web.json_response(link)
+
+    async def _refund(self, request: web.Request) -> web.Response:
+        payment_id = request.match_info["id"]
+        data = await request.json()
+        key = request.headers.get("X-Refund-Idempotency")
+        if key:
+            for earlier in self.refunds:
+                if earlier.get("idempotency_key") == key:
+                    return web.json_response(earlier)
+        paid = next(
+            (
+                p
+                for link in self.links.values()
+                for p in link.get("payments") or []
+                if p["payment_id"] == payment_id
+            ),
+            None,
+        )
+        if paid is None:
+            return _error(400, "The id provided does not exist")
+        amount = int(data.get("amount", paid["amount"]))
+        if amount <= 0 or self.refunded_total(payment_id) + amount > paid["amount"]:
+            return _error(400, "The refund amount provided is greater than amount captured")
+        refund = {
+            "id": "rfnd_" + secrets.token_hex(7),
+            "entity": "refund",
+            "amount": amount,
+            "currency": "INR",
+            "payment_id": payment_id,
+            "status": "processed",
+            "speed_requested": data.get("speed", "normal"),
+            "idempotency_key": key,
+        }
+        self.refunds.append(refund)
+        return web.json_response(refund)

@@ -1,0 +1,102 @@
+"""Fixtures for payment tests: the fake Razorpay API, the real SDK gateway pointed at
+it, the payment service, and our web server on a real port."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from domain.clock import ManualClock
+from domain.slots import slot_key
+from payments import events
+from payments.razorpay_gateway import RazorpayGateway
+from payments.service import PaymentService
+from payments.web import PaymentSecrets, install_payment_routes
+from storage.booking_service import BookingService
+from storage.database import Database
+from storage.models import Booking, Room, User
+from storage.outbox import OutboxMessage
+from tests.fakes.razorpay_api import FakeRazorpayAPI
+
+WEBHOOK_SECRET = "whsec_test_0123456789"
+TOMORROW = date(2026, 11, 26)
+
+
+@dataclass
+class PaymentWorld:
+    api: FakeRazorpayAPI
+    payments: PaymentService
+    url: str
+    session: aiohttp.ClientSession
+
+    async def post_event(
+        self, body: dict[str, Any], *, event_id: str | None = None, secret: str = WEBHOOK_SECRET
+    ) -> tuple[int, dict[str, Any]]:
+        raw, headers = events.signed(body, secret, event_id)
+        return await self.post_raw(raw, headers)
+
+    async def post_raw(self, raw: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        async with self.session.post(f"{self.url}/webhooks/razorpay", data=raw, headers=headers) as response:
+            return response.status, json.loads(await response.text())
+
+
+@pytest.fixture
+async def razorpay_api() -> AsyncIterator[FakeRazorpayAPI]:
+    api = await FakeRazorpayAPI().start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def world(
+    db: Database, clock: ManualClock, service: BookingService, razorpay_api: FakeRazorpayAPI
+) -> AsyncIterator[PaymentWorld]:
+    gateway = RazorpayGateway(
+        razorpay_api.key_id, razorpay_api.key_secret, base_url=razorpay_api.base_url, timeout=2.0
+    )
+    payments = PaymentService(gateway, clock, service, public_base_url="https://bot.example.test")
+    app = web.Application()
+    install_payment_routes(
+        app, payments, PaymentSecrets(WEBHOOK_SECRET, razorpay_api.key_secret, "jamroom_test_bot")
+    )
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    async with aiohttp.ClientSession() as session:
+        yield PaymentWorld(razorpay_api, payments, f"http://127.0.0.1:{port}", session)
+    await payments.drain()
+    await runner.cleanup()
+
+
+def keys(room: Room, day: date, *hours: int) -> list[str]:
+    return [slot_key(datetime.combine(day, time(h), tzinfo=room.zone).astimezone(UTC)) for h in hours]
+
+
+async def held_booking(world: PaymentWorld, room: Room, user: User, *hours: int) -> Booking:
+    """A PENDING_PAYMENT booking with a real payment link on the fake API."""
+    booking = await world.payments.bookings.create_booking(
+        user.id, room.id, TOMORROW, keys(room, TOMORROW, *hours)
+    )
+    await world.payments.ensure_payment_link(booking, room, user)
+    return await world.payments.bookings.booking(booking.id)
+
+
+async def outbox_to(chat_id: int) -> list[OutboxMessage]:
+    return await OutboxMessage.find(OutboxMessage.chat_id == chat_id).sort("created_at").to_list()
+
+
+async def snapshot() -> dict[str, list[dict[str, Any]]]:
+    collections = {"bookings": Booking, "outbox": OutboxMessage}
+    return {
+        name: await model.get_pymongo_collection().find({}, {"document": 0}).sort("_id").to_list()
+        for name, model in collections.items()
+    }
