@@ -288,7 +288,7 @@ class PaymentService:
             now=now,
             location=_venue(room),
         )
-        await self.send_invoice(booking, dedupe_key=f"{booking.id}:invoice")
+        await self.send_invoice(booking, dedupe_key=f"{booking.id}:invoice", room=room, buyer=musician)
         for owner_id in room.owner_ids:
             await enqueue(
                 owner_id,
@@ -461,10 +461,13 @@ class PaymentService:
 
     # ---- invoices ------------------------------------------------------------------
 
-    async def invoice_document(self, booking: Booking) -> tuple[str, bytes, str]:
-        """(file name, PDF bytes, invoice number); the number is allocated once per booking."""
-        room = await self.bookings.room(booking.room_id)
-        buyer = await User.get(booking.user_id)
+    async def invoice_document(
+        self, booking: Booking, *, room: Room | None = None, buyer: User | None = None
+    ) -> tuple[str, bytes, str]:
+        """(file name, PDF bytes, invoice number); the number is allocated once per booking.
+        Pass the room and buyer when the caller has them, to save two reads."""
+        room = room or await self.bookings.room(booking.room_id)
+        buyer = buyer or await User.get(booking.user_id)
         issued_on = (booking.paid_at or self.clock.now()).astimezone(room.zone).date()
         number, issued = await invoice_number_for(booking, issued_on)
         data = InvoiceData(
@@ -497,9 +500,16 @@ class PaymentService:
         pdf = await asyncio.to_thread(render_invoice_pdf, data)
         return f"invoice-{number.replace('/', '-')}.pdf", pdf, number
 
-    async def send_invoice(self, booking: Booking, *, dedupe_key: str | None = None) -> bool:
+    async def send_invoice(
+        self,
+        booking: Booking,
+        *,
+        dedupe_key: str | None = None,
+        room: Room | None = None,
+        buyer: User | None = None,
+    ) -> bool:
         """Queue the invoice PDF to the musician; a re-send uses a fresh dedupe key."""
-        name, pdf, number = await self.invoice_document(booking)
+        name, pdf, number = await self.invoice_document(booking, room=room, buyer=buyer)
         key = dedupe_key or f"{booking.id}:invoice:resend:{to_ms(self.clock.now())}"
         return await enqueue(
             booking.user_id,
