@@ -5,6 +5,7 @@ musician's choice on and explains the service's refusals."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import date
 from typing import Any
@@ -34,6 +35,7 @@ from bot.dialogs.format import (
     slot_lines,
 )
 from bot.dialogs.main_menu import open_main_menu, open_over_menu
+from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, MyBookingsSG
 from bot.dialogs.widgets import BookableCalendar
 from domain.availability import SlotOffer
@@ -77,7 +79,7 @@ def _chosen(offers: list[SlotOffer], keys: list[str]) -> list[SlotOffer]:
 
 
 async def day_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
-    room = await booking_service.room(dialog_manager.dialog_data["room_id"])
+    room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
     open_days = room.hours.days
     return {
         "room_name": h(room.name),
@@ -89,7 +91,7 @@ async def day_getter(dialog_manager: DialogManager, booking_service: BookingServ
 
 
 async def slots_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
-    room = await booking_service.room(dialog_manager.dialog_data["room_id"])
+    room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
     offers = await booking_service.offers(room, _day(dialog_manager))
     chosen = [o for o in _chosen(offers, _slots(dialog_manager).get_checked()) if o.bookable]
     items = [{"key": o.slot.key, "text": slot_button(o, room.zone)} for o in offers]
@@ -110,7 +112,7 @@ async def slots_getter(dialog_manager: DialogManager, booking_service: BookingSe
 
 
 async def review_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
-    room = await booking_service.room(dialog_manager.dialog_data["room_id"])
+    room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
     offers = await booking_service.offers(room, _day(dialog_manager))
     chosen = _chosen(offers, _slots(dialog_manager).get_checked())
     return {
@@ -129,7 +131,7 @@ async def pay_getter(
 ) -> dict:
     data = dialog_manager.dialog_data
     booking = await booking_service.booking_of_user(data["booking_id"], event_from_user.id)
-    room = await booking_service.room(booking.room_id)
+    room = await room_of(dialog_manager, booking.room_id)
     pending = booking.status is BookingStatus.PENDING_PAYMENT
     state = data.get("pay_state") if pending else None
     return {
@@ -167,7 +169,7 @@ def _refusal(service: BookingService, room: Room, day: date) -> str:
 
 async def on_day_selected(callback: CallbackQuery, widget: Any, manager: DialogManager, day: date, /) -> None:
     service = _service(manager)
-    room = await service.room(manager.dialog_data["room_id"])
+    room = await room_of(manager, manager.dialog_data["room_id"])
     if not service.is_bookable_day(room, day):
         await callback.answer(_refusal(service, room, day), show_alert=True)
         return
@@ -186,7 +188,7 @@ async def on_slot_clicked(
     if widget.is_checked(key):
         return
     service = _service(manager)
-    room = await service.room(manager.dialog_data["room_id"])
+    room = await room_of(manager, manager.dialog_data["room_id"])
     offer = next((o for o in await service.offers(room, _day(manager)) if o.slot.key == key), None)
     if offer is None:
         await callback.answer("That slot is not on this day's list any more.", show_alert=True)
@@ -206,7 +208,7 @@ async def on_slot_clicked(
 
 async def on_review(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     service = _service(manager)
-    room = await service.room(manager.dialog_data["room_id"])
+    room = await room_of(manager, manager.dialog_data["room_id"])
     selection = _slots(manager)
     offers = _chosen(await service.offers(room, _day(manager)), selection.get_checked())
     gone = [o for o in offers if not o.bookable]
@@ -233,8 +235,7 @@ async def _create(manager: DialogManager, user: Any, keys: list[str]) -> Booking
 
 
 async def on_confirm(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    service = _service(manager)
-    room = await service.room(manager.dialog_data["room_id"])
+    room = await room_of(manager, manager.dialog_data["room_id"])
     selection = _slots(manager)
     keys = parse_slot_keys(selection.get_checked())
     try:
@@ -280,6 +281,7 @@ async def _prepare_payment(manager: DialogManager, booking: Booking, room: Room)
     manager.dialog_data["pay_url"] = view.url
 
 
+@functools.cache
 def gateway_errors() -> tuple[type[BaseException], ...]:
     """The gateway's failure type, imported late: payments is optional wiring."""
     try:
@@ -294,7 +296,7 @@ async def on_retry_payment(callback: CallbackQuery, button: Button, manager: Dia
     booking = await service.booking_of_user(manager.dialog_data["booking_id"], callback.from_user.id)
     if booking.status is not BookingStatus.PENDING_PAYMENT:
         return
-    await _prepare_payment(manager, booking, await service.room(booking.room_id))
+    await _prepare_payment(manager, booking, await room_of(manager, booking.room_id))
     if manager.dialog_data.get("pay_state") == "error":
         await callback.answer("The payment service is still not answering. Please try again in a minute.")
 

@@ -15,6 +15,7 @@ from aiogram_dialog.widgets.media import DynamicMedia
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.format import CAPTION_LIMIT, h, room_card
+from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, RoomsSG
 from domain.errors import BookingError
 from domain.money import format_inr
@@ -56,7 +57,7 @@ async def rooms_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
 async def card_getter(
     dialog_manager: DialogManager, booking_service: BookingService, **_: Any
 ) -> dict[str, Any]:
-    room = await booking_service.room(dialog_manager.dialog_data["room_id"])
+    room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
     photo = None
     if room.photo_file_id:
         photo = MediaAttachment(ContentType.PHOTO, file_id=MediaId(room.photo_file_id))
@@ -88,9 +89,8 @@ async def on_city_selected(callback: CallbackQuery, widget: Any, manager: Dialog
 async def on_room_selected(
     callback: CallbackQuery, widget: Any, manager: DialogManager, room_id: str
 ) -> None:
-    service: BookingService = manager.middleware_data["booking_service"]
     try:
-        room = await service.room(room_id)
+        room = await room_of(manager, room_id)
     except BookingError as error:
         await callback.answer(str(error), show_alert=True)
         return
@@ -100,8 +100,7 @@ async def on_room_selected(
 
 
 async def on_show_map(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    service: BookingService = manager.middleware_data["booking_service"]
-    room = await service.room(manager.dialog_data["room_id"])
+    room = await room_of(manager, manager.dialog_data["room_id"])
     if room.latitude is None or room.longitude is None or callback.message is None:
         await callback.answer("This room has no map location yet.", show_alert=True)
         return

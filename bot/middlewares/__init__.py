@@ -1,16 +1,20 @@
-"""Dispatcher middlewares of the musician side."""
+"""Dispatcher middlewares and per-dispatcher helpers of the musician side."""
 
 from __future__ import annotations
 
 from aiogram import Dispatcher
 
+from bot.dialogs.room_cache import RoomCache
+from bot.middlewares.response_models import pin_response_models
 from bot.middlewares.throttling import ThrottlingMiddleware
 
 
 def setup_middlewares(dispatcher: Dispatcher) -> ThrottlingMiddleware:
     """Throttle messages and taps per user, before any dialog state is loaded."""
+    pin_response_models()
     throttle = ThrottlingMiddleware()
     dispatcher.message.outer_middleware(throttle)
     dispatcher.callback_query.outer_middleware(throttle)
     dispatcher["throttle"] = throttle
+    dispatcher["room_cache"] = RoomCache()
     return throttle

@@ -1,8 +1,14 @@
-"""Per-user throttling: a token bucket per Telegram user, so a burst of taps or
-messages cannot make the bot hammer the database for one person."""
+"""Per-user throttling and ordering.
+
+A token bucket per Telegram user, so a burst of taps or messages cannot make the bot
+hammer the database for one person; and one update at a time per user, because
+aiogram-dialog reads a dialog's context before taking its own per-user lock: a tap
+that arrives while the previous update is still saving a newly started dialog would
+otherwise find no context and be answered as "expired"."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -35,6 +41,7 @@ class ThrottlingMiddleware(BaseMiddleware):
         self.burst = burst
         self.clock = clock
         self.buckets: dict[int, Bucket] = {}
+        self.locks: dict[int, asyncio.Lock] = {}
         self._last_sweep = clock()
 
     def allow(self, user_id: int) -> tuple[bool, Bucket]:
@@ -62,13 +69,28 @@ class ThrottlingMiddleware(BaseMiddleware):
             return await handler(event, data)
         allowed, bucket = self.allow(user.id)
         if allowed:
-            return await handler(event, data)
+            return await self._one_at_a_time(user.id, handler, event, data)
         if isinstance(event, CallbackQuery):
             await event.answer(SLOW_DOWN_TEXT)
         elif isinstance(event, Message) and not bucket.warned:
             bucket.warned = True
             await event.answer(SLOW_DOWN_TEXT)
         return None
+
+    async def _one_at_a_time(
+        self,
+        user_id: int,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        lock = self.locks.setdefault(user_id, asyncio.Lock())
+        try:
+            async with lock:
+                return await handler(event, data)
+        finally:
+            if not lock.locked() and self.locks.get(user_id) is lock:
+                del self.locks[user_id]
 
     def _sweep(self, now: float) -> None:
         if now - self._last_sweep < FORGET_AFTER_SECONDS:

@@ -1,0 +1,468 @@
+"""M musicians booking at once through the Bot API over HTTP.
+
+The real bot code runs: Bot + Dispatcher (build_dispatcher) long-polling a local
+Bot API stand-in over HTTP, dialog state in MongoDB (PyMongoStorage), the booking
+service on the embedded NX-27017 server. Each simulated musician goes /start → Find
+a room → city → room → Book → a day → two free slots → Review → Confirm, waiting for
+the bot's reply to every update (and retrying with other slots when someone else
+was faster). Prints updates/s, p50/p95 from update to the bot's reply, double
+bookings (must be 0) and peak RSS of the bot process and the database process.
+
+    python bench/dialogs.py [--musicians 200] [--think 0.3] [--seed 1]
+    MONGODB_URI=mongodb://... python bench/dialogs.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import json
+import multiprocessing
+import os
+import random
+import resource
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
+from multiprocessing.connection import Connection
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
+from aiohttp import web
+
+from bot.config import Settings
+from bot.dispatcher import build_dispatcher, mongo_fsm_storage
+from bot.services import Services, booking_rules
+from domain.booking_status import HOLDS_SLOTS
+from domain.clock import ManualClock
+from storage.booking_service import BookingService
+from storage.database import Database, open_database
+from storage.demo import seed_demo
+from storage.models import Booking, SlotClaim, User
+
+NOW = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)  # Wed 10:00 IST
+TOKEN = "123456:BENCH"
+FIRST_USER_ID = 500_000
+
+
+# ---- a minimal Bot API over HTTP ------------------------------------------------------
+
+
+@dataclass
+class Chat:
+    messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    last_id: int | None = None
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    version: int = 0
+    pending_since: float | None = None
+    pending_callback: str | None = None
+    alerts: list[str] = field(default_factory=list)
+
+
+class BotApi:
+    """Just enough of the Bot API for the dialogs: updates by long polling, messages
+    kept per chat (edits replace), callback answers kept as alerts."""
+
+    def __init__(self) -> None:
+        self.updates: list[dict[str, Any]] = []
+        self.new_update = asyncio.Event()
+        self.update_ids = count(1)
+        self.message_ids = count(1)
+        self.chats: dict[int, Chat] = {}
+        self.latencies: list[float] = []
+        self.handled = 0
+        self.runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self.handle)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+    def chat(self, chat_id: int) -> Chat:
+        return self.chats.setdefault(chat_id, Chat())
+
+    # -- what a musician does
+    def push(self, chat_id: int, update: dict[str, Any]) -> int:
+        chat = self.chat(chat_id)
+        update["update_id"] = next(self.update_ids)
+        chat.pending_since = time.perf_counter()
+        chat.pending_callback = update.get("callback_query", {}).get("id")
+        chat.changed.clear()
+        self.updates.append(update)
+        self.new_update.set()
+        return chat.version
+
+    def send_text(self, user: dict[str, Any], text: str) -> int:
+        command = text.split()[0] if text.startswith("/") else None
+        message = {
+            "message_id": next(self.message_ids),
+            "date": int(time.time()),
+            "chat": {"id": user["id"], "type": "private"},
+            "from": user,
+            "text": text,
+            **(
+                {"entities": [{"type": "bot_command", "offset": 0, "length": len(command)}]}
+                if command
+                else {}
+            ),
+        }
+        return self.push(user["id"], {"message": message})
+
+    def press(self, user: dict[str, Any], message: dict[str, Any], data: str) -> int:
+        callback = {
+            "id": f"{user['id']}:{next(self.update_ids)}",
+            "from": user,
+            "message": message,
+            "chat_instance": str(user["id"]),
+            "data": data,
+        }
+        return self.push(user["id"], {"callback_query": callback})
+
+    async def wait_reply(self, chat_id: int, version: int, timeout: float = 30.0) -> dict[str, Any]:
+        chat = self.chat(chat_id)
+        deadline = time.perf_counter() + timeout
+        while chat.version == version:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TimeoutError(f"no reply in chat {chat_id}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(chat.changed.wait(), remaining)
+            chat.changed.clear()
+        assert chat.last_id is not None
+        return chat.messages[chat.last_id]
+
+    # -- what the bot calls
+    async def handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"].lower()
+        fields = dict(await request.post())
+        result = await getattr(self, f"api_{method}", self.api_default)(fields)
+        return web.json_response({"ok": True, "result": result})
+
+    async def api_default(self, fields: dict[str, Any]) -> Any:
+        return True
+
+    async def api_getme(self, fields: dict[str, Any]) -> Any:
+        return {"id": 42, "is_bot": True, "first_name": "JamRoom", "username": "jamroom_bench_bot"}
+
+    async def api_getupdates(self, fields: dict[str, Any]) -> Any:
+        offset = int(fields.get("offset") or 0)
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        if not self.updates:
+            self.new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.new_update.wait(), float(fields.get("timeout") or 0) or 0.01)
+        return self.updates[: int(fields.get("limit") or 100)]
+
+    def _reply(self, chat_id: int, message: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The bot answered the chat: a new or edited message, or (when the screen
+        did not change) the callback answer. The first answer to an update is its reply."""
+        chat = self.chat(chat_id)
+        if message is not None:
+            chat.messages[message["message_id"]] = message
+            chat.last_id = message["message_id"]
+        if chat.pending_since is not None:
+            self.latencies.append(time.perf_counter() - chat.pending_since)
+            self.handled += 1
+            chat.pending_since = None
+            chat.pending_callback = None
+        chat.version += 1
+        chat.changed.set()
+        return message
+
+    def _message(self, fields: dict[str, Any], message_id: int | None = None) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": message_id or next(self.message_ids),
+            "date": int(time.time()),
+            "chat": {"id": int(fields["chat_id"]), "type": "private"},
+            "text": fields.get("text") or fields.get("caption") or "",
+        }
+        if fields.get("reply_markup"):
+            message["reply_markup"] = json.loads(fields["reply_markup"])
+        return message
+
+    async def api_sendmessage(self, fields: dict[str, Any]) -> Any:
+        return self._reply(int(fields["chat_id"]), self._message(fields))
+
+    async def api_sendphoto(self, fields: dict[str, Any]) -> Any:
+        return self._reply(int(fields["chat_id"]), self._message(fields))
+
+    async def api_editmessagetext(self, fields: dict[str, Any]) -> Any:
+        return self._reply(int(fields["chat_id"]), self._message(fields, int(fields["message_id"])))
+
+    async def api_editmessagereplymarkup(self, fields: dict[str, Any]) -> Any:
+        chat = self.chat(int(fields["chat_id"]))
+        message = dict(chat.messages.get(int(fields["message_id"]), self._message(fields)))
+        message["reply_markup"] = json.loads(fields.get("reply_markup") or "{}") or None
+        chat.messages[message["message_id"]] = message
+        return message
+
+    async def api_answercallbackquery(self, fields: dict[str, Any]) -> Any:
+        callback_id = str(fields["callback_query_id"])
+        chat = self.chat(int(callback_id.split(":")[0]))
+        if fields.get("text"):
+            chat.alerts.append(fields["text"])
+        if chat.pending_callback == callback_id:
+            self._reply(int(callback_id.split(":")[0]), None)
+        return True
+
+
+# ---- one musician -------------------------------------------------------------------
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    markup = message.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def button(message: dict[str, Any], *, text: str = "", data_suffix: str = "") -> dict[str, Any] | None:
+    for candidate in buttons(message):
+        data = candidate.get("callback_data") or ""
+        if text and candidate["text"].startswith(text):
+            return candidate
+        if data_suffix and data.endswith(data_suffix):
+            return candidate
+    return None
+
+
+@dataclass
+class Outcome:
+    booked: bool = False
+    retries: int = 0
+    updates: int = 0
+
+
+class Musician:
+    def __init__(self, api: BotApi, index: int, rng: random.Random, think: float, days: list[date]) -> None:
+        self.api = api
+        self.user = {"id": FIRST_USER_ID + index, "is_bot": False, "first_name": f"Musician{index}"}
+        self.rng = rng
+        self.think = think
+        self.days = days
+        self.outcome = Outcome()
+        self.screen: dict[str, Any] = {}
+
+    async def _pause(self) -> None:
+        if self.think:
+            await asyncio.sleep(self.rng.uniform(0.5, 1.5) * self.think)
+
+    async def say(self, text: str) -> None:
+        await self._pause()
+        version = self.api.send_text(self.user, text)
+        self.outcome.updates += 1
+        self.screen = await self.api.wait_reply(self.user["id"], version)
+
+    async def tap(self, target: dict[str, Any] | None) -> None:
+        if target is None:
+            raise RuntimeError(f"button missing on: {self.screen!r}"[:600])
+        await self._pause()
+        version = self.api.press(self.user, self.screen, target["callback_data"])
+        self.outcome.updates += 1
+        self.screen = await self.api.wait_reply(self.user["id"], version)
+
+    async def run(self) -> Outcome:
+        await self.say("/start")
+        await self.tap(button(self.screen, text="🎸 Find a room"))
+        cities = [b for b in buttons(self.screen) if "room" in b["text"] and "Menu" not in b["text"]]
+        await self.tap(self._pick(cities))
+        rooms = [b for b in buttons(self.screen) if "/h" in b["text"]]
+        await self.tap(self._pick(rooms))
+        await self.tap(button(self.screen, text="📅 Book"))
+        for _attempt in range(4):
+            if await self._try_a_day():
+                self.outcome.booked = True
+                break
+            self.outcome.retries += 1
+        return self.outcome
+
+    def _pick(self, choices: list[dict[str, Any]]) -> dict[str, Any] | None:
+        return self.rng.choice(choices) if choices else None
+
+    async def _try_a_day(self) -> bool:
+        day = self.rng.choice(self.days)
+        calendar = self.screen
+        day_button = button(calendar, data_suffix=f"calendar:{raw_from_date(day)}")
+        if day_button is None:  # the calendar shows the other month: page to it
+            forward = button(calendar, data_suffix="calendar:+")
+            later = forward is not None and forward["text"].startswith(f"{day:%B %Y}")
+            await self.tap(forward if later else button(calendar, data_suffix="calendar:-"))
+            day_button = button(self.screen, data_suffix=f"calendar:{raw_from_date(day)}")
+        await self.tap(day_button)
+        if button(self.screen, text="‹ Date") is None:  # a closed day: still on the calendar
+            return False
+        free = [b for b in buttons(self.screen) if "slots:" in (b.get("callback_data") or "")]
+        free = [b for b in free if not b["text"].startswith(("✕", "✅"))]
+        if len(free) < 2:
+            await self.tap(button(self.screen, text="‹ Date"))
+            return False
+        start = self.rng.randrange(len(free) - 1)
+        for slot in free[start : start + 2]:
+            await self.tap(slot)
+        if button(self.screen, text="Review") is None:  # a slot went while choosing it
+            await self.tap(button(self.screen, text="‹ Date"))
+            return False
+        await self.tap(button(self.screen, text="Review"))
+        if button(self.screen, text="✅ Confirm") is None:  # a slot went while choosing
+            await self.tap(button(self.screen, text="‹ Date"))
+            return False
+        await self.tap(button(self.screen, text="✅ Confirm"))
+        if "Booking JR-" in self.screen.get("text", ""):
+            return True
+        await self.tap(button(self.screen, text="‹ Date"))  # back on the slots: just taken
+        return False
+
+
+# ---- the run ------------------------------------------------------------------------
+
+
+def rss_mb(pid: int | None = None) -> float:
+    """Peak resident memory (VmHWM) of a process, in MB."""
+    if pid is None:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+async def double_bookings() -> int:
+    held = Counter()
+    async for raw in Booking.get_pymongo_collection().find(
+        {"status": {"$in": [s.value for s in HOLDS_SLOTS]}}
+    ):
+        for slot in raw["slots"]:
+            held[(raw["room_id"], slot["start"])] += 1
+    return sum(1 for n in held.values() if n > 1)
+
+
+async def crowd_main(conn: Connection, musicians: int, think: float, seed: int) -> None:
+    """The Telegram side, in its own process: the Bot API stand-in and the musicians."""
+    api = BotApi()
+    await api.start()
+    conn.send(api.base_url)
+    await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # the bot is polling
+    rng = random.Random(seed)
+    days = [NOW.date() + timedelta(days=d) for d in range(1, 8)]
+    crowd = [Musician(api, i, random.Random(rng.random()), think, days) for i in range(musicians)]
+    started = time.perf_counter()
+    outcomes = await asyncio.gather(*(m.run() for m in crowd), return_exceptions=True)
+    elapsed = time.perf_counter() - started
+    done = [o for o in outcomes if isinstance(o, Outcome)]
+    conn.send(
+        {
+            "elapsed": elapsed,
+            "handled": api.handled,
+            "latencies": sorted(api.latencies),
+            "booked": sum(o.booked for o in done),
+            "retries": sum(o.retries for o in done),
+            "failures": [repr(o) for o in outcomes if isinstance(o, BaseException)],
+            "rss_mb": rss_mb(),
+        }
+    )
+    await api.stop()
+
+
+def run_crowd(conn: Connection, musicians: int, think: float, seed: int) -> None:
+    asyncio.run(crowd_main(conn, musicians, think, seed))
+
+
+async def main(musicians: int, think: float, seed: int, profile: str | None = None) -> None:
+    uri = os.environ.get("MONGODB_URI")
+    database: Database = await open_database(uri, data_dir=None, database_name="jamroom_bench_dialogs")
+    for model in database.models:
+        await model.get_pymongo_collection().delete_many({})
+    await database.db["fsm_states"].delete_many({})
+    await seed_demo([9001])
+    clock = ManualClock(NOW)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    bookings = BookingService(clock, booking_rules(settings))
+    services = Services(settings=settings, clock=clock, bookings=bookings, database=database)
+
+    here, there = multiprocessing.get_context("spawn").Pipe()
+    crowd = multiprocessing.get_context("spawn").Process(
+        target=run_crowd, args=(there, musicians, think, seed), daemon=True
+    )
+    crowd.start()
+    loop = asyncio.get_running_loop()
+    base_url = await loop.run_in_executor(None, here.recv)
+    bot = Bot(
+        TOKEN,
+        session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)),
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+    dispatcher = build_dispatcher(services, mongo_fsm_storage(database.client, database.db.name))
+    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=10))
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
+    here.send("go")
+    result = await loop.run_in_executor(None, here.recv)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    crowd.join(10)
+
+    latencies = result["latencies"]
+    p50 = statistics.median(latencies) * 1000
+    p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000
+    elapsed, handled = result["elapsed"], result["handled"]
+    db_pid = database.embedded.pid if database.embedded else None
+    print(f"musicians: {musicians} (think time ~{think:.2f} s between taps)")
+    print(f"database: {database.description}")
+    print(f"updates handled: {handled} in {elapsed:.1f} s = {handled / elapsed:.0f} updates/s")
+    print(f"update -> reply: p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
+    print(
+        f"booked: {result['booked']}/{musicians}, retries after a lost slot: {result['retries']}, "
+        f"musicians who hit an error: {len(result['failures'])}"
+    )
+    for failure in result["failures"][:3]:
+        print(f"  error: {failure}")
+    print(f"bookings held: {await Booking.find({'status': 'PENDING_PAYMENT'}).count()}")
+    print(f"claims: {await SlotClaim.find_all().count()}, users: {await User.find_all().count()}")
+    print(f"double bookings: {await double_bookings()}")
+    print(
+        f"peak RSS: bot process {rss_mb():.0f} MB, database process {rss_mb(db_pid):.0f} MB, "
+        f"simulated Telegram process {result['rss_mb']:.0f} MB"
+    )
+    # Polling's shutdown closes the FSM storage, and with it the shared Mongo client: last.
+    await dispatcher.stop_polling()
+    with contextlib.suppress(asyncio.CancelledError, RuntimeError):
+        await polling
+    await bot.session.close()
+    if database.embedded is not None:
+        await database.embedded.astop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--musicians", type=int, default=200)
+    parser.add_argument("--think", type=float, default=0.5, help="mean pause between a musician's taps, s")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", help="write a cProfile of the bot process here")
+    args = parser.parse_args()
+    asyncio.run(main(args.musicians, args.think, args.seed, args.profile))
