@@ -5,7 +5,6 @@ musician's choice on and explains the service's refusals."""
 
 from __future__ import annotations
 
-import functools
 import logging
 from datetime import date
 from typing import Any
@@ -48,6 +47,7 @@ from domain.errors import (
     UnknownUserError,
 )
 from domain.money import format_inr
+from payments.gateway import GatewayError
 from storage.booking_service import BookingService, parse_slot_keys, slot_keys_of, taken_labels
 from storage.models import Booking, Room, User
 from storage.users import register_user
@@ -273,22 +273,12 @@ async def _prepare_payment(manager: DialogManager, booking: Booking, room: Room)
     user = await User.get(booking.user_id)
     try:
         view = await payments.ensure_payment_link(booking, room, user)
-    except gateway_errors():
+    except GatewayError:
         log.warning("payment link for %s failed", booking.code, exc_info=True)
         manager.dialog_data["pay_state"] = "error"
         return
     manager.dialog_data["pay_state"] = "ready"
     manager.dialog_data["pay_url"] = view.url
-
-
-@functools.cache
-def gateway_errors() -> tuple[type[BaseException], ...]:
-    """The gateway's failure type, imported late: payments is optional wiring."""
-    try:
-        from payments.gateway import GatewayError
-    except ImportError:
-        return ()
-    return (GatewayError,)
 
 
 async def on_retry_payment(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
