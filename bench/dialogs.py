@@ -81,6 +81,8 @@ class BotApi:
         self.chats: dict[int, Chat] = {}
         self.latencies: list[float] = []
         self.handled = 0
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.record_calls = False
         self.runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -155,6 +157,8 @@ class BotApi:
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"].lower()
         fields = dict(await request.post())
+        if self.record_calls:
+            self.calls.append((method, fields))
         result = await getattr(self, f"api_{method}", self.api_default)(fields)
         return web.json_response({"ok": True, "result": result})
 
