@@ -205,3 +205,10 @@ async def test_show_on_map_sends_the_venue(chat: Musician, room: Room) -> None:
     venue = chat.bot.venues()[-1]
     assert (venue.latitude, venue.longitude, venue.title) == (room.latitude, room.longitude, room.name)
     assert "<b>Bass Cave Studio</b>" in chat.text
+
+
+async def test_the_link_back_from_the_payment_page_opens_my_bookings(chat: Musician) -> None:
+    await chat.send("/start booking_JR-7F3K2Q")
+    assert "Nothing here yet" in chat.text
+    await chat.tap("‹ Menu")
+    assert "Hi Asha!" in chat.text

@@ -1,4 +1,4 @@
-"""Plain commands: /start (with ``room_<slug>`` deep links), /book, /bookings, /help,
+"""Plain commands: /start (with ``room_<slug>`` and ``booking_<code>`` deep links), /book, /bookings, /help,
 /cancel, and friendly answers to anything no dialog is waiting for."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from bot.dialogs.states import MyBookingsSG, RoomsSG
 from storage.users import register_user
 
 ROOM_LINK_PREFIX = "room_"
+BOOKING_LINK_PREFIX = "booking_"  # from the page after paying: back to the musician's bookings
 EXPIRED_TEXT = "This menu has expired. Here is a fresh one."
 
 
@@ -47,6 +48,9 @@ async def on_start(message: Message, command: CommandObject, dialog_manager: Dia
             await open_over_menu(dialog_manager, RoomsSG.card, data, show_mode=ShowMode.SEND)
             return
         await message.answer("Sorry, I could not find that room. It may have moved; here is the menu.")
+    if args.startswith(BOOKING_LINK_PREFIX):
+        await open_over_menu(dialog_manager, MyBookingsSG.list, show_mode=ShowMode.SEND)
+        return
     await open_main_menu(dialog_manager, ShowMode.SEND)
 
 
