@@ -29,7 +29,7 @@ from bot.web import build_web_app
 from domain.clock import Clock, SystemClock
 from payments.setup import build_payments
 from storage.booking_service import BookingService
-from storage.database import Database, open_database
+from storage.database import Database, make_client, open_database
 
 log = logging.getLogger("bot")
 
@@ -51,7 +51,7 @@ COMMANDS = [
     BotCommand(command="cancel", description="Leave the current menu"),
 ]
 
-FEATURE_MODULES: tuple[str, ...] = ()
+FEATURE_MODULES: tuple[str, ...] = ("jobs.setup",)
 """Feature packages imported at start-up so they register their hooks and routes
 (``on_startup``), e.g. ``"jobs.setup"``."""
 
@@ -123,7 +123,10 @@ async def run(settings: Settings) -> None:
         services.bot_username = me.username or services.bot_username
         payments = build_payments(settings, services.clock, services.bookings, services.bot_username)
         services.payments = payments.service
-        dispatcher = build_dispatcher(services, mongo_fsm_storage(database.client, database.db.name))
+        # Dialog state gets its own client: aiogram closes its storage when polling
+        # stops, and that must not close the connection the jobs and webhooks use.
+        fsm_client = make_client(database.uri)
+        dispatcher = build_dispatcher(services, mongo_fsm_storage(fsm_client, database.db.name))
         for hook in _startup_hooks:
             stop = await hook(services, bot, dispatcher)
             if stop is not None:

@@ -35,6 +35,7 @@ def document_models() -> list[type[Document]]:
 class Database:
     client: AsyncMongoClient
     db: AsyncDatabase
+    uri: str
     embedded: EmbeddedMongo | None = None
     models: list[type[Document]] = field(default_factory=list)
 
@@ -82,6 +83,6 @@ async def open_database(
         if embedded is not None:
             await embedded.astop()
         raise
-    database = Database(client=client, db=db, embedded=embedded, models=chosen)
+    database = Database(client=client, db=db, uri=uri, embedded=embedded, models=chosen)
     log.info("database ready: %s", database.description)
     return database

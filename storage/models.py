@@ -155,6 +155,7 @@ class Booking(Document):
     refund: dict[str, Any] = Field(default_factory=dict)
     flags: list[str] = Field(default_factory=list)
     invoice_number: str | None = None
+    reminders_sent: list[str] = Field(default_factory=list)
 
     class Settings:
         name = "bookings"

@@ -1,0 +1,61 @@
+"""Starts the jobs with ``python -m bot``: APScheduler runs the booking clock, a
+delivery loop drains the outbox. Both read their work from the database, so they
+need no job store and any number of processes may run them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot, Dispatcher
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app import on_startup
+from bot.services import Services
+from jobs.delivery import OutboxDeliverer, run_forever
+from jobs.lifecycle import BookingClock
+
+log = logging.getLogger(__name__)
+
+CLOCK_INTERVAL_SECONDS = 15
+DELIVERY_IDLE_SECONDS = 0.5
+
+
+async def tick_logged(clock: BookingClock) -> None:
+    try:
+        done = await clock.tick()
+    except Exception:
+        log.exception("booking clock tick failed; the next tick tries again")
+        return
+    if any(done.values()):
+        log.info("booking clock: %s", {k: v for k, v in done.items() if v})
+
+
+@on_startup
+async def start_jobs(services: Services, bot: Bot, dispatcher: Dispatcher) -> Callable[[], Awaitable[None]]:
+    booking_clock = BookingClock(
+        services.bookings, services.clock, services.payments, services.settings.reminder_offsets
+    )
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        tick_logged,
+        "interval",
+        seconds=CLOCK_INTERVAL_SECONDS,
+        args=[booking_clock],
+        id="booking-clock",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=services.clock.now(),
+    )
+    scheduler.start()
+    stop = asyncio.Event()
+    deliverer = OutboxDeliverer(bot, services.clock)
+    delivery = asyncio.create_task(run_forever(deliverer.deliver_due, DELIVERY_IDLE_SECONDS, stop))
+
+    async def shutdown() -> None:
+        stop.set()
+        scheduler.shutdown(wait=False)
+        await asyncio.wait_for(delivery, 10)
+
+    return shutdown
