@@ -97,7 +97,9 @@ class OutboxDeliverer:
         collection = OutboxMessage.get_pymongo_collection()
         due = (
             await collection.find(
-                {"next_attempt_ms": {"$lte": now_ms}, "status": OutboxStatus.PENDING.value},
+                # Only pending messages carry next_attempt_ms; naming status too would make
+                # NX-27017's planner choose the status index instead.
+                {"next_attempt_ms": {"$lte": now_ms}},
                 {"document": 0},
             )
             .sort("next_attempt_ms", 1)

@@ -130,11 +130,12 @@ class BookingClock:
             return 0
         now = self.clock.now()
         horizon = to_ms(now + self.reminder_offsets[0])
-        soon = await Booking.find(
-            {"due_ms": {"$lte": horizon}, "status": BookingStatus.NOT_STARTED.value}
-        ).to_list()
+        # due_ms alone (see BookingService.due_bookings); the status is checked below.
+        soon = await Booking.find({"due_ms": {"$lte": horizon}}).to_list()
         sent = 0
         for booking in soon:
+            if booking.status is not BookingStatus.NOT_STARTED:
+                continue
             due = [o for o in self.reminder_offsets if booking.starts_at - o <= now < booking.starts_at]
             if not due:
                 continue
