@@ -201,6 +201,7 @@ def core_documents() -> list[type[Document]]:
     # These modules import this one, so they are imported here, late.
     from storage.invoices import Invoice, InvoiceCounter
     from storage.outbox import OutboxMessage
+    from storage.owners import OwnerInvite
     from storage.payment_events import PaymentEvent
 
-    return [User, Room, Booking, SlotClaim, OutboxMessage, PaymentEvent, Invoice, InvoiceCounter]
+    return [User, Room, Booking, SlotClaim, OutboxMessage, PaymentEvent, Invoice, InvoiceCounter, OwnerInvite]

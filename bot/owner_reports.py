@@ -1,0 +1,77 @@
+"""Owner reports as files: a month's bookings as CSV, occupancy as a heatmap PNG."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen on a server
+
+import matplotlib.pyplot as plt
+
+from domain.slots import WEEKDAY_NAMES
+from storage.models import Booking, Room, User
+
+CSV_COLUMNS = [
+    "code",
+    "date",
+    "start",
+    "end",
+    "slots",
+    "status",
+    "amount_inr",
+    "refunded_inr",
+    "musician_id",
+    "musician",
+    "username",
+    "payment_id",
+]
+HEATMAP_SIZE_INCHES = (8.0, 4.5)
+HEATMAP_DPI = 150
+
+
+def bookings_csv(room: Room, bookings: list[Booking], musicians: dict[int, User]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    zone = room.zone
+    for b in bookings:
+        who = musicians.get(b.user_id)
+        writer.writerow(
+            [
+                b.code,
+                b.day.isoformat(),
+                f"{b.starts_at.astimezone(zone):%H:%M}",
+                f"{b.ends_at.astimezone(zone):%H:%M}",
+                len(b.slots),
+                b.status.value,
+                f"{b.amount_paise / 100:.2f}",
+                f"{int(b.refund.get('amount_paise', 0)) / 100:.2f}",
+                b.user_id,
+                who.display_name if who else "",
+                who.username or "" if who else "",
+                b.payment_id or "",
+            ]
+        )
+    return buffer.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM correctly
+
+
+def heatmap_png(room: Room, matrix: list[list[float]], weeks: int) -> bytes:
+    """Weekdays × hours, each cell the share of that hour booked over ``weeks`` weeks."""
+    share = [[min(1.0, hours / weeks) for hours in row] for row in matrix]
+    figure, axes = plt.subplots(figsize=HEATMAP_SIZE_INCHES, dpi=HEATMAP_DPI)
+    try:
+        image = axes.imshow(share, cmap="YlOrRd", vmin=0, vmax=1, aspect="auto")
+        axes.set_yticks(range(7), WEEKDAY_NAMES, fontsize=11)
+        axes.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)], fontsize=10)
+        axes.set_xlabel("Hour of day", fontsize=11)
+        axes.set_title(f"{room.name}: how full, last {weeks} weeks", fontsize=13)
+        figure.colorbar(image, ax=axes, label="share of hours booked")
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
