@@ -54,10 +54,14 @@ async def earnings_by_room(rooms: list[Room], first: date, last: date) -> dict[s
 
 
 def periods(today: date) -> dict[str, tuple[date, date]]:
+    """Today, this calendar week (Monday to Sunday) and this calendar month: sessions
+    already paid for later in the week or month count in them."""
+    monday = today - timedelta(days=today.weekday())
+    next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
     return {
         "Today": (today, today),
-        "This week": (today - timedelta(days=today.weekday()), today),
-        "This month": (today.replace(day=1), today),
+        "This week": (monday, monday + timedelta(days=6)),
+        "This month": (today.replace(day=1), next_month - timedelta(days=1)),
     }
 
 

@@ -145,6 +145,6 @@ def test_periods_start_on_monday_and_the_first() -> None:
     got = periods(date(2026, 11, 26))
     assert got == {
         "Today": (date(2026, 11, 26), date(2026, 11, 26)),
-        "This week": (date(2026, 11, 23), date(2026, 11, 26)),
-        "This month": (date(2026, 11, 1), date(2026, 11, 26)),
+        "This week": (date(2026, 11, 23), date(2026, 11, 29)),
+        "This month": (date(2026, 11, 1), date(2026, 11, 30)),
     }

@@ -7,6 +7,7 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from bot.handlers import commands, errors
+    from bot.handlers import commands, errors, owner
 
-    return [errors.build_router(), commands.build_router()]
+    # The owner router comes before commands so /start owner_<token> reaches it.
+    return [errors.build_router(), owner.build_router(), commands.build_router()]
