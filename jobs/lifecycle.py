@@ -14,6 +14,7 @@ from datetime import time, timedelta
 from domain.booking_status import BookingStatus
 from domain.clock import Clock
 from jobs import messages
+from payments import messages as payment_messages
 from payments.gateway import GatewayError
 from payments.service import PaymentService
 from storage.booking_service import BookingService
@@ -75,7 +76,8 @@ class BookingClock:
             room = await self._room(expired.room_id)
             await enqueue(
                 expired.user_id,
-                messages.hold_expired(expired, room),
+                # The same text as the webhook's payment_link.expired path: one dedupe key, one wording.
+                payment_messages.hold_expired(expired, room),
                 dedupe_key=f"{expired.id}:expired",
                 now=self.clock.now(),
             )

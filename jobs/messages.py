@@ -21,13 +21,6 @@ def map_link(room: Room) -> str:
     return f"https://www.google.com/maps/search/?api=1&query={room.latitude},{room.longitude}"
 
 
-def hold_expired(booking: Booking, room: Room) -> str:
-    return (
-        f"⌛ Your hold on {escape(room.name)} for {_times(booking, room)} expired before payment "
-        f"(booking <code>{booking.code}</code>); the slots are free again."
-    )
-
-
 def reminder(booking: Booking, room: Room, before: timedelta) -> str:
     hours = before.total_seconds() / 3600
     when = f"in {hours:g} hour{'s' if hours != 1 else ''}" if hours < 48 else "soon"
