@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -22,7 +23,8 @@ from domain.money import format_inr, rupees
 from domain.slots import WEEKDAY_NAMES, describe_hours, hours_from_mapping, hours_to_mapping, parse_hours
 from storage.database import open_database
 from storage.demo import seed_demo
-from storage.models import Room, User
+from storage.models import Room, User, utc_now
+from storage.owners import create_invite
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$")
 GSTIN = re.compile(r"^\d{2}[A-Z]{5}\d{4}[A-Z][A-Z\d]Z[A-Z\d]$")
@@ -58,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     owner.add_argument("telegram_id", type=int)
     owner.add_argument("--room", action="append", required=True, help="room slug (repeatable)")
     owner.add_argument("--name", default="", help="owner's first name until they talk to the bot")
+
+    invite = commands.add_parser("invite-owner", help="print a single-use owner invite link for rooms")
+    invite.add_argument("--room", action="append", required=True, help="room slug (repeatable)")
+    invite.add_argument(
+        "--bot-username", default=os.environ.get("BOT_USERNAME", "jamroom_bot"), help="the bot's @username"
+    )
 
     remove = commands.add_parser("remove-owner", help="take rooms away from an owner")
     remove.add_argument("telegram_id", type=int)
@@ -205,6 +213,11 @@ async def execute(args: argparse.Namespace) -> str:
             return await _edit_room(args)
         case "add-owner" | "remove-owner":
             return await _change_owner(args)
+        case "invite-owner":
+            rooms = [await _room_by_slug(slug) for slug in args.room]
+            token = await create_invite(rooms, utc_now())
+            username = args.bot_username.removeprefix("@")
+            return f"single-use owner link for {', '.join(r.slug for r in rooms)}:\nhttps://t.me/{username}?start=owner_{token}"
     raise AdminError(f"unknown command {args.command}")
 
 

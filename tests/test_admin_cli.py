@@ -220,3 +220,18 @@ def test_bad_arguments_exit_2_before_touching_any_database(
     assert code == 2
     assert "--slot-minutes must be 30, 45, 60, 90 or 120" in capsys.readouterr().err
     assert not (tmp_path / "data").exists()
+
+
+async def test_an_owner_invite_link_is_printed_and_works_once(db: Database) -> None:
+    from storage.owners import InviteInvalidError, accept_invite
+
+    await run("seed-demo")
+    out = await run("invite-owner", "--room", "tide-room-andheri", "--bot-username", "@jamroom_bot")
+    link = out.splitlines()[-1]
+    assert link.startswith("https://t.me/jamroom_bot?start=owner_")
+    token = link.split("owner_", 1)[1]
+    assert [r.slug for r in await accept_invite(token, 606)] == ["tide-room-andheri"]
+    with pytest.raises(InviteInvalidError):
+        await accept_invite(token, 607)
+    with pytest.raises(AdminError):
+        await run("invite-owner", "--room", "no-such-room")
