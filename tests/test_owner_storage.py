@@ -148,3 +148,25 @@ def test_periods_start_on_monday_and_the_first() -> None:
         "This week": (date(2026, 11, 23), date(2026, 11, 29)),
         "This month": (date(2026, 11, 1), date(2026, 11, 30)),
     }
+
+
+async def test_a_block_and_bookings_racing_for_one_slot_have_one_winner(
+    service: BookingService, room: Room, user: User
+) -> None:
+    import asyncio
+
+    from domain.errors import SlotsTakenError
+    from storage.models import SlotClaim
+    from tests.conftest import make_user
+
+    day = date(2026, 11, 26)
+    musicians = [user] + [await make_user(5100 + n) for n in range(9)]
+    for hour in (12, 13, 14):
+        wanted = keys(room, day, hour)
+        attempts = [service.block_slots(room, day, wanted, owner_id=9001)] + [
+            service.create_booking(m.id, room.id, day, wanted) for m in musicians
+        ]
+        results = await asyncio.gather(*attempts, return_exceptions=True)
+        winners = [r for r in results if not isinstance(r, SlotsTakenError)]
+        assert len(winners) == 1, results
+        assert await SlotClaim.find({"_id": f"{room.id}|{wanted[0]}"}).count() == 1
