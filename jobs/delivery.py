@@ -1,17 +1,27 @@
 """Outbox delivery: every queued message reaches Telegram within its limits.
 
-Guarantee: at least once, with dedupe. A message is written once (unique dedupe
-key), taken by one deliverer at a time with a lease (a conditional update that
-pushes ``next_attempt_ms`` forward), and marked sent right after Telegram accepts
-it. A duplicate can happen in one case only: the process dies after Telegram
-accepted a message and before it was marked sent; when the lease runs out the
-message is sent again. A restart, a crash before sending or a Telegram outage
-loses nothing.
+Guarantee: at least once, with dedupe.
+- A message is written once (unique ``dedupe_key``), so a retried webhook or two
+  processes announcing one event queue it once.
+- A deliverer takes a message with a lease (a conditional update pushing
+  ``next_attempt_ms`` ``LEASE_MS`` ahead), so no two deliverers hold it at once, and
+  marks it sent right after Telegram accepts it.
+- A duplicate can happen in exactly two cases: the process dies (or loses the
+  database) after Telegram accepted a message and before it was marked sent, or a
+  send outlives its lease (``LEASE_MS``, far above aiogram's request timeout); in both
+  the message is sent again once the lease runs out. A message with a venue that
+  failed between its two parts resends only the venue.
+- Nothing is lost: a restart, a crash before sending, a dead deliverer's lease, a
+  Telegram outage (5xx and network errors are retried with backoff for a day) all
+  leave the message pending until it is delivered.
+- Settled without sending: 403 (the user blocked the bot: marked on the user,
+  SKIPPED), other 4xx (FAILED with Telegram's description), a guarded message that is
+  no longer true (SKIPPED).
 
-Limits: about 30 messages/s per bot (a token bucket) and 1/s per chat; a 429 pauses
-all sending for ``retry_after``; 5xx and network errors retry with backoff; a 403
-(the user blocked the bot) marks the user and skips their messages; other 4xx are
-recorded as failed, not retried forever.
+Limits: about 30 messages/s per bot and 1/s per chat, counted in the database
+(``storage.outbox.OutboxPace``) so they hold across processes, and paced smoothly in
+each process by a token bucket; a 429 pauses this process for ``retry_after`` and
+the message is retried then, without counting as a failed attempt.
 """
 
 from __future__ import annotations
@@ -22,36 +32,56 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
-    TelegramBadRequest,
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramConflictError,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.clock import Clock
-from storage.models import User, to_ms
+from storage import outbox
+from storage.models import to_ms
 from storage.outbox import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
 LEASE_MS = 60_000
-MAX_ATTEMPTS = 8
 BATCH = 60
+IN_FLIGHT = 32
+GIVE_UP_AFTER_MS = 24 * 3_600_000
+"""Transient errors are retried this long after the message was queued."""
+TRANSIENT = (
+    TelegramServerError,
+    TelegramNetworkError,
+    TelegramUnauthorizedError,  # a token being rotated; not the message's fault
+    TelegramConflictError,
+    ClientDecodeError,
+    TimeoutError,
+    OSError,
+)
 
 
 @dataclass
 class RateLimits:
+    """Telegram's send limits. ``shared`` also counts every send in the database so
+    that several processes together keep to them."""
+
     per_second: float = 30.0
     per_chat_interval: float = 1.0
-    _tokens: float = 30.0
+    shared: bool = True
+    burst: float = 1.0
+    _tokens: float = 0.0
     _refilled: float = field(default_factory=time.monotonic)
-    _chat_last: dict[int, float] = field(default_factory=dict)
+    _chat_next: dict[int, float] = field(default_factory=dict)
     _paused_until: float = 0.0
 
     async def wait_turn(self) -> None:
@@ -61,158 +91,167 @@ class RateLimits:
             if now < self._paused_until:
                 await asyncio.sleep(self._paused_until - now)
                 continue
-            self._tokens = min(self.per_second, self._tokens + (now - self._refilled) * self.per_second)
+            self._tokens = min(self.burst, self._tokens + (now - self._refilled) * self.per_second)
             self._refilled = now
             if self._tokens >= 1:
                 self._tokens -= 1
-                return
+                break
             await asyncio.sleep((1 - self._tokens) / self.per_second)
+        if self.shared:
+            await self._take_shared_turn()
 
-    def chat_ready_in(self, chat_id: int) -> float:
-        return max(0.0, self._chat_last.get(chat_id, -1e9) + self.per_chat_interval - time.monotonic())
+    async def _take_shared_turn(self) -> None:
+        """The bot's budget for this second, counted across processes in the database."""
+        for _ in range(100):
+            wait_ms = await outbox.take_bot_turn(int(self.per_second))
+            if not wait_ms:
+                return
+            await asyncio.sleep(wait_ms / 1000)
 
-    def sent(self, chat_id: int) -> None:
-        self._chat_last[chat_id] = time.monotonic()
-        if len(self._chat_last) > 10_000:
-            horizon = time.monotonic() - self.per_chat_interval
-            self._chat_last = {c: t for c, t in self._chat_last.items() if t > horizon}
+    def busy_chats(self) -> set[int]:
+        now = time.monotonic()
+        self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+        return set(self._chat_next)
+
+    async def take_chat(self, chat_id: int, parts: int) -> bool:
+        """Reserve the chat for ``parts`` sends at one a second; False if it is busy."""
+        if self.per_chat_interval <= 0:
+            return True
+        now = time.monotonic()
+        if self._chat_next.get(chat_id, 0.0) > now:
+            return False
+        hold = self.per_chat_interval * parts
+        if self.shared and not await outbox.take_chat_turn(chat_id, int(hold * 1000)):
+            return False
+        self._chat_next[chat_id] = now + hold
+        return True
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
 
 def backoff_ms(attempts: int) -> int:
-    return min(2**attempts, 600) * 1000
+    return min(2**attempts, 300) * 1000
 
 
 class OutboxDeliverer:
-    def __init__(self, bot: Bot, clock: Clock, limits: RateLimits | None = None) -> None:
+    def __init__(
+        self, bot: Bot, clock: Clock, limits: RateLimits | None = None, *, in_flight: int = IN_FLIGHT
+    ) -> None:
         self.bot = bot
         self.clock = clock
         self.limits = limits or RateLimits()
+        self._in_flight = asyncio.Semaphore(in_flight)
+
+    def _now_ms(self) -> int:
+        return to_ms(self.clock.now()) or 0
 
     async def deliver_due(self, limit: int = BATCH) -> int:
-        """Send what is due now; returns how many messages were sent."""
-        now_ms = to_ms(self.clock.now()) or 0
-        collection = OutboxMessage.get_pymongo_collection()
-        due = (
-            await collection.find(
-                # Only pending messages carry next_attempt_ms; naming status too would make
-                # NX-27017's planner choose the status index instead.
-                {"next_attempt_ms": {"$lte": now_ms}},
-                {"document": 0},
-            )
-            .sort("next_attempt_ms", 1)
-            .limit(limit)
-            .to_list()
-        )
-        sent = 0
-        for candidate in due:
-            wait = self.limits.chat_ready_in(candidate["chat_id"])
-            if wait > 0:
-                continue  # the next tick takes it; its place in the queue is kept
-            message = await self._lease(candidate["_id"], now_ms)
+        """Send what is due now, several at a time within the limits; returns how many
+        messages were sent. One message per chat per call keeps a chat's messages in
+        order and stops one busy chat from holding up the others."""
+        now_ms = self._now_ms()
+        candidates = await outbox.due_messages(now_ms, limit, not_to=self.limits.busy_chats())
+        chats: set[int] = set()
+        sending: list[asyncio.Task[int]] = []
+        for candidate in candidates:
+            if candidate.chat_id in chats:
+                continue
+            chats.add(candidate.chat_id)
+            message = await self._take(candidate, now_ms)
             if message is None:
-                continue  # another deliverer has it
-            sent += await self._deliver(message)
-        return sent
+                continue
+            await self._in_flight.acquire()
+            await self.limits.wait_turn()
+            sending.append(asyncio.create_task(self._deliver_and_release(message)))
+        return sum(await asyncio.gather(*sending))
 
-    async def _lease(self, message_id: Any, now_ms: int) -> OutboxMessage | None:
-        taken = await OutboxMessage.get_pymongo_collection().find_one_and_update(
-            {"_id": message_id, "status": OutboxStatus.PENDING.value, "next_attempt_ms": {"$lte": now_ms}},
-            {"$set": {"next_attempt_ms": now_ms + LEASE_MS, "lease_until_ms": now_ms + LEASE_MS}},
-        )
-        return OutboxMessage.model_validate(taken) if taken else None
+    async def _take(self, candidate: OutboxMessage, now_ms: int) -> OutboxMessage | None:
+        parts = 2 if candidate.location and candidate.telegram_message_id is None else 1
+        if not await self.limits.take_chat(candidate.chat_id, parts):
+            return None  # a later call takes it; it keeps its place in the queue
+        message = await outbox.lease(candidate, now_ms, LEASE_MS)
+        if message is None:
+            return None  # another deliverer has it
+        verdict = await outbox.guard_verdict(message, now_ms)
+        if verdict == "wait":
+            await outbox.retry_at(message, now_ms + outbox.WAIT_FOR_CHANGE_MS, "waiting", count=False)
+            return None
+        if verdict == "skip":
+            await outbox.settle(message, OutboxStatus.SKIPPED, "no longer true")
+            return None
+        return message
+
+    async def _deliver_and_release(self, message: OutboxMessage) -> int:
+        try:
+            return await self._deliver(message)
+        finally:
+            self._in_flight.release()
 
     async def _deliver(self, message: OutboxMessage) -> int:
-        await self.limits.wait_turn()
         try:
             telegram_id = await self._send(message)
         except TelegramRetryAfter as error:
             self.limits.pause(error.retry_after)
-            await self._retry(message, error.retry_after * 1000, "429 retry_after", count=False)
+            await outbox.retry_at(
+                message, self._now_ms() + error.retry_after * 1000, "429 retry_after", count=False
+            )
             return 0
         except TelegramForbiddenError as error:
-            await self._settle(message, OutboxStatus.SKIPPED, str(error))
-            await User.get_pymongo_collection().update_one(
-                {"_id": message.chat_id}, {"$set": {"blocked_bot": True}}
-            )
+            await outbox.settle(message, OutboxStatus.SKIPPED, str(error))
+            await outbox.mark_blocked(message.chat_id)
             log.info("chat %s blocked the bot; its messages are skipped", message.chat_id)
             return 0
-        except TelegramBadRequest as error:
-            await self._settle(message, OutboxStatus.FAILED, str(error))
-            log.warning("message %s refused by Telegram: %s", message.dedupe_key, error)
+        except TelegramEntityTooLarge as error:
+            await outbox.settle(message, OutboxStatus.FAILED, str(error))
             return 0
-        except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as error:
-            attempts = message.attempts + 1
-            if attempts >= MAX_ATTEMPTS:
-                await self._settle(message, OutboxStatus.FAILED, f"gave up: {error}")
-                log.error("message %s failed %d times: %s", message.dedupe_key, attempts, error)
-                return 0
-            await self._retry(message, backoff_ms(attempts), str(error)[:300], count=True)
+        except TRANSIENT as error:
+            await self._retry_or_give_up(message, error)
             return 0
-        finally:
-            self.limits.sent(message.chat_id)
-        await OutboxMessage.get_pymongo_collection().update_one(
-            {"_id": message.id},
-            {
-                "$set": {
-                    "status": OutboxStatus.SENT.value,
-                    "next_attempt_ms": None,
-                    "lease_until_ms": None,
-                    "telegram_message_id": telegram_id,
-                    "sent_at": self.clock.now(),
-                }
-            },
-        )
+        except (TelegramAPIError, ValueError) as error:  # refused (4xx) or cannot be built
+            await outbox.settle(message, OutboxStatus.FAILED, str(error))
+            log.warning("message %s refused: %s", message.dedupe_key, error)
+            return 0
+        await outbox.mark_sent(message, telegram_id, self.clock.now())
         return 1
+
+    async def _retry_or_give_up(self, message: OutboxMessage, error: BaseException) -> None:
+        now_ms = self._now_ms()
+        if now_ms - (to_ms(message.created_at) or now_ms) >= GIVE_UP_AFTER_MS:
+            await outbox.settle(message, OutboxStatus.FAILED, f"gave up: {error}")
+            log.error("message %s undeliverable for a day: %s", message.dedupe_key, error)
+            return
+        delay = backoff_ms(message.attempts + 1)
+        await outbox.retry_at(message, now_ms + delay, str(error) or type(error).__name__, count=True)
 
     async def _send(self, message: OutboxMessage) -> int | None:
         markup = _markup(message.buttons)
-        if message.document is not None:
-            document = await self._full_document(message)
+        if message.document_name is not None:
             sent = await self.bot.send_document(
                 message.chat_id,
-                BufferedInputFile(document, filename=message.document_name or "document.pdf"),
+                BufferedInputFile(await outbox.document_bytes(message), filename=message.document_name),
                 caption=message.text[:1024] or None,
                 reply_markup=markup,
             )
             return sent.message_id
         first_id = message.telegram_message_id
-        if first_id is None:  # a retry after the venue failed does not resend the text
+        if first_id is None:
             sent = await self.bot.send_message(message.chat_id, message.text, reply_markup=markup)
             first_id = sent.message_id
-            await OutboxMessage.get_pymongo_collection().update_one(
-                {"_id": message.id}, {"$set": {"telegram_message_id": first_id}}
-            )
+            if message.location:
+                await outbox.remember_first_part(message, first_id)
         if message.location:
+            await asyncio.sleep(self.limits.per_chat_interval)  # the chat's next turn
+            await self.limits.wait_turn()
             place = message.location
             await self.bot.send_venue(
                 message.chat_id,
                 latitude=place["latitude"],
                 longitude=place["longitude"],
-                title=place.get("title", "")[:100],
-                address=place.get("address", "")[:100],
+                title=str(place.get("title", ""))[:100],
+                address=str(place.get("address", ""))[:100],
             )
         return first_id
-
-    async def _full_document(self, message: OutboxMessage) -> bytes:
-        # The batch query leaves documents out; fetch the bytes only when sending.
-        found = await OutboxMessage.get_pymongo_collection().find_one({"_id": message.id}, {"document": 1})
-        return bytes(found["document"]) if found else b""
-
-    async def _retry(self, message: OutboxMessage, delay_ms: float, error: str, *, count: bool) -> None:
-        now_ms = to_ms(self.clock.now()) or 0
-        changes: dict[str, Any] = {"$set": {"next_attempt_ms": now_ms + int(delay_ms), "last_error": error}}
-        if count:
-            changes["$inc"] = {"attempts": 1}
-        await OutboxMessage.get_pymongo_collection().update_one({"_id": message.id}, changes)
-
-    async def _settle(self, message: OutboxMessage, status: OutboxStatus, error: str) -> None:
-        await OutboxMessage.get_pymongo_collection().update_one(
-            {"_id": message.id},
-            {"$set": {"status": status.value, "next_attempt_ms": None, "last_error": error[:300]}},
-        )
 
 
 def _markup(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:

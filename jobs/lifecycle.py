@@ -1,35 +1,39 @@
 """The clock's work on bookings: holds expire, sessions start and end, reminders go
 out, late webhooks are reconciled, refunds retried, owners get their morning digest.
 
-Every job reads due work through an indexed field (``due_ms``, ``status``,
+Every job reads due work through one indexed field (``due_ms``, ``status``,
 ``room_day``) and acts through the booking service's conditional updates, so with
-several processes each change happens once and only the winner sends the message
-(which the outbox also deduplicates by key)."""
+several processes each change happens once.
+
+Each announcement is queued *before* the change it announces, guarded by the
+statuses in which it is true (``storage.outbox.enqueue_guarded``): a crash between
+the change and the write cannot lose it, a process that loses the race queues
+nothing new (same dedupe key), and delivery waits until the change is stored and
+skips the message if the booking went another way (paid at the last second,
+cancelled before its reminder)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import time, timedelta
+from datetime import timedelta
 
 from domain.booking_status import BookingStatus
 from domain.clock import Clock
 from jobs import messages
+from jobs.digest import DailyDigest
 from payments import messages as payment_messages
 from payments.gateway import GatewayError
 from payments.service import PaymentService
 from storage.booking_service import BookingService
-from storage.models import Booking, Room, room_day_key, to_ms
-from storage.outbox import OutboxMessage, enqueue
+from storage.models import Booking, Room, to_ms
+from storage.outbox import enqueue_guarded
 
 log = logging.getLogger(__name__)
 
+S = BookingStatus
 RECONCILE_AFTER = timedelta(minutes=3)
-DIGEST_AT = time(8, 0)
-ACTIVE_DAY_STATUSES = [
-    BookingStatus.NOT_STARTED.value,
-    BookingStatus.ONGOING.value,
-    BookingStatus.COMPLETED.value,
-]
+"""A hold's link is asked about when no webhook came this long after the hold began,
+and again every RECONCILE_AFTER until the hold ends."""
 
 
 class BookingClock:
@@ -39,11 +43,15 @@ class BookingClock:
         clock: Clock,
         payments: PaymentService | None,
         reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1)),
+        *,
+        bot_username: str | None = None,
     ) -> None:
         self.bookings = bookings
         self.clock = clock
         self.payments = payments
         self.reminder_offsets = tuple(sorted(reminder_offsets, reverse=True))
+        self.bot_username = bot_username
+        self.digest = DailyDigest(clock)
         self._rooms: dict[str, Room] = {}
 
     async def _room(self, room_id: str) -> Room:
@@ -67,62 +75,75 @@ class BookingClock:
         }
 
     async def expire_holds(self) -> int:
+        """Holds past their deadline expire, free their slots and cancel their link. A
+        link paid without a webhook is settled first, so it is confirmed, not expired."""
         done = 0
-        for booking in await self.bookings.due_bookings(BookingStatus.PENDING_PAYMENT):
+        gateway_up = self.payments is not None
+        for booking in await self.bookings.due_bookings(S.PENDING_PAYMENT):
+            if gateway_up and booking.payment.get("link_id"):
+                gateway_up = await self._reconcile(booking) is not None
+                if await self._status(booking) is not S.PENDING_PAYMENT:
+                    continue
+            room = await self._room(booking.room_id)
+            await enqueue_guarded(
+                booking.user_id,
+                # The same text as the webhook's payment_link.expired path: one dedupe key, one wording.
+                payment_messages.hold_expired(booking, room),
+                dedupe_key=f"{booking.id}:expired",
+                now=self.clock.now(),
+                booking_id=str(booking.id),
+                send_if=[S.EXPIRED],
+                wait_if=[S.PENDING_PAYMENT],
+                buttons=messages.book_again_buttons(room, self.bot_username),
+            )
             expired = await self.bookings.expire_hold(booking)
             if expired is None:
                 continue
             done += 1
-            room = await self._room(expired.room_id)
-            await enqueue(
-                expired.user_id,
-                # The same text as the webhook's payment_link.expired path: one dedupe key, one wording.
-                payment_messages.hold_expired(expired, room),
-                dedupe_key=f"{expired.id}:expired",
-                now=self.clock.now(),
-            )
             if self.payments is not None:
                 await self.payments.cancel_link_for(expired)
         return done
 
     async def start_sessions(self) -> int:
         done = 0
-        for booking in await self.bookings.due_bookings(BookingStatus.NOT_STARTED):
-            started = await self.bookings.start_session(booking)
-            if started is None:
-                continue
-            done += 1
-            room = await self._room(started.room_id)
+        for booking in await self.bookings.due_bookings(S.NOT_STARTED):
+            room = await self._room(booking.room_id)
             now = self.clock.now()
-            await enqueue(
-                started.user_id,
-                messages.session_started(started, room),
-                dedupe_key=f"{started.id}:started",
+            guard = {"booking_id": str(booking.id), "send_if": [S.ONGOING], "wait_if": [S.NOT_STARTED]}
+            await enqueue_guarded(
+                booking.user_id,
+                messages.session_started(booking, room),
+                dedupe_key=f"{booking.id}:started",
                 now=now,
+                **guard,
             )
             for owner_id in room.owner_ids:
-                await enqueue(
+                await enqueue_guarded(
                     owner_id,
-                    messages.owner_session_started(started, room),
-                    dedupe_key=f"{started.id}:started:owner:{owner_id}",
+                    messages.owner_session_started(booking, room),
+                    dedupe_key=f"{booking.id}:started:owner:{owner_id}",
                     now=now,
+                    **guard,
                 )
+            if await self.bookings.start_session(booking) is not None:
+                done += 1
         return done
 
     async def complete_sessions(self) -> int:
         done = 0
-        for booking in await self.bookings.due_bookings(BookingStatus.ONGOING):
-            completed = await self.bookings.complete_session(booking)
-            if completed is None:
-                continue
-            done += 1
-            room = await self._room(completed.room_id)
-            await enqueue(
-                completed.user_id,
-                messages.session_completed(completed, room),
-                dedupe_key=f"{completed.id}:completed",
+        for booking in await self.bookings.due_bookings(S.ONGOING):
+            room = await self._room(booking.room_id)
+            await enqueue_guarded(
+                booking.user_id,
+                messages.session_completed(booking, room),
+                dedupe_key=f"{booking.id}:completed",
                 now=self.clock.now(),
+                booking_id=str(booking.id),
+                send_if=[S.COMPLETED],
+                wait_if=[S.ONGOING],
             )
+            if await self.bookings.complete_session(booking) is not None:
+                done += 1
         return done
 
     async def send_reminders(self) -> int:
@@ -136,75 +157,87 @@ class BookingClock:
         soon = await Booking.find({"due_ms": {"$lte": horizon}}).to_list()
         sent = 0
         for booking in soon:
-            if booking.status is not BookingStatus.NOT_STARTED:
-                continue
-            due = [o for o in self.reminder_offsets if booking.starts_at - o <= now < booking.starts_at]
-            if not due:
-                continue
-            offset = min(due)
-            label = f"{offset.total_seconds() / 3600:g}h"
-            paid_too_late = booking.paid_at is not None and booking.paid_at > booking.starts_at - offset
-            if label in booking.reminders_sent or (paid_too_late and offset != self.reminder_offsets[-1]):
-                continue
-            marked = await Booking.get_pymongo_collection().update_one(
-                {
-                    "_id": booking.id,
-                    "status": BookingStatus.NOT_STARTED.value,
-                    "reminders_sent": {"$nin": [label]},
-                },
-                {"$addToSet": {"reminders_sent": label}},
-            )
-            if not marked.modified_count:
+            label = self._reminder_due(booking)
+            if label is None:
                 continue
             room = await self._room(booking.room_id)
-            await enqueue(
+            # Queued first (the dedupe key makes it once), then noted on the booking so
+            # later ticks skip it; a crash in between only repeats the no-op enqueue.
+            queued = await enqueue_guarded(
                 booking.user_id,
                 messages.reminder(booking, room, booking.starts_at - now),
                 dedupe_key=f"{booking.id}:remind:{label}",
                 now=now,
+                booking_id=str(booking.id),
+                send_if=[S.NOT_STARTED],
+                buttons=messages.map_buttons(room),
             )
-            sent += 1
+            await Booking.get_pymongo_collection().update_one(
+                {"_id": booking.id}, {"$addToSet": {"reminders_sent": label}}
+            )
+            sent += queued
         return sent
 
+    def _reminder_due(self, booking: Booking) -> str | None:
+        if booking.status is not S.NOT_STARTED:
+            return None
+        now = self.clock.now()
+        due = [o for o in self.reminder_offsets if booking.starts_at - o <= now < booking.starts_at]
+        if not due:
+            return None
+        offset = min(due)
+        label = f"{offset.total_seconds() / 3600:g}h"
+        paid_too_late = booking.paid_at is not None and booking.paid_at > booking.starts_at - offset
+        if label in booking.reminders_sent or (paid_too_late and offset != self.reminder_offsets[-1]):
+            return None
+        return label
+
     async def reconcile_payments(self) -> int:
-        """A hold whose link may have been paid without a webhook (yet): ask the gateway."""
+        """A hold whose link may have been paid without a webhook (yet): ask the gateway,
+        at most once per RECONCILE_AFTER per booking across all processes."""
         if self.payments is None:
             return 0
-        cutoff = self.clock.now() - RECONCILE_AFTER
-        pending = await Booking.find({"status": BookingStatus.PENDING_PAYMENT.value}).to_list()
+        now = self.clock.now()
+        now_ms = to_ms(now) or 0
+        cutoff = now - RECONCILE_AFTER
+        # The status index: holds are few (minutes each), unlike bookings.
+        pending = await Booking.find({"status": S.PENDING_PAYMENT.value}).to_list()
         settled = 0
         for booking in pending:
+            checked = booking.payment.get("check_after_ms")
             if not booking.payment.get("link_id") or booking.created_at > cutoff:
                 continue
-            try:
-                outcome = await self.payments.reconcile(booking)
-            except GatewayError as error:
-                log.warning("could not reconcile %s: %s", booking.code, error)
+            if checked is not None and checked > now_ms:
                 continue
+            claimed = await Booking.get_pymongo_collection().update_one(
+                {"_id": booking.id, "status": S.PENDING_PAYMENT.value, "payment.check_after_ms": checked},
+                {"$set": {"payment.check_after_ms": now_ms + int(RECONCILE_AFTER.total_seconds() * 1000)}},
+            )
+            if not claimed.modified_count:
+                continue  # another process is asking about it
+            outcome = await self._reconcile(booking)
+            if outcome is None:
+                break  # the gateway is down; the next tick tries again
             if outcome.startswith("confirmed") or outcome == "expired":
                 settled += 1
         return settled
+
+    async def _reconcile(self, booking: Booking) -> str | None:
+        """The gateway's word on the booking's link, settled like its webhook; None when
+        the gateway could not be reached."""
+        assert self.payments is not None
+        try:
+            return await self.payments.reconcile(booking)
+        except GatewayError as error:
+            log.warning("could not reconcile %s: %s", booking.code, error)
+            return None
+
+    async def _status(self, booking: Booking) -> BookingStatus | None:
+        raw = await Booking.get_pymongo_collection().find_one({"_id": booking.id}, {"status": 1})
+        return BookingStatus(raw["status"]) if raw else None
 
     async def retry_refunds(self) -> int:
         return await self.payments.retry_due_refunds() if self.payments is not None else 0
 
     async def send_digests(self) -> int:
-        """At 08:00 in each room's zone, its owners get the day's bookings, once."""
-        sent = 0
-        rooms = await Room.find({"active": True}).to_list()
-        for room in rooms:
-            local = self.clock.now().astimezone(room.zone)
-            if local.time() < DIGEST_AT or not room.owner_ids:
-                continue
-            keys = {o: f"digest:{room.id}:{local.date()}:{o}" for o in room.owner_ids}
-            already = await OutboxMessage.find({"dedupe_key": {"$in": list(keys.values())}}).count()
-            if already == len(keys):
-                continue
-            todays = await Booking.find(
-                {"room_day": room_day_key(room.id, local.date()), "status": {"$in": ACTIVE_DAY_STATUSES}}
-            ).to_list()
-            text = messages.daily_digest(room, local, todays)
-            for owner_id, key in keys.items():
-                if await enqueue(owner_id, text, dedupe_key=key, now=self.clock.now()):
-                    sent += 1
-        return sent
+        return await self.digest.send_due()

@@ -50,15 +50,32 @@ def owner_session_started(booking: Booking, room: Room) -> str:
     return f"▶️ {escape(room.name)}: session <code>{booking.code}</code> started ({_times(booking, room)})."
 
 
-def daily_digest(room: Room, day: datetime, bookings: list[Booking]) -> str:
-    heading = f"📅 <b>{escape(room.name)}</b> — today, {day:%a %d %b}"
-    if not bookings:
-        return f"{heading}\nNo bookings today."
-    zone = room.zone
-    lines = [
-        f"• {b.starts_at.astimezone(zone):%H:%M}–{b.ends_at.astimezone(zone):%H:%M} "
-        f"<code>{b.code}</code> · {format_inr(b.amount_paise)}"
-        for b in sorted(bookings, key=lambda b: b.starts_at)
-    ]
-    total = sum(b.amount_paise for b in bookings)
-    return "\n".join([heading, *lines, f"{len(bookings)} booking(s), {format_inr(total)}"])
+def daily_digest(local_now: datetime, sections: list[tuple[Room, list[Booking]]]) -> str:
+    """One message per owner and day: each room's bookings, in the room's own zone."""
+    parts = [f"📅 <b>Today, {local_now:%a %d %b}</b>"]
+    for room, bookings in sections:
+        parts.append(f"\n<b>{escape(room.name)}</b>")
+        if not bookings:
+            parts.append("No bookings today.")
+            continue
+        zone = room.zone
+        parts.extend(
+            f"• {b.starts_at.astimezone(zone):%H:%M}–{b.ends_at.astimezone(zone):%H:%M} "
+            f"<code>{b.code}</code> · {format_inr(b.amount_paise)}"
+            for b in bookings
+        )
+        total = sum(b.amount_paise for b in bookings)
+        parts.append(f"{len(bookings)} booking(s), {format_inr(total)}")
+    return "\n".join(parts)
+
+
+def book_again_buttons(room: Room, bot_username: str | None) -> list[list[dict[str, str]]]:
+    """A deep link that opens the room's card (``/start room_<slug>``)."""
+    if not bot_username:
+        return []
+    return [[{"text": "📅 Book again", "url": f"https://t.me/{bot_username}?start=room_{room.slug}"}]]
+
+
+def map_buttons(room: Room) -> list[list[dict[str, str]]]:
+    link = map_link(room)
+    return [[{"text": "🗺 Open in Maps", "url": link}]] if link else []

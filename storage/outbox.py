@@ -1,32 +1,52 @@
 """The notification outbox: every message to a musician or owner is written here
-first, under a dedupe key, and delivered by a job (``jobs/``).
+first, under a dedupe key, and delivered by a job (``jobs/delivery.py``).
 
 Writing is one insert under a unique ``dedupe_key``: a webhook that Razorpay
 retries, or two processes handling one event, queue a message once.
+
+A message may carry a *guard* (``enqueue_guarded``): the booking it speaks of and
+the statuses in which it is still true. The clock queues a guarded message *before*
+the status change it announces, so a crash between the change and the write loses
+nothing, and delivery sends it only while it is true (a reminder for a booking
+cancelled meanwhile is skipped, not sent).
+
+This module owns every query of the delivery job: taking a due message with a lease
+(a conditional update, so two deliverers never hold one message), settling it, and
+the send budget shared by every process (``OutboxPace``: 30 messages a second per
+bot, one a second per chat).
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from beanie import Document, Indexed
 from bson import Binary
 from pydantic import Field
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from storage.models import UtcDatetime, to_ms, utc_now
+from storage.booking_service import parse_object_id
+from storage.database import register_documents
+from storage.models import Booking, User, UtcDatetime, to_ms, utc_now
 
 log = logging.getLogger(__name__)
+
+WAIT_FOR_CHANGE_MS = 2_000
+"""How long a guarded message waits when the change it announces is not stored yet."""
+GIVE_UP_WAITING_MS = 24 * 3_600_000
 
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
-    FAILED = "failed"  # gave up after the retry budget
-    SKIPPED = "skipped"  # the chat blocked the bot
+    FAILED = "failed"  # refused by Telegram, or gave up after the retry budget
+    SKIPPED = "skipped"  # the chat blocked the bot, or the message is no longer true
 
 
 class OutboxMessage(Document):
@@ -39,6 +59,8 @@ class OutboxMessage(Document):
     document: bytes | None = None
     location: dict[str, Any] | None = None
     """``{"latitude", "longitude", "title", "address"}``: sent as a venue after the text."""
+    guard: dict[str, Any] | None = None
+    """``{"booking_id", "send_if": [statuses], "wait_if": [statuses]}``; see ``guard_verdict``."""
     status: Annotated[OutboxStatus, Indexed()] = OutboxStatus.PENDING
     attempts: int = 0
     next_attempt_ms: Annotated[int | None, Indexed()] = None
@@ -53,6 +75,65 @@ class OutboxMessage(Document):
         name = "outbox"
 
 
+class OutboxPace(Document):
+    """Send budget shared by every process: ``_id`` ``"bot"`` counts this second's
+    sends; ``"chat:<id>"`` holds the moment that chat may get its next message."""
+
+    id: str  # type: ignore[assignment]
+    second: int = 0
+    sent: int = 0
+    next_ms: int = 0
+
+    class Settings:
+        name = "outbox_pace"
+
+
+register_documents(OutboxPace)
+
+
+# ---- writing ---------------------------------------------------------------------
+
+
+def _new_message(
+    chat_id: int,
+    text: str,
+    *,
+    dedupe_key: str,
+    now: datetime,
+    buttons: list[list[dict[str, str]]] | None,
+    document: tuple[str, bytes] | None,
+    location: dict[str, Any] | None,
+    guard: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "dedupe_key": dedupe_key,
+        "chat_id": chat_id,
+        "text": text,
+        "buttons": buttons or [],
+        "document_name": document[0] if document else None,
+        "document": Binary(document[1]) if document else None,
+        "location": location,
+        "guard": guard,
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_ms": to_ms(now),
+        "lease_until_ms": None,
+        "last_error": None,
+        "telegram_message_id": None,
+        "created_at": now,
+        "sent_at": None,
+    }
+
+
+async def _insert(message: dict[str, Any]) -> bool:
+    try:
+        await OutboxMessage.get_pymongo_collection().insert_one(message)
+    except DuplicateKeyError:
+        log.debug("outbox: %s already queued", message["dedupe_key"])
+        return False
+    return True
+
+
 async def enqueue(
     chat_id: int,
     text: str,
@@ -64,26 +145,207 @@ async def enqueue(
     location: dict[str, Any] | None = None,
 ) -> bool:
     """Queue a message; False when one with this ``dedupe_key`` was queued already."""
-    message = {
-        "dedupe_key": dedupe_key,
-        "chat_id": chat_id,
-        "text": text,
-        "buttons": buttons or [],
-        "document_name": document[0] if document else None,
-        "document": Binary(document[1]) if document else None,
-        "location": location,
-        "status": OutboxStatus.PENDING.value,
-        "attempts": 0,
-        "next_attempt_ms": to_ms(now),
-        "lease_until_ms": None,
-        "last_error": None,
-        "telegram_message_id": None,
-        "created_at": now,
-        "sent_at": None,
+    return await _insert(
+        _new_message(
+            chat_id,
+            text,
+            dedupe_key=dedupe_key,
+            now=now,
+            buttons=buttons,
+            document=document,
+            location=location,
+        )
+    )
+
+
+async def enqueue_guarded(
+    chat_id: int,
+    text: str,
+    *,
+    dedupe_key: str,
+    now: datetime,
+    booking_id: str,
+    send_if: Iterable[str],
+    wait_if: Iterable[str] = (),
+    buttons: list[list[dict[str, str]]] | None = None,
+    location: dict[str, Any] | None = None,
+) -> bool:
+    """Queue a message that is sent only while booking ``booking_id`` is in one of
+    ``send_if``; while it is in ``wait_if`` (the change is not stored yet) delivery
+    waits; in any other status the message is skipped as no longer true."""
+    guard = {"booking_id": str(booking_id), "send_if": list(send_if), "wait_if": list(wait_if)}
+    return await _insert(
+        _new_message(
+            chat_id,
+            text,
+            dedupe_key=dedupe_key,
+            now=now,
+            buttons=buttons,
+            document=None,
+            location=location,
+            guard=guard,
+        )
+    )
+
+
+# ---- delivery --------------------------------------------------------------------
+
+Verdict = Literal["send", "wait", "skip"]
+
+
+async def due_messages(now_ms: int, limit: int, *, not_to: Collection[int] = ()) -> list[OutboxMessage]:
+    """Pending messages whose time has come, oldest first, without document bytes.
+
+    The query ranges over ``next_attempt_ms`` alone (only pending messages carry one;
+    naming the status too would make NX-27017's planner choose the status index)."""
+    query: dict[str, Any] = {"next_attempt_ms": {"$lte": now_ms}}
+    if not_to:
+        query["chat_id"] = {"$nin": list(not_to)}
+    raw = (
+        await OutboxMessage.get_pymongo_collection()
+        .find(query, {"document": 0})
+        .sort([("next_attempt_ms", 1), ("_id", 1)])
+        .limit(limit)
+        .to_list()
+    )
+    return [OutboxMessage.model_validate(m) for m in raw]
+
+
+async def lease(message: OutboxMessage, now_ms: int, lease_ms: int) -> OutboxMessage | None:
+    """Take ``message`` for ``lease_ms``: None when another deliverer has it or it is no
+    longer due. Until the lease runs out nobody else takes it; after that (the holder
+    died) anyone may."""
+    until = now_ms + lease_ms
+    taken = await OutboxMessage.get_pymongo_collection().find_one_and_update(
+        {"_id": message.id, "status": OutboxStatus.PENDING.value, "next_attempt_ms": {"$lte": now_ms}},
+        {"$set": {"next_attempt_ms": until, "lease_until_ms": until}},
+        projection={"document": 0},
+        return_document=ReturnDocument.AFTER,
+    )
+    return OutboxMessage.model_validate(taken) if taken else None
+
+
+def _held(message: OutboxMessage) -> dict[str, Any]:
+    # Settle only while our lease holds: a deliverer that outlived its lease must not
+    # overwrite what the next holder did.
+    return {"_id": message.id, "lease_until_ms": message.lease_until_ms}
+
+
+async def document_bytes(message: OutboxMessage) -> bytes:
+    found = await OutboxMessage.get_pymongo_collection().find_one({"_id": message.id}, {"document": 1})
+    return bytes(found["document"]) if found and found.get("document") is not None else b""
+
+
+async def remember_first_part(message: OutboxMessage, telegram_message_id: int) -> None:
+    """The text went out but the venue after it did not: a retry sends only the venue."""
+    await OutboxMessage.get_pymongo_collection().update_one(
+        _held(message), {"$set": {"telegram_message_id": telegram_message_id}}
+    )
+
+
+async def mark_sent(message: OutboxMessage, telegram_message_id: int | None, now: datetime) -> None:
+    await OutboxMessage.get_pymongo_collection().update_one(
+        {"_id": message.id, "status": OutboxStatus.PENDING.value},
+        {
+            "$set": {
+                "status": OutboxStatus.SENT.value,
+                "next_attempt_ms": None,
+                "lease_until_ms": None,
+                "telegram_message_id": telegram_message_id,
+                "sent_at": now,
+            }
+        },
+    )
+
+
+async def retry_at(message: OutboxMessage, at_ms: int, error: str, *, count: bool) -> None:
+    changes: dict[str, Any] = {
+        "$set": {"next_attempt_ms": at_ms, "lease_until_ms": None, "last_error": error[:300]}
     }
+    if count:
+        changes["$inc"] = {"attempts": 1}
+    await OutboxMessage.get_pymongo_collection().update_one(_held(message), changes)
+
+
+async def settle(message: OutboxMessage, status: OutboxStatus, error: str) -> None:
+    await OutboxMessage.get_pymongo_collection().update_one(
+        _held(message),
+        {
+            "$set": {
+                "status": status.value,
+                "next_attempt_ms": None,
+                "lease_until_ms": None,
+                "last_error": error[:300],
+            }
+        },
+    )
+
+
+async def mark_blocked(chat_id: int) -> None:
+    """The chat blocked the bot: remember it on the user (a new /start clears it)."""
+    await User.get_pymongo_collection().update_one({"_id": chat_id}, {"$set": {"blocked_bot": True}})
+
+
+async def guard_verdict(message: OutboxMessage, now_ms: int) -> Verdict:
+    """Whether a guarded message is still true: send, wait for the change it
+    announces, or skip. Unguarded messages are always sent."""
+    guard = message.guard
+    if not guard:
+        return "send"
+    object_id = parse_object_id(guard.get("booking_id", ""))
+    bookings = Booking.get_pymongo_collection()
+    raw = await bookings.find_one({"_id": object_id}, {"status": 1}) if object_id else None
+    status = raw.get("status") if raw else None
+    if status in guard.get("send_if", []):
+        return "send"
+    waited = now_ms - (to_ms(message.created_at) or now_ms)
+    if status in guard.get("wait_if", []) and waited < GIVE_UP_WAITING_MS:
+        return "wait"
+    return "skip"
+
+
+# ---- the send budget shared by every process ---------------------------------------
+
+
+def wall_ms() -> int:
+    """Telegram's limits run on real time, not on the injectable clock."""
+    return int(time.time() * 1000)
+
+
+async def take_bot_turn(per_second: int) -> int:
+    """Count one send in this wall-clock second for the whole bot, across processes.
+
+    Returns 0 when the send may go now, else the milliseconds until the next second."""
+    now = wall_ms()
+    second = now // 1000
+    collection = OutboxPace.get_pymongo_collection()
+    if await collection.find_one_and_update(
+        {"_id": "bot", "second": second, "sent": {"$lt": per_second}}, {"$inc": {"sent": 1}}
+    ):
+        return 0
+    if await collection.find_one_and_update(
+        {"_id": "bot", "second": {"$lt": second}}, {"$set": {"second": second, "sent": 1}}
+    ):
+        return 0
     try:
-        await OutboxMessage.get_pymongo_collection().insert_one(message)
+        await collection.insert_one({"_id": "bot", "second": second, "sent": 1, "next_ms": 0})
     except DuplicateKeyError:
-        log.debug("outbox: %s already queued", dedupe_key)
+        return 1000 - now % 1000  # this second's budget is spent
+    return 0
+
+
+async def take_chat_turn(chat_id: int, hold_ms: int) -> bool:
+    """Reserve chat ``chat_id`` for ``hold_ms`` (one message a second per chat, across
+    processes); False when another send to it is less than that ago."""
+    now = wall_ms()
+    key = f"chat:{chat_id}"
+    collection = OutboxPace.get_pymongo_collection()
+    if await collection.find_one_and_update(
+        {"_id": key, "next_ms": {"$lte": now}}, {"$set": {"next_ms": now + hold_ms}}
+    ):
+        return True
+    try:
+        await collection.insert_one({"_id": key, "second": 0, "sent": 0, "next_ms": now + hold_ms})
+    except DuplicateKeyError:
         return False
     return True
