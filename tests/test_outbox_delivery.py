@@ -12,9 +12,9 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from domain.clock import ManualClock
 from jobs.delivery import LEASE_MS, OutboxDeliverer, RateLimits
+from storage import outbox
 from storage.database import Database
 from storage.models import User, to_ms
-from storage import outbox
 from storage.outbox import OutboxMessage, OutboxStatus, enqueue
 from tests.fakes.telegram import FakeTelegram
 
