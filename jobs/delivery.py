@@ -18,10 +18,11 @@ Guarantee: at least once, with dedupe.
   SKIPPED), other 4xx (FAILED with Telegram's description), a guarded message that is
   no longer true (SKIPPED).
 
-Limits: about 30 messages/s per bot and 1/s per chat, counted in the database
-(``storage.outbox.OutboxPace``) so they hold across processes, and paced smoothly in
-each process by a token bucket; a 429 pauses this process for ``retry_after`` and
-the message is retried then, without counting as a failed attempt.
+Limits: about 30 messages/s per bot and 1/s per chat, kept in the database
+(``storage.outbox.OutboxPace``) so they hold across processes: each send reserves
+the bot's next moment, spaced 1/30 s (+1 %) apart, and each chat a second. A 429
+pauses this process for ``retry_after`` and the message is retried then, without
+counting as a failed attempt.
 """
 
 from __future__ import annotations
@@ -72,41 +73,49 @@ TRANSIENT = (
 
 @dataclass
 class RateLimits:
-    """Telegram's send limits. ``shared`` also counts every send in the database so
-    that several processes together keep to them."""
+    """Telegram's send limits. ``shared`` spaces sends through the database, so that
+    several processes together keep to them; otherwise a token bucket per process."""
 
     per_second: float = 30.0
     per_chat_interval: float = 1.0
     shared: bool = True
-    burst: float = 1.0
-    _tokens: float = 0.0
+    margin: float = 0.01
+    """Spacing a little wider than the limit, so network jitter does not cross it."""
+    _tokens: float = 1.0
     _refilled: float = field(default_factory=time.monotonic)
     _chat_next: dict[int, float] = field(default_factory=dict)
     _paused_until: float = 0.0
 
     async def wait_turn(self) -> None:
-        """Wait for a place in the per-bot budget (and any 429 pause)."""
+        """Wait for the bot's next send moment (and any 429 pause)."""
+        await self._sit_out_pause()
+        if self.shared:
+            await self._shared_turn()
+        else:
+            await self._local_turn()
+        await self._sit_out_pause()
+
+    async def _sit_out_pause(self) -> None:
+        while (left := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110  (a deadline, not an event)
+            await asyncio.sleep(left)
+
+    async def _shared_turn(self) -> None:
+        interval_us = int(1_000_000 * (1 + self.margin) / self.per_second)
+        while (wait := await outbox.reserve_bot_turn(interval_us)) is None:  # noqa: ASYNC110  (polls the database)
+            await asyncio.sleep(0.2)  # other processes have the next second booked
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def _local_turn(self) -> None:
+        rate = self.per_second / (1 + self.margin)
         while True:
             now = time.monotonic()
-            if now < self._paused_until:
-                await asyncio.sleep(self._paused_until - now)
-                continue
-            self._tokens = min(self.burst, self._tokens + (now - self._refilled) * self.per_second)
+            self._tokens = min(1.0, self._tokens + (now - self._refilled) * rate)
             self._refilled = now
             if self._tokens >= 1:
                 self._tokens -= 1
-                break
-            await asyncio.sleep((1 - self._tokens) / self.per_second)
-        if self.shared:
-            await self._take_shared_turn()
-
-    async def _take_shared_turn(self) -> None:
-        """The bot's budget for this second, counted across processes in the database."""
-        for _ in range(100):
-            wait_ms = await outbox.take_bot_turn(int(self.per_second))
-            if not wait_ms:
                 return
-            await asyncio.sleep(wait_ms / 1000)
+            await asyncio.sleep((1 - self._tokens) / rate)
 
     def busy_chats(self) -> set[int]:
         now = time.monotonic()
@@ -120,7 +129,7 @@ class RateLimits:
         now = time.monotonic()
         if self._chat_next.get(chat_id, 0.0) > now:
             return False
-        hold = self.per_chat_interval * parts
+        hold = self.per_chat_interval * (1 + self.margin) * parts
         if self.shared and not await outbox.take_chat_turn(chat_id, int(hold * 1000)):
             return False
         self._chat_next[chat_id] = now + hold

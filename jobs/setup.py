@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from aiogram import Bot, Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -22,7 +23,14 @@ CLOCK_INTERVAL_SECONDS = 15
 DELIVERY_IDLE_SECONDS = 0.5
 
 
+_ticking: set[asyncio.Task[None]] = set()
+
+
 async def tick_logged(clock: BookingClock) -> None:
+    task = asyncio.current_task()
+    if task is not None:  # so shutdown can let a running tick finish
+        _ticking.add(task)
+        task.add_done_callback(_ticking.discard)
     try:
         done = await clock.tick()
     except Exception:
@@ -35,7 +43,11 @@ async def tick_logged(clock: BookingClock) -> None:
 @on_startup
 async def start_jobs(services: Services, bot: Bot, dispatcher: Dispatcher) -> Callable[[], Awaitable[None]]:
     booking_clock = BookingClock(
-        services.bookings, services.clock, services.payments, services.settings.reminder_offsets
+        services.bookings,
+        services.clock,
+        services.payments,
+        services.settings.reminder_offsets,
+        bot_username=services.bot_username,
     )
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
@@ -46,7 +58,8 @@ async def start_jobs(services: Services, bot: Bot, dispatcher: Dispatcher) -> Ca
         id="booking-clock",
         max_instances=1,
         coalesce=True,
-        next_run_time=services.clock.now(),
+        # APScheduler runs on real time; the jobs take their "now" from services.clock.
+        next_run_time=datetime.now(UTC),
     )
     scheduler.start()
     stop = asyncio.Event()
@@ -57,5 +70,7 @@ async def start_jobs(services: Services, bot: Bot, dispatcher: Dispatcher) -> Ca
         stop.set()
         scheduler.shutdown(wait=False)
         await asyncio.wait_for(delivery, 10)
+        if _ticking:
+            await asyncio.wait(list(_ticking), timeout=10)
 
     return shutdown

@@ -312,26 +312,33 @@ def wall_ms() -> int:
     return int(time.time() * 1000)
 
 
-async def take_bot_turn(per_second: int) -> int:
-    """Count one send in this wall-clock second for the whole bot, across processes.
-
-    Returns 0 when the send may go now, else the milliseconds until the next second."""
-    now = wall_ms()
-    second = now // 1000
+async def reserve_bot_turn(interval_us: int, max_ahead_us: int = 1_000_000) -> float | None:
+    """Reserve the bot's next send moment, spaced ``interval_us`` from the one before,
+    across processes (a compare-and-set on one document: the generic cell rate
+    algorithm). Returns the seconds to wait before sending, or None when the queue of
+    reservations is already ``max_ahead_us`` long (try again shortly)."""
     collection = OutboxPace.get_pymongo_collection()
-    if await collection.find_one_and_update(
-        {"_id": "bot", "second": second, "sent": {"$lt": per_second}}, {"$inc": {"sent": 1}}
-    ):
-        return 0
-    if await collection.find_one_and_update(
-        {"_id": "bot", "second": {"$lt": second}}, {"$set": {"second": second, "sent": 1}}
-    ):
-        return 0
-    try:
-        await collection.insert_one({"_id": "bot", "second": second, "sent": 1, "next_ms": 0})
-    except DuplicateKeyError:
-        return 1000 - now % 1000  # this second's budget is spent
-    return 0
+    for _ in range(50):
+        now = wall_ms() * 1000
+        pace = await collection.find_one({"_id": "bot"})
+        if pace is None:
+            try:
+                await collection.insert_one(
+                    {"_id": "bot", "second": 0, "sent": 0, "next_ms": 0, "next_us": now + interval_us}
+                )
+            except DuplicateKeyError:
+                continue
+            return 0.0
+        booked = int(pace.get("next_us", 0))
+        slot = max(booked, now)
+        if slot - now > max_ahead_us:
+            return None
+        swapped = await collection.update_one(
+            {"_id": "bot", "next_us": pace.get("next_us", 0)}, {"$set": {"next_us": slot + interval_us}}
+        )
+        if swapped.modified_count:
+            return (slot - now) / 1_000_000
+    return 0.0  # unusually heavy contention: send, and let a 429 (honoured) say otherwise
 
 
 async def take_chat_turn(chat_id: int, hold_ms: int) -> bool:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
 from jobs.lifecycle import BookingClock
+from storage.demo import DEMO_ROOMS
 from storage.models import Booking, Room, SlotClaim, User
 from tests.conftest import make_user
 from tests.payment_support import TOMORROW, PaymentWorld, held_booking, keys, outbox_to
@@ -169,3 +170,54 @@ async def test_one_tick_runs_every_job(
         "claims freed",
         "digests",
     }
+
+
+async def test_a_link_paid_just_before_its_hold_ends_is_confirmed_not_expired(
+    world: PaymentWorld, clock: ManualClock, room: Room, user: User
+) -> None:
+    booking = await held_booking(world, room, user, 12)
+    clock.set(booking.hold_expires_at - timedelta(seconds=20))
+    world.api.pay_link(booking.payment["link_id"])  # paid; the webhook is late
+    clock.set(booking.hold_expires_at)
+    assert await booking_clock(world, clock).expire_holds() == 0
+    assert await status(booking) is BookingStatus.NOT_STARTED
+    assert not [m for m in await outbox_to(user.id) if m.dedupe_key.endswith(":expired")]
+    assert world.api.links[booking.payment["link_id"]]["status"] == "paid"
+
+
+async def test_reconciliation_asks_the_gateway_once_per_interval_across_processes(
+    world: PaymentWorld, clock: ManualClock, room: Room, user: User
+) -> None:
+    booking = await held_booking(world, room, user, 12)
+    link_id = booking.payment["link_id"]
+
+    def fetches() -> int:
+        return sum(1 for method, path, *_ in world.api.requests if method == "GET" and link_id in path)
+
+    clock.advance(minutes=3)
+    await asyncio.gather(*(booking_clock(world, clock).reconcile_payments() for _ in range(3)))
+    assert fetches() == 1
+    clock.advance(minutes=1)
+    await booking_clock(world, clock).reconcile_payments()
+    assert fetches() == 1
+    clock.advance(minutes=2)
+    await booking_clock(world, clock).reconcile_payments()
+    assert fetches() == 2
+    assert await status(booking) is BookingStatus.PENDING_PAYMENT
+
+
+async def test_an_owner_of_two_rooms_gets_one_digest_with_both(
+    world: PaymentWorld, clock: ManualClock, room: Room, user: User
+) -> None:
+    second = await Room(**{**DEMO_ROOMS[1], "owner_ids": [9001]}).insert()
+    await paid(world, room, user, 12)
+    await paid(world, second, await make_user(2020), 18)
+    clock.set(datetime(2026, 11, 26, 3, 0, tzinfo=UTC))  # 08:30 IST
+    jobs = booking_clock(world, clock)
+    assert await jobs.send_digests() == 1
+    assert await booking_clock(world, clock).send_digests() == 0
+    digest = [m for m in await outbox_to(9001) if m.dedupe_key.startswith("digest:")]
+    assert [m.dedupe_key for m in digest] == ["digest:9001:2026-11-26"]
+    assert room.name in digest[0].text
+    assert second.name in digest[0].text
+    assert "18:00–19:00" in digest[0].text
