@@ -167,18 +167,17 @@ class OutboxDeliverer:
             if candidate.chat_id in chats:
                 continue
             chats.add(candidate.chat_id)
+            await self._in_flight.acquire()
             message = await self._take(candidate, now_ms)
             if message is None:
+                self._in_flight.release()
                 continue
-            await self._in_flight.acquire()
-            await self.limits.wait_turn()
             sending.append(asyncio.create_task(self._deliver_and_release(message)))
         return sum(await asyncio.gather(*sending))
 
     async def _take(self, candidate: OutboxMessage, now_ms: int) -> OutboxMessage | None:
-        parts = 2 if candidate.location and candidate.telegram_message_id is None else 1
-        if not await self.limits.take_chat(candidate.chat_id, parts):
-            return None  # a later call takes it; it keeps its place in the queue
+        """Lease the message, then wait for the bot's turn, then take the chat's turn (so
+        the chat's second starts when the send really goes, not while it queues)."""
         message = await outbox.lease(candidate, now_ms, LEASE_MS)
         if message is None:
             return None  # another deliverer has it
@@ -188,6 +187,12 @@ class OutboxDeliverer:
             return None
         if verdict == "skip":
             await outbox.settle(message, OutboxStatus.SKIPPED, "no longer true")
+            return None
+        await self.limits.wait_turn()
+        parts = 2 if message.location and message.telegram_message_id is None else 1
+        if not await self.limits.take_chat(message.chat_id, parts):
+            # Another process is sending to this chat: back to its place in the queue.
+            await outbox.retry_at(message, candidate.next_attempt_ms or now_ms, "chat busy", count=False)
             return None
         return message
 
