@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from datetime import UTC, datetime
 from html import escape
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -19,6 +18,7 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
+from domain.clock import Clock, SystemClock
 from domain.money import format_inr
 from payments import events
 from payments.gateway import GatewayError, PaymentLink, PaymentLinkRequest, Refund
@@ -56,13 +56,19 @@ class SandboxGateway:
         webhook_secret: str,
         key_secret: str,
         store: SandboxLinkStore,
+        clock: Clock | None = None,
     ) -> None:
+        self.clock = clock or SystemClock()
         self.public_base_url = public_base_url.rstrip("/")
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.key_secret = key_secret
         self.store = store
         self._tasks: set[asyncio.Task[None]] = set()
+
+    def now_ms(self) -> int:
+        """Now by the bot's clock (the one that set the links' deadlines)."""
+        return int(self.clock.now().timestamp() * 1000)
 
     # ---- the gateway interface -----------------------------------------------------
 
@@ -135,7 +141,7 @@ class SandboxGateway:
         link = await self.store.get(link_id)
         if link is None:
             return None, "This payment link does not exist."
-        if link["status"] == "created" and link["expire_by_ms"] < _now_ms():
+        if link["status"] == "created" and link["expire_by_ms"] < self.now_ms():
             link = await self.store.change(link_id, {"status": "created"}, {"status": "expired"}) or link
         if link["status"] != "created":
             return link, f"This payment link is {link['status']}."
@@ -210,16 +216,12 @@ def to_refund(refund: dict[str, Any]) -> Refund:
     return Refund(refund["id"], refund["payment_id"], refund["amount"], refund["status"])
 
 
-def _now_ms() -> int:
-    return int(datetime.now(UTC).timestamp() * 1000)
-
-
 def sandbox_routes(gateway: SandboxGateway) -> list[web.RouteDef]:
     async def page(request: web.Request) -> web.Response:
         link = await gateway.store.get(request.match_info["link_id"])
         if link is None:
             return _html("Payment link not found", "<p>This payment link does not exist.</p>", status=404)
-        payable = link["status"] == "created" and link["expire_by_ms"] >= _now_ms()
+        payable = link["status"] == "created" and link["expire_by_ms"] >= gateway.now_ms()
         body = (
             f"<p class=amount>{format_inr(link['amount'], always_show_paise=True)}</p>"
             f"<p>{escape(link['description'])}<br>Booking <b>{escape(link['reference_id'])}</b></p>"

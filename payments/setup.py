@@ -45,7 +45,9 @@ def derived_secret(settings: Settings, purpose: str) -> str:
     return hmac.new(key, f"jamroom-sandbox:{purpose}".encode(), hashlib.sha256).hexdigest()
 
 
-def build_sandbox(settings: Settings, webhook_secret: str, key_secret: str) -> SandboxGateway:
+def build_sandbox(
+    settings: Settings, webhook_secret: str, key_secret: str, clock: Clock | None = None
+) -> SandboxGateway:
     if settings.razorpay_configured:
         raise SandboxRefusedError("Razorpay keys are set: the sandbox gateway refuses to start")
     local_webhook = f"http://127.0.0.1:{settings.port}/webhooks/razorpay"
@@ -55,6 +57,7 @@ def build_sandbox(settings: Settings, webhook_secret: str, key_secret: str) -> S
         webhook_secret=webhook_secret,
         key_secret=key_secret,
         store=MongoSandboxLinkStore(),
+        clock=clock,
     )
 
 
@@ -77,7 +80,7 @@ def build_payments(settings: Settings, clock: Clock, bookings: BookingService, b
         webhook = settings.razorpay_webhook_secret
         webhook_secret = webhook.get_secret_value() if webhook else derived_secret(settings, "webhook")
         key_secret = derived_secret(settings, "key")
-        sandbox = build_sandbox(settings, webhook_secret, key_secret)
+        sandbox = build_sandbox(settings, webhook_secret, key_secret, clock)
         gateway = sandbox
     service = PaymentService(
         gateway, clock, bookings, public_base_url=settings.public_base_url, bot_username=bot_username
