@@ -19,12 +19,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from bot.config import Settings
+from domain import room_settings
 from domain.money import format_inr, rupees
-from domain.slots import WEEKDAY_NAMES, describe_hours, hours_from_mapping, hours_to_mapping, parse_hours
+from domain.room_settings import SettingError
+from domain.slots import WEEKDAY_NAMES, describe_hours, local_day
 from storage.database import open_database
 from storage.demo import seed_demo
 from storage.models import Room, User, utc_now
 from storage.owners import create_invite
+from storage.room_settings import save_room_changes
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$")
 GSTIN = re.compile(r"^\d{2}[A-Z]{5}\d{4}[A-Z][A-Z\d]Z[A-Z\d]$")
@@ -100,27 +103,9 @@ def _room_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
 
 def parse_weekly_hours(text: str) -> dict[str, str]:
     """``'0-4=10:00-22:00,5=09:00-02:00'`` → ``{"0": "10:00-22:00", ..., "5": "09:00-02:00"}``."""
-    result: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        days, _, hours = part.partition("=")
-        if not hours:
-            raise AdminError(f"--hours part {part!r} must look like 0-4=10:00-22:00")
-        first, _, last = days.partition("-")
-        try:
-            span = range(int(first), int(last or first) + 1)
-        except ValueError as error:
-            raise AdminError(f"--hours days {days!r} must be numbers 0 (Mon) to 6 (Sun)") from error
-        if not span or span.start < 0 or span.stop > 7:
-            raise AdminError(f"--hours days {days!r} must be 0 (Mon) to 6 (Sun)")
-        try:
-            parsed = parse_hours(hours)
-        except ValueError as error:
-            raise AdminError(str(error)) from error
-        for day in span:
-            result[str(day)] = f"{parsed.opens:%H:%M}-{parsed.closes:%H:%M}"
     try:
-        return hours_to_mapping(hours_from_mapping(result))
-    except ValueError as error:
+        return room_settings.parse_weekly_hours(text)
+    except SettingError as error:
         raise AdminError(f"--hours: {error}") from error
 
 
@@ -139,16 +124,15 @@ def room_fields(args: argparse.Namespace) -> dict[str, Any]:
         fields["peak_hourly_paise"] = _positive_rupees(args.peak_price, "--peak-price")
     if args.peak_hours:
         try:
-            window = parse_hours(args.peak_hours)
-        except ValueError as error:
+            fields["peak_starts"], fields["peak_ends"] = room_settings.parse_window(args.peak_hours)
+        except SettingError as error:
             raise AdminError(f"--peak-hours: {error}") from error
-        fields["peak_starts"], fields["peak_ends"] = f"{window.opens:%H:%M}", f"{window.closes:%H:%M}"
     if args.weekends_off_peak:
         fields["weekends_are_peak"] = False
     if args.hours:
         fields["opening_hours"] = parse_weekly_hours(args.hours)
     if args.slot_minutes is not None:
-        if args.slot_minutes not in (30, 45, 60, 90, 120):
+        if args.slot_minutes not in room_settings.SLOT_LENGTHS:
             raise AdminError("--slot-minutes must be 30, 45, 60, 90 or 120")
         fields["slot_minutes"] = args.slot_minutes
     if (args.lat is None) != (args.lon is None):
@@ -242,16 +226,13 @@ async def _edit_room(args: argparse.Namespace) -> str:
         fields["active"] = bool(args.resume)
     if not fields:
         raise AdminError("nothing to change: give at least one option")
-    updated = room.model_copy(update=fields)
     try:
-        Room.model_validate(updated.model_dump())
-        updated.prices  # noqa: B018 - validates the price rules
-    except (ValidationError, ValueError) as error:
+        fresh = await save_room_changes(room, fields, local_day(utc_now(), room.zone))
+    except SettingError as error:
         raise AdminError(str(error)) from error
-    await Room.get_pymongo_collection().update_one({"_id": room.id}, {"$set": fields})
     await _ensure_owner_users(fields.get("owner_ids", []))
-    fresh = await _room_by_slug(args.slug)
-    return "updated\n" + describe_room(fresh)
+    kept = f"\n  days keeping their booked hours: {', '.join(fresh.kept_grids)}" if fresh.kept_grids else ""
+    return "updated\n" + describe_room(fresh) + kept
 
 
 async def _change_owner(args: argparse.Namespace) -> str:

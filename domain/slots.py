@@ -96,9 +96,13 @@ def parse_slot_key(key: str) -> datetime:
 
 def day_slots(day: date, hours: WeeklyHours, slot_minutes: int, tz: ZoneInfo) -> list[Slot]:
     """Every whole slot of the opening session that starts on ``day`` (empty when closed)."""
+    return session_slots(day, hours.on(day), slot_minutes, tz)
+
+
+def session_slots(day: date, session: DayHours | None, slot_minutes: int, tz: ZoneInfo) -> list[Slot]:
+    """Every whole slot of ``session`` opening on ``day`` (empty when ``session`` is None)."""
     if slot_minutes <= 0:
         raise ValueError("slot length must be positive")
-    session = hours.on(day)
     if session is None:
         return []
     opens = datetime.combine(day, session.opens, tzinfo=tz).astimezone(UTC)
@@ -110,6 +114,10 @@ def day_slots(day: date, hours: WeeklyHours, slot_minutes: int, tz: ZoneInfo) ->
         slots.append(Slot(start, start + step))
         start += step
     return slots
+
+
+def overlaps(a: Slot, b: Slot) -> bool:
+    return a.start < b.end and b.start < a.end
 
 
 def local_day(moment: datetime, tz: ZoneInfo) -> date:

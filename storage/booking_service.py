@@ -48,13 +48,14 @@ from domain.errors import (
     UnknownUserError,
 )
 from domain.refund import RefundPolicy, RefundQuote
-from domain.slots import Slot, day_slots, index_slots, local_day, parse_slot_key, slot_key
+from domain.slots import Slot, index_slots, local_day, overlaps, parse_slot_key, slot_key
 from storage.models import (
     BookedSlot,
     Booking,
     Room,
     SlotClaim,
     User,
+    as_utc,
     claim_id,
     room_day_key,
     to_ms,
@@ -118,26 +119,38 @@ class BookingService:
         return self.today(room) + timedelta(days=self.rules.horizon_days)
 
     def is_bookable_day(self, room: Room, day: date) -> bool:
-        return self.today(room) <= day <= self.last_bookable_day(room) and room.hours.is_open(day)
+        return self.today(room) <= day <= self.last_bookable_day(room) and room.is_open_on(day)
 
-    async def claimed_keys(self, room: Room, day: date) -> tuple[set[str], set[str]]:
-        """Slot keys of the day held by bookings and by owner blocks."""
+    async def claims_around(self, room: Room, day: date) -> list[tuple[Slot, str, str]]:
+        """(slot, kind, claim id) of every claim of ``day`` and its neighbours, whose
+        sessions can run into it across midnight."""
+        keys = [room_day_key(room.id, day + timedelta(days=d)) for d in (-1, 0, 1)]
+        cursor = SlotClaim.get_pymongo_collection().find(
+            {"room_day": {"$in": keys}}, {"kind": 1, "start": 1, "end": 1}
+        )
+        return [
+            (Slot(as_utc(c["start"]), as_utc(c["end"])), c.get("kind", "booking"), str(c["_id"]))
+            async for c in cursor
+        ]
+
+    async def claimed_keys(self, room: Room, day: date, slots: Sequence[Slot]) -> tuple[set[str], set[str]]:
+        """Keys of ``slots`` held by bookings and by owner blocks. A slot counts as held
+        when any claim overlaps it, so days booked under other hours or another slot
+        length (see ``Room.kept_grids``) never sell the same minutes twice."""
         taken: set[str] = set()
         blocked: set[str] = set()
-        cursor = SlotClaim.get_pymongo_collection().find(
-            {"room_day": room_day_key(room.id, day)}, {"kind": 1}
-        )
-        async for claim in cursor:
-            key = str(claim["_id"]).rsplit("|", 1)[1]
-            (blocked if claim.get("kind") == "block" else taken).add(key)
+        for claimed, kind, _ in await self.claims_around(room, day):
+            for slot in slots:
+                if overlaps(slot, claimed):
+                    (blocked if kind == "block" else taken).add(slot.key)
         return taken, blocked
 
     async def offers(self, room: Room, day: date) -> list[SlotOffer]:
         """The day's slots with price and state, read fresh from the claims."""
-        slots = day_slots(day, room.hours, room.slot_minutes, room.zone)
+        slots = room.slots_on(day)
         if not slots:
             return []
-        taken, blocked = await self.claimed_keys(room, day)
+        taken, blocked = await self.claimed_keys(room, day, slots)
         return day_offers(
             slots,
             prices=room.prices,
@@ -204,14 +217,14 @@ class BookingService:
     def _validated_slots(self, room: Room, day: date, slot_keys: Iterable[str]) -> list[Slot]:
         if day < self.today(room):
             raise DateInPastError
-        if day > self.last_bookable_day(room) or not room.hours.is_open(day):
+        if day > self.last_bookable_day(room) or not room.is_open_on(day):
             raise RoomClosedError
         keys = sorted(set(slot_keys))
         if not keys:
             raise NoSlotsChosenError
         if len(keys) > self.rules.max_slots:
             raise TooManySlotsError(self.rules.max_slots)
-        offered = index_slots(day_slots(day, room.hours, room.slot_minutes, room.zone))
+        offered = index_slots(room.slots_on(day))
         if any(key not in offered for key in keys):
             raise NoSuchSlotError
         slots = [offered[key] for key in keys]
@@ -297,6 +310,28 @@ class BookingService:
             if any(e.get("code") != DUPLICATE_KEY for e in errors):
                 raise
             raise SlotsTakenError([slots[i].start for i in sorted(failed)]) from None
+        await self._refuse_overlaps(room, day, slots, {d["_id"] for d in documents}, booking_id, kind)
+
+    async def _refuse_overlaps(
+        self, room: Room, day: date, slots: Sequence[Slot], ours: set[str], booking_id: str | None, kind: str
+    ) -> None:
+        """Equal slots collide on ``_id``; this catches overlapping ones with other
+        starts, which only exist around a change of hours or slot length. Claim first,
+        then look: of two racing overlapping claims at least one sees the other."""
+        clashes = sorted(
+            {
+                slot.start
+                for claimed, _, claim in await self.claims_around(room, day)
+                if claim not in ours
+                for slot in slots
+                if overlaps(slot, claimed)
+            }
+        )
+        if clashes:
+            await SlotClaim.get_pymongo_collection().delete_many(
+                {"_id": {"$in": sorted(ours)}, "booking_id": booking_id, "kind": kind}
+            )
+            raise SlotsTakenError(clashes)
 
     async def _release(self, booking_id: PydanticObjectId | str) -> int:
         result = await SlotClaim.get_pymongo_collection().delete_many(
@@ -311,7 +346,7 @@ class BookingService:
     ) -> list[Slot]:
         """Block slots with the same claim mechanism as bookings, so a block and a
         booking of one slot can never both win. Raises SlotsTakenError naming held slots."""
-        offered = index_slots(day_slots(day, room.hours, room.slot_minutes, room.zone))
+        offered = index_slots(room.slots_on(day))
         keys = sorted(set(slot_keys))
         if not keys:
             raise NoSlotsChosenError
@@ -434,8 +469,11 @@ class BookingService:
             condition=self._due_now(),
         )
 
-    async def cancel_by_musician(self, booking_id: str | PydanticObjectId, user_id: int) -> CancelOutcome:
-        """Cancel the musician's own booking; the refund is what the policy gives now.
+    async def cancel_by_musician(
+        self, booking_id: str | PydanticObjectId, user_id: int, *, quote: RefundQuote | None = None
+    ) -> CancelOutcome:
+        """Cancel the musician's own booking; the refund is what the policy gives now
+        (or ``quote``, when the caller already told someone that amount).
 
         A held (unpaid) booking is simply released. Raises NotYourBookingError,
         BookingNotCancellableError; changes nothing in those cases.
@@ -443,7 +481,7 @@ class BookingService:
         booking = await self.booking_of_user(booking_id, user_id)
         if booking.status not in (BookingStatus.PENDING_PAYMENT, BookingStatus.NOT_STARTED):
             raise BookingNotCancellableError(booking.status.human)
-        quote = self.refund_quote(booking)
+        quote = quote or self.refund_quote(booking)
         moved = await self.transition(
             booking,
             booking.status,

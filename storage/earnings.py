@@ -57,12 +57,17 @@ def periods(today: date) -> dict[str, tuple[date, date]]:
     """Today, this calendar week (Monday to Sunday) and this calendar month: sessions
     already paid for later in the week or month count in them."""
     monday = today - timedelta(days=today.weekday())
-    next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
     return {
         "Today": (today, today),
         "This week": (monday, monday + timedelta(days=6)),
-        "This month": (today.replace(day=1), next_month - timedelta(days=1)),
+        "This month": month_span(today),
     }
+
+
+def month_span(day: date) -> tuple[date, date]:
+    """The first and last day of ``day``'s calendar month."""
+    next_month = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return day.replace(day=1), next_month - timedelta(days=1)
 
 
 async def bookings_between(room: Room, first: date, last: date) -> list[Booking]:

@@ -24,7 +24,7 @@ from pymongo import ASCENDING, IndexModel
 
 from domain.booking_status import BookingStatus
 from domain.pricing import PriceRules
-from domain.slots import Slot, WeeklyHours, hours_from_mapping
+from domain.slots import DayHours, Slot, WeeklyHours, hours_from_mapping, parse_hours, session_slots
 
 
 def utc_now() -> datetime:
@@ -89,6 +89,9 @@ class Room(Document):
     business_name: str | None = None
     gstin: str | None = None
     active: bool = True
+    # Days that keep the opening hours and slot length they were booked under, so a
+    # later change can never cut across a booked slot: "YYYY-MM-DD" -> "10:00-22:00/60".
+    kept_grids: dict[str, str] = Field(default_factory=dict)
     created_at: UtcDatetime = Field(default_factory=utc_now)
 
     class Settings:
@@ -111,6 +114,21 @@ class Room(Document):
             peak_ends=time.fromisoformat(self.peak_ends),
             weekends_are_peak=self.weekends_are_peak,
         )
+
+    def grid_on(self, day: date) -> tuple[DayHours | None, int]:
+        """The opening session and slot length that apply to ``day``."""
+        kept = self.kept_grids.get(day.isoformat())
+        if kept is None:
+            return self.hours.on(day), self.slot_minutes
+        hours, _, minutes = kept.partition("/")
+        return parse_hours(hours), int(minutes)
+
+    def slots_on(self, day: date) -> list[Slot]:
+        session, minutes = self.grid_on(day)
+        return session_slots(day, session, minutes, self.zone)
+
+    def is_open_on(self, day: date) -> bool:
+        return self.grid_on(day)[0] is not None
 
     def is_owned_by(self, telegram_id: int) -> bool:
         return telegram_id in self.owner_ids
