@@ -14,7 +14,7 @@ from typing import Any
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.methods import AnswerCallbackQuery, SendMessage, SendVenue, TelegramMethod
-from aiogram.types import Chat, InlineKeyboardButton, Message
+from aiogram.types import Chat, InlineKeyboardButton, Message, PhotoSize, Update
 from aiogram_dialog.test_tools import BotClient, MockMessageManager
 from aiogram_dialog.test_tools.bot_client import FakeBot
 from aiogram_dialog.test_tools.keyboard import InlineButtonDataLocator, InlineButtonTextLocator
@@ -135,6 +135,17 @@ class Musician:
 
     async def send(self, text: str) -> None:
         await self.client.send(text)
+
+    async def send_photo(self, file_id: str) -> None:
+        message = self.client._new_message("", None).model_copy(
+            update={
+                "text": None,
+                "photo": [PhotoSize(file_id=file_id, file_unique_id=file_id, width=800, height=600)],
+            }
+        )
+        await self.client.dp.feed_update(
+            self.client.bot, Update(update_id=self.client._new_update_id(), message=message)
+        )
 
     async def tap(self, label: str, message: Message | None = None) -> None:
         """Tap the button whose text matches the regex ``label``."""

@@ -10,12 +10,11 @@ from aiogram.methods import SendMessage
 from aiogram.types import Chat, Message
 from aiogram_dialog.test_tools.keyboard import InlineButtonTextLocator
 
-from bot.handlers.owner import NOT_AN_OWNER, OwnerAction
+from bot.handlers.owner import NOT_AN_OWNER
 from domain.booking_status import BookingStatus
 from domain.errors import SlotsTakenError
 from storage.booking_service import BookingService
 from storage.database import Database
-from storage.demo import DEMO_ROOMS
 from storage.models import Booking, Room, SlotClaim, User
 from storage.outbox import OutboxMessage
 from storage.owners import create_invite
@@ -69,47 +68,6 @@ async def confirmed_booking(service: BookingService, room: Room, user: User, *ho
 async def test_a_musician_gets_no_owner_menu(people: dict[str, Musician]) -> None:
     await people["musician"].send("/owner")
     assert people["musician"].bot.sent_texts()[-1] == NOT_AN_OWNER
-
-
-async def test_owner_sees_schedule_and_earnings(
-    people: dict[str, Musician], service: BookingService, room: Room, user: User
-) -> None:
-    booking = await confirmed_booking(service, room, user, 18, 19)
-    owner = people["owner"]
-    await owner.send("/owner")
-    menu = as_message(last_sent(owner))
-    assert "Bass Cave Studio" in (menu.text or "")
-    await tap(owner, menu, "Today's schedule")
-    assert "No bookings." in owner.bot.sent_texts()[-1]
-    await tap(owner, as_message(last_sent(owner)), "Next day")
-    schedule = owner.bot.sent_texts()[-1]
-    assert booking.code in schedule
-    assert "18:00–20:00" in schedule
-    assert "tg://user?id=1001" in schedule
-    assert "@asha_drums" in schedule
-    await tap(owner, menu, "Earnings")
-    assert "This month: ₹1,600 · 1 booking(s)" in owner.bot.sent_texts()[-1]
-
-
-async def test_another_rooms_owner_and_tampered_buttons_are_refused(
-    people: dict[str, Musician], service: BookingService, room: Room, user: User
-) -> None:
-    await Room(**{**DEMO_ROOMS[1], "owner_ids": [7007]}).insert()
-    intruder = people["other_owner"]
-    forged = Message(
-        message_id=1,
-        date=datetime.now(UTC),
-        chat=Chat(id=7007, type="private"),
-        text="menu",
-        reply_markup={
-            "inline_keyboard": [
-                [{"text": "Earnings", "callback_data": OwnerAction(action="earn", room=str(room.id)).pack()}]
-            ]
-        },
-    )
-    await tap(intruder, forged, "Earnings")
-    assert intruder.bot.alerts() == ["Only the owner of this room can do that."]
-    assert not intruder.bot.sent_texts()
 
 
 async def test_termination_by_owner_only_with_full_refund_and_a_reason(

@@ -16,6 +16,7 @@ from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup, Select, Url
 from aiogram_dialog.widgets.text import Const, Format
 
+from bot.cancellations import cancel_for_musician
 from bot.dialogs.format import booking_button, booking_details, booking_line, refund_preview
 from bot.dialogs.states import MyBookingsSG
 from domain.booking_status import BookingStatus
@@ -117,16 +118,16 @@ async def on_booking_selected(
 
 async def on_cancel_confirmed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     try:
-        outcome = await _service(manager).cancel_by_musician(
-            manager.dialog_data["booking_id"], callback.from_user.id
+        outcome = await cancel_for_musician(
+            _service(manager),
+            manager.dialog_data["booking_id"],
+            callback.from_user.id,
+            manager.middleware_data.get("payments"),
         )
     except BookingError as error:
         await callback.answer(str(error), show_alert=True)
         await manager.switch_to(MyBookingsSG.details)
         return
-    payments = manager.middleware_data.get("payments")
-    if payments is not None:
-        await payments.refund_due(outcome.booking)
     if outcome.refund.amount_paise:
         notice = (
             f"✅ Cancelled. {format_inr(outcome.refund.amount_paise)} will be refunded to the account "

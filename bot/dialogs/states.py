@@ -27,3 +27,31 @@ class MyBookingsSG(StatesGroup):
     list = State()
     details = State()
     cancel = State()
+
+
+class OwnerSG(StatesGroup):
+    rooms = State()
+    room = State()
+    earnings = State()
+    csv = State()
+
+
+class OwnerDaySG(StatesGroup):
+    calendar = State()
+    schedule = State()
+    booking = State()
+    reason = State()
+    terminate = State()
+    blocks = State()
+
+
+class RoomSettingsSG(StatesGroup):
+    menu = State()
+    price = State()
+    peak_price = State()
+    peak_hours = State()
+    hours_days = State()
+    hours = State()
+    slot_length = State()
+    description = State()
+    photo = State()

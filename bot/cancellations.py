@@ -1,0 +1,109 @@
+"""Cancelling a booking and telling the other side, for musicians and owners alike.
+
+The announcements are queued *before* the change, guarded by the status they
+announce (``enqueue_guarded``), so a crash between the two loses no message and a
+cancellation that loses a race (the musician and the owner at once) sends nothing."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.dialogs.format import musician_link, session_span
+from domain.booking_status import BookingStatus
+from domain.money import format_inr
+from storage.booking_service import BookingService, CancelOutcome
+from storage.models import Booking, Room, User
+from storage.outbox import enqueue_guarded
+
+S = BookingStatus
+REASON_LIMIT = 300
+
+
+async def cancel_for_musician(
+    service: BookingService, booking_id: str, user_id: int, payments: object | None
+) -> CancelOutcome:
+    """The musician cancels their booking; the owners of a paid one are told the refund.
+    Raises the service's BookingError subclasses, changing and queueing nothing."""
+    booking = await service.booking_of_user(booking_id, user_id)
+    quote = service.refund_quote(booking)
+    if booking.status is S.NOT_STARTED:
+        room = await service.room(booking.room_id)
+        musician = await User.get(booking.user_id)
+        for owner_id in room.owner_ids:
+            await enqueue_guarded(
+                owner_id,
+                owner_musician_cancelled(booking, room, musician, quote.amount_paise),
+                dedupe_key=f"{booking.id}:cancelled:owner:{owner_id}",
+                now=service.clock.now(),
+                booking_id=str(booking.id),
+                send_if=[S.CANCELLED],
+                wait_if=[S.NOT_STARTED],
+            )
+    outcome = await service.cancel_by_musician(booking_id, user_id, quote=quote)
+    await _refund(payments, outcome.booking)
+    return outcome
+
+
+async def terminate_for_owner(
+    service: BookingService, booking: Booking, room: Room, owner_id: int, reason: str, payments: object | None
+) -> Booking:
+    """The owner cancels a paid booking with a reason: full refund, the musician and the
+    room's other owners are told. Raises BookingError subclasses, changing nothing."""
+    reason = reason.strip()[:REASON_LIMIT]
+    before = [S.NOT_STARTED, S.ONGOING]
+    now = service.clock.now()
+    if booking.status in before:
+        await enqueue_guarded(
+            booking.user_id,
+            musician_terminated(booking, room, reason),
+            dedupe_key=f"{booking.id}:terminated",
+            now=now,
+            booking_id=str(booking.id),
+            send_if=[S.TERMINATED],
+            wait_if=before,
+        )
+        for other in (o for o in room.owner_ids if o != owner_id):
+            await enqueue_guarded(
+                other,
+                owner_terminated(booking, room, reason),
+                dedupe_key=f"{booking.id}:terminated:owner:{other}",
+                now=now,
+                booking_id=str(booking.id),
+                send_if=[S.TERMINATED],
+                wait_if=before,
+            )
+    ended = await service.terminate_by_owner(booking, owner_id=owner_id, reason=reason)
+    await _refund(payments, ended)
+    return ended
+
+
+async def _refund(payments: object | None, booking: Booking) -> None:
+    refund_due = getattr(payments, "refund_due", None)
+    if refund_due is not None and (booking.refund or {}).get("due_paise"):
+        await refund_due(booking)
+
+
+def owner_musician_cancelled(booking: Booking, room: Room, musician: User | None, refund_paise: int) -> str:
+    kept = booking.amount_paise - refund_paise
+    refund = f"Refund to the musician: {format_inr(refund_paise)}; you keep {format_inr(kept)}."
+    return (
+        f"❌ <b>Booking cancelled by the musician</b> · <code>{booking.code}</code>\n"
+        f"{escape(room.name)} · {session_span(booking, room.zone)}\n"
+        f"Musician: {musician_link(musician, booking.user_id)}\n{refund}\nThe slots are free again."
+    )
+
+
+def musician_terminated(booking: Booking, room: Room, reason: str) -> str:
+    return (
+        f"❗ {escape(room.name)} had to cancel your booking <code>{booking.code}</code> "
+        f"({session_span(booking, room.zone)}): {escape(reason)}\n"
+        f"You get a full refund of {format_inr(booking.amount_paise)}. Sorry for the trouble."
+    )
+
+
+def owner_terminated(booking: Booking, room: Room, reason: str) -> str:
+    return (
+        f"❌ <b>Booking cancelled by a co-owner</b> · <code>{booking.code}</code>\n"
+        f"{escape(room.name)} · {session_span(booking, room.zone)}\nReason: {escape(reason)}\n"
+        f"Full refund: {format_inr(booking.amount_paise)}."
+    )

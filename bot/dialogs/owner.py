@@ -1,0 +1,218 @@
+"""The owner's menu (``/owner``): their rooms, and for a room its schedule, blocks,
+settings, earnings, a month's bookings as CSV, an occupancy heatmap and the share link.
+
+Every getter and handler re-reads the room through ``require_owner``, so a musician,
+an owner of another room or a tampered button is refused (``NotOwnerError``, shown
+by the error handler) and nothing changes."""
+
+from __future__ import annotations
+
+from datetime import date
+from operator import itemgetter
+from typing import Any
+
+from aiogram.types import BufferedInputFile, CallbackQuery
+from aiogram.types import User as TelegramUser
+from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, Row, Select, SwitchTo
+from aiogram_dialog.widgets.text import Const, Format
+
+from bot.dialogs.format import h
+from bot.dialogs.states import OwnerDaySG, OwnerSG, RoomSettingsSG
+from bot.owner_reports import bookings_csv, heatmap_png
+from bot.services import Services
+from domain.money import format_inr
+from storage.earnings import bookings_between, earnings_by_room, month_span, occupancy, periods
+from storage.models import Room, User
+from storage.owners import require_owner, rooms_owned_by
+
+HEATMAP_WEEKS = 4
+CSV_MONTHS_BACK = 5
+
+
+async def owned_room(manager: DialogManager) -> Room:
+    """The dialog's room, if the user pressing owns it (else NotOwnerError)."""
+    user = manager.event.from_user  # type: ignore[union-attr]
+    return await require_owner(manager.dialog_data.get("room_id", ""), user.id)
+
+
+def _services(manager: DialogManager) -> Services:
+    return manager.middleware_data["services"]
+
+
+# ---- getters -------------------------------------------------------------------------
+
+
+async def rooms_getter(event_from_user: TelegramUser, **_: Any) -> dict[str, Any]:
+    rooms = await rooms_owned_by(event_from_user.id)
+    items = [
+        {"id": str(r.id), "label": f"{r.name} · {r.city}{'' if r.active else ' (paused)'}"} for r in rooms
+    ]
+    return {"rooms": items}
+
+
+async def room_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    room = await owned_room(dialog_manager)
+    state = "taking bookings" if room.active else "⏸ paused: not taking bookings"
+    return {
+        "name": h(room.name),
+        "city": h(room.city),
+        "state": state,
+        "prices": f"{format_inr(room.hourly_paise)}/h · peak {format_inr(room.peak_hourly_paise)}/h",
+        "several": len(await rooms_owned_by(dialog_manager.event.from_user.id)) > 1,  # type: ignore[union-attr]
+        "notice": dialog_manager.dialog_data.pop("notice", ""),
+    }
+
+
+async def earnings_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    room = await owned_room(dialog_manager)
+    lines = []
+    for label, (first, last) in periods(_services(dialog_manager).bookings.today(room)).items():
+        earned = (await earnings_by_room([room], first, last))[str(room.id)]
+        lines.append(f"{label}: <b>{format_inr(earned.net_paise)}</b> · {earned.bookings} booking(s)")
+    return {"name": h(room.name), "lines": "\n".join(lines)}
+
+
+async def months_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    room = await owned_room(dialog_manager)
+    month = _services(dialog_manager).bookings.today(room).replace(day=1)
+    months = []
+    for _back in range(CSV_MONTHS_BACK + 1):
+        months.append({"id": month.isoformat(), "label": f"{month:%B %Y}"})
+        month = (month.replace(day=1) - date.resolution).replace(day=1)
+    return {"months": months}
+
+
+# ---- handlers ------------------------------------------------------------------------
+
+
+async def on_start(start_data: Any, manager: DialogManager) -> None:
+    if isinstance(start_data, dict) and start_data.get("room_id"):
+        manager.dialog_data["room_id"] = start_data["room_id"]
+
+
+async def on_room_selected(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, room_id: str
+) -> None:
+    await require_owner(room_id, callback.from_user.id)
+    manager.dialog_data["room_id"] = room_id
+    await manager.switch_to(OwnerSG.room)
+
+
+async def _open(manager: DialogManager, state: Any) -> None:
+    room = await owned_room(manager)
+    await manager.start(state, data={"room_id": str(room.id)})
+
+
+async def on_schedule(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _open(manager, OwnerDaySG.schedule)
+
+
+async def on_blocks(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _open(manager, OwnerDaySG.blocks)
+
+
+async def on_settings(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _open(manager, RoomSettingsSG.menu)
+
+
+async def on_month_selected(callback: CallbackQuery, widget: Any, manager: DialogManager, month: str) -> None:
+    room = await owned_room(manager)
+    try:
+        first = date.fromisoformat(month).replace(day=1)
+    except ValueError:
+        await callback.answer("Please pick a month from the list.", show_alert=True)
+        return
+    found = await bookings_between(room, *month_span(first))
+    musicians = {u.id: u for u in await User.find({"_id": {"$in": [b.user_id for b in found]}}).to_list()}
+    await manager.middleware_data["bot"].send_document(
+        callback.from_user.id,
+        BufferedInputFile(bookings_csv(room, found, musicians), filename=f"{room.slug}-{first:%Y-%m}.csv"),
+        caption=f"{h(room.name)}: {len(found)} booking(s) in {first:%B %Y}",
+    )
+    await manager.switch_to(OwnerSG.room, show_mode=ShowMode.DELETE_AND_SEND)
+
+
+async def on_heatmap(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    room = await owned_room(manager)
+    matrix = await occupancy(room, _services(manager).bookings.today(room), HEATMAP_WEEKS)
+    await manager.middleware_data["bot"].send_photo(
+        callback.from_user.id,
+        BufferedInputFile(heatmap_png(room, matrix, HEATMAP_WEEKS), filename="occupancy.png"),
+        caption=f"{h(room.name)}: how full each hour was over the last {HEATMAP_WEEKS} weeks",
+    )
+    manager.show_mode = ShowMode.DELETE_AND_SEND
+
+
+async def on_share(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    room = await owned_room(manager)
+    link = f"https://t.me/{_services(manager).bot_username}?start=room_{room.slug}"
+    await manager.middleware_data["bot"].send_message(
+        callback.from_user.id,
+        f"🎸 Book <b>{h(room.name)}</b> ({h(room.city)}) in Telegram: pick a day and a slot, "
+        f"pay by UPI or card, done.\n{link}",
+    )
+    manager.show_mode = ShowMode.DELETE_AND_SEND
+
+
+def build_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Const("🏠 <b>Your rooms</b>\nWhich room?"),
+            Column(
+                Select(
+                    Format("{item[label]}"),
+                    id="room",
+                    item_id_getter=itemgetter("id"),
+                    items="rooms",
+                    on_click=on_room_selected,
+                ),
+            ),
+            Cancel(Const("✖ Close")),
+            state=OwnerSG.rooms,
+            getter=rooms_getter,
+        ),
+        Window(
+            Format("🏠 <b>{name}</b> · {city}\n{prices}\nStatus: {state}"),
+            Format("\n{notice}", when="notice"),
+            Group(
+                Button(Const("📅 Schedule"), id="schedule", on_click=on_schedule),
+                Button(Const("🚫 Block slots"), id="blocks", on_click=on_blocks),
+                SwitchTo(Const("💰 Earnings"), id="earnings", state=OwnerSG.earnings),
+                SwitchTo(Const("📄 Bookings CSV"), id="csv", state=OwnerSG.csv),
+                Button(Const("🔥 How full"), id="heat", on_click=on_heatmap),
+                Button(Const("🔗 Share link"), id="share", on_click=on_share),
+                width=2,
+            ),
+            Button(Const("⚙️ Room settings"), id="settings", on_click=on_settings),
+            Row(
+                SwitchTo(Const("‹ Rooms"), id="rooms", state=OwnerSG.rooms, when="several"),
+                Cancel(Const("✖ Close")),
+            ),
+            state=OwnerSG.room,
+            getter=room_getter,
+        ),
+        Window(
+            Format("💰 <b>{name}</b>\nPaid minus refunds, by session date:\n\n{lines}"),
+            Back(Const("‹ Room")),
+            state=OwnerSG.earnings,
+            getter=earnings_getter,
+        ),
+        Window(
+            Const("📄 Which month's bookings? I'll send them as a CSV file."),
+            Group(
+                Select(
+                    Format("{item[label]}"),
+                    id="month",
+                    item_id_getter=itemgetter("id"),
+                    items="months",
+                    on_click=on_month_selected,
+                ),
+                width=2,
+            ),
+            SwitchTo(Const("‹ Room"), id="back", state=OwnerSG.room),
+            state=OwnerSG.csv,
+            getter=months_getter,
+        ),
+        on_start=on_start,
+    )

@@ -1,0 +1,395 @@
+"""An owner's day in a room: the schedule (a Calendar to change day), a booking's
+details with the musician's contact, cancelling it as the room with a reason (full
+refund), and blocking or freeing slots.
+
+Blocks use the booking service's slot claims, so a block can never collide with a
+booking; each tap re-checks ownership (``owned_room``)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from operator import itemgetter
+from typing import Any
+
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
+from aiogram_dialog.widgets.kbd import (
+    Button,
+    Calendar,
+    Cancel,
+    Column,
+    Group,
+    ManagedCalendar,
+    Row,
+    Select,
+    SwitchTo,
+)
+from aiogram_dialog.widgets.text import Const, Format
+
+from bot.cancellations import REASON_LIMIT, terminate_for_owner
+from bot.dialogs.format import day_label, h, join_labels, local_time, musician_link, session_span
+from bot.dialogs.owner import owned_room
+from bot.dialogs.states import OwnerDaySG
+from domain.availability import SlotState
+from domain.booking_status import BookingStatus
+from domain.errors import BookingError, SlotsTakenError
+from domain.money import format_inr
+from storage.booking_service import BookingService
+from storage.earnings import bookings_between
+from storage.models import Booking, User
+from storage.owners import NotOwnerError
+
+S = BookingStatus
+TERMINABLE = frozenset({S.NOT_STARTED, S.ONGOING})
+SLOT_MARKS = {
+    SlotState.FREE: "🟢",
+    SlotState.TOO_SOON: "🟢",
+    SlotState.BLOCKED: "⛔",
+    SlotState.TAKEN: "🎸",
+    SlotState.PAST: "·",
+}
+
+
+def _service(manager: DialogManager) -> BookingService:
+    return manager.middleware_data["booking_service"]
+
+
+def _day(manager: DialogManager) -> date:
+    return date.fromisoformat(manager.dialog_data["day"])
+
+
+async def _booking_of_room(manager: DialogManager) -> Booking:
+    """The chosen booking, if it belongs to the owner's room (else NotOwnerError)."""
+    room = await owned_room(manager)
+    booking = await _service(manager).booking(manager.dialog_data.get("booking_id", ""))
+    if booking.room_id != str(room.id):
+        raise NotOwnerError
+    return booking
+
+
+# ---- getters -------------------------------------------------------------------------
+
+
+async def schedule_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    room = await owned_room(dialog_manager)
+    day = _day(dialog_manager)
+    bookings = [b for b in await bookings_between(room, day, day) if b.status is not S.EXPIRED]
+    musicians = {u.id: u for u in await User.find({"_id": {"$in": [b.user_id for b in bookings]}}).to_list()}
+    lines = []
+    items = []
+    for b in bookings:
+        span = f"{local_time(b.starts_at, room.zone)}–{local_time(b.ends_at, room.zone)}"
+        who = musicians.get(b.user_id)
+        lines.append(
+            f"• {span} <code>{b.code}</code> {musician_link(who, b.user_id)} · "
+            f"{b.status.human} · {format_inr(b.amount_paise)}"
+        )
+        name = who.display_name if who else "musician"
+        items.append({"id": str(b.id), "label": f"{span} · {name} · {b.status.human}"})
+    return {
+        "name": h(room.name),
+        "day": day_label(day),
+        "lines": "\n".join(lines) or "No bookings.",
+        "bookings": items,
+        "notice": dialog_manager.dialog_data.pop("notice", ""),
+    }
+
+
+async def booking_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    booking = await _booking_of_room(dialog_manager)
+    room = await owned_room(dialog_manager)
+    musician = await User.get(booking.user_id)
+    slots = "\n".join(f"• {s.slot.label(room.zone)} — {format_inr(s.price_paise)}" for s in booking.slots)
+    lines = [
+        f"<b>Booking {booking.code}</b> · {h(room.name)}",
+        f"📅 {session_span(booking, room.zone)}",
+        slots,
+        f"🎤 {musician_link(musician, booking.user_id)}",
+        f"💰 {format_inr(booking.amount_paise)} · <b>{booking.status.human}</b>",
+    ]
+    if booking.payment_id:
+        lines.append(f"Payment <code>{h(booking.payment_id)}</code>")
+    if booking.cancel_reason:
+        lines.append(f"Reason: {h(booking.cancel_reason)}")
+    refund = booking.refund or {}
+    if refund.get("due_paise"):
+        lines.append(f"Refund {format_inr(int(refund['due_paise']))} ({h(refund.get('status', 'due'))})")
+    return {"details": "\n".join(lines), "terminable": booking.status in TERMINABLE}
+
+
+async def terminate_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    booking = await _booking_of_room(dialog_manager)
+    room = await owned_room(dialog_manager)
+    return {
+        "code": booking.code,
+        "when": session_span(booking, room.zone),
+        "amount": format_inr(booking.amount_paise),
+        "reason": h(dialog_manager.dialog_data.get("reason", "")),
+    }
+
+
+async def blocks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    room = await owned_room(dialog_manager)
+    day = _day(dialog_manager)
+    offers = await _service(dialog_manager).offers(room, day)
+    items = [{"key": o.slot.key, "label": f"{SLOT_MARKS[o.state]} {o.slot.label(room.zone)}"} for o in offers]
+    return {
+        "name": h(room.name),
+        "day": day_label(day),
+        "slots": items,
+        "closed": not items,
+        "notice": dialog_manager.dialog_data.pop("notice", ""),
+    }
+
+
+# ---- handlers ------------------------------------------------------------------------
+
+
+async def on_start(start_data: Any, manager: DialogManager) -> None:
+    manager.dialog_data["room_id"] = start_data["room_id"]
+    room = await owned_room(manager)
+    manager.dialog_data["day"] = _service(manager).today(room).isoformat()
+
+
+async def _move_day(manager: DialogManager, days: int) -> None:
+    manager.dialog_data["day"] = (_day(manager) + timedelta(days=days)).isoformat()
+
+
+async def on_previous(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _move_day(manager, -1)
+
+
+async def on_next(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _move_day(manager, 1)
+
+
+async def on_pick_day(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    manager.dialog_data["then"] = manager.current_context().state.state
+    calendar: ManagedCalendar = manager.find("calendar")  # type: ignore[assignment]
+    calendar.set_offset(_day(manager))  # open on the month being looked at
+    await manager.switch_to(OwnerDaySG.calendar)
+
+
+async def on_day_selected(callback: CallbackQuery, widget: Any, manager: DialogManager, day: date, /) -> None:
+    manager.dialog_data["day"] = day.isoformat()
+    await _back_from_calendar(manager)
+
+
+async def on_calendar_back(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _back_from_calendar(manager)
+
+
+async def _back_from_calendar(manager: DialogManager) -> None:
+    """Back to the window the calendar was opened from (the schedule or the blocks)."""
+    blocks = manager.dialog_data.get("then") == OwnerDaySG.blocks.state
+    await manager.switch_to(OwnerDaySG.blocks if blocks else OwnerDaySG.schedule)
+
+
+async def on_booking_selected(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, booking_id: str
+) -> None:
+    manager.dialog_data["booking_id"] = booking_id
+    await _booking_of_room(manager)  # refuses a tampered id before showing anything
+    await manager.switch_to(OwnerDaySG.booking)
+
+
+async def on_reason(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, reason: str
+) -> None:
+    manager.dialog_data["reason"] = reason
+    await manager.switch_to(OwnerDaySG.terminate)
+
+
+def parse_reason(text: str) -> str:
+    cleaned = " ".join(text.split())
+    if len(cleaned) < 3:
+        raise ValueError("Please give the musician a reason in a few words.")
+    if len(cleaned) > REASON_LIMIT:
+        raise ValueError(f"Please keep the reason under {REASON_LIMIT} characters.")
+    return cleaned
+
+
+async def on_reason_error(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, error: ValueError
+) -> None:
+    await message.answer(str(error))
+
+
+async def on_terminate(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    booking = await _booking_of_room(manager)
+    room = await owned_room(manager)
+    try:
+        ended = await terminate_for_owner(
+            _service(manager),
+            booking,
+            room,
+            callback.from_user.id,
+            manager.dialog_data.get("reason", ""),
+            manager.middleware_data.get("payments"),
+        )
+    except BookingError as error:
+        await callback.answer(str(error), show_alert=True)
+        await manager.switch_to(OwnerDaySG.booking)
+        return
+    manager.dialog_data["notice"] = (
+        f"✅ Cancelled <code>{ended.code}</code>. The musician has been told, the slots are free "
+        f"and {format_inr(ended.amount_paise)} is being refunded."
+    )
+    await manager.switch_to(OwnerDaySG.schedule)
+
+
+async def on_slot_tapped(callback: CallbackQuery, widget: Any, manager: DialogManager, key: str) -> None:
+    room = await owned_room(manager)
+    service = _service(manager)
+    day = _day(manager)
+    offer = next((o for o in await service.offers(room, day) if o.slot.key == key), None)
+    if offer is None:
+        await callback.answer("That slot is not on this day's list.", show_alert=True)
+        return
+    label = offer.slot.label(room.zone)
+    match offer.state:
+        case SlotState.BLOCKED:
+            await service.unblock_slots(room, day, [key])
+            manager.dialog_data["notice"] = f"{label} is free for bookings again."
+        case SlotState.FREE | SlotState.TOO_SOON:
+            await _block(manager, [key], f"⛔ Blocked {label}.")
+        case SlotState.TAKEN:
+            await callback.answer(
+                f"{label} is booked by a musician. To free it, cancel that booking from the schedule.",
+                show_alert=True,
+            )
+        case SlotState.PAST:
+            await callback.answer(f"{label} is already over.", show_alert=True)
+
+
+async def _block(manager: DialogManager, keys: list[str], done: str) -> None:
+    room = await owned_room(manager)
+    user = manager.event.from_user  # type: ignore[union-attr]
+    try:
+        await _service(manager).block_slots(room, _day(manager), keys, owner_id=user.id)
+    except SlotsTakenError as error:
+        taken = join_labels(local_time(start, room.zone) for start in error.starts)
+        manager.dialog_data["notice"] = f"Nothing was blocked: {taken} was just booked or blocked."
+        return
+    manager.dialog_data["notice"] = done
+
+
+async def on_block_day(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    room = await owned_room(manager)
+    offers = await _service(manager).offers(room, _day(manager))
+    free = [o.slot.key for o in offers if o.state in (SlotState.FREE, SlotState.TOO_SOON)]
+    if not free:
+        await callback.answer("There is no free slot left to block on this day.", show_alert=True)
+        return
+    booked = sum(o.state is SlotState.TAKEN for o in offers)
+    kept = f" The {booked} booked slot(s) stay booked." if booked else ""
+    await _block(manager, free, f"⛔ Blocked {len(free)} slot(s).{kept}")
+
+
+async def on_unblock_day(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    room = await owned_room(manager)
+    offers = await _service(manager).offers(room, _day(manager))
+    blocked = [o.slot.key for o in offers if o.state is SlotState.BLOCKED]
+    freed = await _service(manager).unblock_slots(room, _day(manager), blocked)
+    manager.dialog_data["notice"] = f"Freed {freed} slot(s) for bookings."
+
+
+def _day_row() -> Row:
+    return Row(
+        Button(Const("‹ Day"), id="previous", on_click=on_previous),
+        Button(Const("📆 Pick"), id="pick", on_click=on_pick_day),
+        Button(Const("Day ›"), id="next", on_click=on_next),
+    )
+
+
+def build_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Const("📆 Which day?"),
+            Calendar(id="calendar", on_click=on_day_selected),
+            Button(Const("‹ Back"), id="back", on_click=on_calendar_back),
+            state=OwnerDaySG.calendar,
+        ),
+        Window(
+            Format("📅 <b>{name}</b> — {day}\n\n{lines}"),
+            Format("\n{notice}", when="notice"),
+            Column(
+                Select(
+                    Format("{item[label]}"),
+                    id="booking",
+                    item_id_getter=itemgetter("id"),
+                    items="bookings",
+                    on_click=on_booking_selected,
+                ),
+            ),
+            _day_row(),
+            Row(
+                SwitchTo(Const("🚫 Block slots"), id="blocks", state=OwnerDaySG.blocks),
+                Cancel(Const("‹ Room")),
+            ),
+            state=OwnerDaySG.schedule,
+            getter=schedule_getter,
+        ),
+        Window(
+            Format("{details}"),
+            SwitchTo(
+                Const("❌ Cancel booking (full refund)"),
+                id="cancel",
+                state=OwnerDaySG.reason,
+                when="terminable",
+            ),
+            SwitchTo(Const("‹ Day"), id="back", state=OwnerDaySG.schedule),
+            state=OwnerDaySG.booking,
+            getter=booking_getter,
+        ),
+        Window(
+            Const(
+                "Why are you cancelling? Send the reason as a message; the musician will read it "
+                "with the news of their full refund."
+            ),
+            TextInput(id="reason", type_factory=parse_reason, on_success=on_reason, on_error=on_reason_error),
+            SwitchTo(Const("‹ Keep the booking"), id="back", state=OwnerDaySG.booking),
+            state=OwnerDaySG.reason,
+        ),
+        Window(
+            Format(
+                "Cancel <b>{code}</b> ({when}) and refund <b>{amount}</b> in full?\n\n"
+                "Reason the musician will read: <i>{reason}</i>"
+            ),
+            Button(Const("Yes, cancel and refund"), id="terminate", on_click=on_terminate),
+            SwitchTo(Const("‹ No, keep it"), id="back", state=OwnerDaySG.booking),
+            state=OwnerDaySG.terminate,
+            getter=terminate_getter,
+        ),
+        Window(
+            Format(
+                "🚫 <b>{name}</b> — {day}\nTap a free slot (🟢) to block it, a blocked one (⛔) to "
+                "free it. 🎸 is booked."
+            ),
+            Const("The room is closed that day.", when="closed"),
+            Format("\n{notice}", when="notice"),
+            Group(
+                Select(
+                    Format("{item[label]}"),
+                    id="slot",
+                    item_id_getter=itemgetter("key"),
+                    items="slots",
+                    on_click=on_slot_tapped,
+                ),
+                width=3,
+            ),
+            Row(
+                Button(Const("⛔ Block the day"), id="block_day", on_click=on_block_day),
+                Button(Const("🟢 Free the day"), id="unblock_day", on_click=on_unblock_day),
+            ),
+            _day_row(),
+            Row(
+                SwitchTo(Const("📅 Schedule"), id="schedule", state=OwnerDaySG.schedule),
+                Cancel(Const("‹ Room")),
+            ),
+            state=OwnerDaySG.blocks,
+            getter=blocks_getter,
+        ),
+        on_start=on_start,
+    )

@@ -1,0 +1,343 @@
+"""Room settings from Telegram: price, peak price and hours, weekends, opening hours
+per weekday, slot length, description, photo, paused or taking bookings.
+
+Typed values go through ``domain.room_settings`` parsers (a bad value gets the
+parser's message and changes nothing) and are saved by ``save_room_changes``, which
+lets days holding bookings keep the hours and slot length they were booked under."""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any
+
+from aiogram.enums import ContentType
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
+from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Select, SwitchTo
+from aiogram_dialog.widgets.text import Const, Format
+
+from bot.dialogs.format import h
+from bot.dialogs.owner import owned_room
+from bot.dialogs.states import RoomSettingsSG
+from domain import room_settings as parse
+from domain.money import format_inr
+from domain.room_settings import SLOT_LENGTHS, SettingError
+from domain.slots import WEEKDAY_NAMES, describe_hours
+from storage.booking_service import BookingService
+from storage.room_settings import save_room_changes
+
+DAY_GROUPS = {"week": (0, 1, 2, 3, 4), "weekend": (5, 6), "all": tuple(range(7))}
+DAY_GROUP_NAMES = {"week": "Mon–Fri", "weekend": "Sat–Sun", "all": "every day"}
+DESCRIPTION_PREVIEW = 120
+
+
+def _service(manager: DialogManager) -> BookingService:
+    return manager.middleware_data["booking_service"]
+
+
+async def _save(manager: DialogManager, changes: dict[str, Any], done: str) -> None:
+    """Save ``changes`` to the owner's room and go back to the settings with a notice;
+    a refused value leaves the room as it was and says why."""
+    room = await owned_room(manager)
+    try:
+        saved = await save_room_changes(room, changes, _service(manager).today(room))
+    except SettingError as error:
+        manager.dialog_data["notice"] = f"⚠️ {h(error)} Nothing was changed."
+    else:
+        kept = sorted(saved.kept_grids)
+        if kept and set(changes) & {"opening_hours", "slot_minutes"}:
+            days = ", ".join(f"{day[8:]}/{day[5:7]}" for day in kept)
+            done += f"\nDays that already have bookings keep their old slots: {days}."
+        manager.dialog_data["notice"] = done
+    await manager.switch_to(RoomSettingsSG.menu)
+
+
+# ---- getters -------------------------------------------------------------------------
+
+
+async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    room = await owned_room(dialog_manager)
+    description = room.description or "—"
+    if len(description) > DESCRIPTION_PREVIEW:
+        description = description[:DESCRIPTION_PREVIEW] + "…"
+    return {
+        "name": h(room.name),
+        "price": format_inr(room.hourly_paise),
+        "peak_price": format_inr(room.peak_hourly_paise),
+        "peak_hours": f"{room.peak_starts}–{room.peak_ends}",
+        "weekends": "peak price all day" if room.weekends_are_peak else "normal price",
+        "hours": "\n".join(f"  {h(line)}" for line in describe_hours(room.hours)) or "  closed every day",
+        "slot_minutes": room.slot_minutes,
+        "description": h(description),
+        "photo": "yes" if room.photo_file_id else "none yet",
+        "active": room.active,
+        "paused": not room.active,
+        "notice": dialog_manager.dialog_data.pop("notice", ""),
+    }
+
+
+async def current_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    room = await owned_room(dialog_manager)
+    group = dialog_manager.dialog_data.get("days", "all")
+    return {
+        "price": format_inr(room.hourly_paise),
+        "peak_price": format_inr(room.peak_hourly_paise),
+        "peak_hours": f"{room.peak_starts}-{room.peak_ends}",
+        "hours": "\n".join(f"  {h(line)}" for line in describe_hours(room.hours)) or "  closed every day",
+        "days": DAY_GROUP_NAMES.get(group) or WEEKDAY_NAMES[int(group)],
+        "lengths": [
+            {"minutes": m, "label": f"{'✓ ' if m == room.slot_minutes else ''}{m} min"} for m in SLOT_LENGTHS
+        ],
+        "has_photo": bool(room.photo_file_id),
+        "weekdays": [{"id": str(n), "label": name} for n, name in enumerate(WEEKDAY_NAMES)],
+    }
+
+
+# ---- handlers ------------------------------------------------------------------------
+
+
+async def on_start(start_data: Any, manager: DialogManager) -> None:
+    manager.dialog_data["room_id"] = start_data["room_id"]
+    await owned_room(manager)
+
+
+async def on_invalid(
+    message: Message, widget: ManagedTextInput[Any], manager: DialogManager, error: ValueError
+) -> None:
+    await message.answer(f"⚠️ {h(error)}")
+
+
+async def on_price(
+    message: Message, widget: ManagedTextInput[int], manager: DialogManager, paise: int
+) -> None:
+    await _save(manager, {"hourly_paise": paise}, f"✅ Price set to {format_inr(paise)}/h.")
+
+
+async def on_peak_price(
+    message: Message, widget: ManagedTextInput[int], manager: DialogManager, paise: int
+) -> None:
+    await _save(manager, {"peak_hourly_paise": paise}, f"✅ Peak price set to {format_inr(paise)}/h.")
+
+
+async def on_peak_hours(
+    message: Message,
+    widget: ManagedTextInput[tuple[str, str]],
+    manager: DialogManager,
+    window: tuple[str, str],
+) -> None:
+    starts, ends = window
+    await _save(manager, {"peak_starts": starts, "peak_ends": ends}, f"✅ Peak hours are {starts}–{ends}.")
+
+
+async def on_weekends(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    room = await owned_room(manager)
+    peak = not room.weekends_are_peak
+    done = (
+        "✅ Weekends now cost the peak price all day." if peak else "✅ Weekends now follow weekday prices."
+    )
+    await _save(manager, {"weekends_are_peak": peak}, done)
+
+
+async def on_days_chosen(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    manager.dialog_data["days"] = button.widget_id
+    await manager.switch_to(RoomSettingsSG.hours)
+
+
+async def on_weekday_chosen(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, weekday: str
+) -> None:
+    if weekday not in {str(n) for n in range(7)}:
+        await callback.answer("Please pick a day from the list.", show_alert=True)
+        return
+    manager.dialog_data["days"] = weekday
+    await manager.switch_to(RoomSettingsSG.hours)
+
+
+async def on_hours(
+    message: Message, widget: ManagedTextInput[str | None], manager: DialogManager, hours: str | None
+) -> None:
+    room = await owned_room(manager)
+    group = manager.dialog_data.get("days", "all")
+    weekdays = DAY_GROUPS.get(group) or (int(group),)
+    label = DAY_GROUP_NAMES.get(group) or WEEKDAY_NAMES[int(group)]
+    try:
+        opening_hours = parse.with_day_hours(room.opening_hours, weekdays, hours)
+    except SettingError as error:
+        await message.answer(f"⚠️ {h(error)}")
+        return
+    done = f"✅ {label}: {'closed' if hours is None else hours.replace('-', '–')}."
+    await _save(manager, {"opening_hours": opening_hours}, done)
+
+
+async def on_slot_length(callback: CallbackQuery, widget: Any, manager: DialogManager, minutes: str) -> None:
+    try:
+        length = parse.parse_slot_minutes(minutes)
+    except SettingError as error:
+        await callback.answer(str(error), show_alert=True)
+        return
+    await _save(manager, {"slot_minutes": length}, f"✅ Slots are now {length} minutes long.")
+
+
+async def on_description(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
+) -> None:
+    await _save(manager, {"description": text}, "✅ Description saved.")
+
+
+async def on_photo(message: Message, widget: MessageInput, manager: DialogManager) -> None:
+    largest = max(message.photo or [], key=lambda p: p.width * p.height, default=None)
+    if largest is None:
+        await message.answer("Please send the room's photo as a photo (not as a file).")
+        return
+    await _save(
+        manager, {"photo_file_id": largest.file_id}, "✅ Photo saved: musicians see it on the room card."
+    )
+
+
+async def on_not_a_photo(message: Message, widget: MessageInput, manager: DialogManager) -> None:
+    await message.answer("Please send the room's photo as a photo (not as a file), or tap Back.")
+
+
+async def on_remove_photo(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _save(manager, {"photo_file_id": None}, "✅ Photo removed.")
+
+
+async def on_pause(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    room = await owned_room(manager)
+    if room.active:
+        done = "⏸ Paused: musicians cannot book until you resume. Existing bookings stay."
+    else:
+        done = "▶️ Taking bookings again."
+    await _save(manager, {"active": not room.active}, done)
+
+
+def _text_window(state: Any, prompt: str, parser: Any, on_success: Any) -> Window:
+    return Window(
+        Format(prompt),
+        TextInput(
+            id=state.state.split(":")[-1], type_factory=parser, on_success=on_success, on_error=on_invalid
+        ),
+        SwitchTo(Const("‹ Settings"), id="back", state=RoomSettingsSG.menu),
+        state=state,
+        getter=current_getter,
+    )
+
+
+def build_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Format(
+                "⚙️ <b>{name}</b>\n\n"
+                "💵 Price: {price}/h\n🌙 Peak: {peak_price}/h, {peak_hours}\n📅 Weekends: {weekends}\n"
+                "🕘 Opening hours:\n{hours}\n⏱ Slots: {slot_minutes} min\n"
+                "📝 {description}\n🖼 Photo: {photo}"
+            ),
+            Const("⏸ <b>Paused</b>: not taking bookings.", when="paused"),
+            Format("\n{notice}", when="notice"),
+            Group(
+                SwitchTo(Const("💵 Price"), id="price", state=RoomSettingsSG.price),
+                SwitchTo(Const("🌙 Peak price"), id="peak_price", state=RoomSettingsSG.peak_price),
+                SwitchTo(Const("⏰ Peak hours"), id="peak_hours", state=RoomSettingsSG.peak_hours),
+                Button(Const("📅 Weekend prices"), id="weekends", on_click=on_weekends),
+                SwitchTo(Const("🕘 Opening hours"), id="hours", state=RoomSettingsSG.hours_days),
+                SwitchTo(Const("⏱ Slot length"), id="slot_length", state=RoomSettingsSG.slot_length),
+                SwitchTo(Const("📝 Description"), id="description", state=RoomSettingsSG.description),
+                SwitchTo(Const("🖼 Photo"), id="photo", state=RoomSettingsSG.photo),
+                width=2,
+            ),
+            Button(Const("⏸ Pause bookings"), id="pause", on_click=on_pause, when="active"),
+            Button(Const("▶️ Take bookings again"), id="resume", on_click=on_pause, when="paused"),
+            Cancel(Const("‹ Room")),
+            state=RoomSettingsSG.menu,
+            getter=menu_getter,
+        ),
+        _text_window(
+            RoomSettingsSG.price,
+            "💵 Now {price} an hour. Send the new price in rupees per hour, like 800.",
+            parse.parse_rupees_per_hour,
+            on_price,
+        ),
+        _text_window(
+            RoomSettingsSG.peak_price,
+            "🌙 Peak is now {peak_price} an hour. Send the new peak price, like 1200.",
+            parse.parse_rupees_per_hour,
+            on_peak_price,
+        ),
+        _text_window(
+            RoomSettingsSG.peak_hours,
+            "⏰ Peak hours are now {peak_hours}. Send new ones like 18:00-23:00.",
+            parse.parse_window,
+            on_peak_hours,
+        ),
+        Window(
+            Format("🕘 Opening hours now:\n{hours}\n\nWhich days do you want to change?"),
+            Group(
+                Select(
+                    Format("{item[label]}"),
+                    id="weekday",
+                    item_id_getter=itemgetter("id"),
+                    items="weekdays",
+                    on_click=on_weekday_chosen,
+                ),
+                width=4,
+            ),
+            Group(
+                Button(Const("Mon–Fri"), id="week", on_click=on_days_chosen),
+                Button(Const("Sat–Sun"), id="weekend", on_click=on_days_chosen),
+                Button(Const("Every day"), id="all", on_click=on_days_chosen),
+                width=3,
+            ),
+            SwitchTo(Const("‹ Settings"), id="back", state=RoomSettingsSG.menu),
+            state=RoomSettingsSG.hours_days,
+            getter=current_getter,
+        ),
+        Window(
+            Format(
+                "🕘 Send the hours for <b>{days}</b> like 10:00-22:00 (past midnight is fine: "
+                "18:00-02:00), or the word closed."
+            ),
+            TextInput(
+                id="hours", type_factory=parse.parse_day_hours, on_success=on_hours, on_error=on_invalid
+            ),
+            SwitchTo(Const("‹ Days"), id="back", state=RoomSettingsSG.hours_days),
+            state=RoomSettingsSG.hours,
+            getter=current_getter,
+        ),
+        Window(
+            Const(
+                "⏱ How long is one slot? Days that already have bookings keep their current slots; "
+                "the new length applies to every other day."
+            ),
+            Group(
+                Select(
+                    Format("{item[label]}"),
+                    id="length",
+                    item_id_getter=itemgetter("minutes"),
+                    items="lengths",
+                    on_click=on_slot_length,
+                ),
+                width=3,
+            ),
+            SwitchTo(Const("‹ Settings"), id="back", state=RoomSettingsSG.menu),
+            state=RoomSettingsSG.slot_length,
+            getter=current_getter,
+        ),
+        _text_window(
+            RoomSettingsSG.description,
+            "📝 Send the room's description: gear, vibe, how to find the door. Up to "
+            f"{parse.MAX_DESCRIPTION} characters.",
+            parse.parse_description,
+            on_description,
+        ),
+        Window(
+            Const("🖼 Send a photo of the room (as a photo, not a file)."),
+            MessageInput(on_photo, content_types=[ContentType.PHOTO]),
+            MessageInput(on_not_a_photo),
+            Button(Const("🗑 Remove the photo"), id="remove", on_click=on_remove_photo, when="has_photo"),
+            SwitchTo(Const("‹ Settings"), id="back", state=RoomSettingsSG.menu),
+            state=RoomSettingsSG.photo,
+            getter=current_getter,
+        ),
+        on_start=on_start,
+    )
