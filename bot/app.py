@@ -48,7 +48,7 @@ COMMANDS = [
     BotCommand(command="book", description="Find and book a room"),
     BotCommand(command="bookings", description="My bookings"),
     BotCommand(command="help", description="How this bot works"),
-    BotCommand(command="owner", description="Room owners: schedule, earnings, links"),
+    BotCommand(command="owner", description="Room owners: schedule, blocks, settings, earnings"),
     BotCommand(command="cancel", description="Leave the current menu"),
 ]
 
