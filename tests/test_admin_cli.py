@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.admin import AdminError, build_parser, execute, main, parse_weekly_hours
+from domain.clock import ManualClock
+from storage.booking_service import BookingService
 from storage.database import Database
-from storage.models import Room, User
+from storage.models import Room, User, utc_now
 
 
 async def run(*argv: str) -> str:
@@ -235,3 +239,20 @@ async def test_an_owner_invite_link_is_printed_and_works_once(db: Database) -> N
         await accept_invite(token, 607)
     with pytest.raises(AdminError):
         await run("invite-owner", "--room", "no-such-room")
+
+
+async def test_a_new_slot_length_from_the_cli_keeps_booked_days(db: Database, room: Room, user: User) -> None:
+    """The CLI saves through the same code as the owner dialog (real clock here, since
+    the CLI judges "future" by it)."""
+    service = BookingService(ManualClock(utc_now()))
+    day = service.today(room) + timedelta(days=3)
+    first = service.offers(room, day)
+    booking = await service.create_booking(user.id, room.id, day, [(await first)[2].slot.key])
+    out = await run("edit-room", room.slug, "--slot-minutes", "90")
+    assert f"days keeping their booked hours: {day.isoformat()}" in out
+    stored = await Room.get(room.id)
+    assert stored is not None
+    assert stored.slot_minutes == 90
+    assert {o.slot.minutes for o in await service.offers(stored, day)} == {60}
+    assert {o.slot.minutes for o in await service.offers(stored, day + timedelta(days=7))} == {90}
+    assert (await service.booking(booking.id)).status.value == "PENDING_PAYMENT"
