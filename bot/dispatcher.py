@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.pymongo import PyMongoStorage
 from aiogram_dialog import setup_dialogs
 from aiogram_dialog.api.protocols import MessageManagerProtocol
 from pymongo import AsyncMongoClient
 
 from bot.dialogs import get_dialogs
+from bot.fsm_storage import DialogStateStorage
 from bot.handlers import get_routers
 from bot.middlewares import setup_middlewares
 from bot.services import Services
@@ -18,10 +18,10 @@ from bot.services import Services
 FSM_COLLECTION = "fsm_states"
 
 
-def mongo_fsm_storage(client: AsyncMongoClient, db_name: str) -> PyMongoStorage:
+def mongo_fsm_storage(client: AsyncMongoClient, db_name: str) -> DialogStateStorage:
     """Dialog state in MongoDB, so a restart resumes each user's dialog.
     aiogram-dialog needs the destiny in the key."""
-    return PyMongoStorage(
+    return DialogStateStorage(
         client,
         db_name=db_name,
         collection_name=FSM_COLLECTION,

@@ -1,0 +1,76 @@
+"""Dialog state in MongoDB with the round trips that change nothing left out.
+
+aiogram-dialog keeps each user's dialog stack and contexts as documents under
+destiny keys (``get_data``/``set_data``). Around every update, aiogram and
+aiogram-dialog make about five calls to the storage; two of them are needless here:
+
+- aiogram reads the raw FSM state of every update. This bot never sets one (its
+  dialogs keep their state in their own documents), so until something sets one the
+  answer is "no state" without asking the database.
+- aiogram-dialog writes the stack and the context back after every update, changed
+  or not. A write of exactly what this process last read or wrote under that key is
+  skipped. Every update reads its stack and context before writing them, so what is
+  remembered is what the database held at the start of the update: skipping can
+  only differ from writing when another process changed the document during this
+  very update, a race in which the write would have undone the other change anyway.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+import bson
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import DEFAULT_DESTINY, StorageKey
+from aiogram.fsm.storage.pymongo import PyMongoStorage
+
+REMEMBERED_KEYS = 20_000
+
+
+class DialogStateStorage(PyMongoStorage):
+    def __init__(self, *args: Any, remembered_keys: int = REMEMBERED_KEYS, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._remembered_keys = remembered_keys
+        self._stored: OrderedDict[str, bytes] = OrderedDict()
+        self._raw_states_used = False
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        if key.destiny == DEFAULT_DESTINY and not self._raw_states_used:
+            return None
+        return await super().get_state(key)
+
+    async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
+        if state is not None:
+            self._raw_states_used = True
+        self._stored.pop(self._key_builder.build(key), None)
+        await super().set_state(key, state)
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        data = await super().get_data(key)
+        self._remember(self._key_builder.build(key), data)
+        return data
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        document_id = self._key_builder.build(key)
+        if isinstance(data, dict) and self._stored.get(document_id) == _fingerprint(data):
+            self._stored.move_to_end(document_id)
+            return
+        self._stored.pop(document_id, None)  # a failed write must not be remembered
+        await super().set_data(key, data)
+        self._remember(document_id, data)
+
+    async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
+        self._stored.pop(self._key_builder.build(key), None)
+        return await super().update_data(key, data)
+
+    def _remember(self, document_id: str, data: Mapping[str, Any]) -> None:
+        self._stored[document_id] = _fingerprint(data)
+        self._stored.move_to_end(document_id)
+        while len(self._stored) > self._remembered_keys:
+            self._stored.popitem(last=False)
+
+
+def _fingerprint(data: Mapping[str, Any]) -> bytes:
+    return bson.encode({"data": dict(data)})
