@@ -53,20 +53,17 @@ async def terminate_for_owner(
     before = [S.NOT_STARTED, S.ONGOING]
     now = service.clock.now()
     if booking.status in before:
-        await enqueue_guarded(
-            booking.user_id,
-            musician_terminated(booking, room, reason),
-            dedupe_key=f"{booking.id}:terminated",
-            now=now,
-            booking_id=str(booking.id),
-            send_if=[S.TERMINATED],
-            wait_if=before,
-        )
-        for other in (o for o in room.owner_ids if o != owner_id):
+        told = [(booking.user_id, musician_terminated(booking, room, reason), f"{booking.id}:terminated")]
+        told += [
+            (other, owner_terminated(booking, room, reason), f"{booking.id}:terminated:owner:{other}")
+            for other in room.owner_ids
+            if other != owner_id
+        ]
+        for chat_id, text, dedupe_key in told:
             await enqueue_guarded(
-                other,
-                owner_terminated(booking, room, reason),
-                dedupe_key=f"{booking.id}:terminated:owner:{other}",
+                chat_id,
+                text,
+                dedupe_key=dedupe_key,
                 now=now,
                 booking_id=str(booking.id),
                 send_if=[S.TERMINATED],

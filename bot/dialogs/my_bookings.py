@@ -7,18 +7,18 @@ through ``booking_of_user``: a tampered id, or another musician's, is refused.""
 from __future__ import annotations
 
 import logging
-from operator import itemgetter
 from typing import Any
 
 from aiogram.types import CallbackQuery
 from aiogram.types import User as TelegramUser
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup, Select, Url
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup, Url
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.cancellations import cancel_for_musician
 from bot.dialogs.format import booking_button, booking_details, booking_line, refund_preview
 from bot.dialogs.states import MyBookingsSG
+from bot.dialogs.widgets import labelled_select
 from domain.booking_status import BookingStatus
 from domain.errors import BookingError, RoomNotFoundError
 from domain.money import format_inr
@@ -167,13 +167,7 @@ def build_dialog() -> Dialog:
                 Button(Format("{past_tab}"), id="past", on_click=on_tab),
             ),
             ScrollingGroup(
-                Select(
-                    Format("{item[label]}"),
-                    id="booking",
-                    item_id_getter=itemgetter("id"),
-                    items="bookings",
-                    on_click=on_booking_selected,
-                ),
+                labelled_select("booking", "bookings", on_booking_selected),
                 id="bookings_page",
                 width=1,
                 height=BOOKINGS_PER_PAGE,

@@ -8,17 +8,17 @@ by the error handler) and nothing changes."""
 from __future__ import annotations
 
 from datetime import date
-from operator import itemgetter
 from typing import Any
 
 from aiogram.types import BufferedInputFile, CallbackQuery
 from aiogram.types import User as TelegramUser
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
-from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, Row, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, Row, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.format import h
 from bot.dialogs.states import OwnerDaySG, OwnerSG, RoomSettingsSG
+from bot.dialogs.widgets import labelled_select
 from bot.owner_reports import bookings_csv, heatmap_png
 from bot.services import Services
 from domain.money import format_inr
@@ -160,13 +160,7 @@ def build_dialog() -> Dialog:
         Window(
             Const("🏠 <b>Your rooms</b>\nWhich room?"),
             Column(
-                Select(
-                    Format("{item[label]}"),
-                    id="room",
-                    item_id_getter=itemgetter("id"),
-                    items="rooms",
-                    on_click=on_room_selected,
-                ),
+                labelled_select("room", "rooms", on_room_selected),
             ),
             Cancel(Const("✖ Close")),
             state=OwnerSG.rooms,
@@ -201,13 +195,7 @@ def build_dialog() -> Dialog:
         Window(
             Const("📄 Which month's bookings? I'll send them as a CSV file."),
             Group(
-                Select(
-                    Format("{item[label]}"),
-                    id="month",
-                    item_id_getter=itemgetter("id"),
-                    items="months",
-                    on_click=on_month_selected,
-                ),
+                labelled_select("month", "months", on_month_selected),
                 width=2,
             ),
             SwitchTo(Const("‹ Room"), id="back", state=OwnerSG.room),

@@ -8,7 +8,6 @@ booking; each tap re-checks ownership (``owned_room``)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from operator import itemgetter
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
@@ -22,7 +21,6 @@ from aiogram_dialog.widgets.kbd import (
     Group,
     ManagedCalendar,
     Row,
-    Select,
     SwitchTo,
 )
 from aiogram_dialog.widgets.text import Const, Format
@@ -31,6 +29,7 @@ from bot.cancellations import REASON_LIMIT, terminate_for_owner
 from bot.dialogs.format import day_label, h, join_labels, local_time, musician_link, session_span
 from bot.dialogs.owner import owned_room
 from bot.dialogs.states import OwnerDaySG
+from bot.dialogs.widgets import labelled_select
 from domain.availability import SlotState
 from domain.booking_status import BookingStatus
 from domain.errors import BookingError, SlotsTakenError
@@ -315,13 +314,7 @@ def build_dialog() -> Dialog:
             Format("📅 <b>{name}</b> — {day}\n\n{lines}"),
             Format("\n{notice}", when="notice"),
             Column(
-                Select(
-                    Format("{item[label]}"),
-                    id="booking",
-                    item_id_getter=itemgetter("id"),
-                    items="bookings",
-                    on_click=on_booking_selected,
-                ),
+                labelled_select("booking", "bookings", on_booking_selected),
             ),
             _day_row(),
             Row(
@@ -370,13 +363,7 @@ def build_dialog() -> Dialog:
             Const("The room is closed that day.", when="closed"),
             Format("\n{notice}", when="notice"),
             Group(
-                Select(
-                    Format("{item[label]}"),
-                    id="slot",
-                    item_id_getter=itemgetter("key"),
-                    items="slots",
-                    on_click=on_slot_tapped,
-                ),
+                labelled_select("slot", "slots", on_slot_tapped, key="key"),
                 width=3,
             ),
             Row(

@@ -7,19 +7,19 @@ lets days holding bookings keep the hours and slot length they were booked under
 
 from __future__ import annotations
 
-from operator import itemgetter
 from typing import Any
 
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Group, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.format import h
 from bot.dialogs.owner import owned_room
 from bot.dialogs.states import RoomSettingsSG
+from bot.dialogs.widgets import labelled_select
 from domain import room_settings as parse
 from domain.money import format_inr
 from domain.room_settings import SLOT_LENGTHS, SettingError
@@ -273,13 +273,7 @@ def build_dialog() -> Dialog:
         Window(
             Format("🕘 Opening hours now:\n{hours}\n\nWhich days do you want to change?"),
             Group(
-                Select(
-                    Format("{item[label]}"),
-                    id="weekday",
-                    item_id_getter=itemgetter("id"),
-                    items="weekdays",
-                    on_click=on_weekday_chosen,
-                ),
+                labelled_select("weekday", "weekdays", on_weekday_chosen),
                 width=4,
             ),
             Group(
@@ -310,13 +304,7 @@ def build_dialog() -> Dialog:
                 "the new length applies to every other day."
             ),
             Group(
-                Select(
-                    Format("{item[label]}"),
-                    id="length",
-                    item_id_getter=itemgetter("minutes"),
-                    items="lengths",
-                    on_click=on_slot_length,
-                ),
+                labelled_select("length", "lengths", on_slot_length, key="minutes"),
                 width=3,
             ),
             SwitchTo(Const("‹ Settings"), id="back", state=RoomSettingsSG.menu),

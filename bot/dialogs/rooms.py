@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from operator import itemgetter
 from typing import Any
 
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.api.entities import MediaAttachment, MediaId
-from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup, Select
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup
 from aiogram_dialog.widgets.media import DynamicMedia
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.format import CAPTION_LIMIT, h, room_card
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, RoomsSG
+from bot.dialogs.widgets import labelled_select
 from domain.errors import BookingError
 from domain.money import format_inr
 from storage.booking_service import BookingService
@@ -125,13 +125,7 @@ def build_dialog() -> Dialog:
             Const("Which city are you in?", when="has_rooms"),
             Const("No rooms are listed yet. Please check back soon!", when="no_rooms"),
             Column(
-                Select(
-                    Format("{item[label]}"),
-                    id="city",
-                    item_id_getter=itemgetter("name"),
-                    items="cities",
-                    on_click=on_city_selected,
-                ),
+                labelled_select("city", "cities", on_city_selected, key="name"),
             ),
             Cancel(Const("‹ Menu")),
             state=RoomsSG.cities,
@@ -141,13 +135,7 @@ def build_dialog() -> Dialog:
             Format("Rehearsal rooms in <b>{city}</b>:"),
             Const("None are taking bookings right now.", when="none_here"),
             ScrollingGroup(
-                Select(
-                    Format("{item[label]}"),
-                    id="room",
-                    item_id_getter=itemgetter("id"),
-                    items="rooms",
-                    on_click=on_room_selected,
-                ),
+                labelled_select("room", "rooms", on_room_selected),
                 id="rooms_page",
                 width=1,
                 height=ROOMS_PER_PAGE,

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from operator import itemgetter
+from typing import Any
 
 from aiogram.types import InlineKeyboardButton
 from aiogram_dialog import DialogManager
-from aiogram_dialog.widgets.kbd import Calendar
+from aiogram_dialog.widgets.kbd import Calendar, Select
 from aiogram_dialog.widgets.kbd.calendar_kbd import (
     CalendarDaysView,
     CalendarScope,
     CalendarScopeView,
     CalendarUserConfig,
 )
+from aiogram_dialog.widgets.text import Format
 
 STRIKE = "\u0336"
 
@@ -54,3 +57,15 @@ class BookableCalendar(Calendar):
         if offset is None or not data["today"].replace(day=1) <= offset <= data["last_day"]:
             self.set_offset(data["today"], manager)
         return await super()._render_keyboard(data, manager)
+
+
+def labelled_select(widget_id: str, items: str, on_click: Any, *, key: str = "id") -> Select[str]:
+    """A Select over the getter's ``items`` (dicts): each button shows ``item["label"]``
+    and is keyed by ``item[key]``."""
+    return Select(
+        Format("{item[label]}"),
+        id=widget_id,
+        item_id_getter=itemgetter(key),
+        items=items,
+        on_click=on_click,
+    )
