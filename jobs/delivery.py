@@ -47,6 +47,7 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from pymongo.errors import ConnectionFailure
 
 from domain.clock import Clock
 from storage import outbox
@@ -281,6 +282,9 @@ async def run_forever(tick: Callable[[], Awaitable[int]], interval: float, stop:
     while not stop.is_set():
         try:
             busy = await tick()
+        except ConnectionFailure as error:
+            log.warning("outbox delivery: database unavailable (%s); trying again", type(error).__name__)
+            busy = 0
         except Exception:
             log.exception("outbox delivery tick failed; trying again")
             busy = 0

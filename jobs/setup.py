@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from aiogram import Bot, Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from pymongo.errors import ConnectionFailure
 
 from bot.app import on_startup
 from bot.services import Services
@@ -33,6 +34,9 @@ async def tick_logged(clock: BookingClock) -> None:
         task.add_done_callback(_ticking.discard)
     try:
         done = await clock.tick()
+    except ConnectionFailure as error:
+        log.warning("booking clock: database unavailable (%s); skipping this tick", type(error).__name__)
+        return
     except Exception:
         log.exception("booking clock tick failed; the next tick tries again")
         return

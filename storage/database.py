@@ -51,9 +51,15 @@ class Database:
             await self.embedded.astop()
 
 
+SERVER_SELECTION_TIMEOUT_MS = 3000
+"""How long an operation waits for an unreachable database before failing: short, so
+a musician hears "try again in a moment" and Razorpay gets a 503 well within its
+webhook timeout."""
+
+
 def make_client(uri: str) -> AsyncMongoClient:
     # tz_aware: without it datetimes come back naive and comparisons with UTC fail.
-    return AsyncMongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000)
+    return AsyncMongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS)
 
 
 async def open_database(

@@ -5,13 +5,16 @@ from __future__ import annotations
 from aiogram import Dispatcher
 
 from bot.dialogs.room_cache import RoomCache
+from bot.middlewares.outage import DatabaseOutageMiddleware
 from bot.middlewares.response_models import pin_response_models
 from bot.middlewares.throttling import ThrottlingMiddleware
 
 
 def setup_middlewares(dispatcher: Dispatcher) -> ThrottlingMiddleware:
-    """Throttle messages and taps per user, before any dialog state is loaded."""
+    """Answer every update even when the database is down; throttle messages and taps
+    per user, before any dialog state is loaded."""
     pin_response_models()
+    dispatcher.update.outer_middleware(DatabaseOutageMiddleware())
     throttle = ThrottlingMiddleware()
     dispatcher.message.outer_middleware(throttle)
     dispatcher.callback_query.outer_middleware(throttle)
