@@ -3,11 +3,12 @@ restart in the middle of a booking (dialog state in MongoDB)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date
 
 import pytest
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, User
 
 from bot.dispatcher import mongo_fsm_storage
 from bot.middlewares.throttling import SLOW_DOWN_TEXT, ThrottlingMiddleware
@@ -150,3 +151,29 @@ async def test_a_restart_mid_booking_resumes_where_the_musician_was(
     booking = await Booking.find_one(Booking.user_id == 1001)
     assert booking is not None
     assert booking.amount_paise == 160000
+
+
+async def test_one_users_updates_run_one_at_a_time_however_many_queue() -> None:
+    """Three quick taps: the third must wait for the second even after the first is
+    done (a released lock is not yet taken by its waiter)."""
+    throttle = ThrottlingMiddleware(rate=100, burst=100)
+    running: list[int] = []
+    overlaps: list[tuple[int, ...]] = []
+
+    async def handler(event: object, data: dict) -> None:
+        running.append(id(event))
+        if len(running) > 1:
+            overlaps.append(tuple(running))
+        await asyncio.sleep(0.01)
+        running.remove(id(event))
+
+    user = User(id=1001, is_bot=False, first_name="Asha")
+
+    async def tap_after(delay: float) -> None:
+        await asyncio.sleep(delay)
+        await throttle(handler, object(), {"event_from_user": user})
+
+    # the second queues behind the first; the third comes once the first is done
+    await asyncio.gather(tap_after(0), tap_after(0.002), tap_after(0.015))
+    assert overlaps == []
+    assert throttle.turns == {}  # nothing kept once the user is idle

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -28,6 +28,14 @@ class Bucket:
     warned: bool = False
 
 
+@dataclass
+class Turn:
+    """One user's updates, one at a time: the lock and how many hold or await it."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    queued: int = 0
+
+
 class ThrottlingMiddleware(BaseMiddleware):
     """Allows ``burst`` updates at once per user, refilled at ``rate`` per second.
 
@@ -41,7 +49,7 @@ class ThrottlingMiddleware(BaseMiddleware):
         self.burst = burst
         self.clock = clock
         self.buckets: dict[int, Bucket] = {}
-        self.locks: dict[int, asyncio.Lock] = {}
+        self.turns: dict[int, Turn] = {}
         self._last_sweep = clock()
 
     def allow(self, user_id: int) -> tuple[bool, Bucket]:
@@ -84,13 +92,19 @@ class ThrottlingMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        lock = self.locks.setdefault(user_id, asyncio.Lock())
+        turn = self.turns.get(user_id)
+        if turn is None:
+            turn = self.turns[user_id] = Turn()
+        turn.queued += 1
         try:
-            async with lock:
+            async with turn.lock:
                 return await handler(event, data)
         finally:
-            if not lock.locked() and self.locks.get(user_id) is lock:
-                del self.locks[user_id]
+            # Forgotten only when no update holds or awaits it: a released lock is not
+            # yet taken by its next waiter, so "not locked" would drop a queued one.
+            turn.queued -= 1
+            if not turn.queued and self.turns.get(user_id) is turn:
+                del self.turns[user_id]
 
     def _sweep(self, now: float) -> None:
         if now - self._last_sweep < FORGET_AFTER_SECONDS:
