@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, User
 
+from bot.dialogs.base import BUTTONS_TEXT
 from bot.dispatcher import mongo_fsm_storage
 from bot.middlewares.throttling import SLOW_DOWN_TEXT, ThrottlingMiddleware
 from storage.booking_service import BookingService
@@ -62,7 +63,7 @@ async def test_cancel_without_a_menu_and_help_answer_politely(chat: Musician) ->
     await chat.send("/help")
     assert "How JamRoom bot works" in chat.bot.sent_texts()[-1]
     await chat.send("hello?")
-    assert "Send /start for the menu" in chat.bot.sent_texts()[-1]
+    assert chat.bot.sent_texts()[-1] == BUTTONS_TEXT
 
 
 async def test_help_from_the_menu_and_back(chat: Musician) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from aiogram.types import CallbackQuery
-from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.api.protocols import CancelEventProcessing
 from aiogram_dialog.widgets.kbd import (
     Back,
@@ -24,6 +24,7 @@ from aiogram_dialog.widgets.kbd import (
 )
 from aiogram_dialog.widgets.text import Const, Format
 
+from bot.dialogs.base import Dialog
 from bot.dialogs.format import (
     STATE_WORDS,
     day_label,

@@ -6,10 +6,11 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.types import User as TelegramUser
-from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog import DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.kbd import Back, Column, Start, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
 
+from bot.dialogs.base import Dialog
 from bot.dialogs.format import h
 from bot.dialogs.states import MainSG, MyBookingsSG, RoomsSG
 

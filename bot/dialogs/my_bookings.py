@@ -11,11 +11,12 @@ from typing import Any
 
 from aiogram.types import CallbackQuery
 from aiogram.types import User as TelegramUser
-from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup, Url
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.cancellations import cancel_for_musician
+from bot.dialogs.base import Dialog
 from bot.dialogs.format import booking_button, booking_details, booking_line, refund_preview
 from bot.dialogs.states import MyBookingsSG
 from bot.dialogs.widgets import labelled_select

@@ -12,10 +12,11 @@ from typing import Any
 
 from aiogram.types import BufferedInputFile, CallbackQuery
 from aiogram.types import User as TelegramUser
-from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog import DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, Row, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
 
+from bot.dialogs.base import Dialog
 from bot.dialogs.format import h
 from bot.dialogs.states import OwnerDaySG, OwnerSG, RoomSettingsSG
 from bot.dialogs.widgets import labelled_select

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
 from aiogram_dialog.widgets.kbd import (
     Button,
@@ -26,6 +26,7 @@ from aiogram_dialog.widgets.kbd import (
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.cancellations import REASON_LIMIT, terminate_for_owner
+from bot.dialogs.base import Dialog
 from bot.dialogs.format import day_label, h, join_labels, local_time, musician_link, session_span
 from bot.dialogs.owner import owned_room
 from bot.dialogs.states import OwnerDaySG

@@ -11,11 +11,12 @@ from typing import Any
 
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
 
+from bot.dialogs.base import Dialog
 from bot.dialogs.format import h
 from bot.dialogs.owner import owned_room
 from bot.dialogs.states import RoomSettingsSG

@@ -7,12 +7,13 @@ from typing import Any
 
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery
-from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog import DialogManager, ShowMode, Window
 from aiogram_dialog.api.entities import MediaAttachment, MediaId
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup
 from aiogram_dialog.widgets.media import DynamicMedia
 from aiogram_dialog.widgets.text import Const, Format
 
+from bot.dialogs.base import Dialog
 from bot.dialogs.format import CAPTION_LIMIT, h, room_card
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, RoomsSG

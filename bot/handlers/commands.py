@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager, ShowMode
 from aiogram_dialog.api.entities import Context
 
+from bot.dialogs.base import BUTTONS_TEXT
 from bot.dialogs.main_menu import HELP_TEXT, open_main_menu, open_over_menu
 from bot.dialogs.rooms import room_by_slug
 from bot.dialogs.states import MyBookingsSG, RoomsSG
@@ -77,7 +78,7 @@ async def on_cancel(message: Message, dialog_manager: DialogManager) -> None:
 
 
 async def on_stray_text(message: Message) -> None:
-    await message.answer("I work with buttons. Send /start for the menu, or /help to see what I can do.")
+    await message.answer(BUTTONS_TEXT)
 
 
 async def on_stray_callback(callback: CallbackQuery, dialog_manager: DialogManager) -> None:

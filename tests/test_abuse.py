@@ -1,0 +1,136 @@
+"""Abuse that the other suites do not already cover: free text with Mongo operators
+or huge strings wherever the bot reads text, callback data tampered to point at
+rooms and slots the screen never offered, and secrets kept out of the logs.
+(Forged, unsigned, replayed and mismatched webhooks: test_webhook.py; another
+user's booking: test_dialogs_my_bookings.py; another owner's room:
+test_owner_dialogs.py; floods: test_dialogs_robustness.py.)"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import pytest
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.handlers.errors import SORRY_TEXT
+from payments import events
+from storage.booking_service import BookingService
+from storage.database import Database, document_models
+from storage.models import Room, User
+from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, slot_keys
+from tests.payment_support import WEBHOOK_SECRET, PaymentWorld, held_booking
+from tests.test_webhook import pay
+
+OPERATOR = '{"$gt": ""}'
+HUGE = "x" * 60_000
+
+
+async def snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every collection the bot writes, but the users' last-seen details."""
+    return {
+        model.get_collection_name(): await model.get_pymongo_collection()
+        .find({}, {"document": 0, "updated_at": 0})
+        .sort("_id")
+        .to_list()
+        for model in document_models()
+        if model is not User
+    }
+
+
+@pytest.fixture
+def chats(db: Database, clock, service: BookingService, room: Room, user: User) -> dict[str, Musician]:
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+    return {
+        "owner": Musician(dispatcher, manager, user_id=9001, name="Ravi"),
+        "musician": Musician(dispatcher, manager, user_id=user.id, name="Asha"),
+    }
+
+
+def forged(screen: Message, data: str) -> Message:
+    markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="forged", callback_data=data)]])
+    return screen.model_copy(update={"reply_markup": markup})
+
+
+def with_item(screen: Message, widget: str, item: str) -> str:
+    """The screen's own callback data for ``widget``, pointing at ``item`` instead."""
+    real = next(
+        b.callback_data
+        for row in screen.reply_markup.inline_keyboard
+        for b in row  # type: ignore[union-attr]
+        if b.callback_data and f"\x1d{widget}:" in b.callback_data
+    )
+    assert real is not None
+    return re.sub(rf"\x1d{widget}:.*$", f"\x1d{widget}:{item}", real)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"/block {OPERATOR} 2026-11-26 all",
+        f"/block bass-cave-indiranagar 2026-11-26 {OPERATOR}",
+        f"/unblock bass-cave-indiranagar {HUGE} 12:00",
+        f"/terminate {OPERATOR} because",
+        f"/terminate JR-{HUGE} because",
+        f"/start room_{OPERATOR}",
+        f"/start owner_{OPERATOR}",
+        f"/start booking_{HUGE}",
+        OPERATOR,
+        HUGE,
+    ],
+)
+async def test_free_text_with_operators_or_huge_strings_changes_nothing(
+    chats: dict[str, Musician], text: str
+) -> None:
+    for chat in chats.values():
+        await chat.send("/start")  # registered first, so the snapshot is of a settled world
+    before = await snapshot()
+    for chat in chats.values():
+        said, shown = len(chat.bot.sent_texts()), len(chat.manager.sent_messages)
+        await chat.send(text)
+        assert (len(chat.bot.sent_texts()), len(chat.manager.sent_messages)) != (said, shown), "unanswered"
+        assert SORRY_TEXT not in chat.bot.sent_texts()
+    assert await snapshot() == before
+
+
+async def test_tampered_room_and_slot_buttons_are_refused(
+    chats: dict[str, Musician], service: BookingService, room: Room
+) -> None:
+    asha = chats["musician"]
+    await asha.send("/start")
+    await asha.tap("🎸 Find a room")
+    await asha.tap("Bengaluru.*")
+    rooms = asha.last
+    for item in ("000000000000000000000000", "not-an-id", OPERATOR):
+        await asha.tap("forged", forged(rooms, with_item(rooms, "room", item)))
+        assert asha.bot.alerts()[-1] == "That room does not exist any more."
+    await asha.tap("Bass Cave Studio.*", rooms)
+    await asha.tap("📅 Book")
+    await asha.tap_day(service.today(room).replace(day=26))
+    slots = asha.last
+    past, closed = slot_keys(room, service.today(room), 9)[0], "20261126T2330Z"
+    for item in (past, closed, OPERATOR):
+        await asha.tap("forged", forged(slots, with_item(slots, "slots", item)))
+        assert "not on this day's list" in asha.bot.alerts()[-1] or "can't be booked" in asha.bot.alerts()[-1]
+    assert "Chosen:" not in asha.text
+    assert (await snapshot())["slot_claims"] == []
+
+
+async def test_secrets_never_reach_the_logs(
+    world: PaymentWorld, room: Room, user: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = WEBHOOK_SECRET
+    booking = await held_booking(world, room, user, 12)
+    _, body = await pay(world, booking)
+    with caplog.at_level(logging.DEBUG):
+        assert (await world.post_event(body, secret="not-the-secret"))[0] == 400
+        raw, headers = events.signed(body, secret)
+        assert (await world.post_raw(raw, headers))[0] == 200
+        assert (await world.post_raw(raw, {**headers, "X-Razorpay-Signature": "0" * 64}))[0] == 400
+    logged: list[Any] = [r.getMessage() for r in caplog.records]
+    assert any("signature" in line.lower() for line in logged)  # the refusal is logged...
+    for line in logged:  # ...without the secret or the signatures that prove it
+        assert secret not in line
+        assert headers["X-Razorpay-Signature"] not in line
+        assert world.api.key_secret not in line
