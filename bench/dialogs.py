@@ -210,6 +210,14 @@ class BotApi:
     async def api_sendphoto(self, fields: dict[str, Any]) -> Any:
         return self._reply(int(fields["chat_id"]), self._message(fields))
 
+    async def api_senddocument(self, fields: dict[str, Any]) -> Any:
+        message = self._message({k: v for k, v in fields.items() if isinstance(v, str)})
+        message["document"] = {"file_id": f"doc{message['message_id']}", "file_unique_id": "d"}
+        return self._reply(int(fields["chat_id"]), message)
+
+    async def api_sendvenue(self, fields: dict[str, Any]) -> Any:
+        return self._reply(int(fields["chat_id"]), self._message(fields))
+
     async def api_editmessagetext(self, fields: dict[str, Any]) -> Any:
         return self._reply(int(fields["chat_id"]), self._message(fields, int(fields["message_id"])))
 
