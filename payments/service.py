@@ -167,9 +167,14 @@ class PaymentService:
         if booking is None:
             log.warning("payment %s for unknown reference %r", paid.payment_id, paid.reference)
             return "unknown booking"
-        if booking.payment_id == paid.payment_id:
-            return "already settled"
         room = await self.bookings.room(booking.room_id)
+        if booking.payment_id == paid.payment_id:
+            if booking.status in (BookingStatus.NOT_STARTED, BookingStatus.ONGOING):
+                # Razorpay retries an event we did not finish: if the process died between
+                # confirming and queueing the messages, queue them now (each is queued once,
+                # under its dedupe key, so nothing is sent twice).
+                await self._announce_confirmed(booking, room)
+            return "already settled"
         link_id = booking.payment.get("link_id")
         if (
             paid.amount_paise != booking.amount_paise

@@ -214,3 +214,24 @@ async def test_an_event_left_half_processed_is_processed_on_the_retry(
     ).insert()
     assert (await world.post_event(body, event_id="evt_crashed"))[1]["outcome"] == "confirmed"
     assert (await world.post_event(body, event_id="evt_crashed"))[1]["outcome"] == "duplicate"
+
+
+async def test_a_crash_between_confirming_and_announcing_loses_no_message(
+    world: PaymentWorld, clock: ManualClock, room: Room, user: User
+) -> None:
+    booking = await held_booking(world, room, user, 12)
+    payment_id, body = await pay(world, booking)
+    # A process claimed the event and confirmed the booking, then died before queueing
+    # the confirmation, the invoice and the owner's notice.
+    await PaymentEvent(
+        id="evt_died", event="payment_link.paid", received_at=clock.now(), claimed_ms=0
+    ).insert()
+    record = {"payment_id": payment_id, "amount_paid_paise": booking.amount_paise}
+    assert await world.payments.bookings.confirm_payment(booking, record) is not None
+    assert await outbox_to(user.id) == []
+    assert (await world.post_event(body, event_id="evt_died"))[1]["outcome"] == "already settled"
+    assert len(await outbox_to(user.id)) == 2  # the confirmation and the invoice
+    assert len(await outbox_to(9001)) == 1
+    assert (await world.post_event(body, event_id="evt_died_again"))[1]["outcome"] == "already settled"
+    assert len(await outbox_to(user.id)) == 2  # queued once, however often it is retried
+    assert len(await outbox_to(9001)) == 1
