@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
 import random
@@ -81,9 +82,10 @@ class RecordingBotApi(BotApi):
             text = fields.get("text") or fields.get("caption") or ""
             self.sent.append((method, int(str(fields.get("chat_id"))), str(text)))
             plain = {k: v for k, v in fields.items() if isinstance(v, str)}
-            if "reply_markup" not in plain:
-                # A notification from the outbox, not the dialog's answer to a tap: it
-                # neither replaces the musician's screen nor ends an update's wait.
+            if not is_dialog_screen(plain.get("reply_markup", "")):
+                # A notification from the outbox, not a dialog's answer to a tap (dialog
+                # buttons carry aiogram-dialog's intent mark): it neither replaces the
+                # musician's screen nor ends an update's wait.
                 message = self._message(plain)
                 if method == "senddocument":
                     message["document"] = {"file_id": "doc", "file_unique_id": "doc"}
@@ -91,6 +93,13 @@ class RecordingBotApi(BotApi):
             result = await getattr(self, f"api_{method}", self.api_default)(plain)
             return web.json_response({"ok": True, "result": result})
         return await super().handle(request)
+
+
+def is_dialog_screen(reply_markup: str) -> bool:
+    """Whether a sent message is a dialog's screen: its buttons carry aiogram-dialog's
+    intent separator."""
+    rows = json.loads(reply_markup).get("inline_keyboard", []) if reply_markup else []
+    return any("\x1d" in (b.get("callback_data") or "") for row in rows for b in row)
 
 
 class PayingMusician(Musician):
