@@ -50,6 +50,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 from pymongo.errors import ConnectionFailure
 
 from domain.clock import Clock
+from domain.errors import BookingError
 from storage import outbox
 from storage.models import to_ms
 from storage.outbox import OutboxMessage, OutboxStatus
@@ -69,6 +70,7 @@ TRANSIENT = (
     ClientDecodeError,
     TimeoutError,
     OSError,
+    ConnectionFailure,  # the database, while making an attachment
 )
 
 
@@ -144,13 +146,24 @@ def backoff_ms(attempts: int) -> int:
     return min(2**attempts, 300) * 1000
 
 
+Attachments = Callable[[str], Awaitable[tuple[str, bytes, str]]]
+"""Makes a message's ``attachment`` at delivery: (file name, bytes, caption)."""
+
+
 class OutboxDeliverer:
     def __init__(
-        self, bot: Bot, clock: Clock, limits: RateLimits | None = None, *, in_flight: int = IN_FLIGHT
+        self,
+        bot: Bot,
+        clock: Clock,
+        limits: RateLimits | None = None,
+        *,
+        in_flight: int = IN_FLIGHT,
+        attachments: Attachments | None = None,
     ) -> None:
         self.bot = bot
         self.clock = clock
         self.limits = limits or RateLimits()
+        self.attachments = attachments
         self._in_flight = asyncio.Semaphore(in_flight)
 
     def _now_ms(self) -> int:
@@ -223,7 +236,7 @@ class OutboxDeliverer:
         except TRANSIENT as error:
             await self._retry_or_give_up(message, error)
             return 0
-        except (TelegramAPIError, ValueError) as error:  # refused (4xx) or cannot be built
+        except (TelegramAPIError, ValueError, BookingError) as error:  # refused (4xx) or cannot be built
             await outbox.settle(message, OutboxStatus.FAILED, str(error))
             log.warning("message %s refused: %s", message.dedupe_key, error)
             return 0
@@ -241,6 +254,17 @@ class OutboxDeliverer:
 
     async def _send(self, message: OutboxMessage) -> int | None:
         markup = _markup(message.buttons)
+        if message.attachment is not None:
+            if self.attachments is None:
+                raise ValueError(f"nothing here makes attachment {message.attachment!r}")
+            name, data, caption = await self.attachments(message.attachment)
+            sent = await self.bot.send_document(
+                message.chat_id,
+                BufferedInputFile(data, filename=name),
+                caption=caption[:1024] or None,
+                reply_markup=markup,
+            )
+            return sent.message_id
         if message.document_name is not None:
             sent = await self.bot.send_document(
                 message.chat_id,

@@ -67,7 +67,10 @@ async def start_jobs(services: Services, bot: Bot, dispatcher: Dispatcher) -> Ca
     )
     scheduler.start()
     stop = asyncio.Event()
-    deliverer = OutboxDeliverer(bot, services.clock)
+    payments = services.payments
+    deliverer = OutboxDeliverer(
+        bot, services.clock, attachments=payments.render_attachment if payments is not None else None
+    )
     delivery = asyncio.create_task(run_forever(deliverer.deliver_due, DELIVERY_IDLE_SECONDS, stop))
 
     async def shutdown() -> None:

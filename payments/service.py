@@ -33,6 +33,7 @@ from storage.payment_events import claim_event, finish_event, forget_event
 log = logging.getLogger(__name__)
 
 REFUND_LEASE_MS = 120_000
+INVOICE_ATTACHMENT = "invoice:"
 """A refund claimed this long ago and not settled (its process died) may be claimed again;
 the idempotency key makes the second request return the first refund."""
 
@@ -293,7 +294,7 @@ class PaymentService:
             now=now,
             location=_venue(room),
         )
-        await self.send_invoice(booking, dedupe_key=f"{booking.id}:invoice", room=room, buyer=musician)
+        await self.send_invoice(booking, dedupe_key=f"{booking.id}:invoice")
         for owner_id in room.owner_ids:
             await enqueue(
                 owner_id,
@@ -505,24 +506,28 @@ class PaymentService:
         pdf = await asyncio.to_thread(render_invoice_pdf, data)
         return f"invoice-{number.replace('/', '-')}.pdf", pdf, number
 
-    async def send_invoice(
-        self,
-        booking: Booking,
-        *,
-        dedupe_key: str | None = None,
-        room: Room | None = None,
-        buyer: User | None = None,
-    ) -> bool:
-        """Queue the invoice PDF to the musician; a re-send uses a fresh dedupe key."""
-        name, pdf, number = await self.invoice_document(booking, room=room, buyer=buyer)
-        key = dedupe_key or f"{booking.id}:invoice:resend:{to_ms(self.clock.now())}"
+    async def send_invoice(self, booking: Booking, *, dedupe_key: str | None = None) -> bool:
+        """Queue the invoice to the musician; a re-send uses a fresh dedupe key. The PDF
+        is made, and its number taken, when the outbox delivers it
+        (``render_attachment``): off the webhook's path, and once per booking however
+        often it is sent."""
+        now = self.clock.now()
         return await enqueue(
             booking.user_id,
-            messages.invoice_caption(booking, number),
-            dedupe_key=key,
-            now=self.clock.now(),
-            document=(name, pdf),
+            "",
+            dedupe_key=dedupe_key or f"{booking.id}:invoice:resend:{to_ms(now)}",
+            now=now,
+            attachment=f"{INVOICE_ATTACHMENT}{booking.id}",
         )
+
+    async def render_attachment(self, attachment: str) -> tuple[str, bytes, str]:
+        """(file name, PDF, caption) for an outbox ``attachment`` this service queued."""
+        kind, _, booking_id = attachment.partition(":")
+        if f"{kind}:" != INVOICE_ATTACHMENT:
+            raise ValueError(f"unknown attachment {attachment!r}")
+        booking = await self.bookings.booking(booking_id)
+        name, pdf, number = await self.invoice_document(booking)
+        return name, pdf, messages.invoice_caption(booking, number)
 
 
 def _entity(entities: dict[str, Any], name: str) -> dict[str, Any]:

@@ -57,6 +57,9 @@ class OutboxMessage(Document):
     """Inline keyboard rows of ``{"text": ..., "url": ...}`` or ``{"text": ..., "callback_data": ...}``."""
     document_name: str | None = None
     document: bytes | None = None
+    attachment: str | None = None
+    """A document made when the message is delivered, e.g. ``"invoice:<booking id>"``
+    (see ``OutboxDeliverer``): the caption comes with it and ``text`` is unused."""
     location: dict[str, Any] | None = None
     """``{"latitude", "longitude", "title", "address"}``: sent as a venue after the text."""
     guard: dict[str, Any] | None = None
@@ -104,6 +107,7 @@ def _new_message(
     document: tuple[str, bytes] | None,
     location: dict[str, Any] | None,
     guard: dict[str, Any] | None = None,
+    attachment: str | None = None,
 ) -> dict[str, Any]:
     return {
         "dedupe_key": dedupe_key,
@@ -112,6 +116,7 @@ def _new_message(
         "buttons": buttons or [],
         "document_name": document[0] if document else None,
         "document": Binary(document[1]) if document else None,
+        "attachment": attachment,
         "location": location,
         "guard": guard,
         "status": OutboxStatus.PENDING.value,
@@ -143,6 +148,7 @@ async def enqueue(
     buttons: list[list[dict[str, str]]] | None = None,
     document: tuple[str, bytes] | None = None,
     location: dict[str, Any] | None = None,
+    attachment: str | None = None,
 ) -> bool:
     """Queue a message; False when one with this ``dedupe_key`` was queued already."""
     return await _insert(
@@ -154,6 +160,7 @@ async def enqueue(
             buttons=buttons,
             document=document,
             location=location,
+            attachment=attachment,
         )
     )
 

@@ -30,13 +30,16 @@ async def test_paid_link_confirms_and_queues_confirmation_invoice_and_owner_noti
     assert stored is not None
     assert stored.status is BookingStatus.NOT_STARTED
     assert stored.payment_id == payment_id
-    assert stored.invoice_number == "JR/2026-27/000001"
+    assert stored.invoice_number is None  # taken when the invoice is delivered, off this path
     to_musician = await outbox_to(user.id)
     assert [m.dedupe_key.split(":", 1)[1] for m in to_musician] == ["confirmed", "invoice"]
     assert "Booking confirmed" in to_musician[0].text
     assert to_musician[0].location is not None
-    assert to_musician[1].document is not None
-    assert to_musician[1].document.startswith(b"%PDF")
+    assert to_musician[1].attachment == f"invoice:{booking.id}"
+    name, pdf, caption = await world.payments.render_attachment(to_musician[1].attachment)
+    assert pdf.startswith(b"%PDF")
+    assert caption == f"Invoice JR/2026-27/000001 for booking {booking.code}"
+    assert name == "invoice-JR-2026-27-000001.pdf"
     to_owner = await outbox_to(9001)
     assert len(to_owner) == 1
     assert "New booking" in to_owner[0].text

@@ -1,0 +1,91 @@
+"""The invoice is made when the outbox delivers it: a PDF document with its number
+in the caption, sent through a real Bot to a fake Bot API, the same number on every
+send of one booking's invoice, and nothing made for an attachment nobody knows."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from pypdf import PdfReader
+
+from domain.clock import ManualClock
+from jobs.delivery import OutboxDeliverer, RateLimits
+from storage.models import Room, User
+from storage.outbox import OutboxMessage, OutboxStatus, enqueue
+from tests.fakes.telegram import FakeTelegram
+from tests.payment_support import PaymentWorld, held_booking
+from tests.test_webhook import pay
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    fake = await FakeTelegram().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def deliverer(
+    telegram: FakeTelegram, world: PaymentWorld, clock: ManualClock
+) -> AsyncIterator[OutboxDeliverer]:
+    bot = Bot(
+        "123456:TEST-invoice", session=AiohttpSession(api=TelegramAPIServer.from_base(telegram.base_url))
+    )
+    yield OutboxDeliverer(
+        bot, clock, RateLimits(per_chat_interval=0), attachments=world.payments.render_attachment
+    )
+    await bot.session.close()
+
+
+async def deliver_all(deliverer: OutboxDeliverer) -> int:
+    """Passes until nothing is left (a pass sends one message per chat)."""
+    total = 0
+    while sent := await deliverer.deliver_due():
+        total += sent
+    return total
+
+
+def sent_documents(telegram: FakeTelegram) -> list[tuple[str, bytes]]:
+    return [
+        (c.fields.get("caption", ""), next(iter(c.files.values())))
+        for c in telegram.calls
+        if c.method == "senddocument"
+    ]
+
+
+async def test_a_paid_bookings_invoice_is_made_and_sent_at_delivery(
+    world: PaymentWorld, deliverer: OutboxDeliverer, telegram: FakeTelegram, room: Room, user: User
+) -> None:
+    booking = await held_booking(world, room, user, 12)
+    _, body = await pay(world, booking)
+    assert (await world.post_event(body))[1]["outcome"] == "confirmed"
+    assert await deliver_all(deliverer) == 3  # confirmation (+ venue), invoice, owner notice
+    stored = await world.payments.bookings.booking(booking.id)
+    await world.payments.send_invoice(stored)  # "send the invoice again" from My bookings
+    assert await deliver_all(deliverer) == 1
+    documents = sent_documents(telegram)
+    assert [caption for caption, _ in documents] == [
+        f"Invoice JR/2026-27/000001 for booking {booking.code}"
+    ] * 2
+    text = PdfReader(io.BytesIO(documents[0][1])).pages[0].extract_text()
+    assert "JR/2026-27/000001" in text
+    assert booking.code in text
+    assert "₹600" in text
+
+
+async def test_an_attachment_nobody_makes_fails_without_sending(
+    world: PaymentWorld, deliverer: OutboxDeliverer, telegram: FakeTelegram, clock: ManualClock
+) -> None:
+    await enqueue(5, "", dedupe_key="odd", now=clock.now(), attachment="poster:42")
+    await enqueue(6, "", dedupe_key="gone", now=clock.now(), attachment="invoice:000000000000000000000000")
+    assert await deliverer.deliver_due() == 0
+    for key in ("odd", "gone"):
+        message = await OutboxMessage.find_one(OutboxMessage.dedupe_key == key)
+        assert message is not None
+        assert message.status is OutboxStatus.FAILED
+    assert sent_documents(telegram) == []
