@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.dialogs.format import musician_link, session_span
+from bot.dialogs.format import session_span
 from domain.booking_status import BookingStatus
 from domain.money import format_inr
+from payments.messages import musician_link
 from storage.booking_service import BookingService, CancelOutcome
 from storage.models import Booking, Room, User
 from storage.outbox import enqueue_guarded

@@ -37,7 +37,7 @@ def invoice_caption(booking: Booking, number: str) -> str:
 
 
 def owner_new_booking(booking: Booking, room: Room, musician: User | None) -> str:
-    who = _musician(musician, booking.user_id)
+    who = musician_link(musician, booking.user_id)
     return (
         f"🆕 <b>New booking</b> · <code>{booking.code}</code>\n"
         f"{escape(room.name)} · {_when(booking, room)}\n"
@@ -128,7 +128,8 @@ def refund_failed_owner(booking: Booking, room: Room, amount_paise: int) -> str:
     )
 
 
-def _musician(user: User | None, user_id: int) -> str:
+def musician_link(user: User | None, user_id: int) -> str:
+    """The musician's name as a link to their Telegram chat, with their @username."""
     if user is None:
         return f'<a href="tg://user?id={user_id}">musician</a>'
     handle = f" (@{escape(user.username)})" if user.username else ""

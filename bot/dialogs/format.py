@@ -15,7 +15,7 @@ from domain.availability import SlotOffer, SlotState
 from domain.money import format_inr
 from domain.refund import RefundQuote
 from domain.slots import describe_hours
-from storage.models import Booking, Room, User
+from storage.models import Booking, Room
 
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
 STATE_WORDS = {
@@ -49,14 +49,6 @@ def session_span(booking: Booking, zone: ZoneInfo) -> str:
     """``Thu 26 Nov 2026, 18:00–20:00`` in the room's time."""
     span = f"{local_time(booking.starts_at, zone)}–{local_time(booking.ends_at, zone)}"
     return f"{day_label(booking.day)}, {span}"
-
-
-def musician_link(user: User | None, user_id: int) -> str:
-    """The musician's name as a link to their Telegram chat, with their @username."""
-    if user is None:
-        return f'<a href="tg://user?id={user_id}">musician</a>'
-    handle = f" (@{h(user.username)})" if user.username else ""
-    return f'<a href="tg://user?id={user.id}">{h(user.display_name)}</a>{handle}'
 
 
 def slot_button(offer: SlotOffer, zone: ZoneInfo) -> str:

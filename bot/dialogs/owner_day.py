@@ -27,7 +27,7 @@ from aiogram_dialog.widgets.text import Const, Format
 
 from bot.cancellations import REASON_LIMIT, terminate_for_owner
 from bot.dialogs.base import Dialog
-from bot.dialogs.format import day_label, h, join_labels, local_time, musician_link, session_span
+from bot.dialogs.format import day_label, h, join_labels, local_time, session_span
 from bot.dialogs.owner import owned_room
 from bot.dialogs.states import OwnerDaySG
 from bot.dialogs.widgets import labelled_select
@@ -35,6 +35,7 @@ from domain.availability import SlotState
 from domain.booking_status import BookingStatus
 from domain.errors import BookingError, SlotsTakenError
 from domain.money import format_inr
+from payments.messages import musician_link
 from storage.booking_service import BookingService
 from storage.earnings import bookings_between
 from storage.models import Booking, User
