@@ -8,6 +8,7 @@ window (Telegram had accepted it, the dead process had not marked it sent)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -57,6 +58,10 @@ async def world(tmp_path: Path, database: Database) -> AsyncIterator[tuple[BotAp
     try:
         yield api, shared, env
     finally:
+        log = tmp_path / "bot.log"
+        if log.exists():  # shown by pytest when the test failed
+            noted = [line for line in log.read_text(errors="replace").splitlines() if " DEBUG " not in line]
+            logging.getLogger(__name__).warning("the bot's log:\n%s", "\n".join(noted[-40:]))
         await api.stop()
         await shared.close()
         await server.astop()
@@ -64,15 +69,11 @@ async def world(tmp_path: Path, database: Database) -> AsyncIterator[tuple[BotAp
 
 
 async def start_bot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    """``python -m bot``, its output appended to ``bot.log`` in ``cwd`` (kept for a failure)."""
+    with (cwd / "bot.log").open("ab") as log:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=cwd, env={**env, "LOG_LEVEL": "DEBUG"}, stdout=log, stderr=log
+        )
 
 
 async def kill(process: asyncio.subprocess.Process) -> None:
@@ -95,9 +96,15 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> 
 
 
 async def tap(api: BotApi, screen: dict[str, Any], target: dict[str, Any] | None) -> dict[str, Any]:
+    """Press ``target`` on ``screen``; the screen the bot answers with. A tap answered
+    only with an alert (a callback answer, no new screen) fails with that alert."""
     assert target is not None, [b["text"] for b in buttons(screen)]
+    alerts = len(api.chat(ASHA["id"]).alerts)
     version = api.press(ASHA, screen, target["callback_data"])
-    return await api.wait_reply(ASHA["id"], version, timeout=60)
+    reply = await api.wait_reply(ASHA["id"], version, timeout=60)
+    new_alerts = api.chat(ASHA["id"]).alerts[alerts:]
+    assert not (new_alerts and reply == screen), f"{target['text']!r} answered only with {new_alerts}"
+    return reply
 
 
 def free_slots(screen: dict[str, Any]) -> list[dict[str, Any]]:
