@@ -53,6 +53,7 @@ from storage.models import Booking, SlotClaim, User
 NOW = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)  # Wed 10:00 IST
 TOKEN = "123456:BENCH"
 FIRST_USER_ID = 500_000
+ALERT_ONLY_SECONDS = 3.0
 
 
 # ---- a minimal Bot API over HTTP ------------------------------------------------------
@@ -67,6 +68,10 @@ class Chat:
     pending_since: float | None = None
     pending_callback: str | None = None
     alerts: list[str] = field(default_factory=list)
+    handling: str | None = None
+    """The callback id (or "message") of the update whose answer is not complete yet."""
+    alerted_at: float | None = None
+    settled: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class BotApi:
@@ -109,6 +114,9 @@ class BotApi:
         update["update_id"] = next(self.update_ids)
         chat.pending_since = time.perf_counter()
         chat.pending_callback = update.get("callback_query", {}).get("id")
+        chat.handling = chat.pending_callback or "message"
+        chat.alerted_at = None
+        chat.settled.clear()
         chat.changed.clear()
         self.updates.append(update)
         self.new_update.set()
@@ -153,6 +161,36 @@ class BotApi:
         assert chat.last_id is not None
         return chat.messages[chat.last_id]
 
+    async def wait_settled(self, chat_id: int, timeout: float = 30.0) -> None:
+        """Wait until the bot has finished answering the chat's last update.
+
+        A message is answered by the first message sent. A tap is answered completely
+        when aiogram-dialog gives the callback its final, empty answer, or when a screen
+        follows an answer with text (a stale tap: the alert, then a fresh menu); an
+        answer with text and nothing after it for ``ALERT_ONLY_SECONDS`` (a throttled
+        tap) is complete too. A bot handles one update per user at a time, so whatever
+        comes later belongs to the next update."""
+        chat = self.chat(chat_id)
+        deadline = time.perf_counter() + timeout
+        while not chat.settled.is_set():
+            if chat.alerted_at is not None and time.perf_counter() - chat.alerted_at > ALERT_ONLY_SECONDS:
+                return
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TimeoutError(f"the bot did not finish answering chat {chat_id}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(chat.settled.wait(), min(remaining, 0.5))
+
+    def _settle(self, chat: Chat) -> None:
+        chat.handling = None
+        chat.settled.set()
+
+    def screen(self, chat_id: int) -> dict[str, Any]:
+        """The chat's latest screen."""
+        chat = self.chat(chat_id)
+        assert chat.last_id is not None
+        return chat.messages[chat.last_id]
+
     # -- what the bot calls
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"].lower()
@@ -184,6 +222,8 @@ class BotApi:
         if message is not None:
             chat.messages[message["message_id"]] = message
             chat.last_id = message["message_id"]
+            if chat.handling == "message" or (chat.handling and chat.alerted_at is not None):
+                self._settle(chat)
         if chat.pending_since is not None:
             self.latencies.append(time.perf_counter() - chat.pending_since)
             self.handled += 1
@@ -233,6 +273,11 @@ class BotApi:
         chat = self.chat(int(callback_id.split(":")[0]))
         if fields.get("text"):
             chat.alerts.append(fields["text"])
+        if chat.handling == callback_id:
+            if fields.get("text"):
+                chat.alerted_at = time.perf_counter()
+            else:
+                self._settle(chat)
         if chat.pending_callback == callback_id:
             self._reply(int(callback_id.split(":")[0]), None)
         return True
@@ -278,18 +323,26 @@ class Musician:
             await asyncio.sleep(self.rng.uniform(0.5, 1.5) * self.think)
 
     async def say(self, text: str) -> None:
-        await self._pause()
         version = self.api.send_text(self.user, text)
         self.outcome.updates += 1
-        self.screen = await self.api.wait_reply(self.user["id"], version)
+        await self.api.wait_reply(self.user["id"], version)
+        await self._look()
 
     async def tap(self, target: dict[str, Any] | None) -> None:
         if target is None:
             raise RuntimeError(f"button missing on: {self.screen!r}"[:600])
-        await self._pause()
         version = self.api.press(self.user, self.screen, target["callback_data"])
         self.outcome.updates += 1
-        self.screen = await self.api.wait_reply(self.user["id"], version)
+        await self.api.wait_reply(self.user["id"], version)
+        await self._look()
+
+    async def _look(self) -> None:
+        """Think, then read the screen once the bot has finished answering: its first
+        answer is not always its last (an alert such as "just taken" comes before the
+        screen it explains), and a person acts on what the chat shows when they tap."""
+        await self._pause()
+        await self.api.wait_settled(self.user["id"])
+        self.screen = self.api.screen(self.user["id"])
 
     async def run(self) -> Outcome:
         await self.say("/start")

@@ -176,7 +176,6 @@ class PayingMusician(Musician):
         if url is None:
             self.failures.append(f"musician {self.user['id']}: no Pay button for {code}")
             return
-        await self._pause()
         async with self.session.post(f"{url}/pay", allow_redirects=False) as paid:
             if paid.status != 303:
                 self.failures.append(
