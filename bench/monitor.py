@@ -206,7 +206,8 @@ async def outbox_run(messages: int, *, processes: int, latency: float) -> None:
         print(
             f"  {processes} deliverer(s), Bot API answering in {latency * 1000:.0f} ms: "
             f"{sent} delivered in {elapsed:.1f}s = {sent / elapsed:.1f} msg/s; "
-            f"429s {telegram.rejected_429}, lost {messages - sent}, duplicates {len(texts) - len(set(texts))}"
+            f"429s {telegram.rejected_429} ({telegram.rejected_429_chat} per chat), "
+            f"lost {messages - sent}, duplicates {len(texts) - len(set(texts))}"
         )
     finally:
         for bot in bots:

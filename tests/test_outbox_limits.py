@@ -145,7 +145,7 @@ async def test_a_chat_served_by_one_process_waits_in_another(db: Database) -> No
     assert await first.take_chat(31, parts=1)
     assert not await second.take_chat(31, parts=1)
     assert await second.take_chat(32, parts=1)
-    await asyncio.sleep(1.01)
+    await asyncio.sleep(first.per_chat_interval * (1 + first.margin) + 0.01)
     assert await second.take_chat(31, parts=1)
 
 

@@ -29,6 +29,8 @@ class FakeTelegram:
     per_second: int = 30
     calls: list[Call] = field(default_factory=list)
     rejected_429: int = 0
+    rejected_429_chat: int = 0
+    """Of ``rejected_429``, those for the 1/s per chat limit (the rest: 30/s per bot)."""
     _faults: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)
     _sent_at: deque[float] = field(default_factory=deque)
     _chat_sent_at: dict[str, float] = field(default_factory=dict)
@@ -97,7 +99,10 @@ class FakeTelegram:
         now = time.monotonic()
         while self._sent_at and now - self._sent_at[0] > 1.0:
             self._sent_at.popleft()
-        if len(self._sent_at) >= self.per_second or now - self._chat_sent_at.get(chat_id, -10.0) < 1.0:
+        if len(self._sent_at) >= self.per_second:
+            return True
+        if now - self._chat_sent_at.get(chat_id, -10.0) < 1.0:
+            self.rejected_429_chat += 1
             return True
         self._sent_at.append(now)
         self._chat_sent_at[chat_id] = now
