@@ -30,12 +30,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 from aiohttp import web
@@ -43,6 +42,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
 from bot.services import Services, booking_rules
+from bot.telegram_session import telegram_session
 from domain.booking_status import HOLDS_SLOTS
 from domain.clock import ManualClock
 from storage.booking_service import BookingService
@@ -345,6 +345,7 @@ class Musician:
         self.screen = self.api.screen(self.user["id"])
 
     async def run(self) -> Outcome:
+        await self._pause()  # musicians do not all arrive in the same millisecond
         await self.say("/start")
         await self.tap(button(self.screen, text="🎸 Find a room"))
         cities = [b for b in buttons(self.screen) if "room" in b["text"] and "Menu" not in b["text"]]
@@ -413,6 +414,12 @@ def rss_mb(pid: int | None = None) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def double_bookings() -> int:
     held = Counter()
     async for raw in Booking.get_pymongo_collection().find(
@@ -475,7 +482,7 @@ async def main(musicians: int, think: float, seed: int, profile: str | None = No
     base_url = await loop.run_in_executor(None, here.recv)
     bot = Bot(
         TOKEN,
-        session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)),
+        session=telegram_session(base_url),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     dispatcher = build_dispatcher(services, mongo_fsm_storage(database.client, database.db.name))

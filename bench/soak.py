@@ -68,7 +68,7 @@ import aiohttp
 from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.dialogs import TOKEN, BotApi, Musician, Outcome, buttons, double_bookings, rss_mb
+from bench.dialogs import TOKEN, BotApi, Musician, Outcome, buttons, cpu_seconds, double_bookings, rss_mb
 from bot.handlers.commands import EXPIRED_TEXT
 from bot.handlers.errors import SORRY_TEXT
 from storage.database import Database, open_database
@@ -363,8 +363,11 @@ async def main(musicians: int, minutes: float, think: float, seed: int) -> int:
             db_pid, uri = embedded_server(workdir / "data")
         database = await open_database(uri)
         here.send("go")
+        cpu_before = cpu_seconds(bot.pid), cpu_seconds(db_pid) if db_pid else float("nan")
         await loop.run_in_executor(None, here.recv)  # the crowd's time is up
         crowd_done = time.monotonic()
+        bot_cpu = cpu_seconds(bot.pid) - cpu_before[0]
+        db_cpu = (cpu_seconds(db_pid) if db_pid else float("nan")) - cpu_before[1]
         deadline = crowd_done + DRAIN_TIMEOUT
         while not await drained() and time.monotonic() < deadline:  # noqa: ASYNC110  (polls the database)
             await asyncio.sleep(2)
@@ -408,6 +411,10 @@ async def main(musicians: int, minutes: float, think: float, seed: int) -> int:
     print(
         f"updates handled: {result['handled']} in {result['elapsed']:.0f} s = "
         f"{result['handled'] / result['elapsed']:.0f} updates/s"
+    )
+    print(
+        f"CPU while the crowd ran: bot {bot_cpu:.0f} s = {1000 * bot_cpu / max(result['handled'], 1):.1f} ms "
+        f"per update (all its work: dialogs, webhooks, outbox, jobs), database {db_cpu:.0f} s"
     )
     print(
         f"update -> reply: p50 {percentile(latencies, 0.5):.0f} ms, "

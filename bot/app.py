@@ -13,8 +13,6 @@ from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
 from aiohttp import web
@@ -24,6 +22,7 @@ from bot.config import Settings
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
 from bot.logging_setup import setup_logging
 from bot.services import Services, booking_rules
+from bot.telegram_session import telegram_session
 from bot.telegram_webhook import install_webhook_route, serve_webhook
 from bot.web import build_web_app
 from domain.clock import Clock, SystemClock
@@ -84,14 +83,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def make_bot(settings: Settings) -> Bot:
     assert settings.bot_token is not None
-    session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-        if settings.telegram_api_url
-        else AiohttpSession()
-    )
     return Bot(
         settings.bot_token.get_secret_value(),
-        session=session,
+        session=telegram_session(settings.telegram_api_url),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
 

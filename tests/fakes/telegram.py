@@ -4,6 +4,7 @@ send limits (30/s per bot, 1/s per chat) with real 429 + retry_after answers."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -120,6 +121,8 @@ class FakeTelegram:
         }
         if method == "sendmessage":
             message["text"] = fields.get("text", "")
+        if fields.get("reply_markup"):  # Telegram echoes the keyboard back
+            message["reply_markup"] = json.loads(fields["reply_markup"])
         if method == "senddocument":
             message["document"] = {"file_id": "doc", "file_unique_id": "doc"}
             message["caption"] = fields.get("caption")
