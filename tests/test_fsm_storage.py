@@ -3,6 +3,7 @@ counted with a command listener on a real client to the test database."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -31,6 +32,7 @@ class Commands(monitoring.CommandListener):
 
 
 STACK = StorageKey(bot_id=1, chat_id=5, user_id=5, destiny="aiogd:stack:")
+CONTEXT = StorageKey(bot_id=1, chat_id=5, user_id=5, destiny="aiogd:context:abc")
 RAW = StorageKey(bot_id=1, chat_id=5, user_id=5)
 
 
@@ -81,3 +83,40 @@ async def test_the_raw_state_is_read_only_once_someone_sets_one(
     await storage.set_state(RAW, "Form:name")
     assert await storage.get_state(RAW) == "Form:name"
     assert commands.seen["find"] == 1
+
+
+async def test_a_taps_context_and_stack_come_in_one_round_trip(
+    counted: tuple[DialogStateStorage, Commands],
+) -> None:
+    storage, commands = counted
+    await storage.set_data(CONTEXT, {"state": "BookingSG:slots"})
+    await storage.set_data(STACK, {"intents": ["abc"]})
+    commands.seen.clear()
+    assert await storage.get_data(CONTEXT) == {"state": "BookingSG:slots"}
+    assert await storage.get_data(STACK) == {"intents": ["abc"]}
+    assert commands.seen == Counter({"find": 1})
+    assert await storage.get_data(STACK) == {"intents": ["abc"]}  # taken once: asked again
+    assert commands.seen == Counter({"find": 2})
+
+
+async def test_a_stack_fetched_along_stays_in_its_own_update(
+    counted: tuple[DialogStateStorage, Commands], db: Database
+) -> None:
+    storage, _ = counted
+    await storage.set_data(CONTEXT, {"state": "BookingSG:slots"})
+    await storage.set_data(STACK, {"intents": ["abc"]})
+    other_update = asyncio.create_task(storage.get_data(CONTEXT))  # read context and stack
+    await other_update
+    await mongo_fsm_storage(db.client, db.db.name).set_data(STACK, {"intents": ["changed"]})
+    assert await storage.get_data(STACK) == {"intents": ["changed"]}
+    assert other_update.done()  # kept alive to the end: what it fetched was still there
+
+
+async def test_a_write_drops_the_stack_fetched_along(counted: tuple[DialogStateStorage, Commands]) -> None:
+    storage, commands = counted
+    await storage.set_data(STACK, {"intents": ["abc"]})
+    assert await storage.get_data(CONTEXT) == {}  # no such context; the stack came along
+    await storage.set_data(STACK, {"intents": ["new"]})
+    commands.seen.clear()
+    assert await storage.get_data(STACK) == {"intents": ["new"]}
+    assert commands.seen == Counter({"find": 1})
