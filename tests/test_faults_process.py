@@ -69,10 +69,17 @@ async def world(tmp_path: Path, database: Database) -> AsyncIterator[tuple[BotAp
 
 
 async def start_bot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    """``python -m bot``, its output appended to ``bot.log`` in ``cwd`` (kept for a failure)."""
+    """``python -m bot``, its output appended to ``bot.log`` in ``cwd`` (kept for a failure),
+    in a session of its own: only this test's signals reach it, not ones sent to the
+    test runner's process group."""
     with (cwd / "bot.log").open("ab") as log:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=cwd, env={**env, "LOG_LEVEL": "DEBUG"}, stdout=log, stderr=log
+            *(sys.executable, "-m", "bot"),
+            cwd=cwd,
+            env={**env, "LOG_LEVEL": "DEBUG"},
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
         )
 
 
