@@ -158,8 +158,7 @@ class BotApi:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(chat.changed.wait(), remaining)
             chat.changed.clear()
-        assert chat.last_id is not None
-        return chat.messages[chat.last_id]
+        return self.screen(chat_id)
 
     async def wait_settled(self, chat_id: int, timeout: float = 30.0) -> None:
         """Wait until the bot has finished answering the chat's last update.
@@ -414,8 +413,10 @@ def rss_mb(pid: int | None = None) -> float:
     return float("nan")
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process has used so far."""
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) a process has used so far; NaN without a process."""
+    if pid is None:
+        return float("nan")
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 

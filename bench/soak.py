@@ -363,11 +363,11 @@ async def main(musicians: int, minutes: float, think: float, seed: int) -> int:
             db_pid, uri = embedded_server(workdir / "data")
         database = await open_database(uri)
         here.send("go")
-        cpu_before = cpu_seconds(bot.pid), cpu_seconds(db_pid) if db_pid else float("nan")
+        cpu_before = cpu_seconds(bot.pid), cpu_seconds(db_pid)
         await loop.run_in_executor(None, here.recv)  # the crowd's time is up
         crowd_done = time.monotonic()
         bot_cpu = cpu_seconds(bot.pid) - cpu_before[0]
-        db_cpu = (cpu_seconds(db_pid) if db_pid else float("nan")) - cpu_before[1]
+        db_cpu = cpu_seconds(db_pid) - cpu_before[1]
         deadline = crowd_done + DRAIN_TIMEOUT
         while not await drained() and time.monotonic() < deadline:  # noqa: ASYNC110  (polls the database)
             await asyncio.sleep(2)
