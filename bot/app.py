@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
+from bot.gc_tuning import freeze_startup_heap
 from bot.logging_setup import setup_logging
 from bot.services import Services, booking_rules
 from bot.telegram_session import telegram_session
@@ -121,7 +122,11 @@ async def run(settings: Settings) -> None:
         # Dialog state gets its own client: aiogram closes its storage when polling
         # stops, and that must not close the connection the jobs and webhooks use.
         fsm_client = make_client(database.uri)
-        dispatcher = build_dispatcher(services, mongo_fsm_storage(fsm_client, database.db.name))
+        # Long polling: Telegram hands every update to this one process. Webhooks may be
+        # served by several processes, each of which must read the shared state.
+        polling = not settings.telegram_webhook_url
+        fsm_storage = mongo_fsm_storage(fsm_client, database.db.name, single_process=polling)
+        dispatcher = build_dispatcher(services, fsm_storage)
         for hook in _startup_hooks:
             stop = await hook(services, bot, dispatcher)
             if stop is not None:
@@ -132,6 +137,7 @@ async def run(settings: Settings) -> None:
             install_webhook_route(app, bot, dispatcher, settings)
         runner = await start_web(app, settings)
         await bot.set_my_commands(COMMANDS)
+        freeze_startup_heap()
         log.info("JamRoom bot @%s is up (%s)", services.bot_username, database.description)
         await serve_updates(bot, dispatcher, app, settings)
     finally:

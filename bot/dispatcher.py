@@ -18,14 +18,19 @@ from bot.services import Services
 FSM_COLLECTION = "fsm_states"
 
 
-def mongo_fsm_storage(client: AsyncMongoClient, db_name: str) -> DialogStateStorage:
+def mongo_fsm_storage(
+    client: AsyncMongoClient, db_name: str, *, single_process: bool = False
+) -> DialogStateStorage:
     """Dialog state in MongoDB, so a restart resumes each user's dialog.
-    aiogram-dialog needs the destiny in the key."""
+    aiogram-dialog needs the destiny in the key. ``single_process``: this process is
+    the only one serving the bot's updates (long polling), so it may answer reads of
+    the state it wrote from memory."""
     return DialogStateStorage(
         client,
         db_name=db_name,
         collection_name=FSM_COLLECTION,
         key_builder=DefaultKeyBuilder(with_destiny=True),
+        single_process=single_process,
     )
 
 

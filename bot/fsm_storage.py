@@ -14,11 +14,22 @@ aiogram-dialog make about five calls to the storage; two of them are needless he
   only differ from writing when another process changed the document during this
   very update, a race in which the write would have undone the other change anyway.
 
-And one is made cheaper: a tap loads its dialog's context, then the stack the context
-names, one round trip after the other. The context's read fetches the user's default
-stack with it; the stack's read, in the same update (the same asyncio task), takes it
-from there. Nothing read this way outlives the update or survives a write to it, so
-no update sees what another update read.
+And some are made cheaper:
+
+- A tap loads its dialog's context, then the stack the context names, one round trip
+  after the other. The context's read fetches the user's default stack with it; the
+  stack's read, in the same update (the same asyncio task), takes it from there.
+  Nothing read this way outlives the update or survives a write to it, so no update
+  sees what another update read.
+- Removing a dialog's document is one delete: aiogram first unsets the data, then
+  deletes the document if nothing else is left in it, but only the raw FSM state
+  (default destiny) could be left, and aiogram-dialog's documents never hold one.
+- With ``single_process`` (long polling: Telegram hands each update to the one process
+  that polls), nobody else changes this bot's dialog state, so what this process
+  last read or wrote under a key is what the database holds, and reads of it are
+  answered from memory. Writes still go to the database before they are remembered,
+  so a restart resumes from there. Several processes serving one bot (webhook mode
+  behind a load balancer) must leave it off.
 """
 
 from __future__ import annotations
@@ -41,8 +52,15 @@ DEFAULT_STACK_DESTINY = "aiogd:stack:"
 
 
 class DialogStateStorage(PyMongoStorage):
-    def __init__(self, *args: Any, remembered_keys: int = REMEMBERED_KEYS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        single_process: bool = False,
+        remembered_keys: int = REMEMBERED_KEYS,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.single_process = single_process
         self._remembered_keys = remembered_keys
         self._stored: OrderedDict[str, bytes] = OrderedDict()
         self._raw_states_used = False
@@ -63,6 +81,8 @@ class DialogStateStorage(PyMongoStorage):
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         document_id = self._key_builder.build(key)
+        if self.single_process and (remembered := self._recall(document_id)) is not None:
+            return remembered
         data = self._take_fetched_along(document_id)
         if data is None:
             if key.destiny.startswith(CONTEXT_DESTINY):
@@ -71,6 +91,14 @@ class DialogStateStorage(PyMongoStorage):
                 data = await super().get_data(key)
         self._remember(document_id, data)
         return data
+
+    def _recall(self, document_id: str) -> dict[str, Any] | None:
+        """A fresh copy of what was last read or written under ``document_id``."""
+        stored = self._stored.get(document_id)
+        if stored is None:
+            return None
+        self._stored.move_to_end(document_id)
+        return bson.decode(stored, codec_options=self._collection.codec_options)["data"]
 
     async def _context_and_default_stack(self, key: StorageKey, document_id: str) -> dict[str, Any]:
         stack_id = self._key_builder.build(dataclasses.replace(key, destiny=DEFAULT_STACK_DESTINY))
@@ -94,7 +122,10 @@ class DialogStateStorage(PyMongoStorage):
             self._stored.move_to_end(document_id)
             return
         self._forget(document_id)  # a failed write must not be remembered
-        await super().set_data(key, data)
+        if not data and key.destiny != DEFAULT_DESTINY:
+            await self._collection.delete_one({"_id": document_id})
+        else:
+            await super().set_data(key, data)
         self._remember(document_id, data)
 
     async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
-from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.base import DefaultKeyBuilder, StorageKey
 from pymongo import AsyncMongoClient, monitoring
+from pymongo.errors import DocumentTooLarge
 
 from bot.dispatcher import FSM_COLLECTION, mongo_fsm_storage
 from bot.fsm_storage import DialogStateStorage
@@ -120,3 +122,83 @@ async def test_a_write_drops_the_stack_fetched_along(counted: tuple[DialogStateS
     commands.seen.clear()
     assert await storage.get_data(STACK) == {"intents": ["new"]}
     assert commands.seen == Counter({"find": 1})
+
+
+async def test_removing_a_dialogs_document_is_one_delete(
+    counted: tuple[DialogStateStorage, Commands], db: Database
+) -> None:
+    storage, commands = counted
+    await storage.set_data(CONTEXT, {"state": "BookingSG:slots"})
+    commands.seen.clear()
+    await storage.set_data(CONTEXT, {})
+    assert commands.seen == Counter({"delete": 1})
+    assert await db.db[FSM_COLLECTION].count_documents({}) == 0
+
+
+@pytest.fixture
+async def sole(db: Database) -> AsyncIterator[tuple[DialogStateStorage, Commands]]:
+    """A storage for a process that serves the bot alone (long polling)."""
+    commands = Commands()
+    client: AsyncMongoClient = AsyncMongoClient(db.uri, tz_aware=True, event_listeners=[commands])
+    await client[db.db.name][FSM_COLLECTION].delete_many({})
+    commands.seen.clear()
+    yield mongo_fsm_storage(client, db.db.name, single_process=True), commands
+    await client.close()
+
+
+async def test_a_process_serving_alone_reads_its_own_state_from_memory(
+    sole: tuple[DialogStateStorage, Commands], db: Database
+) -> None:
+    storage, commands = sole
+    started = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
+    await storage.set_data(CONTEXT, {"state": "BookingSG:slots", "started": started})
+    commands.seen.clear()
+    first = await storage.get_data(CONTEXT)
+    assert first == {"state": "BookingSG:slots", "started": started}
+    first["state"] = "changed by the caller"  # what a caller does to its copy stays there
+    assert (await storage.get_data(CONTEXT))["state"] == "BookingSG:slots"
+    assert not commands.seen
+    assert (await mongo_fsm_storage(db.client, db.db.name).get_data(CONTEXT))["state"] == "BookingSG:slots"
+
+
+async def test_what_was_read_once_is_not_read_again(
+    sole: tuple[DialogStateStorage, Commands], db: Database
+) -> None:
+    storage, commands = sole
+    await mongo_fsm_storage(db.client, db.db.name).set_data(STACK, {"intents": ["abc"]})
+    assert await storage.get_data(STACK) == {"intents": ["abc"]}
+    assert await storage.get_data(STACK) == {"intents": ["abc"]}
+    assert commands.seen == Counter({"find": 1})
+
+
+async def test_the_memory_keeps_only_the_latest_keys(db: Database) -> None:
+    commands = Commands()
+    client: AsyncMongoClient = AsyncMongoClient(db.uri, event_listeners=[commands])
+    await client[db.db.name][FSM_COLLECTION].delete_many({})
+    storage = DialogStateStorage(
+        client,
+        db_name=db.db.name,
+        collection_name=FSM_COLLECTION,
+        key_builder=DefaultKeyBuilder(with_destiny=True),
+        single_process=True,
+        remembered_keys=2,
+    )
+    keys = [StorageKey(bot_id=1, chat_id=n, user_id=n, destiny="aiogd:stack:") for n in (1, 2, 3)]
+    for n, key in enumerate(keys):
+        await storage.set_data(key, {"intents": [str(n)]})
+    commands.seen.clear()
+    assert await storage.get_data(keys[2]) == {"intents": ["2"]}
+    assert not commands.seen
+    assert await storage.get_data(keys[0]) == {"intents": ["0"]}  # forgotten: read again
+    assert commands.seen == Counter({"find": 1})
+    await client.close()
+
+
+async def test_a_failed_write_is_not_remembered(sole: tuple[DialogStateStorage, Commands]) -> None:
+    storage, commands = sole
+    await storage.set_data(STACK, {"intents": ["a"]})
+    with pytest.raises(DocumentTooLarge):
+        await storage.set_data(STACK, {"intents": ["x" * 17_000_000]})
+    commands.seen.clear()
+    assert await storage.get_data(STACK) == {"intents": ["a"]}
+    assert commands.seen == Counter({"find": 1})  # what the database holds, not the failed write
