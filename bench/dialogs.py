@@ -2,13 +2,19 @@
 
 The real bot code runs: Bot + Dispatcher (build_dispatcher) long-polling a local
 Bot API stand-in over HTTP, dialog state in MongoDB (PyMongoStorage), the booking
-service on the embedded NX-27017 server. Each simulated musician goes /start → Find
-a room → city → room → Book → a day → two free slots → Review → Confirm, waiting for
-the bot's reply to every update (and retrying with other slots when someone else
-was faster). Prints updates/s, p50/p95 from update to the bot's reply, double
-bookings (must be 0) and peak RSS of the bot process and the database process.
+service on the embedded NX-27017 server. The crowd runs in a process of its own.
+For ``--seconds``, each simulated musician goes /start → Find a room → city → room →
+Book → a day → two free slots → Review → Confirm (trying other slots when someone
+else was faster), then My bookings → the booking → Cancel → Yes, so its slots come
+free again, and starts over; it waits for the bot's answer to every update and
+pauses ``--think`` seconds (on average) before the next one.
 
-    python bench/dialogs.py [--musicians 200] [--think 0.3] [--seed 1]
+Prints, for the measured window: updates/s, p50/p95 from an update being offered to
+the bot's first answer to it; then bookings, double bookings (must be 0), CPU per
+update of the bot, the database and the simulated Telegram side, garbage-collection
+pauses and peak RSS of each process.
+
+    python bench/dialogs.py [--musicians 100] [--seconds 30] [--think 0.4] [--seed 1]
     MONGODB_URI=mongodb://... python bench/dialogs.py
 """
 
@@ -18,10 +24,12 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import gc
 import json
 import multiprocessing
 import os
 import random
+import re
 import resource
 import statistics
 import time
@@ -41,6 +49,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
+from bot.gc_tuning import freeze_startup_heap
 from bot.services import Services, booking_rules
 from bot.telegram_session import telegram_session
 from domain.booking_status import HOLDS_SLOTS
@@ -54,6 +63,7 @@ NOW = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)  # Wed 10:00 IST
 TOKEN = "123456:BENCH"
 FIRST_USER_ID = 500_000
 ALERT_ONLY_SECONDS = 3.0
+CODE = re.compile(r"JR-[0-9A-Z]{6}")
 
 
 # ---- a minimal Bot API over HTTP ------------------------------------------------------
@@ -85,6 +95,7 @@ class BotApi:
         self.message_ids = count(1)
         self.chats: dict[int, Chat] = {}
         self.latencies: list[float] = []
+        self.replied_at: list[float] = []
         self.handled = 0
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.record_calls = False
@@ -225,6 +236,7 @@ class BotApi:
                 self._settle(chat)
         if chat.pending_since is not None:
             self.latencies.append(time.perf_counter() - chat.pending_since)
+            self.replied_at.append(time.perf_counter())
             self.handled += 1
             chat.pending_since = None
             chat.pending_callback = None
@@ -307,6 +319,13 @@ class Outcome:
     updates: int = 0
 
 
+@dataclass
+class Totals:
+    booked: int = 0
+    cancelled: int = 0
+    retries: int = 0
+
+
 class Musician:
     def __init__(self, api: BotApi, index: int, rng: random.Random, think: float, days: list[date]) -> None:
         self.api = api
@@ -359,6 +378,26 @@ class Musician:
             self.outcome.retries += 1
         return self.outcome
 
+    async def book_and_cancel(self, deadline: float) -> Totals:
+        """Book, then cancel that booking from My bookings (so its slots come free for
+        the others), again and again until ``deadline``."""
+        totals = Totals()
+        while time.perf_counter() < deadline:
+            self.outcome = Outcome()
+            await self.run()
+            totals.retries += self.outcome.retries
+            if not self.outcome.booked:
+                continue
+            totals.booked += 1
+            code = CODE.search(self.screen.get("text", ""))
+            await self.tap(button(self.screen, text="📋 My bookings"))
+            await self.tap(button(self.screen, text=code.group() if code else "JR-"))
+            await self.tap(button(self.screen, text="✖ Cancel this booking"))
+            await self.tap(button(self.screen, text="Yes, cancel it"))
+            if "Cancelled" in self.screen.get("text", ""):
+                totals.cancelled += 1
+        return totals
+
     def _pick(self, choices: list[dict[str, Any]]) -> dict[str, Any] | None:
         return self.rng.choice(choices) if choices else None
 
@@ -399,6 +438,35 @@ class Musician:
 # ---- the run ------------------------------------------------------------------------
 
 
+class GcPauses:
+    """Counts this process's garbage collections and how long they stopped it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0.0
+        self.longest = 0.0
+        self._started = 0.0
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self._on_gc)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        pause = time.perf_counter() - self._started
+        self.count += 1
+        self.total += pause
+        self.longest = max(self.longest, pause)
+
+    def summary(self) -> str:
+        return f"{self.count} pauses, {self.total * 1000:.0f} ms in all, longest {self.longest * 1000:.0f} ms"
+
+
 def rss_mb(pid: int | None = None) -> float:
     """Peak resident memory (VmHWM) of a process, in MB."""
     if pid is None:
@@ -431,8 +499,12 @@ async def double_bookings() -> int:
     return sum(1 for n in held.values() if n > 1)
 
 
-async def crowd_main(conn: Connection, musicians: int, think: float, seed: int) -> None:
-    """The Telegram side, in its own process: the Bot API stand-in and the musicians."""
+async def crowd_main(conn: Connection, musicians: int, seconds: float, think: float, seed: int) -> None:
+    """The Telegram side, in its own process: the Bot API stand-in and the musicians.
+
+    Figures cover the ``seconds`` the crowd is busy, not the last bookings finishing
+    after it: while only a few musicians are left the bot idles, and counting that
+    would measure the crowd thinning out rather than the bot."""
     api = BotApi()
     await api.start()
     conn.send(api.base_url)
@@ -440,29 +512,39 @@ async def crowd_main(conn: Connection, musicians: int, think: float, seed: int) 
     rng = random.Random(seed)
     days = [NOW.date() + timedelta(days=d) for d in range(1, 8)]
     crowd = [Musician(api, i, random.Random(rng.random()), think, days) for i in range(musicians)]
-    started = time.perf_counter()
-    outcomes = await asyncio.gather(*(m.run() for m in crowd), return_exceptions=True)
-    elapsed = time.perf_counter() - started
-    done = [o for o in outcomes if isinstance(o, Outcome)]
+    freeze_startup_heap()
+    with GcPauses() as gc_pauses:
+        started = time.perf_counter()
+        deadline = started + seconds
+        totals = await asyncio.gather(*(m.book_and_cancel(deadline) for m in crowd), return_exceptions=True)
+        elapsed = time.perf_counter() - started
+    done = [t for t in totals if isinstance(t, Totals)]
+    in_window = [lat for lat, at in zip(api.latencies, api.replied_at, strict=True) if at <= deadline]
+    per_second = Counter(int(at - started) for at in api.replied_at if at <= deadline)
     conn.send(
         {
             "elapsed": elapsed,
             "handled": api.handled,
-            "latencies": sorted(api.latencies),
-            "booked": sum(o.booked for o in done),
-            "retries": sum(o.retries for o in done),
-            "failures": [repr(o) for o in outcomes if isinstance(o, BaseException)],
+            "handled_in_window": len(in_window),
+            "latencies": sorted(in_window),
+            "per_second": [per_second[i] for i in range(int(seconds))],
+            "booked": sum(t.booked for t in done),
+            "cancelled": sum(t.cancelled for t in done),
+            "retries": sum(t.retries for t in done),
+            "failures": [repr(t) for t in totals if isinstance(t, BaseException)],
             "rss_mb": rss_mb(),
+            "cpu_s": cpu_seconds(os.getpid()),
+            "gc": gc_pauses.summary(),
         }
     )
     await api.stop()
 
 
-def run_crowd(conn: Connection, musicians: int, think: float, seed: int) -> None:
-    asyncio.run(crowd_main(conn, musicians, think, seed))
+def run_crowd(conn: Connection, musicians: int, seconds: float, think: float, seed: int) -> None:
+    asyncio.run(crowd_main(conn, musicians, seconds, think, seed))
 
 
-async def main(musicians: int, think: float, seed: int, profile: str | None = None) -> None:
+async def main(musicians: int, seconds: float, think: float, seed: int, profile: str | None = None) -> None:
     uri = os.environ.get("MONGODB_URI")
     database: Database = await open_database(uri, data_dir=None, database_name="jamroom_bench_dialogs")
     for model in database.models:
@@ -476,7 +558,7 @@ async def main(musicians: int, think: float, seed: int, profile: str | None = No
 
     here, there = multiprocessing.get_context("spawn").Pipe()
     crowd = multiprocessing.get_context("spawn").Process(
-        target=run_crowd, args=(there, musicians, think, seed), daemon=True
+        target=run_crowd, args=(there, musicians, seconds, think, seed), daemon=True
     )
     crowd.start()
     loop = asyncio.get_running_loop()
@@ -486,13 +568,20 @@ async def main(musicians: int, think: float, seed: int, profile: str | None = No
         session=telegram_session(base_url),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    dispatcher = build_dispatcher(services, mongo_fsm_storage(database.client, database.db.name))
+    storage = mongo_fsm_storage(database.client, database.db.name, single_process=True)  # polling
+    dispatcher = build_dispatcher(services, storage)
+    freeze_startup_heap()  # as python -m bot does
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=10))
     profiler = cProfile.Profile() if profile else None
     if profiler:
         profiler.enable()
+    db_pid = database.embedded.pid if database.embedded else None
+    cpu_before = cpu_seconds(os.getpid()), cpu_seconds(db_pid)
     here.send("go")
-    result = await loop.run_in_executor(None, here.recv)
+    with GcPauses() as gc_pauses:
+        result = await loop.run_in_executor(None, here.recv)
+    bot_cpu = cpu_seconds(os.getpid()) - cpu_before[0]
+    db_cpu = cpu_seconds(db_pid) - cpu_before[1]
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -501,18 +590,27 @@ async def main(musicians: int, think: float, seed: int, profile: str | None = No
     latencies = result["latencies"]
     p50 = statistics.median(latencies) * 1000
     p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000
-    elapsed, handled = result["elapsed"], result["handled"]
-    db_pid = database.embedded.pid if database.embedded else None
-    print(f"musicians: {musicians} (think time ~{think:.2f} s between taps)")
+    in_window, rates = result["handled_in_window"], result["per_second"]
+    print(f"musicians: {musicians} for {seconds:.0f} s (think time ~{think:.2f} s between taps)")
     print(f"database: {database.description}")
-    print(f"updates handled: {handled} in {elapsed:.1f} s = {handled / elapsed:.0f} updates/s")
+    print(
+        f"updates handled: {in_window} in {seconds:.0f} s = {in_window / seconds:.0f} updates/s "
+        f"(slowest second {min(rates)}, busiest {max(rates)})"
+    )
     print(f"update -> reply: p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
     print(
-        f"booked: {result['booked']}/{musicians}, retries after a lost slot: {result['retries']}, "
+        f"booked: {result['booked']}, cancelled again: {result['cancelled']}, "
+        f"retries after a lost slot: {result['retries']}, "
         f"musicians who hit an error: {len(result['failures'])}"
     )
     for failure in result["failures"][:3]:
         print(f"  error: {failure}")
+    per_update = 1000 / max(result["handled"], 1)
+    print(
+        f"CPU per update: bot {bot_cpu * per_update:.2f} ms, database {db_cpu * per_update:.2f} ms, "
+        f"simulated Telegram {result['cpu_s'] * per_update:.2f} ms (on {os.cpu_count()} cores)"
+    )
+    print(f"garbage collection: bot {gc_pauses.summary()}; simulated Telegram {result['gc']}")
     print(f"bookings held: {await Booking.find({'status': 'PENDING_PAYMENT'}).count()}")
     print(f"claims: {await SlotClaim.find_all().count()}, users: {await User.find_all().count()}")
     print(f"double bookings: {await double_bookings()}")
@@ -534,8 +632,9 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--musicians", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long the crowd keeps booking")
     parser.add_argument("--think", type=float, default=0.5, help="mean pause between a musician's taps, s")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", help="write a cProfile of the bot process here")
     args = parser.parse_args()
-    asyncio.run(main(args.musicians, args.think, args.seed, args.profile))
+    asyncio.run(main(args.musicians, args.seconds, args.think, args.seed, args.profile))

@@ -68,7 +68,17 @@ import aiohttp
 from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.dialogs import TOKEN, BotApi, Musician, Outcome, buttons, cpu_seconds, double_bookings, rss_mb
+from bench.dialogs import (
+    CODE,
+    TOKEN,
+    BotApi,
+    Musician,
+    Outcome,
+    buttons,
+    cpu_seconds,
+    double_bookings,
+    rss_mb,
+)
 from bot.handlers.commands import EXPIRED_TEXT
 from bot.handlers.errors import SORRY_TEXT
 from storage.database import Database, open_database
@@ -77,7 +87,6 @@ from storage.models import Booking
 from storage.outbox import OutboxMessage, OutboxStatus
 
 OWNER = 9001
-CODE = re.compile(r"JR-[0-9A-Z]{6}")
 HOLD_MINUTES = 1
 DRAIN_TIMEOUT = 300.0
 SETTLE_SECONDS = 5.0
