@@ -52,7 +52,6 @@ import json
 import multiprocessing
 import os
 import random
-import re
 import signal
 import sys
 import tempfile
