@@ -32,6 +32,7 @@ import random
 import re
 import resource
 import statistics
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ from aiogram.enums import ParseMode
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 from aiohttp import web
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.fakes, as a script too
+
 from bot.config import Settings
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
 from bot.gc_tuning import freeze_startup_heap
@@ -58,6 +61,7 @@ from storage.booking_service import BookingService
 from storage.database import Database, open_database
 from storage.demo import seed_demo
 from storage.models import Booking, SlotClaim, User
+from tests.fakes.telegram import bot_api_fields
 
 NOW = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)  # Wed 10:00 IST
 TOKEN = "123456:BENCH"
@@ -204,7 +208,7 @@ class BotApi:
     # -- what the bot calls
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"].lower()
-        fields = dict(await request.post())
+        fields, _ = await bot_api_fields(request)
         if self.record_calls:
             self.calls.append((method, fields))
         result = await getattr(self, f"api_{method}", self.api_default)(fields)

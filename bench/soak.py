@@ -84,6 +84,7 @@ from storage.database import Database, open_database
 from storage.embedded import DATABASE_NAME, free_port
 from storage.models import Booking
 from storage.outbox import OutboxMessage, OutboxStatus
+from tests.fakes.telegram import bot_api_fields
 
 OWNER = 9001
 HOLD_MINUTES = 1
@@ -115,7 +116,7 @@ class RecordingBotApi(BotApi):
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"].lower()
         if method.startswith("send"):
-            fields = await request.post()
+            fields, _ = await bot_api_fields(request)
             text = fields.get("text") or fields.get("caption") or ""
             self.sent.append((method, int(str(fields.get("chat_id"))), str(text)))
             plain = {k: v for k, v in fields.items() if isinstance(v, str)}

@@ -1,4 +1,5 @@
-"""The Bot API session drops the inline keyboards Telegram echoes back, and only those."""
+"""The Bot API session sends calls as JSON (uploads as forms) and drops the inline
+keyboards Telegram echoes back, and only those."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.enums import ParseMode
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.telegram_session import loads_without_echoed_keyboards, telegram_session
 from tests.fakes.telegram import FakeTelegram
@@ -74,6 +77,37 @@ async def test_the_bot_sends_its_keyboard_and_does_not_parse_the_echo(telegram: 
         assert (sent.chat.id, sent.text) == (5, "Tide Room")
         received = json.loads(telegram.delivered("sendMessage")[-1].fields["reply_markup"])
         assert received["inline_keyboard"][0][0]["callback_data"] == "book"
+    finally:
+        await plain.session.close()
+        await ours.session.close()
+
+
+async def test_calls_go_as_json_with_the_parameters_a_form_would_carry(telegram: FakeTelegram) -> None:
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="₹ Pay", url="https://rzp.io/l/x")]]
+    )
+    api = TelegramAPIServer.from_base(telegram.base_url)
+    default = DefaultBotProperties(parse_mode=ParseMode.HTML)
+    plain = Bot("123456:TEST-session", session=AiohttpSession(api=api), default=default)
+    ours = Bot("123456:TEST-session", session=telegram_session(telegram.base_url), default=default)
+    try:
+        for bot in (plain, ours):
+            await bot.send_message(
+                5, "<b>Tide Room</b> · ₹1,200", reply_markup=markup, disable_notification=False
+            )
+        as_form, as_json = telegram.delivered("sendMessage")
+        assert as_form.content_type != "application/json"
+        assert as_json.content_type == "application/json"
+        assert as_json.fields == as_form.fields
+        assert as_json.fields["parse_mode"] == "HTML"  # the bot's defaults are filled in
+
+        await ours.send_document(
+            5, BufferedInputFile(b"%PDF-1.4 invoice", "JR-ABC123.pdf"), caption="Invoice"
+        )
+        upload = telegram.delivered("sendDocument")[-1]
+        assert upload.content_type == "multipart/form-data"
+        assert list(upload.files.values()) == [b"%PDF-1.4 invoice"]
+        assert upload.fields["caption"] == "Invoice"
     finally:
         await plain.session.close()
         await ours.session.close()

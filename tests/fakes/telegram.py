@@ -16,12 +16,30 @@ from aiohttp import web
 SEND_METHODS = {"sendmessage", "senddocument", "sendvenue", "sendphoto", "sendlocation"}
 
 
+async def bot_api_fields(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """A Bot API call's parameters and files, whichever way they came: a JSON body or
+    a form. As Telegram does, both read the same: a JSON body's structured values
+    (a keyboard, a number) are kept as the JSON text a form would carry."""
+    if request.content_type == "application/json":
+        body = await request.json()
+        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}, {}
+    fields: dict[str, Any] = {}
+    files: dict[str, bytes] = {}
+    for name, value in (await request.post()).items():
+        if hasattr(value, "file"):
+            files[name] = value.file.read()
+        else:
+            fields[name] = value
+    return fields, files
+
+
 @dataclass
 class Call:
     method: str
     fields: dict[str, Any]
     files: dict[str, bytes]
     ok: bool = True
+    content_type: str = ""
 
 
 @dataclass
@@ -68,22 +86,15 @@ class FakeTelegram:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"].lower()
-        fields: dict[str, Any] = {}
-        files: dict[str, bytes] = {}
-        post = await request.post()
-        for name, value in post.items():
-            if hasattr(value, "file"):
-                files[name] = value.file.read()
-            else:
-                fields[name] = value
+        fields, files = await bot_api_fields(request)
         for i, (wanted, status, answer) in enumerate(self._faults):
             if wanted == method:
                 del self._faults[i]
-                self.calls.append(Call(method, fields, files, ok=False))
+                self.calls.append(Call(method, fields, files, ok=False, content_type=request.content_type))
                 return web.json_response(answer, status=status)
         if self.enforce_limits and method in SEND_METHODS and self._over_limit(str(fields.get("chat_id"))):
             self.rejected_429 += 1
-            self.calls.append(Call(method, fields, files, ok=False))
+            self.calls.append(Call(method, fields, files, ok=False, content_type=request.content_type))
             return web.json_response(
                 {
                     "ok": False,
@@ -93,7 +104,7 @@ class FakeTelegram:
                 },
                 status=429,
             )
-        self.calls.append(Call(method, fields, files))
+        self.calls.append(Call(method, fields, files, content_type=request.content_type))
         return web.json_response({"ok": True, "result": self._result(method, fields)})
 
     def _over_limit(self, chat_id: str) -> bool:
