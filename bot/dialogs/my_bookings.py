@@ -18,6 +18,7 @@ from aiogram_dialog.widgets.text import Const, Format
 from bot.cancellations import cancel_for_musician
 from bot.dialogs.base import Dialog
 from bot.dialogs.format import booking_button, booking_details, booking_line, refund_preview
+from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import MyBookingsSG
 from bot.dialogs.widgets import labelled_select
 from domain.booking_status import BookingStatus
@@ -34,15 +35,16 @@ CANCELLABLE = frozenset({BookingStatus.PENDING_PAYMENT, BookingStatus.NOT_STARTE
 INVOICED = frozenset({BookingStatus.NOT_STARTED, BookingStatus.ONGOING, BookingStatus.COMPLETED})
 
 
-async def _room_or_none(service: BookingService, room_id: str) -> Room | None:
+async def _room_or_none(manager: DialogManager, room_id: str) -> Room | None:
+    """The booking's room as shown (through the dialogs' room cache); None once deleted."""
     try:
-        return await service.room(room_id)
+        return await room_of(manager, room_id)
     except RoomNotFoundError:
         return None
 
 
-async def _rooms_of(service: BookingService, bookings: list[Booking]) -> dict[str, Room | None]:
-    return {rid: await _room_or_none(service, rid) for rid in {b.room_id for b in bookings}}
+async def _rooms_of(manager: DialogManager, bookings: list[Booking]) -> dict[str, Room | None]:
+    return {rid: await _room_or_none(manager, rid) for rid in {b.room_id for b in bookings}}
 
 
 # ---- getters -------------------------------------------------------------------------
@@ -53,7 +55,7 @@ async def list_getter(
 ) -> dict[str, Any]:
     past = bool(dialog_manager.dialog_data.get("past"))
     bookings = await booking_service.bookings_of_user(event_from_user.id, upcoming=not past)
-    rooms = await _rooms_of(booking_service, bookings)
+    rooms = await _rooms_of(dialog_manager, bookings)
     return {
         "upcoming_tab": "Upcoming" if past else "• Upcoming •",
         "past_tab": "• Past •" if past else "Past",
@@ -71,7 +73,7 @@ async def details_getter(
     booking = await booking_service.booking_of_user(
         dialog_manager.dialog_data["booking_id"], event_from_user.id
     )
-    room = await _room_or_none(booking_service, booking.room_id)
+    room = await _room_or_none(dialog_manager, booking.room_id)
     pending = booking.status is BookingStatus.PENDING_PAYMENT
     return {
         "details": booking_details(booking, room),
