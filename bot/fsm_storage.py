@@ -21,6 +21,11 @@ And some are made cheaper:
   stack's read, in the same update (the same asyncio task), takes it from there.
   Nothing read this way outlives the update or survives a write to it, so no update
   sees what another update read.
+- Inside ``writes_batched`` (one update, see bot/middlewares/state_writes.py) the
+  writes are kept and sent together when the update is handled: the stack and the
+  contexts aiogram-dialog saves one after the other, two or three round trips, become
+  one (two when a context is removed). Reads inside see the kept writes; a write made
+  after the block ended (by a task the update started) goes out at once.
 - Removing a dialog's document is one delete: aiogram first unsets the data, then
   deletes the document if nothing else is left in it, but only the raw FSM state
   (default destiny) could be left, and aiogram-dialog's documents never hold one.
@@ -35,20 +40,38 @@ And some are made cheaper:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import weakref
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 import bson
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import DEFAULT_DESTINY, StorageKey
 from aiogram.fsm.storage.pymongo import PyMongoStorage
+from bson.raw_bson import RawBSONDocument
+from pymongo import DeleteOne, UpdateOne
 
 REMEMBERED_KEYS = 20_000
 CONTEXT_DESTINY = "aiogd:context:"
 DEFAULT_STACK_DESTINY = "aiogd:stack:"
+
+
+@dataclass
+class WriteBatch:
+    """One update's dialog-state writes: document id -> what to store there."""
+
+    storage: DialogStateStorage
+    pending: dict[str, bytes] = field(default_factory=dict)
+    open: bool = True
+
+
+_WRITES: ContextVar[WriteBatch | None] = ContextVar("dialog_state_writes", default=None)
+EMPTY = bson.encode({"data": {}})
 
 
 class DialogStateStorage(PyMongoStorage):
@@ -79,8 +102,43 @@ class DialogStateStorage(PyMongoStorage):
         self._forget(self._key_builder.build(key))
         await super().set_state(key, state)
 
+    @contextlib.asynccontextmanager
+    async def writes_batched(self) -> AsyncIterator[None]:
+        """Keep the dialog-state writes made inside until the block ends, then write
+        them together: one round trip for an update's stack and contexts. Reads inside
+        see the kept writes."""
+        batch = WriteBatch(self)
+        token = _WRITES.set(batch)
+        try:
+            yield
+        finally:
+            _WRITES.reset(token)
+            batch.open = False
+            await self._write(batch.pending)
+
+    def _batch(self) -> WriteBatch | None:
+        batch = _WRITES.get()
+        return batch if batch is not None and batch.open and batch.storage is self else None
+
+    async def _write(self, pending: dict[str, bytes]) -> None:
+        if not pending:
+            return
+        writes: list[UpdateOne | DeleteOne] = []
+        for document_id, stored in pending.items():
+            self._forget(document_id)  # a failed write must not be remembered
+            if stored == EMPTY:
+                writes.append(DeleteOne({"_id": document_id}))
+            else:
+                writes.append(UpdateOne({"_id": document_id}, {"$set": RawBSONDocument(stored)}, upsert=True))
+        await self._collection.bulk_write(writes, ordered=False)
+        for document_id, stored in pending.items():
+            self._remember_stored(document_id, stored)
+
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         document_id = self._key_builder.build(key)
+        batch = self._batch()
+        if batch is not None and (pending := batch.pending.get(document_id)) is not None:
+            return self._decode(pending)
         if self.single_process and (remembered := self._recall(document_id)) is not None:
             return remembered
         data = self._take_fetched_along(document_id)
@@ -98,6 +156,9 @@ class DialogStateStorage(PyMongoStorage):
         if stored is None:
             return None
         self._stored.move_to_end(document_id)
+        return self._decode(stored)
+
+    def _decode(self, stored: bytes) -> dict[str, Any]:
         return bson.decode(stored, codec_options=self._collection.codec_options)["data"]
 
     async def _context_and_default_stack(self, key: StorageKey, document_id: str) -> dict[str, Any]:
@@ -118,6 +179,14 @@ class DialogStateStorage(PyMongoStorage):
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         document_id = self._key_builder.build(key)
+        batch = self._batch()
+        if batch is not None and key.destiny != DEFAULT_DESTINY and isinstance(data, dict):
+            stored = _fingerprint(data)
+            if self._stored.get(document_id) == stored:  # back to what the database holds
+                batch.pending.pop(document_id, None)
+            else:
+                batch.pending[document_id] = stored
+            return
         if isinstance(data, dict) and self._stored.get(document_id) == _fingerprint(data):
             self._stored.move_to_end(document_id)
             return
@@ -129,6 +198,9 @@ class DialogStateStorage(PyMongoStorage):
         self._remember(document_id, data)
 
     async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
+        if (batch := self._batch()) is not None and batch.pending:  # what it updates comes first
+            pending, batch.pending = batch.pending, {}
+            await self._write(pending)
         self._forget(self._key_builder.build(key))
         return await super().update_data(key, data)
 
@@ -138,7 +210,10 @@ class DialogStateStorage(PyMongoStorage):
             fetched.pop(document_id, None)
 
     def _remember(self, document_id: str, data: Mapping[str, Any]) -> None:
-        self._stored[document_id] = _fingerprint(data)
+        self._remember_stored(document_id, _fingerprint(data))
+
+    def _remember_stored(self, document_id: str, stored: bytes) -> None:
+        self._stored[document_id] = stored
         self._stored.move_to_end(document_id)
         while len(self._stored) > self._remembered_keys:
             self._stored.popitem(last=False)

@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 import pytest
 from aiogram.fsm.storage.base import DefaultKeyBuilder, StorageKey
 from pymongo import AsyncMongoClient, monitoring
-from pymongo.errors import DocumentTooLarge
+from pymongo.errors import BulkWriteError, DocumentTooLarge
 
 from bot.dispatcher import FSM_COLLECTION, mongo_fsm_storage
 from bot.fsm_storage import DialogStateStorage
+from bot.middlewares.state_writes import BatchedStateWrites
 from storage.database import Database
 
 
@@ -202,3 +203,91 @@ async def test_a_failed_write_is_not_remembered(sole: tuple[DialogStateStorage, 
     commands.seen.clear()
     assert await storage.get_data(STACK) == {"intents": ["a"]}
     assert commands.seen == Counter({"find": 1})  # what the database holds, not the failed write
+
+
+async def test_an_updates_writes_reach_the_database_together(
+    counted: tuple[DialogStateStorage, Commands], db: Database
+) -> None:
+    storage, commands = counted
+    other_context = StorageKey(bot_id=1, chat_id=5, user_id=5, destiny="aiogd:context:old")
+    await storage.set_data(other_context, {"state": "MainSG:menu"})
+    commands.seen.clear()
+    async with storage.writes_batched():
+        await storage.set_data(CONTEXT, {"state": "BookingSG:slots"})
+        await storage.set_data(STACK, {"intents": ["abc"]})
+        await storage.set_data(other_context, {})
+        assert not commands.seen  # kept until the update is handled...
+        assert await storage.get_data(STACK) == {"intents": ["abc"]}  # ...and read back from there
+        assert await storage.get_data(other_context) == {}
+    assert commands.seen == Counter({"update": 1, "delete": 1})
+    reader = mongo_fsm_storage(db.client, db.db.name)
+    assert await reader.get_data(CONTEXT) == {"state": "BookingSG:slots"}
+    assert await reader.get_data(STACK) == {"intents": ["abc"]}
+    assert await db.db[FSM_COLLECTION].count_documents({}) == 2
+
+
+async def test_a_write_undone_in_the_same_update_is_not_made(
+    counted: tuple[DialogStateStorage, Commands],
+) -> None:
+    storage, commands = counted
+    await storage.set_data(STACK, {"intents": ["abc"]})
+    commands.seen.clear()
+    async with storage.writes_batched():
+        await storage.set_data(STACK, {"intents": ["abc", "def"]})
+        await storage.set_data(STACK, {"intents": ["abc"]})
+    assert not commands.seen
+
+
+async def test_a_failed_batch_is_not_remembered(
+    sole: tuple[DialogStateStorage, Commands], db: Database
+) -> None:
+    storage, commands = sole
+    await storage.set_data(STACK, {"intents": ["a"]})
+    await storage.set_data(CONTEXT, {"state": "MainSG:menu"})
+    collection = db.db[FSM_COLLECTION]
+    await collection.create_index("data.state", unique=True, sparse=True)
+
+    async def one_update() -> None:  # the stack's write goes, the new context's is refused
+        async with storage.writes_batched():
+            await storage.set_data(STACK, {"intents": ["b"]})
+            await storage.set_data(StorageKey(1, 6, 6, destiny="aiogd:context:x"), {"state": "MainSG:menu"})
+
+    try:
+        with pytest.raises(BulkWriteError):
+            await one_update()
+    finally:
+        await collection.drop_index("data.state_1")
+    commands.seen.clear()
+    assert await storage.get_data(STACK) == {"intents": ["b"]}  # read back: what the database holds
+    assert commands.seen == Counter({"find": 1})
+
+
+async def test_a_write_after_the_update_is_handled_is_made_at_once(
+    counted: tuple[DialogStateStorage, Commands], db: Database
+) -> None:
+    storage, _ = counted
+    go = asyncio.Event()
+
+    async def later() -> None:  # a task started by the update, writing after it ended
+        await go.wait()
+        await storage.set_data(STACK, {"intents": ["late"]})
+
+    async with storage.writes_batched():
+        task = asyncio.create_task(later())
+    go.set()
+    await task
+    assert await mongo_fsm_storage(db.client, db.db.name).get_data(STACK) == {"intents": ["late"]}
+
+
+async def test_the_middleware_sends_a_taps_writes_as_one(
+    counted: tuple[DialogStateStorage, Commands],
+) -> None:
+    storage, commands = counted
+
+    async def handler(event: object, data: dict[str, object]) -> str:
+        await storage.set_data(CONTEXT, {"state": "BookingSG:review"})
+        await storage.set_data(STACK, {"intents": ["abc"]})
+        return "handled"
+
+    assert await BatchedStateWrites(storage)(handler, object(), {}) == "handled"  # type: ignore[arg-type]
+    assert commands.seen == Counter({"update": 1})

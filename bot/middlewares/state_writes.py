@@ -1,0 +1,31 @@
+"""An update's dialog-state writes reach the database together, once it is handled."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+
+from bot.fsm_storage import DialogStateStorage
+
+
+class BatchedStateWrites(BaseMiddleware):
+    """aiogram-dialog saves the stack and each context it touched one by one, two or
+    three round trips an update; this sends them as one. Registered after the
+    throttle, so the writes land before the same user's next message or tap is let
+    in. (aiogram-dialog's background updates, which this bot does not use, would not
+    wait for them: a BgManager must not be added without that in mind.)"""
+
+    def __init__(self, storage: DialogStateStorage) -> None:
+        self.storage = storage
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        async with self.storage.writes_batched():
+            return await handler(event, data)
