@@ -541,6 +541,7 @@ async def crowd_main(conn: Connection, musicians: int, seconds: float, think: fl
             "gc": gc_pauses.summary(),
         }
     )
+    await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # the bot stopped polling
     await api.stop()
 
 
@@ -589,7 +590,6 @@ async def main(musicians: int, seconds: float, think: float, seed: int, profile:
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile)
-    crowd.join(10)
 
     latencies = result["latencies"]
     p50 = statistics.median(latencies) * 1000
@@ -626,6 +626,8 @@ async def main(musicians: int, seconds: float, think: float, seed: int, profile:
     await dispatcher.stop_polling()
     with contextlib.suppress(asyncio.CancelledError, RuntimeError):
         await polling
+    here.send("stop")
+    crowd.join(10)
     await bot.session.close()
     if database.embedded is not None:
         await database.embedded.astop()
@@ -635,9 +637,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--musicians", type=int, default=200)
+    parser.add_argument("--musicians", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=30.0, help="how long the crowd keeps booking")
-    parser.add_argument("--think", type=float, default=0.5, help="mean pause between a musician's taps, s")
+    parser.add_argument("--think", type=float, default=0.4, help="mean pause between a musician's taps, s")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", help="write a cProfile of the bot process here")
     args = parser.parse_args()
