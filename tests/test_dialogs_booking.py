@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from aiogram_dialog.utils import CB_SEP
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 
 from domain.booking_status import BookingStatus
@@ -212,3 +213,32 @@ async def test_the_link_back_from_the_payment_page_opens_my_bookings(chat: Music
     assert "Nothing here yet" in chat.text
     await chat.tap("‹ Menu")
     assert "Hi Asha!" in chat.text
+
+
+async def test_musicians_share_a_calendar_page_but_never_its_buttons(
+    db: Database, clock, service: BookingService, room: Room, payments
+) -> None:
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments))
+    asha = Musician(dispatcher, manager, user_id=1001, name="Asha")
+    ravi = Musician(dispatcher, manager, user_id=1002, name="Ravi")
+    pages = []
+    for chat in (asha, ravi):
+        await chat.send("/start")
+        await chat.tap("🎸 Find a room")
+        await chat.tap("Bengaluru.*")
+        await chat.tap("Bass Cave Studio.*")
+        await chat.tap("📅 Book")
+        pages.append(chat.last)
+    asha_data, ravi_data = (
+        [b.callback_data for b in chat.buttons(page) if b.callback_data]
+        for chat, page in zip((asha, ravi), pages, strict=True)
+    )
+    asha_intents = {data.split(CB_SEP)[0] for data in asha_data}
+    ravi_intents = {data.split(CB_SEP)[0] for data in ravi_data}
+    assert len(asha_intents) == len(ravi_intents) == 1
+    assert asha_intents != ravi_intents
+    assert all(data.count(CB_SEP) == 1 for data in asha_data + ravi_data)  # nobody's id written twice
+    assert [d.split(CB_SEP)[1] for d in asha_data] == [d.split(CB_SEP)[1] for d in ravi_data]
+    for chat, page in zip((asha, ravi), pages, strict=True):
+        await chat.tap_data(rf".*calendar:{raw_from_date(TOMORROW)}", page)
+        assert "Thu 26 Nov 2026" in chat.text
