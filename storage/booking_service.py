@@ -176,7 +176,10 @@ class BookingService:
 
     async def bookings_of_user(self, user_id: int, *, upcoming: bool, limit: int = 20) -> list[Booking]:
         now = self.clock.now()
-        found = await Booking.find(Booking.user_id == user_id).to_list()
+        query: dict[str, Any] = {"user_id": user_id}
+        if upcoming:  # not every booking a musician ever made, cancelled ones included
+            query["status"] = {"$in": [status.value for status in ACTIVE]}
+        found = await Booking.find(query).to_list()
         if upcoming:
             chosen = [b for b in found if b.status in ACTIVE and b.ends_at > now]
             chosen.sort(key=lambda b: b.starts_at)
