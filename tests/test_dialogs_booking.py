@@ -9,9 +9,10 @@ import pytest
 from aiogram_dialog.utils import CB_SEP
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 
+from domain.availability import SlotOffer
 from domain.booking_status import BookingStatus
 from domain.slots import slot_key
-from storage.booking_service import BookingService
+from storage.booking_service import BookingRules, BookingService
 from storage.database import Database
 from storage.models import Booking, Room, User
 from tests.conftest import make_user
@@ -242,3 +243,31 @@ async def test_musicians_share_a_calendar_page_but_never_its_buttons(
     for chat, page in zip((asha, ravi), pages, strict=True):
         await chat.tap_data(rf".*calendar:{raw_from_date(TOMORROW)}", page)
         assert "Thu 26 Nov 2026" in chat.text
+
+
+class CountingService(BookingService):
+    """The real booking service, counting how often a day's offers are read."""
+
+    offers_read = 0
+
+    async def offers(self, room: Room, day: date) -> list[SlotOffer]:
+        self.offers_read += 1
+        return await super().offers(room, day)
+
+
+async def test_a_slot_tap_reads_the_day_once_and_the_next_tap_reads_it_again(
+    db: Database, clock, room: Room, payments
+) -> None:
+    service = CountingService(clock, BookingRules())
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments))
+    chat = Musician(dispatcher, manager, user_id=1001, name="Asha")
+    await open_day(chat)
+    first, second = slot_keys(room, TOMORROW, 17, 18)
+    service.offers_read = 0
+    await chat.tap_slot(first)  # checked, then shown: one reading
+    assert service.offers_read == 1
+    rival = await make_user(2002, "Ravi")
+    await service.create_booking(rival.id, room.id, TOMORROW, [second])
+    await chat.tap_slot(second)  # a new tap reads again, and sees the rival's booking
+    assert "can't be booked: it is booked" in chat.bot.alerts()[-1]
+    assert service.offers_read == 2

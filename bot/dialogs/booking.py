@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 
 SLOTS_ID = "slots"
 SLOT_COLUMNS = 2
+OFFERS_READ = "jamroom_offers_read"
+"""Key of this update's offer readings in aiogram's per-update data (see _offers)."""
 
 
 def _service(manager: DialogManager) -> BookingService:
@@ -79,6 +81,17 @@ def _chosen(offers: list[SlotOffer], keys: list[str]) -> list[SlotOffer]:
 # ---- getters -------------------------------------------------------------------------
 
 
+async def _offers(manager: DialogManager, service: BookingService, room: Room) -> list[SlotOffer]:
+    """The chosen day's offers, read from the database once per update: a tap's check
+    (on_slot_clicked, on_review) and the screen it leads to show the same moment.
+    The next update reads again; creating a booking drops this update's reading."""
+    readings = manager.middleware_data.setdefault(OFFERS_READ, {})
+    key = (str(room.id), _day(manager))
+    if key not in readings:
+        readings[key] = await service.offers(room, _day(manager))
+    return readings[key]
+
+
 async def day_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
     room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
     open_days = room.hours.days
@@ -93,7 +106,7 @@ async def day_getter(dialog_manager: DialogManager, booking_service: BookingServ
 
 async def slots_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
     room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
-    offers = await booking_service.offers(room, _day(dialog_manager))
+    offers = await _offers(dialog_manager, booking_service, room)
     chosen = [o for o in _chosen(offers, _slots(dialog_manager).get_checked()) if o.bookable]
     items = [{"key": o.slot.key, "text": slot_button(o, room.zone)} for o in offers]
     return {
@@ -114,7 +127,7 @@ async def slots_getter(dialog_manager: DialogManager, booking_service: BookingSe
 
 async def review_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
     room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
-    offers = await booking_service.offers(room, _day(dialog_manager))
+    offers = await _offers(dialog_manager, booking_service, room)
     chosen = _chosen(offers, _slots(dialog_manager).get_checked())
     return {
         "room_name": h(room.name),
@@ -190,7 +203,7 @@ async def on_slot_clicked(
         return
     service = _service(manager)
     room = await room_of(manager, manager.dialog_data["room_id"])
-    offer = next((o for o in await service.offers(room, _day(manager)) if o.slot.key == key), None)
+    offer = next((o for o in await _offers(manager, service, room) if o.slot.key == key), None)
     if offer is None:
         await callback.answer("That slot is not on this day's list any more.", show_alert=True)
         raise CancelEventProcessing
@@ -211,7 +224,7 @@ async def on_review(callback: CallbackQuery, button: Button, manager: DialogMana
     service = _service(manager)
     room = await room_of(manager, manager.dialog_data["room_id"])
     selection = _slots(manager)
-    offers = _chosen(await service.offers(room, _day(manager)), selection.get_checked())
+    offers = _chosen(await _offers(manager, service, room), selection.get_checked())
     gone = [o for o in offers if not o.bookable]
     for offer in gone:
         await selection.set_checked(offer.slot.key, False)
@@ -228,6 +241,7 @@ async def on_review(callback: CallbackQuery, button: Button, manager: DialogMana
 async def _create(manager: DialogManager, user: Any, keys: list[str]) -> Booking:
     service = _service(manager)
     data = manager.dialog_data
+    manager.middleware_data.pop(OFFERS_READ, None)  # the claims are about to change
     try:
         return await service.create_booking(user.id, data["room_id"], _day(manager), keys)
     except UnknownUserError:
