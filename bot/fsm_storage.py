@@ -121,16 +121,24 @@ class DialogStateStorage(PyMongoStorage):
         return batch if batch is not None and batch.open and batch.storage is self else None
 
     async def _write(self, pending: dict[str, bytes]) -> None:
-        if not pending:
-            return
-        writes: list[UpdateOne | DeleteOne] = []
-        for document_id, stored in pending.items():
+        for document_id in pending:
             self._forget(document_id)  # a failed write must not be remembered
+        if len(pending) == 1:  # the usual case, without bulk_write's bookkeeping
+            [(document_id, stored)] = pending.items()
             if stored == EMPTY:
-                writes.append(DeleteOne({"_id": document_id}))
+                await self._collection.delete_one({"_id": document_id})
             else:
-                writes.append(UpdateOne({"_id": document_id}, {"$set": RawBSONDocument(stored)}, upsert=True))
-        await self._collection.bulk_write(writes, ordered=False)
+                await self._collection.update_one({"_id": document_id}, _set_data(stored), upsert=True)
+        elif pending:
+            await self._collection.bulk_write(
+                [
+                    DeleteOne({"_id": document_id})
+                    if stored == EMPTY
+                    else UpdateOne({"_id": document_id}, _set_data(stored), upsert=True)
+                    for document_id, stored in pending.items()
+                ],
+                ordered=False,
+            )
         for document_id, stored in pending.items():
             self._remember_stored(document_id, stored)
 
@@ -217,6 +225,11 @@ class DialogStateStorage(PyMongoStorage):
         self._stored.move_to_end(document_id)
         while len(self._stored) > self._remembered_keys:
             self._stored.popitem(last=False)
+
+
+def _set_data(stored: bytes) -> dict[str, Any]:
+    """The update that stores ``stored`` (``{"data": ...}`` as BSON) in a document."""
+    return {"$set": RawBSONDocument(stored)}
 
 
 def _fingerprint(data: Mapping[str, Any]) -> bytes:

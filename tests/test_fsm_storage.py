@@ -291,3 +291,16 @@ async def test_the_middleware_sends_a_taps_writes_as_one(
 
     assert await BatchedStateWrites(storage)(handler, object(), {}) == "handled"  # type: ignore[arg-type]
     assert commands.seen == Counter({"update": 1})
+
+
+async def test_a_single_kept_write_or_removal_is_one_command(
+    counted: tuple[DialogStateStorage, Commands], db: Database
+) -> None:
+    storage, commands = counted
+    async with storage.writes_batched():
+        await storage.set_data(CONTEXT, {"state": "BookingSG:slots"})
+    assert commands.seen == Counter({"update": 1})
+    async with storage.writes_batched():
+        await storage.set_data(CONTEXT, {})
+    assert commands.seen == Counter({"update": 1, "delete": 1})
+    assert await db.db[FSM_COLLECTION].count_documents({}) == 0
