@@ -187,23 +187,23 @@ class DialogStateStorage(PyMongoStorage):
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         document_id = self._key_builder.build(key)
-        batch = self._batch()
-        if batch is not None and key.destiny != DEFAULT_DESTINY and isinstance(data, dict):
-            stored = _fingerprint(data)
-            if self._stored.get(document_id) == stored:  # back to what the database holds
-                batch.pending.pop(document_id, None)
-            else:
-                batch.pending[document_id] = stored
-            return
-        if isinstance(data, dict) and self._stored.get(document_id) == _fingerprint(data):
-            self._stored.move_to_end(document_id)
-            return
-        self._forget(document_id)  # a failed write must not be remembered
-        if not data and key.destiny != DEFAULT_DESTINY:
-            await self._collection.delete_one({"_id": document_id})
-        else:
+        if not isinstance(data, dict):  # aiogram's own refusal
             await super().set_data(key, data)
-        self._remember(document_id, data)
+            return
+        stored = _fingerprint(data)
+        batch = self._batch()
+        if self._stored.get(document_id) == stored:  # what the database holds already
+            self._stored.move_to_end(document_id)
+            if batch is not None:
+                batch.pending.pop(document_id, None)  # a change earlier in this update, undone
+        elif key.destiny == DEFAULT_DESTINY:  # the raw FSM's document: aiogram's way
+            self._forget(document_id)  # a failed write must not be remembered
+            await super().set_data(key, data)
+            self._remember_stored(document_id, stored)
+        elif batch is not None:
+            batch.pending[document_id] = stored
+        else:
+            await self._write({document_id: stored})
 
     async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
         if (batch := self._batch()) is not None and batch.pending:  # what it updates comes first
