@@ -86,9 +86,10 @@ async def _offers(manager: DialogManager, service: BookingService, room: Room) -
     (on_slot_clicked, on_review) and the screen it leads to show the same moment.
     The next update reads again; creating a booking drops this update's reading."""
     readings = manager.middleware_data.setdefault(OFFERS_READ, {})
-    key = (str(room.id), _day(manager))
+    day = _day(manager)
+    key = (str(room.id), day)
     if key not in readings:
-        readings[key] = await service.offers(room, _day(manager))
+        readings[key] = await service.offers(room, day)
     return readings[key]
 
 
