@@ -4,6 +4,7 @@ counted with a command listener on a real client to the test database."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -39,14 +40,24 @@ CONTEXT = StorageKey(bot_id=1, chat_id=5, user_id=5, destiny="aiogd:context:abc"
 RAW = StorageKey(bot_id=1, chat_id=5, user_id=5)
 
 
-@pytest.fixture
-async def counted(db: Database) -> AsyncIterator[tuple[DialogStateStorage, Commands]]:
+@contextlib.asynccontextmanager
+async def counting_client(db: Database) -> AsyncIterator[tuple[AsyncMongoClient, Commands]]:
+    """A client of its own to the test database, its dialog-state commands counted
+    from an empty collection."""
     commands = Commands()
-    client: AsyncMongoClient = AsyncMongoClient(db.uri, event_listeners=[commands])
+    client: AsyncMongoClient = AsyncMongoClient(db.uri, tz_aware=True, event_listeners=[commands])
     await client[db.db.name][FSM_COLLECTION].delete_many({})
     commands.seen.clear()
-    yield mongo_fsm_storage(client, db.db.name), commands
-    await client.close()
+    try:
+        yield client, commands
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+async def counted(db: Database) -> AsyncIterator[tuple[DialogStateStorage, Commands]]:
+    async with counting_client(db) as (client, commands):
+        yield mongo_fsm_storage(client, db.db.name), commands
 
 
 async def test_writing_back_what_was_read_costs_nothing(counted: tuple[DialogStateStorage, Commands]) -> None:
@@ -139,12 +150,8 @@ async def test_removing_a_dialogs_document_is_one_delete(
 @pytest.fixture
 async def sole(db: Database) -> AsyncIterator[tuple[DialogStateStorage, Commands]]:
     """A storage for a process that serves the bot alone (long polling)."""
-    commands = Commands()
-    client: AsyncMongoClient = AsyncMongoClient(db.uri, tz_aware=True, event_listeners=[commands])
-    await client[db.db.name][FSM_COLLECTION].delete_many({})
-    commands.seen.clear()
-    yield mongo_fsm_storage(client, db.db.name, single_process=True), commands
-    await client.close()
+    async with counting_client(db) as (client, commands):
+        yield mongo_fsm_storage(client, db.db.name, single_process=True), commands
 
 
 async def test_a_process_serving_alone_reads_its_own_state_from_memory(
@@ -173,26 +180,23 @@ async def test_what_was_read_once_is_not_read_again(
 
 
 async def test_the_memory_keeps_only_the_latest_keys(db: Database) -> None:
-    commands = Commands()
-    client: AsyncMongoClient = AsyncMongoClient(db.uri, event_listeners=[commands])
-    await client[db.db.name][FSM_COLLECTION].delete_many({})
-    storage = DialogStateStorage(
-        client,
-        db_name=db.db.name,
-        collection_name=FSM_COLLECTION,
-        key_builder=DefaultKeyBuilder(with_destiny=True),
-        single_process=True,
-        remembered_keys=2,
-    )
-    keys = [StorageKey(bot_id=1, chat_id=n, user_id=n, destiny="aiogd:stack:") for n in (1, 2, 3)]
-    for n, key in enumerate(keys):
-        await storage.set_data(key, {"intents": [str(n)]})
-    commands.seen.clear()
-    assert await storage.get_data(keys[2]) == {"intents": ["2"]}
-    assert not commands.seen
-    assert await storage.get_data(keys[0]) == {"intents": ["0"]}  # forgotten: read again
-    assert commands.seen == Counter({"find": 1})
-    await client.close()
+    async with counting_client(db) as (client, commands):
+        storage = DialogStateStorage(
+            client,
+            db_name=db.db.name,
+            collection_name=FSM_COLLECTION,
+            key_builder=DefaultKeyBuilder(with_destiny=True),
+            single_process=True,
+            remembered_keys=2,
+        )
+        keys = [StorageKey(bot_id=1, chat_id=n, user_id=n, destiny="aiogd:stack:") for n in (1, 2, 3)]
+        for n, key in enumerate(keys):
+            await storage.set_data(key, {"intents": [str(n)]})
+        commands.seen.clear()
+        assert await storage.get_data(keys[2]) == {"intents": ["2"]}
+        assert not commands.seen
+        assert await storage.get_data(keys[0]) == {"intents": ["0"]}  # forgotten: read again
+        assert commands.seen == Counter({"find": 1})
 
 
 async def test_a_failed_write_is_not_remembered(sole: tuple[DialogStateStorage, Commands]) -> None:
