@@ -16,9 +16,8 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
 from aiohttp import web
-from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.config import ConfigurationError, Settings, load_settings
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
 from bot.gc_tuning import freeze_startup_heap
 from bot.logging_setup import setup_logging
@@ -170,9 +169,9 @@ async def serve_updates(bot: Bot, dispatcher: Dispatcher, app: web.Application, 
 def main(argv: list[str] | None = None) -> int:
     parse_args(argv)
     try:
-        settings = Settings()
-    except ValidationError as error:
-        print(f"Configuration error:\n{error}", file=sys.stderr)  # noqa: T201
+        settings = load_settings()
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)  # noqa: T201
         return 2
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(NO_TOKEN_MESSAGE, file=sys.stderr)  # noqa: T201
