@@ -17,6 +17,7 @@ from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
 from aiohttp import web
 
+from bot.banner import announce_startup
 from bot.config import ConfigurationError, Settings, load_settings
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
 from bot.gc_tuning import freeze_startup_heap
@@ -137,6 +138,7 @@ async def run(settings: Settings) -> None:
         runner = await start_web(app, settings)
         await bot.set_my_commands(COMMANDS)
         freeze_startup_heap()
+        announce_startup(settings, services.bot_username)
         log.info("JamRoom bot @%s is up (%s)", services.bot_username, database.description)
         await serve_updates(bot, dispatcher, app, settings)
     finally:

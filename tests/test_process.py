@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "RAZORPAY_", "TELEGRAM_", "MONGODB"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BOT_", "RAZORPAY_", "TELEGRAM_", "MONGODB", "PAYMENTS", "PUBLIC_"))
     }
     env.update({"DATA_DIR": str(tmp_path / "data"), **extra})
     return env
