@@ -74,8 +74,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "Run JamRoom bot: the Telegram bot (long polling, or webhook mode when "
             "TELEGRAM_WEBHOOK_URL is set), the web server on $PORT (Razorpay webhook "
             "/webhooks/razorpay, payment callback /payments/callback, /healthz, and the "
-            "sandbox payment pages when no Razorpay keys are set) and the scheduled jobs. "
-            "Configuration comes from the environment or .env; see .env.example. "
+            "sandbox payment pages when no Razorpay setting is given) and the scheduled jobs. "
+            "Configuration comes from the environment or .env (a blank value means unset); "
+            "see .env.example. "
             "Without MONGODB_URI an embedded database is started with its data in ./data."
         ),
     )

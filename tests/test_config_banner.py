@@ -109,3 +109,18 @@ def test_the_sandbox_banner_is_a_warning_and_razorpays_is_info(caplog: pytest.Lo
         announce_startup(settings(), "b")
         announce_startup(settings(razorpay_key_id="rzp_test_1DP5mmOlF5G5ag", **KEYS), "b")
     assert [r.levelno for r in caplog.records] == [logging.WARNING, logging.INFO]
+
+
+def test_the_production_checklist_shows_the_banner_a_production_start_prints() -> None:
+    production = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token=TOKEN,
+        mongodb_uri="mongodb://jam:dbpassword42@db.example.com/jamroom",
+        razorpay_key_id="rzp_live_1DP5mmOlF5G5ag",
+        **KEYS,
+        **WEBHOOK,
+    )
+    banner = startup_banner(production, "your_bot")
+    checklist = (Path(__file__).resolve().parents[1] / "docs" / "deploy.md").read_text()
+    shown = "\n".join(line.removeprefix(" " * 6) for line in checklist.splitlines())
+    assert banner in shown
