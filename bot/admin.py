@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.config import Settings, describe
 from domain import room_settings
 from domain.money import format_inr, rupees
 from domain.room_settings import SettingError
@@ -290,7 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)  # noqa: T201
         return 2
     except ValidationError as error:
-        print(f"configuration error: {error}", file=sys.stderr)  # noqa: T201
+        print(describe(error), file=sys.stderr)  # noqa: T201
         return 2
     return 0
 

@@ -16,9 +16,9 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
 from aiohttp import web
-from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.banner import announce_startup
+from bot.config import ConfigurationError, Settings, load_settings
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
 from bot.gc_tuning import freeze_startup_heap
 from bot.logging_setup import setup_logging
@@ -74,8 +74,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "Run JamRoom bot: the Telegram bot (long polling, or webhook mode when "
             "TELEGRAM_WEBHOOK_URL is set), the web server on $PORT (Razorpay webhook "
             "/webhooks/razorpay, payment callback /payments/callback, /healthz, and the "
-            "sandbox payment pages when no Razorpay keys are set) and the scheduled jobs. "
-            "Configuration comes from the environment or .env; see .env.example. "
+            "sandbox payment pages when no Razorpay setting is given) and the scheduled jobs. "
+            "Configuration comes from the environment or .env (a blank value means unset); "
+            "see .env.example. "
             "Without MONGODB_URI an embedded database is started with its data in ./data."
         ),
     )
@@ -138,6 +139,7 @@ async def run(settings: Settings) -> None:
         runner = await start_web(app, settings)
         await bot.set_my_commands(COMMANDS)
         freeze_startup_heap()
+        announce_startup(settings, services.bot_username)
         log.info("JamRoom bot @%s is up (%s)", services.bot_username, database.description)
         await serve_updates(bot, dispatcher, app, settings)
     finally:
@@ -170,9 +172,9 @@ async def serve_updates(bot: Bot, dispatcher: Dispatcher, app: web.Application, 
 def main(argv: list[str] | None = None) -> int:
     parse_args(argv)
     try:
-        settings = Settings()
-    except ValidationError as error:
-        print(f"Configuration error:\n{error}", file=sys.stderr)  # noqa: T201
+        settings = load_settings()
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)  # noqa: T201
         return 2
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(NO_TOKEN_MESSAGE, file=sys.stderr)  # noqa: T201

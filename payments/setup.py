@@ -1,6 +1,8 @@
-"""Choosing the gateway: Razorpay when keys are set, otherwise the sandbox, which
-mimics Razorpay's payment links on our own web server so a new user can walk the
-whole flow with only a bot token."""
+"""Choosing the gateway: Razorpay when its keys are set; the sandbox, which mimics
+Razorpay's payment links on our own web server so a new user can walk the whole flow
+with only a bot token, when no Razorpay setting is given at all. Settings has
+already refused anything in between (a partial setup, a live key beside
+PAYMENTS=sandbox, webhook mode without keys or PAYMENTS=sandbox)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from storage.booking_service import BookingService
 
 
 class SandboxRefusedError(RuntimeError):
-    """The sandbox must never run where real Razorpay keys are configured."""
+    """The sandbox confirms bookings without money: it never runs beside a Razorpay setting."""
 
 
 @dataclass
@@ -48,8 +50,9 @@ def derived_secret(settings: Settings, purpose: str) -> str:
 def build_sandbox(
     settings: Settings, webhook_secret: str, key_secret: str, clock: Clock | None = None
 ) -> SandboxGateway:
-    if settings.razorpay_configured:
-        raise SandboxRefusedError("Razorpay keys are set: the sandbox gateway refuses to start")
+    if not settings.uses_sandbox:
+        given = ", ".join(settings.razorpay_settings_given)
+        raise SandboxRefusedError(f"{given} set: the sandbox gateway refuses to start")
     local_webhook = f"http://127.0.0.1:{settings.port}/webhooks/razorpay"
     return SandboxGateway(
         public_base_url=settings.public_base_url,
@@ -67,9 +70,9 @@ def build_payments(settings: Settings, clock: Clock, bookings: BookingService, b
     if settings.razorpay_configured:
         assert settings.razorpay_key_id is not None
         assert settings.razorpay_key_secret is not None
+        assert settings.razorpay_webhook_secret is not None
         key_secret = settings.razorpay_key_secret.get_secret_value()
-        webhook = settings.razorpay_webhook_secret
-        webhook_secret = webhook.get_secret_value() if webhook else ""
+        webhook_secret = settings.razorpay_webhook_secret.get_secret_value()
         gateway = RazorpayGateway(
             settings.razorpay_key_id,
             key_secret,
@@ -77,8 +80,7 @@ def build_payments(settings: Settings, clock: Clock, bookings: BookingService, b
             timeout=settings.razorpay_timeout_seconds,
         )
     else:
-        webhook = settings.razorpay_webhook_secret
-        webhook_secret = webhook.get_secret_value() if webhook else derived_secret(settings, "webhook")
+        webhook_secret = derived_secret(settings, "webhook")
         key_secret = derived_secret(settings, "key")
         sandbox = build_sandbox(settings, webhook_secret, key_secret, clock)
         gateway = sandbox

@@ -1,25 +1,38 @@
 """Abuse that the other suites do not already cover: free text with Mongo operators
 or huge strings wherever the bot reads text, callback data tampered to point at
-rooms and slots the screen never offered, and secrets kept out of the logs.
-(Forged, unsigned, replayed and mismatched webhooks: test_webhook.py; another
-user's booking: test_dialogs_my_bookings.py; another owner's room:
-test_owner_dialogs.py; floods: test_dialogs_robustness.py.)"""
+rooms and slots the screen never offered, updates forged to the Telegram webhook,
+and secrets kept out of the logs. (Forged, unsigned, replayed and mismatched
+Razorpay webhooks: test_webhook.py; another user's booking:
+test_dialogs_my_bookings.py; another owner's room: test_owner_dialogs.py; floods:
+test_dialogs_robustness.py.)"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+import aiohttp
 import pytest
+from aiogram import Bot
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiohttp import web
 
+from bot.config import Settings
 from bot.handlers.errors import SORRY_TEXT
+from bot.telegram_session import telegram_session
+from bot.telegram_webhook import WebhookSecretMissingError, install_webhook_route
+from domain.booking_status import BookingStatus
 from payments import events
 from storage.booking_service import BookingService
 from storage.database import Database, document_models
 from storage.models import Room, User
 from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, slot_keys
+from tests.fakes.telegram import FakeTelegram
 from tests.payment_support import WEBHOOK_SECRET, PaymentWorld, held_booking
 from tests.test_webhook import pay
 
@@ -134,3 +147,121 @@ async def test_secrets_never_reach_the_logs(
         assert secret not in line
         assert headers["X-Razorpay-Signature"] not in line
         assert world.api.key_secret not in line
+
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
+TELEGRAM_SECRET = "Zq4Xk2m9_Lp0-Ws7Yt6Rv5Ub3Nc1Hd8Jf"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+OWNER = {"id": 9001, "is_bot": False, "first_name": "Ravi"}
+
+
+def webhook_settings(telegram: FakeTelegram) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token=TOKEN,
+        telegram_api_url=telegram.base_url,
+        telegram_webhook_url="https://bot.example.com/telegram/webhook",
+        telegram_webhook_secret=TELEGRAM_SECRET,
+        payments="sandbox",
+    )
+
+
+@dataclass
+class TelegramWebhook:
+    url: str
+    session: aiohttp.ClientSession
+    telegram: FakeTelegram
+    payments: RecordingPayments
+
+    async def post(self, update: dict[str, Any], headers: dict[str, str], method: str = "POST") -> int:
+        async with self.session.request(method, self.url, json=update, headers=headers) as response:
+            return response.status
+
+
+@pytest.fixture
+async def telegram_webhook(db: Database, clock, service: BookingService) -> AsyncIterator[TelegramWebhook]:
+    telegram = await FakeTelegram().start()
+    payments = RecordingPayments()
+    dispatcher, _ = make_dispatcher(make_services(db, clock, service, payments))
+    bot = Bot(TOKEN, session=telegram_session(telegram.base_url))
+    app = web.Application()
+    install_webhook_route(app, bot, dispatcher, webhook_settings(telegram))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    async with aiohttp.ClientSession() as session:
+        yield TelegramWebhook(f"http://127.0.0.1:{port}/telegram/webhook", session, telegram, payments)
+    await runner.cleanup()
+    await telegram.stop()
+
+
+def owner_sends(text: str, update_id: int = 1) -> dict[str, Any]:
+    command = text.split(" ", 1)[0]
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_764_000_000,
+            "chat": {"id": OWNER["id"], "type": "private"},
+            "from": OWNER,
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
+        },
+    }
+
+
+FORGED_HEADERS = {
+    "no secret": {},
+    "empty": {SECRET_HEADER: ""},
+    "wrong": {SECRET_HEADER: "not-the-secret"},
+    "one character short": {SECRET_HEADER: TELEGRAM_SECRET[:-1]},
+    "one character more": {SECRET_HEADER: TELEGRAM_SECRET + "x"},
+    "other case": {SECRET_HEADER: TELEGRAM_SECRET.swapcase()},
+    "non-ASCII": {SECRET_HEADER: "é" * len(TELEGRAM_SECRET)},
+    "in another header": {"X-Telegram-Bot-Api-Secret": TELEGRAM_SECRET},
+}
+
+
+async def test_a_forged_telegram_update_is_refused_and_changes_nothing(
+    telegram_webhook: TelegramWebhook, service: BookingService, room: Room, user: User
+) -> None:
+    """Someone who found the webhook path posts, as the room's owner, /terminate for a
+    paid booking: without the exact secret it is a 401 and nothing happens."""
+    day = date(2026, 11, 26)
+    booking = await service.create_booking(user.id, room.id, day, slot_keys(room, day, 12))
+    assert await service.confirm_payment(booking, {"payment_id": "pay_1"}) is not None
+    forged = owner_sends(f"/terminate {booking.code} Power cut in the building")
+    before = await snapshot()
+    for headers in FORGED_HEADERS.values():
+        assert await telegram_webhook.post(forged, headers) == 401
+    for method in ("GET", "PUT", "DELETE"):
+        assert await telegram_webhook.post(forged, {}, method=method) == 401
+    assert await snapshot() == before
+    assert (await service.booking(booking.id)).status is BookingStatus.NOT_STARTED
+    assert telegram_webhook.payments.refunds == []
+    assert telegram_webhook.telegram.calls == []
+
+    # The same update with the secret is what Telegram sends, and is acted on.
+    assert await telegram_webhook.post(forged, {SECRET_HEADER: TELEGRAM_SECRET}) == 200
+    for _ in range(200):
+        if telegram_webhook.telegram.delivered("sendMessage"):
+            break
+        await asyncio.sleep(0.05)
+    assert "Cancelled" in telegram_webhook.telegram.delivered("sendMessage")[-1].fields["text"]
+    assert (await service.booking(booking.id)).status is BookingStatus.TERMINATED
+    assert telegram_webhook.payments.refunds == [booking.code]
+
+
+async def test_the_telegram_webhook_cannot_be_served_without_a_secret(db: Database, clock, service) -> None:
+    telegram = FakeTelegram()
+    telegram.base_url = "http://127.0.0.1:9"
+    unsafe = webhook_settings(telegram).model_copy(update={"telegram_webhook_secret": None})
+    dispatcher, _ = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+    bot = Bot(TOKEN, session=telegram_session(telegram.base_url))
+    try:
+        with pytest.raises(WebhookSecretMissingError):
+            install_webhook_route(web.Application(), bot, dispatcher, unsafe)
+    finally:
+        await bot.session.close()

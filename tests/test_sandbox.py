@@ -113,6 +113,7 @@ def test_the_sandbox_refuses_to_start_with_razorpay_keys() -> None:
         razorpay_key_id="rzp_live_x",
         razorpay_key_secret="secret",
         razorpay_webhook_secret="whsec",
+        public_base_url="https://bot.example.com",
     )
     with pytest.raises(SandboxRefusedError):
         build_sandbox(settings, "whsec", "secret")
