@@ -453,6 +453,41 @@ class BookingService:
             await self._release(booking.id)
         return moved
 
+    async def refuse_payment(
+        self,
+        booking: Booking,
+        payment: dict[str, Any],
+        refund: dict[str, Any],
+        *,
+        close_as: BookingStatus,
+        reason: str,
+    ) -> Booking | None:
+        """Record money that cannot buy ``booking`` and the full refund it is owed, in one
+        update. A booking still held is closed as ``close_as`` in that update, giving its
+        slots back; an expired or cancelled one only records it. None when the booking
+        already records a payment (this one, by a racing delivery, or another)."""
+        record = {
+            "payment_id": payment.get("payment_id"),
+            "payment": {**booking.payment, **payment},
+            "refund": refund,
+        }
+        if booking.status is BookingStatus.PENDING_PAYMENT:
+            closed = await self.transition(
+                booking,
+                BookingStatus.PENDING_PAYMENT,
+                close_as,
+                extra={**record, "cancelled_at": self.clock.now(), "cancel_reason": reason},
+                condition={"payment_id": None},
+            )
+            if closed is not None:
+                return closed
+        raw = await Booking.get_pymongo_collection().find_one_and_update(
+            {"_id": booking.id, "payment_id": None, "status": {"$ne": BookingStatus.PENDING_PAYMENT.value}},
+            {"$set": record},
+            return_document=ReturnDocument.AFTER,
+        )
+        return Booking.model_validate(raw) if raw else None
+
     def _due_now(self) -> dict[str, Any]:
         return {"due_ms": {"$lte": to_ms(self.clock.now())}}
 

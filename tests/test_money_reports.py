@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from bot.owner_reports import bookings_csv
+from domain.refund_status import RefundStatus, refunded_paise
 from domain.spreadsheet import as_text_cell
 from storage.booking_service import BookingService
 from storage.earnings import bookings_between
@@ -52,3 +53,20 @@ async def test_the_csv_never_hands_a_formula_to_the_spreadsheet(service: Booking
     by_name = {row[9]: row for row in rows[1:]}
     assert set(by_name) == {"'" + name if name != "Ravi" else name for name in names}
     assert by_name["'" + names[0]][10] == "'@evil"
+
+
+@pytest.mark.parametrize(
+    ("status", "returned"),
+    [
+        (None, 0),
+        (RefundStatus.DUE, 0),
+        (RefundStatus.REQUESTING, 0),
+        (RefundStatus.PENDING, 60000),
+        (RefundStatus.PROCESSED, 60000),
+        (RefundStatus.FAILED, 0),
+        (RefundStatus.NOT_NEEDED, 0),
+    ],
+)
+def test_a_refund_counts_once_its_money_went_back(status: RefundStatus | None, returned: int) -> None:
+    record = {"due_paise": 60000, "amount_paise": 60000} | ({"status": status.value} if status else {})
+    assert refunded_paise(record) == returned
