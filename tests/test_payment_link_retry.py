@@ -5,13 +5,16 @@ through the real SDK against the fake Razorpay API."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
-from payments.gateway import GatewayError, GatewayTimeoutError
+from payments.gateway import GatewayError, GatewayTimeoutError, PaymentLinkRequest
 from payments.razorpay_gateway import RazorpayGateway
+from payments.sandbox import SandboxGateway
+from payments.sandbox_store import MongoSandboxLinkStore
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room, User
@@ -42,7 +45,7 @@ async def test_a_link_made_while_create_timed_out_is_found_and_paid(
 ) -> None:
     world, api = impatient, impatient.api
     booking = await hold(world, room, user, 12)
-    api.answer_late_next("/v1/payment_links", delay=TIMEOUT * 3)
+    api.answer_late_next("/v1/payment_links", delay=TIMEOUT * 2)
     with pytest.raises(GatewayTimeoutError):
         await world.payments.ensure_payment_link(booking, room, user)
     [made] = api.links_with_reference(booking.code)  # Razorpay made it all the same
@@ -63,7 +66,7 @@ async def test_try_again_in_the_chat_shows_the_link_made_earlier(
     world, api = impatient, impatient.api
     dispatcher, manager = make_dispatcher(make_services(db, clock, service, world.payments))
     chat = Musician(dispatcher, manager, user_id=user.id, name="Asha")
-    api.answer_late_next("/v1/payment_links", delay=TIMEOUT * 3)
+    api.answer_late_next("/v1/payment_links", delay=TIMEOUT * 2)
     await chat.send("/start room_bass-cave-indiranagar")
     await chat.tap("📅 Book")
     await chat.tap_day(TOMORROW)
@@ -86,7 +89,7 @@ async def test_racing_retries_keep_the_one_link_made_earlier(
 ) -> None:
     world, api = impatient, impatient.api
     booking = await hold(world, room, user, 12)
-    api.answer_late_next("/v1/payment_links", delay=TIMEOUT * 3)
+    api.answer_late_next("/v1/payment_links", delay=TIMEOUT * 2)
     with pytest.raises(GatewayTimeoutError):
         await world.payments.ensure_payment_link(booking, room, user)
     [made] = api.links_with_reference(booking.code)
@@ -121,3 +124,24 @@ async def test_the_gateway_finds_a_link_by_its_reference_through_the_sdk(
     assert (found.reference_id, found.status, found.amount_paise) == (booking.code, "created", 60000)
     method, path, _, _ = api.requests[-1]
     assert (method, path) == ("GET", "/v1/payment_links")
+
+
+async def test_the_sandbox_finds_its_links_by_reference_too(db: Database) -> None:
+    gateway = SandboxGateway(
+        public_base_url="https://bot.example.test",
+        webhook_url="https://bot.example.test/webhooks/razorpay",
+        webhook_secret="whsec_test_0123456789",
+        key_secret="sandbox_secret",
+        store=MongoSandboxLinkStore(),
+    )
+    request = PaymentLinkRequest(
+        booking_id="b1",
+        reference_id="JR-SBX234",
+        amount_paise=60000,
+        description="Bass Cave",
+        expire_by=datetime(2026, 11, 25, 5, 0, tzinfo=UTC),
+        callback_url="https://bot.example.test/payments/callback",
+    )
+    assert await gateway.find_link("JR-SBX234") is None
+    made = await gateway.create_link(request)
+    assert await gateway.find_link("JR-SBX234") == made
