@@ -5,7 +5,8 @@ What runs:
 
 - The bot is a subprocess given only what a deployment gives it: BOT_TOKEN,
   TELEGRAM_API_URL (a local Bot API stand-in), HOST/PORT, PUBLIC_BASE_URL (its own web
-  server, so the sandbox's payment pages are reachable), HOLD_MINUTES=1, and either
+  server, so the sandbox's payment pages are reachable), HOLD_MINUTES=1,
+  MAX_UNPAID_HOLDS=20 (the crowd leaves holds to lapse faster than 2 would allow), and either
   DATA_DIR (a temp dir: the bot starts its own embedded NX-27017 server there) or
   MONGODB_URI when that is set in the environment. No Razorpay keys: the sandbox
   gateway. Its jobs (hold expiry on real time), outbox delivery and web server all run
@@ -325,6 +326,9 @@ def bot_environment(api_url: str, port: int, workdir: Path, uri: str | None) -> 
         "PORT": str(port),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "HOLD_MINUTES": str(HOLD_MINUTES),
+        # Half the crowd's holds are left to lapse and a musician books every few seconds,
+        # so the production limit of 2 unpaid holds would refuse most of them.
+        "MAX_UNPAID_HOLDS": "20",
         "DATA_DIR": str(workdir / "data"),
         "LOG_LEVEL": "INFO",
     }

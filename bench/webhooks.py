@@ -50,14 +50,15 @@ async def prepare(count: int, service: BookingService) -> list[Booking]:
         peak_hourly_paise=70000,
         owner_ids=[1],
     ).insert()
-    await User(id=7, first_name="Bench").insert()
     bookings = []
     day = NOW.date() + timedelta(days=1)
     while len(bookings) < count:
         for offer in await service.offers(room, day):
             if len(bookings) == count:
                 break
-            booking = await service.create_booking(7, room.id, day, [offer.slot.key])
+            # One musician per hold: a musician may hold only MAX_UNPAID_HOLDS unpaid at once.
+            musician = await User(id=10_000 + len(bookings), first_name="Bench").insert()
+            booking = await service.create_booking(musician.id, room.id, day, [offer.slot.key])
             await Booking.get_pymongo_collection().update_one(
                 {"_id": booking.id}, {"$set": {"payment.link_id": f"plink_{booking.code}"}}
             )

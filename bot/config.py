@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     hold_minutes: int = Field(15, ge=1, le=120)
     min_lead_minutes: int = Field(30, ge=0, le=24 * 60)
     max_slots_per_booking: int = Field(8, ge=1, le=24)
+    max_unpaid_holds: int = Field(2, ge=1, le=20)
     booking_horizon_days: int = Field(60, ge=1, le=365)
     refund_policy: str = "24:100,6:50"
     reminders_before_hours: str = "24,1"

@@ -11,7 +11,9 @@ matplotlib.use("Agg")  # no screen on a server
 
 import matplotlib.pyplot as plt
 
+from domain.refund_status import refunded_paise
 from domain.slots import WEEKDAY_NAMES
+from domain.spreadsheet import as_text_cell
 from storage.models import Booking, Room, User
 
 CSV_COLUMNS = [
@@ -39,22 +41,22 @@ def bookings_csv(room: Room, bookings: list[Booking], musicians: dict[int, User]
     zone = room.zone
     for b in bookings:
         who = musicians.get(b.user_id)
-        writer.writerow(
-            [
-                b.code,
-                b.day.isoformat(),
-                f"{b.starts_at.astimezone(zone):%H:%M}",
-                f"{b.ends_at.astimezone(zone):%H:%M}",
-                len(b.slots),
-                b.status.value,
-                f"{b.amount_paise / 100:.2f}",
-                f"{int(b.refund.get('amount_paise', 0)) / 100:.2f}",
-                b.user_id,
-                who.display_name if who else "",
-                who.username or "" if who else "",
-                b.payment_id or "",
-            ]
-        )
+        row = [
+            b.code,
+            b.day.isoformat(),
+            f"{b.starts_at.astimezone(zone):%H:%M}",
+            f"{b.ends_at.astimezone(zone):%H:%M}",
+            len(b.slots),
+            b.status.value,
+            f"{b.amount_paise / 100:.2f}",
+            f"{refunded_paise(b.refund) / 100:.2f}",
+            b.user_id,
+            who.display_name if who else "",
+            who.username or "" if who else "",
+            b.payment_id or "",
+        ]
+        # Every text cell, not only the names: the cheapest way to never miss one.
+        writer.writerow([as_text_cell(cell) if isinstance(cell, str) else cell for cell in row])
     return buffer.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM correctly
 
 

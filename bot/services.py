@@ -45,6 +45,7 @@ def booking_rules(settings: Settings) -> BookingRules:
         hold=settings.hold,
         min_lead=settings.min_lead,
         max_slots=settings.max_slots_per_booking,
+        max_unpaid_holds=settings.max_unpaid_holds,
         horizon_days=settings.booking_horizon_days,
         refund_policy=settings.refund,
     )

@@ -67,6 +67,18 @@ class SlotsTakenError(BookingError):
         super().__init__("Sorry, some of those slots were just taken.")
 
 
+class TooManyUnpaidHoldsError(BookingError):
+    """The musician already holds ``limit`` bookings that wait for payment."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        waiting = "one booking that waits" if limit == 1 else f"{limit} bookings that wait"
+        super().__init__(
+            f"You already have {waiting} for payment. Pay for one or cancel it in "
+            "📋 My bookings, then book again."
+        )
+
+
 class BookingNotFoundError(BookingError):
     def __init__(self) -> None:
         super().__init__("I could not find that booking.")

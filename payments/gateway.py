@@ -57,4 +57,9 @@ class PaymentGateway(Protocol):
 
     async def fetch_link(self, link_id: str) -> PaymentLink: ...
 
+    async def find_link(self, reference_id: str) -> PaymentLink | None:
+        """The link made with ``reference_id`` (references are unique), if any: a create
+        that timed out at our side may have made one."""
+        ...
+
     async def refund(self, payment_id: str, amount_paise: int, idempotency_key: str) -> Refund: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from domain.money import format_inr
+from domain.payment_fit import Refusal
 from storage.models import Booking, Room, User
 
 
@@ -45,45 +46,74 @@ def owner_new_booking(booking: Booking, room: Room, musician: User | None) -> st
     )
 
 
-def mismatch_musician(booking: Booking, paid_paise: int, currency: str) -> str:
+REFUSAL_REASONS = {
+    Refusal.WRONG_AMOUNT: "the payment did not match the booking's price",
+    Refusal.SESSION_OVER: "paid after the session had ended",
+    Refusal.SLOTS_TAKEN: "paid after the hold ran out and its slots were booked by someone else",
+    Refusal.BOOKING_CANCELLED: "paid after the hold was cancelled",
+}
+"""Why a refused payment's booking was closed, as stored (``cancel_reason``)."""
+
+REFUND_TIME = "it reaches your account in 5–7 working days"
+
+
+def refused_musician(booking: Booking, room: Room, refusal: Refusal, paid_paise: int, currency: str) -> str:
+    """The musician's money could not buy their booking: what happened, and that all of
+    it comes back."""
+    code, paid = f"<code>{booking.code}</code>", _amount(paid_paise, currency)
+    refund = f"I am refunding the full {paid}; {REFUND_TIME}."
+    match refusal:
+        case Refusal.WRONG_AMOUNT:
+            return (
+                f"⚠️ I received {paid} for booking {code}, but it costs {format_inr(booking.amount_paise)}, "
+                f"so I could not confirm it. {refund} Nothing was booked and the slots are free again; "
+                "you are welcome to book them again from the menu."
+            )
+        case Refusal.SESSION_OVER:
+            return (
+                f"Your payment for {code} ({escape(room.name)}, {_when(booking, room)}) reached me only "
+                f"after the session had ended, so it can no longer buy it. {refund} Nothing was booked. "
+                "Sorry about that."
+            )
+        case Refusal.SLOTS_TAKEN:
+            return (
+                f"Your payment for {code} arrived after the hold on {escape(room.name)} ran out, and some "
+                f"of the slots have been booked by someone else since. {refund} "
+                "Sorry about that — please pick other slots."
+            )
+        case Refusal.BOOKING_CANCELLED:
+            return f"Your payment for {code} arrived after the booking was cancelled. {refund}"
+
+
+def refused_owner(booking: Booking, room: Room, refusal: Refusal, paid_paise: int, currency: str) -> str:
+    """The owner's side of a refused payment: nothing was booked, nothing is theirs."""
+    head = f"<code>{booking.code}</code> ({escape(room.name)}, {_when(booking, room)})"
+    paid = _amount(paid_paise, currency)
+    outcome = f"It is being refunded in full ({paid}) and nothing was booked."
+    match refusal:
+        case Refusal.WRONG_AMOUNT:
+            return (
+                f"⚠️ <b>Payment mismatch</b> on {head}: received {paid} "
+                f"(payment <code>{escape(booking.payment_id or '')}</code>), expected "
+                f"{format_inr(booking.amount_paise)}. {outcome} The slots are free again."
+            )
+        case Refusal.SESSION_OVER:
+            return f"ℹ️ A payment for {head} arrived after the session had ended. {outcome}"
+        case Refusal.SLOTS_TAKEN:
+            return (
+                f"ℹ️ A late payment for {head} arrived after its hold expired and its slots were "
+                f"taken. {outcome}"
+            )
+        case Refusal.BOOKING_CANCELLED:
+            return f"ℹ️ A payment for {head} arrived after the musician had cancelled the hold. {outcome}"
+
+
+def extra_payment_owner(booking: Booking, room: Room, payment_id: str, paid_paise: int, currency: str) -> str:
     return (
-        f"⚠️ We received a payment of {_amount(paid_paise, currency)} for booking "
-        f"<code>{booking.code}</code>, but the booking costs {format_inr(booking.amount_paise)}. "
-        "Your money is safe: the booking is on hold "
-        "and the room has been told; they will contact you to sort it out."
-    )
-
-
-def mismatch_owner(booking: Booking, room: Room, paid_paise: int, currency: str, payment_id: str) -> str:
-    return (
-        f"⚠️ <b>Payment mismatch</b> on <code>{booking.code}</code> ({escape(room.name)}): received "
-        f"{_amount(paid_paise, currency)} (payment <code>{escape(payment_id)}</code>), expected "
-        f"{format_inr(booking.amount_paise)}. Nothing was confirmed; please check it in Razorpay and contact "
-        "the musician."
-    )
-
-
-def late_payment_refunded_musician(booking: Booking, room: Room) -> str:
-    return (
-        f"Your payment for <code>{booking.code}</code> arrived after the hold on {escape(room.name)} "
-        "ran out, "
-        "and some of the slots have been booked by someone else since. I am refunding the full "
-        f"{format_inr(booking.amount_paise)} to you; it reaches your account in 5–7 working days. "
-        "Sorry about that — please pick other slots."
-    )
-
-
-def late_payment_refunded_owner(booking: Booking, room: Room) -> str:
-    return (
-        f"ℹ️ A late payment for <code>{booking.code}</code> ({escape(room.name)}) was refunded in full "
-        f"({format_inr(booking.amount_paise)}): its slots had been taken after the hold expired."
-    )
-
-
-def cancelled_hold_paid_musician(booking: Booking) -> str:
-    return (
-        f"Your payment for <code>{booking.code}</code> arrived after the booking was cancelled, so I am "
-        f"refunding the full {format_inr(booking.amount_paise)}."
+        f"⚠️ <b>Second payment</b> for <code>{booking.code}</code> ({escape(room.name)}): "
+        f"{_amount(paid_paise, currency)} (payment <code>{escape(payment_id)}</code>) arrived for a "
+        f"booking that already records payment <code>{escape(booking.payment_id or '')}</code>. "
+        "Nothing was changed; please refund it from the Razorpay dashboard."
     )
 
 
@@ -105,27 +135,34 @@ def hold_expired(booking: Booking, room: Room) -> str:
 
 def refund_started(booking: Booking, amount_paise: int) -> str:
     return (
-        f"↩️ Refund of {format_inr(amount_paise)} for <code>{booking.code}</code> has been initiated; "
-        "it reaches your account in 5–7 working days."
+        f"↩️ Refund of {_refunded(booking, amount_paise)} for <code>{booking.code}</code> has been "
+        f"initiated; {REFUND_TIME}."
     )
 
 
 def refund_processed(booking: Booking, amount_paise: int) -> str:
-    return f"✅ Refund of {format_inr(amount_paise)} for <code>{booking.code}</code> has been processed."
+    return (
+        f"✅ Refund of {_refunded(booking, amount_paise)} for <code>{booking.code}</code> has been processed."
+    )
 
 
 def refund_failed_musician(booking: Booking, amount_paise: int) -> str:
     return (
-        f"⚠️ The refund of {format_inr(amount_paise)} for <code>{booking.code}</code> failed at the bank. "
-        "The room has been told and will make sure you get your money."
+        f"⚠️ The refund of {_refunded(booking, amount_paise)} for <code>{booking.code}</code> failed at "
+        "the bank. The room has been told and will make sure you get your money."
     )
 
 
 def refund_failed_owner(booking: Booking, room: Room, amount_paise: int) -> str:
     return (
-        f"⚠️ <b>Refund failed</b>: {format_inr(amount_paise)} for <code>{booking.code}</code> "
+        f"⚠️ <b>Refund failed</b>: {_refunded(booking, amount_paise)} for <code>{booking.code}</code> "
         f"({escape(room.name)}). Please retry it from the Razorpay dashboard."
     )
+
+
+def _refunded(booking: Booking, amount_paise: int) -> str:
+    """A refund is in the currency it was paid in (a wrong-currency payment goes back as it came)."""
+    return _amount(amount_paise, str(booking.payment.get("currency") or "INR"))
 
 
 def musician_link(user: User | None, user_id: int) -> str:

@@ -70,6 +70,11 @@ class RazorpayGateway:
     async def fetch_link(self, link_id: str) -> PaymentLink:
         return link_from(await self._call(self._client.payment_link.fetch, link_id))
 
+    async def find_link(self, reference_id: str) -> PaymentLink | None:
+        raw = await self._call(self._client.payment_link.all, {"reference_id": reference_id})
+        found = [item for item in raw.get("payment_links") or [] if item.get("reference_id") == reference_id]
+        return link_from(found[0]) if found else None
+
     async def refund(self, payment_id: str, amount_paise: int, idempotency_key: str) -> Refund:
         body = {"amount": amount_paise, "speed": "normal", "notes": {"reason": "JamRoom booking refund"}}
         raw = await self._call(

@@ -36,6 +36,8 @@ class SandboxLinkStore(Protocol):
 
     async def by_payment(self, payment_id: str) -> dict[str, Any] | None: ...
 
+    async def by_reference(self, reference_id: str) -> dict[str, Any] | None: ...
+
     async def change(
         self,
         link_id: str,
@@ -107,6 +109,10 @@ class SandboxGateway:
         if link is None:
             raise GatewayError(f"no sandbox link {link_id}")
         return to_link(link)
+
+    async def find_link(self, reference_id: str) -> PaymentLink | None:
+        link = await self.store.by_reference(reference_id)
+        return to_link(link) if link else None
 
     async def refund(self, payment_id: str, amount_paise: int, idempotency_key: str) -> Refund:
         link = await self.store.by_payment(payment_id)

@@ -45,6 +45,9 @@ class MongoSandboxLinkStore:
     async def by_payment(self, payment_id: str) -> dict[str, Any] | None:
         return _plain(await SandboxLink.get_pymongo_collection().find_one({"payment_id": payment_id}))
 
+    async def by_reference(self, reference_id: str) -> dict[str, Any] | None:
+        return _plain(await SandboxLink.get_pymongo_collection().find_one({"reference_id": reference_id}))
+
     async def change(
         self,
         link_id: str,

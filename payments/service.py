@@ -16,19 +16,34 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
-
 from domain.booking_status import BookingStatus
 from domain.clock import Clock
 from domain.errors import SlotsTakenError
+from domain.payment_fit import Refusal, refusal_before_settling
+from domain.refund_status import RefundStatus, refunded_paise
 from payments import messages
-from payments.gateway import GatewayError, PaymentGateway, PaymentLink, PaymentLinkRequest
+from payments.gateway import (
+    GatewayError,
+    GatewayTimeoutError,
+    PaymentGateway,
+    PaymentLink,
+    PaymentLinkRequest,
+)
 from payments.invoice_pdf import InvoiceData, InvoiceLine, render_invoice_pdf
 from storage.booking_service import BookingService, parse_object_id
 from storage.invoices import invoice_number_for
 from storage.models import Booking, Room, User, to_ms
 from storage.outbox import enqueue
 from storage.payment_events import claim_event, finish_event, forget_event
+from storage.payment_records import (
+    claim_refund,
+    refund_accepted,
+    refund_news,
+    refund_not_needed,
+    refund_request_failed,
+    refunds_to_retry,
+    store_link,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +69,16 @@ class Paid:
     payment_id: str
     amount_paise: int
     currency: str
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """What the booking keeps of this payment."""
+        return {
+            "payment_id": self.payment_id,
+            "amount_paid_paise": self.amount_paise,
+            "currency": self.currency,
+            "link_id": self.link_id,
+        }
 
 
 class PaymentService:
@@ -96,18 +121,31 @@ class PaymentService:
             customer_contact=None,
             notes={"booking_id": str(booking.id), "booking_code": booking.code, "room": room.slug},
         )
-        link = await self.gateway.create_link(request)
-        stored = await Booking.get_pymongo_collection().find_one_and_update(
-            {"_id": booking.id, "payment.link_id": {"$exists": False}},
-            {"$set": {"payment.link_id": link.id, "payment.link_url": link.short_url}},
-            return_document=ReturnDocument.AFTER,
-        )
+        link = await self._new_or_earlier_link(booking, request)
+        stored = await store_link(booking.id, link.id, link.short_url)
         if stored is None:
-            # Another confirm of the same booking won the race: keep its link, drop ours.
-            await self._cancel_quietly(link.id)
+            # Another confirm of the same booking stored its link first: keep that one, and
+            # cancel ours unless it is the same link (both found the one made earlier).
             fresh = await self.bookings.booking(booking.id)
+            if fresh.payment.get("link_id") != link.id:
+                await self._cancel_quietly(link.id)
             return PaymentLinkView(fresh.payment["link_url"], fresh.amount_paise, fresh.hold_expires_at)
         return PaymentLinkView(link.short_url, booking.amount_paise, booking.hold_expires_at)
+
+    async def _new_or_earlier_link(self, booking: Booking, request: PaymentLinkRequest) -> PaymentLink:
+        """A new link, or the one an earlier attempt made: a create that timed out at our
+        side may have made it, and its reference (the booking code) cannot be used twice,
+        so the retry is refused ("already exists") and finds it by that reference."""
+        try:
+            return await self.gateway.create_link(request)
+        except GatewayTimeoutError:
+            raise  # asking again now would likely time out too; Try again will find it
+        except GatewayError:
+            earlier = await self.gateway.find_link(booking.code)
+            if earlier is None or not _payable_for(earlier, booking):
+                raise
+            log.info("payment link for %s was made by an earlier attempt: %s", booking.code, earlier.id)
+            return earlier
 
     async def cancel_link_for(self, booking: Booking) -> None:
         """Cancel the booking's link after its hold ended, so it cannot be paid late."""
@@ -163,126 +201,126 @@ class PaymentService:
         return "ignored"
 
     async def settle_paid(self, paid: Paid) -> str:
-        """Money arrived for a booking: confirm it, or keep the money safe and say why."""
+        """Money arrived for a booking: confirm it, or refund it in full and say why."""
         booking = await Booking.find_one(Booking.code == paid.reference)
         if booking is None:
             log.warning("payment %s for unknown reference %r", paid.payment_id, paid.reference)
             return "unknown booking"
         room = await self.bookings.room(booking.room_id)
         if booking.payment_id == paid.payment_id:
-            if booking.status in (BookingStatus.NOT_STARTED, BookingStatus.ONGOING):
-                # Razorpay retries an event we did not finish: if the process died between
-                # confirming and queueing the messages, queue them now (each is queued once,
-                # under its dedupe key, so nothing is sent twice).
-                await self._announce_confirmed(booking, room)
+            # Razorpay retries an event we did not finish: if the process died between
+            # recording the payment and queueing the messages, queue them now (each is
+            # queued once, under its dedupe key, so nothing is sent twice).
+            await self._announce_again(booking, room)
             return "already settled"
-        link_id = booking.payment.get("link_id")
-        if (
-            paid.amount_paise != booking.amount_paise
-            or paid.currency != "INR"
-            or (link_id and paid.link_id and link_id != paid.link_id)
-        ):
-            return await self._mismatch(booking, room, paid)
-        record = {
-            "payment_id": paid.payment_id,
-            "amount_paid_paise": paid.amount_paise,
-            "link_id": paid.link_id,
-        }
+        refusal = refusal_before_settling(
+            price_paise=booking.amount_paise,
+            paid_paise=paid.amount_paise,
+            currency=paid.currency,
+            same_link=_same_link(booking, paid),
+            session_ends_at=booking.ends_at,
+            now=self.clock.now(),
+        )
+        if refusal is not None:
+            return await self._refuse(booking, room, paid, refusal)
         if booking.status is BookingStatus.PENDING_PAYMENT:
-            confirmed = await self.bookings.confirm_payment(booking, record)
+            confirmed = await self.bookings.confirm_payment(booking, paid.record)
             if confirmed is not None:
                 await self._announce_confirmed(confirmed, room)
                 return "confirmed"
             booking = await self.bookings.booking(booking.id)  # it moved meanwhile: look again
-        if booking.status is BookingStatus.EXPIRED:
-            return await self._late_payment(booking, room, record)
+            if booking.payment_id == paid.payment_id:
+                return "already settled"
+        if booking.status is BookingStatus.EXPIRED and not booking.payment_id:
+            return await self._late_payment(booking, room, paid)
         if booking.status is BookingStatus.CANCELLED and not booking.payment_id:
-            return await self._refund_unwanted_payment(booking, room, record, late=False)
-        log.info(
-            "payment %s for %s in status %s: nothing to do", paid.payment_id, booking.code, booking.status
-        )
-        return "already settled"
+            return await self._refuse(booking, room, paid, Refusal.BOOKING_CANCELLED)
+        return await self._extra_payment(booking, room, paid)
 
-    async def _late_payment(self, booking: Booking, room: Room, record: dict[str, Any]) -> str:
+    async def _late_payment(self, booking: Booking, room: Room, paid: Paid) -> str:
         try:
-            revived = await self.bookings.confirm_late_payment(booking, record)
+            revived = await self.bookings.confirm_late_payment(booking, paid.record)
         except SlotsTakenError:
-            return await self._refund_unwanted_payment(booking, room, record, late=True)
+            return await self._refuse(booking, room, paid, Refusal.SLOTS_TAKEN)
         if revived is None:
             return "already settled"
         await self._announce_confirmed(revived, room)
         return "confirmed late"
 
-    async def _refund_unwanted_payment(
-        self, booking: Booking, room: Room, record: dict[str, Any], *, late: bool
-    ) -> str:
-        """Money for a booking that cannot be honoured: record it and refund it all."""
-        refund = {"due_paise": record["amount_paid_paise"], "percent": 100, "status": "due", "reason": "late"}
-        marked = await Booking.get_pymongo_collection().find_one_and_update(
-            {"_id": booking.id, "payment_id": None},
-            {
-                "$set": {
-                    "payment_id": record["payment_id"],
-                    "payment": {**booking.payment, **record},
-                    "refund": refund,
-                }
-            },
-            return_document=ReturnDocument.AFTER,
+    async def _refuse(self, booking: Booking, room: Room, paid: Paid, refusal: Refusal) -> str:
+        """Money that cannot buy its booking: record it with a full refund due, in the
+        update that closes a held booking, then tell both sides and refund at once."""
+        refund = {
+            "due_paise": paid.amount_paise,
+            "percent": 100,
+            "status": RefundStatus.DUE.value,
+            "reason": refusal.value,
+        }
+        refused = await self.bookings.refuse_payment(
+            booking,
+            paid.record,
+            refund,
+            close_as=BookingStatus.CANCELLED if refusal is Refusal.WRONG_AMOUNT else BookingStatus.EXPIRED,
+            reason=messages.REFUSAL_REASONS[refusal],
         )
-        if marked is None:
-            return "already settled"
-        updated = Booking.model_validate(marked)
-        now = self.clock.now()
-        text = (
-            messages.late_payment_refunded_musician(updated, room)
-            if late
-            else (messages.cancelled_hold_paid_musician(updated))
-        )
-        await enqueue(updated.user_id, text, dedupe_key=f"{updated.id}:late-refund", now=now)
-        for owner_id in room.owner_ids:
-            await enqueue(
-                owner_id,
-                messages.late_payment_refunded_owner(updated, room),
-                dedupe_key=f"{updated.id}:late-refund:owner:{owner_id}",
-                now=now,
-            )
-        self._refund_in_background(updated)
-        return "refunded late payment"
+        if refused is None:
+            current = await self.bookings.booking(booking.id)
+            if current.payment_id == paid.payment_id:
+                return "already settled"
+            return await self._extra_payment(current, room, paid)
+        log.warning("payment %s for %s refused (%s): refunding it", paid.payment_id, booking.code, refusal)
+        await self._announce_refusal(refused, room)
+        self._refund_in_background(refused)
+        return f"refunded: {refusal.value.replace('_', ' ')}"
 
-    async def _mismatch(self, booking: Booking, room: Room, paid: Paid) -> str:
-        collection = Booking.get_pymongo_collection()
-        result = await collection.update_one(
-            {"_id": booking.id, "flags": {"$nin": ["payment_mismatch"]}},
-            {
-                "$addToSet": {"flags": "payment_mismatch"},
-                "$set": {
-                    "payment.mismatch": {
-                        "payment_id": paid.payment_id,
-                        "amount_paise": paid.amount_paise,
-                        "currency": paid.currency,
-                        "link_id": paid.link_id,
-                    }
-                },
-            },
-        )
-        if not result.modified_count:
-            return "mismatch already flagged"
-        log.warning("payment %s for %s does not match the booking", paid.payment_id, booking.code)
+    async def _announce_again(self, booking: Booking, room: Room) -> None:
+        if _refusal_of(booking) is not None:
+            await self._announce_refusal(booking, room)
+        elif booking.status in (BookingStatus.NOT_STARTED, BookingStatus.ONGOING):
+            await self._announce_confirmed(booking, room)
+
+    async def _announce_refusal(self, booking: Booking, room: Room) -> None:
+        refusal = _refusal_of(booking)
+        if refusal is None:
+            return
         now = self.clock.now()
+        payment = booking.payment
+        paid_paise = int(payment.get("amount_paid_paise") or booking.refund.get("due_paise") or 0)
+        currency = str(payment.get("currency") or "INR")
         await enqueue(
             booking.user_id,
-            messages.mismatch_musician(booking, paid.amount_paise, paid.currency),
-            dedupe_key=f"{booking.id}:mismatch",
+            messages.refused_musician(booking, room, refusal, paid_paise, currency),
+            dedupe_key=f"{booking.id}:refused",
             now=now,
         )
         for owner_id in room.owner_ids:
             await enqueue(
                 owner_id,
-                messages.mismatch_owner(booking, room, paid.amount_paise, paid.currency, paid.payment_id),
-                dedupe_key=f"{booking.id}:mismatch:owner:{owner_id}",
+                messages.refused_owner(booking, room, refusal, paid_paise, currency),
+                dedupe_key=f"{booking.id}:refused:owner:{owner_id}",
                 now=now,
             )
-        return "mismatch flagged"
+
+    async def _extra_payment(self, booking: Booking, room: Room, paid: Paid) -> str:
+        """A payment for a booking that already records another one cannot be recorded
+        on it: the room is told, so a person refunds it from the dashboard."""
+        log.warning(
+            "payment %s for %s, which records payment %s: the owner is asked to refund it",
+            paid.payment_id,
+            booking.code,
+            booking.payment_id,
+        )
+        now = self.clock.now()
+        for owner_id in room.owner_ids:
+            await enqueue(
+                owner_id,
+                messages.extra_payment_owner(
+                    booking, room, paid.payment_id, paid.amount_paise, paid.currency
+                ),
+                dedupe_key=f"{booking.id}:extra:{paid.payment_id}:owner:{owner_id}",
+                now=now,
+            )
+        return "extra payment flagged"
 
     async def _announce_confirmed(self, booking: Booking, room: Room) -> None:
         now = self.clock.now()
@@ -336,32 +374,31 @@ class PaymentService:
         return "failure told"
 
     async def _refund_settled(self, refund: dict[str, Any], *, processed: bool) -> str:
+        """Razorpay's word on a refund, recorded with its amount whether or not our own
+        record of asking for it is written yet (see storage.payment_records)."""
         payment_id = str(refund.get("payment_id", ""))
         booking = await Booking.find_one(Booking.payment_id == payment_id) if payment_id else None
         if booking is None:
             return "unknown refund"
-        status = "processed" if processed else "failed"
-        refund_id = str(refund.get("id", ""))
-        result = await Booking.get_pymongo_collection().update_one(
-            {"_id": booking.id, "refund.status": {"$nin": [status]}},
-            {"$set": {"refund.status": status, "refund.id": refund_id}},
-        )
-        if not result.modified_count:
-            return f"refund already {status}"
+        status = RefundStatus.PROCESSED if processed else RefundStatus.FAILED
         amount = int(refund.get("amount") or booking.refund.get("amount_paise") or 0)
+        updated = await refund_news(booking.id, status, str(refund.get("id", "")), amount)
+        if updated is None:
+            current = await self.bookings.booking(booking.id)
+            return f"refund already {current.refund.get('status', status.value)}"
         now = self.clock.now()
         if processed:
-            text = messages.refund_processed(booking, amount)
-            await enqueue(booking.user_id, text, dedupe_key=f"{booking.id}:refund:processed", now=now)
+            text = messages.refund_processed(updated, amount)
+            await enqueue(updated.user_id, text, dedupe_key=f"{updated.id}:refund:processed", now=now)
             return "refund processed"
-        room = await self.bookings.room(booking.room_id)
-        text = messages.refund_failed_musician(booking, amount)
-        await enqueue(booking.user_id, text, dedupe_key=f"{booking.id}:refund:failed", now=now)
+        room = await self.bookings.room(updated.room_id)
+        text = messages.refund_failed_musician(updated, amount)
+        await enqueue(updated.user_id, text, dedupe_key=f"{updated.id}:refund:failed", now=now)
         for owner_id in room.owner_ids:
             await enqueue(
                 owner_id,
-                messages.refund_failed_owner(booking, room, amount),
-                dedupe_key=f"{booking.id}:refund:failed:owner:{owner_id}",
+                messages.refund_failed_owner(updated, room, amount),
+                dedupe_key=f"{updated.id}:refund:failed:owner:{owner_id}",
                 now=now,
             )
         return "refund failed"
@@ -387,63 +424,39 @@ class PaymentService:
         """Pay the refund the booking records as due, at most once. A gateway failure
         leaves it due for the retry job; nothing is lost."""
         if not booking.payment_id:
-            await Booking.get_pymongo_collection().update_one(
-                {"_id": booking.id, "refund.status": "due"}, {"$set": {"refund.status": "not_needed"}}
-            )
+            await refund_not_needed(booking.id)
             return "nothing paid"
         now_ms = to_ms(self.clock.now()) or 0
-        claimed = await Booking.get_pymongo_collection().find_one_and_update(
-            {
-                "_id": booking.id,
-                "$or": [
-                    {"refund.status": "due"},
-                    {"refund.status": "requesting", "refund.claimed_ms": {"$lte": now_ms - REFUND_LEASE_MS}},
-                ],
-            },
-            {"$set": {"refund.status": "requesting", "refund.claimed_ms": now_ms}},
-            return_document=ReturnDocument.AFTER,
-        )
-        if claimed is None:
+        current = await claim_refund(booking.id, now_ms, REFUND_LEASE_MS)
+        if current is None:
             return "not due"
-        current = Booking.model_validate(claimed)
         amount = int(current.refund.get("due_paise", 0))
         try:
             refund = await self.gateway.refund(current.payment_id or "", amount, f"refund-{current.id}")
         except GatewayError as error:
-            await Booking.get_pymongo_collection().update_one(
-                {"_id": current.id, "refund.status": "requesting"},
-                {
-                    "$set": {"refund.status": "due", "refund.last_error": str(error)[:300]},
-                    "$inc": {"refund.attempts": 1},
-                },
-            )
+            await refund_request_failed(current.id, str(error))
             log.warning("refund for %s failed, will retry: %s", current.code, error)
             return "retry later"
-        status = "processed" if refund.status == "processed" else "pending"
-        await Booking.get_pymongo_collection().update_one(
-            {"_id": current.id, "refund.status": "requesting"},
-            {
-                "$set": {
-                    "refund.status": status,
-                    "refund.id": refund.id,
-                    "refund.amount_paise": refund.amount_paise,
-                }
-            },
-        )
+        status = RefundStatus.PROCESSED if refund.status == "processed" else RefundStatus.PENDING
+        recorded = await refund_accepted(current.id, status, refund.id, refund.amount_paise)
+        if recorded is None:
+            # Razorpay's webhook about this refund came first and recorded it; its message
+            # went out then, and "initiated" after "processed" would only confuse.
+            after = await self.bookings.booking(current.id)
+            return str(after.refund.get("status", status.value))
         await enqueue(
             current.user_id,
             messages.refund_started(current, refund.amount_paise),
             dedupe_key=f"{current.id}:refund:started",
             now=self.clock.now(),
         )
-        return status
+        return status.value
 
     async def retry_due_refunds(self, limit: int = 50) -> int:
         """Refunds left due (a gateway failure, a crash): try each again. For a job."""
-        due = await Booking.find({"refund.status": {"$in": ["due", "requesting"]}}).limit(limit).to_list()
         done = 0
-        for booking in due:
-            if await self.refund_due(booking) in ("processed", "pending"):
+        for booking in await refunds_to_retry(limit):
+            if await self.refund_due(booking) in (RefundStatus.PROCESSED, RefundStatus.PENDING):
                 done += 1
         return done
 
@@ -542,6 +555,22 @@ def _reference_of(payload: dict[str, Any]) -> str | None:
     return str(link["reference_id"]) if link.get("reference_id") else None
 
 
+def _same_link(booking: Booking, paid: Paid) -> bool:
+    ours = booking.payment.get("link_id")
+    return not ours or not paid.link_id or ours == paid.link_id
+
+
+def _refusal_of(booking: Booking) -> Refusal | None:
+    """Why the booking's recorded payment is being refunded in full, if it is."""
+    reason = booking.refund.get("reason")
+    return Refusal(reason) if reason in set(Refusal) else None
+
+
+def _payable_for(link: PaymentLink, booking: Booking) -> bool:
+    """A link found by the booking's reference that can still take (or took) its money."""
+    return link.amount_paise == booking.amount_paise and link.status in ("created", "paid", "partially_paid")
+
+
 def _paid_from_link(link: PaymentLink) -> Paid:
     return Paid(
         reference=link.reference_id,
@@ -553,10 +582,12 @@ def _paid_from_link(link: PaymentLink) -> Paid:
 
 
 def _refund_rows(booking: Booking) -> list[tuple[str, int, str]]:
+    """The invoice's refund lines: only money that went back (a failed refund is not one)."""
     refund = booking.refund
-    if not refund.get("id"):
+    returned = refunded_paise(refund)
+    if not refund.get("id") or not returned:
         return []
-    return [(str(refund["id"]), int(refund.get("amount_paise", 0)), str(refund.get("status", "")))]
+    return [(str(refund["id"]), returned, str(refund.get("status", "")))]
 
 
 def _venue(room: Room) -> dict[str, Any] | None:

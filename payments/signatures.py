@@ -1,10 +1,17 @@
-"""Razorpay's signatures: HMAC-SHA256 hex digests, compared in constant time."""
+"""Razorpay's signatures: HMAC-SHA256 hex digests, compared in constant time.
+
+A signature arrives in a header or a query string that anyone can fill: anything but 64
+hex digits is refused before comparing (``hmac.compare_digest`` raises on non-ASCII
+text, which answered a forged request with a 500 and a traceback)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
+
+HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def sign_webhook(body: bytes, secret: str) -> str:
@@ -16,7 +23,13 @@ def verify_webhook(body: bytes, signature: str | None, secret: str) -> bool:
     """True only for a present signature that matches; never raises."""
     if not signature or not secret:
         return False
-    return hmac.compare_digest(sign_webhook(body, secret), signature.strip())
+    return _same_digest(sign_webhook(body, secret), signature.strip())
+
+
+def _same_digest(expected: str, given: str) -> bool:
+    if not HEX_DIGEST.fullmatch(given):
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 def sign_payment_link_callback(
@@ -40,4 +53,4 @@ def verify_payment_link_callback(params: Mapping[str, str], key_secret: str) -> 
     if not signature or not key_secret or any(name not in params for name in CALLBACK_FIELDS):
         return False
     expected = sign_payment_link_callback(*(params[name] for name in CALLBACK_FIELDS), key_secret=key_secret)
-    return hmac.compare_digest(expected, signature)
+    return _same_digest(expected, signature)

@@ -45,10 +45,12 @@ from domain.errors import (
     SlotsNotBookableError,
     SlotsTakenError,
     TooManySlotsError,
+    TooManyUnpaidHoldsError,
     UnknownUserError,
 )
 from domain.refund import RefundPolicy, RefundQuote
 from domain.slots import Slot, index_slots, local_day, overlaps, parse_slot_key, slot_key
+from storage.holds import free_stale_holds, release_hold, take_hold
 from storage.models import (
     BookedSlot,
     Booking,
@@ -73,6 +75,8 @@ class BookingRules:
     min_lead: timedelta = timedelta(minutes=30)
     max_slots: int = 8
     horizon_days: int = 60
+    max_unpaid_holds: int = 2
+    """How many bookings one musician may hold unpaid at once (holds lock slots for others)."""
     refund_policy: RefundPolicy = field(default_factory=RefundPolicy)
 
 
@@ -210,11 +214,18 @@ class BookingService:
             raise RoomPausedError
         slots = self._validated_slots(room, day, slot_keys)
         booking_id = PydanticObjectId()
-        await self._claim(room, day, slots, booking_id=str(booking_id), kind="booking")
+        limit = self.rules.max_unpaid_holds
+        if not await take_hold(user_id, str(booking_id), limit=limit, now=self.clock.now()):
+            raise TooManyUnpaidHoldsError(limit)
         try:
-            return await self._insert_booking(booking_id, user_id, room, day, slots)
+            await self._claim(room, day, slots, booking_id=str(booking_id), kind="booking")
+            try:
+                return await self._insert_booking(booking_id, user_id, room, day, slots)
+            except BaseException:
+                await self._release(booking_id)
+                raise
         except BaseException:
-            await self._release(booking_id)
+            await release_hold(booking_id)
             raise
 
     def _validated_slots(self, room: Room, day: date, slot_keys: Iterable[str]) -> list[Slot]:
@@ -403,6 +414,8 @@ class BookingService:
             return None
         if releases_slots(expected, target):
             await self._release(booking.id)
+        if expected is BookingStatus.PENDING_PAYMENT:
+            await release_hold(booking.id)
         log.info("booking %s %s -> %s", booking.code, expected.value, target.value)
         return Booking.model_validate(raw)
 
@@ -439,6 +452,41 @@ class BookingService:
         if moved is None:
             await self._release(booking.id)
         return moved
+
+    async def refuse_payment(
+        self,
+        booking: Booking,
+        payment: dict[str, Any],
+        refund: dict[str, Any],
+        *,
+        close_as: BookingStatus,
+        reason: str,
+    ) -> Booking | None:
+        """Record money that cannot buy ``booking`` and the full refund it is owed, in one
+        update. A booking still held is closed as ``close_as`` in that update, giving its
+        slots back; an expired or cancelled one only records it. None when the booking
+        already records a payment (this one, by a racing delivery, or another)."""
+        record = {
+            "payment_id": payment.get("payment_id"),
+            "payment": {**booking.payment, **payment},
+            "refund": refund,
+        }
+        if booking.status is BookingStatus.PENDING_PAYMENT:
+            closed = await self.transition(
+                booking,
+                BookingStatus.PENDING_PAYMENT,
+                close_as,
+                extra={**record, "cancelled_at": self.clock.now(), "cancel_reason": reason},
+                condition={"payment_id": None},
+            )
+            if closed is not None:
+                return closed
+        raw = await Booking.get_pymongo_collection().find_one_and_update(
+            {"_id": booking.id, "payment_id": None, "status": {"$ne": BookingStatus.PENDING_PAYMENT.value}},
+            {"$set": record},
+            return_document=ReturnDocument.AFTER,
+        )
+        return Booking.model_validate(raw) if raw else None
 
     def _due_now(self) -> dict[str, Any]:
         return {"due_ms": {"$lte": to_ms(self.clock.now())}}
@@ -548,7 +596,10 @@ class BookingService:
         if stale:
             await collection.delete_many({"_id": {"$in": stale}})
             log.warning("released %d stale slot claims", len(stale))
-        return len(stale)
+        holds = await free_stale_holds(self.clock.now())
+        if holds:
+            log.warning("released %d stale unpaid-hold claims", holds)
+        return len(stale) + holds
 
 
 def slot_keys_of(starts: Collection[datetime]) -> list[str]:

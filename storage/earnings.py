@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.booking_status import BookingStatus
+from domain.refund_status import RETURNED
 from storage.models import Booking, Room, room_day_key
 
 HELD = [BookingStatus.NOT_STARTED.value, BookingStatus.ONGOING.value, BookingStatus.COMPLETED.value]
+MONEY_RETURNED = sorted(status.value for status in RETURNED)
+"""Refund statuses whose amount has left the room's takings (``refunded_paise``'s rule)."""
 
 
 @dataclass(frozen=True)
@@ -36,14 +39,20 @@ def day_keys(rooms: Iterable[Room], first: date, last: date) -> list[str]:
 
 
 async def earnings_by_room(rooms: list[Room], first: date, last: date) -> dict[str, Earnings]:
-    """Paid minus refunded per room, for sessions from ``first`` to ``last`` inclusive."""
+    """Paid minus refunded per room, for sessions from ``first`` to ``last`` inclusive. A
+    refund counts once the gateway accepted it, whichever of our record and Razorpay's
+    webhook wrote its amount; one that is only owed, or failed, does not."""
     pipeline = [
         {"$match": {"room_day": {"$in": day_keys(rooms, first, last)}, "payment_id": {"$type": "string"}}},
         {
             "$group": {
                 "_id": "$room_id",
                 "paid": {"$sum": "$amount_paise"},
-                "refunded": {"$sum": "$refund.amount_paise"},
+                "refunded": {
+                    "$sum": {
+                        "$cond": [{"$in": ["$refund.status", MONEY_RETURNED]}, "$refund.amount_paise", 0]
+                    }
+                },
                 "bookings": {"$sum": 1},
             }
         },

@@ -217,9 +217,21 @@ def room_day_key(room_id: PydanticObjectId | str, day: date) -> str:
 
 def core_documents() -> list[type[Document]]:
     # These modules import this one, so they are imported here, late.
+    from storage.holds import HoldClaim
     from storage.invoices import Invoice, InvoiceCounter
     from storage.outbox import OutboxMessage
     from storage.owners import OwnerInvite
     from storage.payment_events import PaymentEvent
 
-    return [User, Room, Booking, SlotClaim, OutboxMessage, PaymentEvent, Invoice, InvoiceCounter, OwnerInvite]
+    return [
+        User,
+        Room,
+        Booking,
+        SlotClaim,
+        HoldClaim,
+        OutboxMessage,
+        PaymentEvent,
+        Invoice,
+        InvoiceCounter,
+        OwnerInvite,
+    ]

@@ -1,8 +1,9 @@
 """Abuse that the other suites do not already cover: free text with Mongo operators
 or huge strings wherever the bot reads text, callback data tampered to point at
 rooms and slots the screen never offered, updates forged to the Telegram webhook,
-and secrets kept out of the logs. (Forged, unsigned, replayed and mismatched
-Razorpay webhooks: test_webhook.py; another user's booking:
+malformed Razorpay signatures (non-ASCII, not even UTF-8, not hex: refused as
+forgeries, never a 500), and secrets kept out of the logs. (Forged, unsigned,
+replayed and mismatched Razorpay webhooks: test_webhook.py; another user's booking:
 test_dialogs_my_bookings.py; another owner's room: test_owner_dialogs.py; floods:
 test_dialogs_robustness.py.)"""
 
@@ -128,6 +129,74 @@ async def test_tampered_room_and_slot_buttons_are_refused(
         assert "not on this day's list" in asha.bot.alerts()[-1] or "can't be booked" in asha.bot.alerts()[-1]
     assert "Chosen:" not in asha.text
     assert (await snapshot())["slot_claims"] == []
+
+
+MALFORMED_SIGNATURES = {
+    "accented": "é" * 64,
+    "one non-ASCII letter": "ü",
+    "hex but its last character": "0" * 63 + "ÿ",
+    "emoji": "🔑",
+    "words": "not a signature",
+    "upper-case hex": "A" * 64,
+    "too long": "0" * 65,
+    "blank": " ",
+}
+
+
+@pytest.mark.parametrize("signature", MALFORMED_SIGNATURES.values(), ids=MALFORMED_SIGNATURES.keys())
+async def test_a_malformed_webhook_signature_is_a_400_and_changes_nothing(
+    world: PaymentWorld, room: Room, user: User, signature: str
+) -> None:
+    booking = await held_booking(world, room, user, 12)
+    _, body = await pay(world, booking)
+    raw, headers = events.signed(body, WEBHOOK_SECRET)
+    before = await snapshot()
+    status, answer = await world.post_raw(raw, {**headers, "X-Razorpay-Signature": signature})
+    assert (status, answer) == (400, {"ok": False, "error": "invalid signature"})
+    assert await snapshot() == before
+
+
+async def raw_http(url: str, request: bytes) -> bytes:
+    """Send bytes no HTTP client would build (a header that is not UTF-8)."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(request)
+    await writer.drain()
+    answer = await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    return answer
+
+
+async def test_a_signature_header_that_is_not_even_utf8_is_a_400(
+    world: PaymentWorld, room: Room, user: User
+) -> None:
+    booking = await held_booking(world, room, user, 12)
+    _, body = await pay(world, booking)
+    raw, _ = events.signed(body, WEBHOOK_SECRET)
+    before = await snapshot()
+    answer = await raw_http(
+        world.url,
+        b"POST /webhooks/razorpay HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
+        b"X-Razorpay-Signature: \xff\xfe" + b"0" * 62 + b"\r\nConnection: close\r\n"
+        b"Content-Length: " + str(len(raw)).encode() + b"\r\n\r\n" + raw,
+    )
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+    assert await snapshot() == before
+
+
+@pytest.mark.parametrize("signature", MALFORMED_SIGNATURES.values(), ids=MALFORMED_SIGNATURES.keys())
+async def test_a_malformed_callback_signature_is_a_400_page(world: PaymentWorld, signature: str) -> None:
+    query = {
+        "razorpay_payment_id": "pay_1",
+        "razorpay_payment_link_id": "plink_1",
+        "razorpay_payment_link_reference_id": "JR-ABC234",
+        "razorpay_payment_link_status": "paid",
+        "razorpay_signature": signature,
+    }
+    async with world.session.get(f"{world.url}/payments/callback", params=query) as response:
+        assert response.status == 400
+        assert "We could not verify this payment" in await response.text()
 
 
 async def test_secrets_never_reach_the_logs(

@@ -87,20 +87,32 @@ async def test_bad_or_missing_signature_is_refused_and_changes_nothing(
     assert await PaymentEvent.count() == 0
 
 
-async def test_a_wrong_amount_is_flagged_and_confirms_nothing(
+async def test_a_wrong_amount_is_refunded_in_full_and_both_sides_are_told(
     world: PaymentWorld, room: Room, user: User
 ) -> None:
     booking = await held_booking(world, room, user, 12)
-    _, body = await pay(world, booking, amount=100)
+    payment_id, body = await pay(world, booking, amount=100)
     status, answer = await world.post_event(body)
-    assert (status, answer["outcome"]) == (200, "mismatch flagged")
+    assert (status, answer["outcome"]) == (200, "refunded: wrong amount")
+    await world.payments.drain()
     stored = await Booking.get(booking.id)
     assert stored is not None
-    assert stored.status is BookingStatus.PENDING_PAYMENT
-    assert "payment_mismatch" in stored.flags
-    assert stored.payment["mismatch"]["amount_paise"] == 100
-    assert "Payment mismatch" in (await outbox_to(9001))[0].text
-    assert "Your money is safe" in (await outbox_to(user.id))[0].text
+    assert stored.status is BookingStatus.CANCELLED  # nothing booked: its slots are free again
+    assert await SlotClaim.count() == 0
+    assert (stored.payment_id, stored.refund["status"], stored.refund["amount_paise"]) == (
+        payment_id,
+        "processed",
+        100,
+    )
+    assert world.api.refunded_total(payment_id) == 100
+    to_musician = [m.text for m in await outbox_to(user.id)]
+    assert "I received ₹1 for booking" in to_musician[0]
+    assert "could not confirm it. I am refunding the full ₹1" in to_musician[0]
+    assert "Refund of ₹1" in to_musician[1]
+    assert not any("on hold" in t or "Booking confirmed" in t for t in to_musician)
+    to_owner = (await outbox_to(9001))[0].text
+    assert "Payment mismatch" in to_owner
+    assert "expected ₹600. It is being refunded in full (₹1) and nothing was booked" in to_owner
 
 
 async def test_a_signed_body_for_another_booking_reference_is_ignored(
@@ -140,7 +152,7 @@ async def test_late_payment_with_taken_slots_is_refunded_in_full(
     assert expired is not None
     await world.payments.bookings.create_booking(rival.id, room.id, TOMORROW, keys(room, TOMORROW, 13))
     payment_id, body = await pay(world, expired)
-    assert (await world.post_event(body))[1]["outcome"] == "refunded late payment"
+    assert (await world.post_event(body))[1]["outcome"] == "refunded: slots taken"
     await world.payments.drain()
     stored = await Booking.get(booking.id)
     assert stored is not None
@@ -185,20 +197,40 @@ async def test_failed_payment_is_told_and_the_hold_kept(world: PaymentWorld, roo
 
 async def test_refund_events_are_recorded_and_told(world: PaymentWorld, room: Room, user: User) -> None:
     booking = await held_booking(world, room, user, 12)
-    payment_id, body = await pay(world, booking)
+    _, body = await pay(world, booking)
     await world.post_event(body)
     outcome = await world.payments.bookings.cancel_by_musician(booking.id, user.id)  # ₹600 at 100%
-    assert await world.payments.refund_due(outcome.booking) == "processed"
-    refund = {"id": "rfnd_x", "amount": 60000, "payment_id": payment_id}
-    assert (await world.post_event(events.refund_event("refund.processed", refund)))[1]["outcome"] == (
-        "refund already processed"
-    )
+    world.api.refund_status = "pending"  # a normal-speed refund: the bank pays it later
+    assert await world.payments.refund_due(outcome.booking) == "pending"
+    refund = world.api.refunds[-1]
     failed = await world.post_event(events.refund_event("refund.failed", refund))
     assert failed[1]["outcome"] == "refund failed"
     stored = await Booking.get(booking.id)
     assert stored is not None
     assert stored.refund["status"] == "failed"
     assert any("Refund failed" in m.text for m in await outbox_to(9001))
+    # The owner refunds it again from the dashboard, and that one is paid.
+    assert (await world.post_event(events.refund_event("refund.processed", refund)))[1]["outcome"] == (
+        "refund processed"
+    )
+    assert any("Refund of ₹600" in m.text and "processed" in m.text for m in await outbox_to(user.id))
+
+
+async def test_a_refund_failure_reported_after_it_was_processed_changes_nothing(
+    world: PaymentWorld, room: Room, user: User
+) -> None:
+    booking = await held_booking(world, room, user, 12)
+    _, body = await pay(world, booking)
+    await world.post_event(body)
+    outcome = await world.payments.bookings.cancel_by_musician(booking.id, user.id)
+    assert await world.payments.refund_due(outcome.booking) == "processed"
+    refund = world.api.refunds[-1]
+    processed = await world.post_event(events.refund_event("refund.processed", refund))
+    assert processed[1]["outcome"] == "refund already processed"
+    before = await snapshot()
+    stale = await world.post_event(events.refund_event("refund.failed", refund))
+    assert stale[1]["outcome"] == "refund already processed"
+    assert await snapshot() == before
 
 
 async def test_unknown_events_are_acknowledged_and_ignored(world: PaymentWorld) -> None:

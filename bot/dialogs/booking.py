@@ -45,6 +45,7 @@ from domain.errors import (
     DateInPastError,
     RoomClosedError,
     SlotsTakenError,
+    TooManyUnpaidHoldsError,
     UnknownUserError,
 )
 from domain.money import format_inr
@@ -138,6 +139,7 @@ async def review_getter(dialog_manager: DialogManager, booking_service: BookingS
         "total": format_inr(sum(o.price_paise for o in chosen)),
         "hold_minutes": int(booking_service.rules.hold.total_seconds() // 60),
         "policy": h(booking_service.rules.refund_policy.describe()),
+        "holds_full": dialog_manager.dialog_data.get("holds_full", ""),
     }
 
 
@@ -236,6 +238,7 @@ async def on_review(callback: CallbackQuery, button: Button, manager: DialogMana
     if not offers:
         await callback.answer("Pick at least one slot first.", show_alert=True)
         return
+    manager.dialog_data.pop("holds_full", None)
     await manager.switch_to(BookingSG.review)
 
 
@@ -269,6 +272,10 @@ async def on_confirm(callback: CallbackQuery, button: Button, manager: DialogMan
     except (DateInPastError, RoomClosedError) as error:
         await callback.answer(str(error), show_alert=True)
         await manager.switch_to(BookingSG.day)
+        return
+    except TooManyUnpaidHoldsError as error:
+        # The choice stays as it is: once a hold is paid or cancelled, Confirm works.
+        manager.dialog_data["holds_full"] = h(error)
         return
     except BookingError as error:
         manager.dialog_data["notice"] = f"⚠️ {h(error)}"
@@ -357,7 +364,9 @@ def build_dialog() -> Dialog:
                 "while you pay.\n"
                 "Refunds if you cancel: {policy}"
             ),
+            Format("\n⚠️ {holds_full}", when="holds_full"),
             Button(Const("✅ Confirm"), id="confirm", on_click=on_confirm),
+            Button(Const("📋 My bookings"), id="holds", on_click=on_my_bookings, when="holds_full"),
             Row(Back(Const("‹ Slots")), Cancel(Const("✖ Cancel"))),
             state=BookingSG.review,
             getter=review_getter,

@@ -1,6 +1,9 @@
 """A local fake of Razorpay's REST API (the parts we use), spoken to by the real SDK
 over HTTP via ``base_url``. It checks basic auth, validates like Razorpay does, and
-honours ``X-Refund-Idempotency``."""
+honours ``X-Refund-Idempotency``. Tests can make a call fail before it takes effect
+(``fail_next``), take effect and answer too late (``answer_late_next``), or let
+Razorpay's webhook about a refund arrive before the refund call's own answer
+(``before_refund_answer``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import base64
 import json
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +31,8 @@ class Failure:
     status: int = 500
     delay: float = 0.0
     times: int = 1
+    after_effect: bool = False
+    """Take effect first, then answer after ``delay`` (a timeout that hides a success)."""
 
 
 @dataclass
@@ -37,6 +43,10 @@ class FakeRazorpayAPI:
     refunds: list[dict[str, Any]] = field(default_factory=list)
     requests: list[tuple[str, str, dict[str, Any], dict[str, str]]] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    refund_status: str = "processed"
+    """What a new refund is: "processed" (instant) or "pending" (the bank is paying)."""
+    before_refund_answer: Callable[[dict[str, Any]], Awaitable[None]] | None = None
+    """Runs with a new refund before the refund call is answered."""
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -50,6 +60,8 @@ class FakeRazorpayAPI:
             [
                 web.post("/v1/payment_links", self._create),
                 web.post("/v1/payment_links/", self._create),
+                web.get("/v1/payment_links", self._list),
+                web.get("/v1/payment_links/", self._list),
                 web.get("/v1/payment_links/{id}", self._fetch),
                 web.post("/v1/payment_links/{id}/cancel", self._cancel),
                 web.post("/v1/payments/{id}/refund", self._refund),
@@ -70,6 +82,13 @@ class FakeRazorpayAPI:
 
     def fail_next(self, path_contains: str, *, status: int = 500, delay: float = 0.0, times: int = 1) -> None:
         self.failures.append(Failure(path_contains, status, delay, times))
+
+    def answer_late_next(self, path_contains: str, *, delay: float) -> None:
+        """The next matching call takes effect, and is answered ``delay`` seconds late."""
+        self.failures.append(Failure(path_contains, status=0, delay=delay, after_effect=True))
+
+    def links_with_reference(self, reference_id: str) -> list[dict[str, Any]]:
+        return [link for link in self.links.values() if link["reference_id"] == reference_id]
 
     def pay_link(self, link_id: str, amount: int | None = None) -> str:
         """A customer pays the link; returns the payment id."""
@@ -94,11 +113,15 @@ class FakeRazorpayAPI:
         self.requests.append(
             (request.method, request.path, json.loads(body) if body else {}, dict(request.headers))
         )
+        late = 0.0
         for failure in list(self.failures):
             if failure.path_contains in request.path:
                 failure.times -= 1
                 if failure.times <= 0:
                     self.failures.remove(failure)
+                if failure.after_effect:
+                    late = failure.delay
+                    break
                 if failure.delay:
                     await asyncio.sleep(failure.delay)
                 if failure.status:
@@ -106,7 +129,10 @@ class FakeRazorpayAPI:
         expected = "Basic " + base64.b64encode(f"{self.key_id}:{self.key_secret}".encode()).decode()
         if request.headers.get("Authorization") != expected:
             return _error(401, "The api key provided is invalid")
-        return await handler(request)
+        response = await handler(request)
+        if late:
+            await asyncio.sleep(late)
+        return response
 
     async def _create(self, request: web.Request) -> web.Response:
         data = await request.json()
@@ -139,6 +165,12 @@ class FakeRazorpayAPI:
         }
         self.links[link_id] = link
         return web.json_response(link)
+
+    async def _list(self, request: web.Request) -> web.Response:
+        found = list(self.links.values())
+        if "reference_id" in request.query:
+            found = self.links_with_reference(request.query["reference_id"])
+        return web.json_response({"payment_links": found})
 
     async def _fetch(self, request: web.Request) -> web.Response:
         link = self.links.get(request.match_info["id"])
@@ -181,9 +213,11 @@ class FakeRazorpayAPI:
             "amount": amount,
             "currency": "INR",
             "payment_id": payment_id,
-            "status": "processed",
+            "status": self.refund_status,
             "speed_requested": data.get("speed", "normal"),
             "idempotency_key": key,
         }
         self.refunds.append(refund)
+        if self.before_refund_answer is not None:
+            await self.before_refund_answer(refund)
         return web.json_response(refund)
