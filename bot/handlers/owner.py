@@ -42,12 +42,13 @@ def build_router() -> Router:
     return router
 
 
-async def on_invite(message: Message, command: CommandObject) -> None:
+async def on_invite(message: Message, command: CommandObject, services: Services) -> None:
     if message.from_user is None:
         return
     await register_user(message.from_user)
+    token = (command.args or "").removeprefix(INVITE_PREFIX)
     try:
-        rooms = await accept_invite((command.args or "").removeprefix(INVITE_PREFIX), message.from_user.id)
+        rooms = await accept_invite(token, message.from_user.id, now=services.clock.now())
     except BookingError as error:
         await message.answer(str(error))
         return
