@@ -67,10 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     edit.add_argument("slug")
     _room_options(edit, required=False)
-    edit.add_argument("--add-owner", type=int, action="append", default=[], help="Telegram id (repeatable)")
-    edit.add_argument(
-        "--remove-owner", type=int, action="append", default=[], help="Telegram id (repeatable)"
-    )
+    for option in ("--add-owner", "--remove-owner"):
+        edit.add_argument(
+            option, type=int, action="append", default=[], metavar="TELEGRAM_ID", help="repeatable"
+        )
     edit.add_argument("--owner", type=int, action="append", help=argparse.SUPPRESS)
     edit.add_argument("--pause", action="store_true", help="stop taking bookings")
     edit.add_argument("--resume", action="store_true", help="take bookings again")
@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     invite = commands.add_parser(
         "invite-owner",
-        help="print a single-use owner invite link for rooms",
+        help="print a single-use owner invite link for rooms (expires after --days)",
         description="Print a link that makes whoever opens it first an owner of the rooms. It works "
         f"once, for --days days (default {DEFAULT_INVITE_DAYS}).",
     )
