@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
 import sys
 from collections.abc import Sequence
@@ -20,16 +19,19 @@ from pydantic import ValidationError
 
 from bot.config import Settings, describe
 from domain import room_settings
+from domain.invites import DEFAULT_INVITE_DAYS, MAX_INVITE_DAYS, invite_expires_at
 from domain.money import format_inr, rupees
 from domain.room_settings import SettingError
 from domain.slots import WEEKDAY_NAMES, describe_hours, local_day
 from storage.database import open_database
 from storage.demo import seed_demo
-from storage.models import Room, User, utc_now
-from storage.owners import create_invite
+from storage.models import Room, utc_now
+from storage.owners import create_invite, grant_rooms, revoke_rooms
 from storage.room_settings import save_room_changes
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$")
+BOT_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
+TELEGRAM_TIMEOUT_SECONDS = 15
 GSTIN = re.compile(r"^\d{2}[A-Z]{5}\d{4}[A-Z][A-Z\d]Z[A-Z\d]$")
 
 
@@ -52,10 +54,24 @@ def build_parser() -> argparse.ArgumentParser:
     add = commands.add_parser("add-room", help="add a room")
     add.add_argument("slug", help="short id used in links, e.g. bass-cave-indiranagar")
     _room_options(add, required=True)
+    add.add_argument(
+        "--owner", type=int, action="append", help="the room's owner, a Telegram id (repeatable)"
+    )
 
-    edit = commands.add_parser("edit-room", help="change some fields of a room")
+    edit = commands.add_parser(
+        "edit-room",
+        help="change some fields of a room, add or remove its owners",
+        description="Change the given fields of a room; the rest stay as they are. Owners are added "
+        "and removed one by one (--add-owner, --remove-owner); there is no --owner here, "
+        "since it used to replace every owner of the room at once.",
+    )
     edit.add_argument("slug")
     _room_options(edit, required=False)
+    for option in ("--add-owner", "--remove-owner"):
+        edit.add_argument(
+            option, type=int, action="append", default=[], metavar="TELEGRAM_ID", help="repeatable"
+        )
+    edit.add_argument("--owner", type=int, action="append", help=argparse.SUPPRESS)
     edit.add_argument("--pause", action="store_true", help="stop taking bookings")
     edit.add_argument("--resume", action="store_true", help="take bookings again")
 
@@ -64,10 +80,23 @@ def build_parser() -> argparse.ArgumentParser:
     owner.add_argument("--room", action="append", required=True, help="room slug (repeatable)")
     owner.add_argument("--name", default="", help="owner's first name until they talk to the bot")
 
-    invite = commands.add_parser("invite-owner", help="print a single-use owner invite link for rooms")
+    invite = commands.add_parser(
+        "invite-owner",
+        help="print a single-use owner invite link for rooms (expires after --days)",
+        description="Print a link that makes whoever opens it first an owner of the rooms. It works "
+        f"once, for --days days (default {DEFAULT_INVITE_DAYS}).",
+    )
     invite.add_argument("--room", action="append", required=True, help="room slug (repeatable)")
     invite.add_argument(
-        "--bot-username", default=os.environ.get("BOT_USERNAME", "jamroom_bot"), help="the bot's @username"
+        "--days",
+        type=int,
+        default=DEFAULT_INVITE_DAYS,
+        help=f"days the link works, 1 to {MAX_INVITE_DAYS} (default {DEFAULT_INVITE_DAYS})",
+    )
+    invite.add_argument(
+        "--bot-username",
+        help="the bot's @username for the link (default: BOT_USERNAME from the environment or .env, "
+        "else asked from Telegram with BOT_TOKEN)",
     )
 
     remove = commands.add_parser("remove-owner", help="take rooms away from an owner")
@@ -81,7 +110,9 @@ def _room_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
     parser.add_argument("--city", required=required)
     parser.add_argument("--address", required=required)
     parser.add_argument("--price", type=int, required=required, help="rupees per hour")
-    parser.add_argument("--peak-price", type=int, required=required, help="rupees per hour at peak")
+    parser.add_argument(
+        "--peak-price", type=int, required=required, help="rupees per hour at peak, not below --price"
+    )
     parser.add_argument("--peak-hours", help="evening peak window, e.g. 18:00-23:00 (default)")
     parser.add_argument("--weekends-off-peak", action="store_true", help="weekends at the normal price")
     parser.add_argument(
@@ -98,7 +129,6 @@ def _room_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
     parser.add_argument("--timezone", help="IANA zone, default Asia/Kolkata")
     parser.add_argument("--business-name")
     parser.add_argument("--gstin")
-    parser.add_argument("--owner", type=int, action="append", help="owner Telegram id (repeatable)")
 
 
 def parse_weekly_hours(text: str) -> dict[str, str]:
@@ -122,6 +152,11 @@ def room_fields(args: argparse.Namespace) -> dict[str, Any]:
         fields["hourly_paise"] = _positive_rupees(args.price, "--price")
     if args.peak_price is not None:
         fields["peak_hourly_paise"] = _positive_rupees(args.peak_price, "--peak-price")
+    if "hourly_paise" in fields and "peak_hourly_paise" in fields:
+        try:
+            room_settings.check_peak_price(fields["hourly_paise"], fields["peak_hourly_paise"])
+        except SettingError as error:
+            raise AdminError(f"--peak-price: {error}") from error
     if args.peak_hours:
         try:
             fields["peak_starts"], fields["peak_ends"] = room_settings.parse_window(args.peak_hours)
@@ -157,9 +192,36 @@ def room_fields(args: argparse.Namespace) -> dict[str, Any]:
         if not GSTIN.match(args.gstin.upper()):
             raise AdminError("--gstin must be a 15-character GSTIN such as 29ABCDE1234F1Z5")
         fields["gstin"] = args.gstin.upper()
-    if args.owner:
-        fields["owner_ids"] = sorted(set(args.owner))
+    if args.command == "add-room" and args.owner:
+        fields["owner_ids"] = sorted(set(telegram_ids(args.owner, "--owner")))
     return fields
+
+
+def owner_changes(args: argparse.Namespace) -> tuple[list[int], list[int]]:
+    """edit-room's owners to add and to remove, validated; raises AdminError."""
+    if args.owner:
+        raise AdminError(
+            "edit-room has no --owner (it used to replace every owner): "
+            "use --add-owner ID or --remove-owner ID, once per owner"
+        )
+    added = telegram_ids(args.add_owner, "--add-owner")
+    removed = telegram_ids(args.remove_owner, "--remove-owner")
+    both = sorted(set(added) & set(removed))
+    if both:
+        raise AdminError(f"{', '.join(map(str, both))} is both added and removed: give one of the two")
+    return added, removed
+
+
+def telegram_ids(values: Sequence[int], option: str) -> list[int]:
+    if any(value <= 0 for value in values):
+        raise AdminError(f"{option} takes a Telegram user id: a positive number")
+    return list(dict.fromkeys(values))
+
+
+def invite_days(days: int) -> int:
+    if not 1 <= days <= MAX_INVITE_DAYS:
+        raise AdminError(f"--days must be 1 to {MAX_INVITE_DAYS}")
+    return days
 
 
 def _positive_rupees(value: int, option: str) -> int:
@@ -181,12 +243,15 @@ def describe_room(room: Room) -> str:
     )
 
 
-async def execute(args: argparse.Namespace) -> str:
-    """Run one admin command against the open database; returns what to print."""
+async def execute(args: argparse.Namespace, settings: Settings | None = None) -> str:
+    """Run one admin command against the open database; returns what to print.
+    ``settings`` (default: read from the environment and .env) gives invite links the
+    bot's username."""
     match args.command:
         case "seed-demo":
             added, existing = await seed_demo(args.owner)
-            await _ensure_owner_users(args.owner)
+            for telegram_id in args.owner:
+                await grant_rooms(telegram_id, [])  # seed_demo made them the rooms' owners
             return f"demo rooms: {added} added, {existing} already there"
         case "list-rooms":
             rooms = await Room.find_all().sort("city", "name").to_list()
@@ -198,11 +263,22 @@ async def execute(args: argparse.Namespace) -> str:
         case "add-owner" | "remove-owner":
             return await _change_owner(args)
         case "invite-owner":
-            rooms = [await _room_by_slug(slug) for slug in args.room]
-            token = await create_invite(rooms, utc_now())
-            username = args.bot_username.removeprefix("@")
-            return f"single-use owner link for {', '.join(r.slug for r in rooms)}:\nhttps://t.me/{username}?start=owner_{token}"
+            return await _invite_owner(args, settings or Settings())
     raise AdminError(f"unknown command {args.command}")
+
+
+async def _invite_owner(args: argparse.Namespace, settings: Settings) -> str:
+    days = invite_days(args.days)
+    rooms = [await _room_by_slug(slug) for slug in args.room]
+    username = await bot_username(args.bot_username, settings)  # refuses before anything is written
+    now = utc_now()
+    token = await create_invite(rooms, now, days)
+    until = invite_expires_at(now, days).astimezone(rooms[0].zone)
+    return (
+        f"single-use owner link for {', '.join(r.slug for r in rooms)}, "
+        f"valid until {until:%d %b %Y %H:%M} {rooms[0].zone.key} ({days} days):\n"
+        f"https://t.me/{username}?start=owner_{token}"
+    )
 
 
 async def _add_room(args: argparse.Namespace) -> str:
@@ -213,44 +289,97 @@ async def _add_room(args: argparse.Namespace) -> str:
     if await Room.find_one(Room.slug == args.slug) is not None:
         raise AdminError(f"a room with slug {args.slug!r} exists already; use edit-room")
     room = await Room(slug=args.slug, **fields).insert()
-    await _ensure_owner_users(room.owner_ids)
+    for telegram_id in room.owner_ids:
+        await grant_rooms(telegram_id, [])  # already the room's owners: marks them as owners
     return "added\n" + describe_room(room)
 
 
 async def _edit_room(args: argparse.Namespace) -> str:
     room = await _room_by_slug(args.slug)
     fields = room_fields(args)
+    added, removed = owner_changes(args)
     if args.pause and args.resume:
         raise AdminError("give --pause or --resume, not both")
     if args.pause or args.resume:
         fields["active"] = bool(args.resume)
-    if not fields:
+    if not fields and not added and not removed:
         raise AdminError("nothing to change: give at least one option")
-    try:
-        fresh = await save_room_changes(room, fields, local_day(utc_now(), room.zone))
-    except SettingError as error:
-        raise AdminError(str(error)) from error
-    await _ensure_owner_users(fields.get("owner_ids", []))
-    kept = f"\n  days keeping their booked hours: {', '.join(fresh.kept_grids)}" if fresh.kept_grids else ""
-    return "updated\n" + describe_room(fresh) + kept
+    kept: dict[str, str] = {}
+    if fields:
+        try:
+            kept = (await save_room_changes(room, fields, local_day(utc_now(), room.zone))).kept_grids
+        except SettingError as error:
+            raise AdminError(str(error)) from error
+    assert room.id is not None
+    for telegram_id in added:
+        await grant_rooms(telegram_id, [room.id])
+    for telegram_id in removed:
+        await revoke_rooms(telegram_id, [room.id])
+    fresh = await _room_by_slug(args.slug)
+    kept_days = f"\n  days keeping their booked hours: {', '.join(kept)}" if kept else ""
+    return "updated\n" + describe_room(fresh) + kept_days
 
 
 async def _change_owner(args: argparse.Namespace) -> str:
+    (telegram_id,) = telegram_ids([args.telegram_id], "the owner")
     rooms = [await _room_by_slug(slug) for slug in args.room]  # all must exist before any write
-    collection = Room.get_pymongo_collection()
+    room_ids = [room.id for room in rooms if room.id is not None]
     if args.command == "add-owner":
-        await _ensure_owner_users([args.telegram_id], first_name=args.name)
-        for room in rooms:
-            await collection.update_one({"_id": room.id}, {"$addToSet": {"owner_ids": args.telegram_id}})
-        return f"{args.telegram_id} now owns: {', '.join(r.slug for r in rooms)}"
-    for room in rooms:
-        await collection.update_one({"_id": room.id}, {"$pull": {"owner_ids": args.telegram_id}})
-    still_owns = await Room.find({"owner_ids": {"$in": [args.telegram_id]}}).count()
-    if not still_owns:
-        await User.get_pymongo_collection().update_one(
-            {"_id": args.telegram_id}, {"$set": {"is_owner": False}}
+        await grant_rooms(telegram_id, room_ids, first_name=args.name)
+        return f"{telegram_id} now owns: {', '.join(r.slug for r in rooms)}"
+    await revoke_rooms(telegram_id, room_ids)
+    return f"{telegram_id} no longer owns: {', '.join(r.slug for r in rooms)}"
+
+
+async def bot_username(given: str | None, settings: Settings) -> str:
+    """The bot's username for links: ``--bot-username``, else BOT_USERNAME, else asked
+    from Telegram (getMe) with BOT_TOKEN; AdminError when none of them can say."""
+    for name in (given, settings.bot_username):
+        if name and name.strip():
+            username = name.strip().removeprefix("@")
+            if not BOT_USERNAME.match(username):
+                raise AdminError(f"{username!r} is not a Telegram username (5-32 letters, digits and _)")
+            return username
+    token = settings.bot_token.get_secret_value().strip() if settings.bot_token else ""
+    if not token:
+        raise AdminError(
+            "the link needs the bot's username: set BOT_USERNAME (or BOT_TOKEN, to ask Telegram) "
+            "in .env, or give --bot-username"
         )
-    return f"{args.telegram_id} no longer owns: {', '.join(r.slug for r in rooms)}"
+    return await _username_from_telegram(token, settings.telegram_api_url)
+
+
+async def _username_from_telegram(token: str, api_url: str | None) -> str:
+    # aiogram is imported here, not at the top: the other commands do not need it.
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramUnauthorizedError
+    from aiogram.utils.token import TokenValidationError, validate_token
+
+    try:
+        validate_token(token)
+    except TokenValidationError:
+        raise AdminError("BOT_TOKEN is not a token from @BotFather (it looks like 123456:ABC...)") from None
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
+    bot = Bot(token, session=session)
+    try:
+        me = await bot.get_me(request_timeout=TELEGRAM_TIMEOUT_SECONDS)
+    except TelegramUnauthorizedError:
+        raise AdminError(
+            "Telegram refused BOT_TOKEN: check it with @BotFather, or set BOT_USERNAME"
+        ) from None
+    except (TelegramNetworkError, TelegramAPIError, TimeoutError, OSError) as error:
+        # The error's text is not shown: it may carry the request's URL, token included.
+        raise AdminError(
+            f"could not ask Telegram for the bot's username ({type(error).__name__}): "
+            "set BOT_USERNAME in .env, or give --bot-username"
+        ) from None
+    finally:
+        await bot.session.close()
+    if not me.username:
+        raise AdminError("Telegram did not say the bot's username: set BOT_USERNAME in .env")
+    return me.username
 
 
 async def _room_by_slug(slug: str) -> Room:
@@ -260,21 +389,11 @@ async def _room_by_slug(slug: str) -> Room:
     return room
 
 
-async def _ensure_owner_users(telegram_ids: Sequence[int], first_name: str = "") -> None:
-    collection = User.get_pymongo_collection()
-    for telegram_id in telegram_ids:
-        await collection.update_one(
-            {"_id": telegram_id},
-            {"$set": {"is_owner": True}, "$setOnInsert": {"first_name": first_name, "blocked_bot": False}},
-            upsert=True,
-        )
-
-
 async def _run(args: argparse.Namespace, settings: Settings) -> str:
     uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
     database = await open_database(uri, settings.data_dir)
     try:
-        return await execute(args)
+        return await execute(args, settings)
     finally:
         await database.close()
 
@@ -282,8 +401,12 @@ async def _run(args: argparse.Namespace, settings: Settings) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command in ("add-room", "edit-room"):
-            room_fields(args)  # refuse bad input before touching the database
+        if args.command in ("add-room", "edit-room"):  # refuse bad input before touching the database
+            room_fields(args)
+        if args.command == "edit-room":
+            owner_changes(args)
+        if args.command == "invite-owner":
+            invite_days(args.days)
         settings = Settings()
         print(asyncio.run(_run(args, settings)))  # noqa: T201
     except AdminError as error:

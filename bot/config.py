@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     )
 
     bot_token: SecretStr | None = None
+    bot_username: str | None = None  # for the admin CLI's links; else asked from Telegram (getMe)
     telegram_api_url: str | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None

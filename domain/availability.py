@@ -20,6 +20,10 @@ class SlotState(StrEnum):
     TOO_SOON = "too_soon"
 
 
+BLOCKABLE = frozenset({SlotState.FREE, SlotState.TOO_SOON})
+"""Slots an owner may block: free ones, even those too soon for a musician to book."""
+
+
 @dataclass(frozen=True)
 class SlotOffer:
     slot: Slot
@@ -70,3 +74,19 @@ def day_offers(
         )
         for slot in slots
     ]
+
+
+@dataclass(frozen=True)
+class DayBlock:
+    """What blocking a whole day does: the free slots get blocked, the booked ones stay
+    booked (and are reported); blocked and past ones are left as they are."""
+
+    free: list[SlotOffer]
+    booked: list[SlotOffer]
+
+
+def day_block(offers: Sequence[SlotOffer]) -> DayBlock:
+    return DayBlock(
+        free=[o for o in offers if o.state in BLOCKABLE],
+        booked=[o for o in offers if o.state is SlotState.TAKEN],
+    )

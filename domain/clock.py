@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -12,9 +13,19 @@ class Clock(Protocol):
         ...
 
 
+class PaceClock(Clock, Protocol):
+    """A clock that can also be waited on: what paces sends to Telegram. Real time in
+    production; in tests a ManualClock, whose waits move it instead of the machine."""
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 class ManualClock:
@@ -32,7 +43,12 @@ class ManualClock:
         self._now = moment.astimezone(UTC)
 
     def advance(self, **delta: float) -> datetime:
-        from datetime import timedelta
-
         self._now += timedelta(**delta)
         return self._now
+
+    async def sleep(self, seconds: float) -> None:
+        """Waiting on a manual clock moves it by ``seconds`` at once (and lets other
+        tasks run), so paced code runs in no real time and the same on any machine."""
+        if seconds > 0:
+            self.advance(seconds=seconds)
+        await asyncio.sleep(0)

@@ -32,6 +32,13 @@ def parse_rupees_per_hour(text: str) -> int:
     return rupees(amount)
 
 
+def check_peak_price(hourly_paise: int, peak_hourly_paise: int) -> None:
+    """The price rule every room keeps, whoever sets its prices (owner dialog or admin
+    CLI): the peak price is never below the normal price."""
+    if peak_hourly_paise < hourly_paise:
+        raise SettingError("The peak price cannot be lower than the normal price.")
+
+
 def parse_window(text: str) -> tuple[str, str]:
     """``"18:00-23:00"`` → ``("18:00", "23:00")``; may run past midnight."""
     try:

@@ -1,14 +1,16 @@
 """Opening hours and the slots a room offers on a day.
 
-A day's slots are those of the opening session that *starts* on that day, so a
-room open Friday 18:00–02:00 sells Friday's 00:00–02:00 slots as part of Friday.
-Slots are identified by their absolute start instant (UTC), which is what the
-slot claims are keyed on.
+A day is a *business day*: its slots are those of the opening session that
+*starts* on that day, so a room open Friday 18:00–02:00 sells the 00:00–02:00
+slots that fall on Saturday's date as part of Friday, an owner names them as
+Friday's (``slot_starting_at``), and until 02:00 on Saturday it is still Friday
+there (``business_day``). Slots are identified by their absolute start instant
+(UTC), which is what the slot claims are keyed on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -115,6 +117,30 @@ def session_slots(day: date, session: DayHours | None, slot_minutes: int, tz: Zo
         slots.append(Slot(start, start + step))
         start += step
     return slots
+
+
+def business_day(moment: datetime, tz: ZoneInfo, session_on: Callable[[date], DayHours | None]) -> date:
+    """The business day ``moment`` belongs to: the calendar day in ``tz``, or the day
+    before while the session that opened then still runs past midnight (at Saturday
+    00:10 a room open Friday 10:00–02:00 is still in its Friday)."""
+    today = local_day(moment, tz)
+    yesterday = today - timedelta(days=1)
+    session = session_on(yesterday)
+    if session is not None and session.crosses_midnight:
+        closes = datetime.combine(yesterday, session.opens, tzinfo=tz).astimezone(UTC) + session.length
+        if moment < closes:
+            return yesterday
+    return today
+
+
+def slot_starting_at(slots: Iterable[Slot], at: time, tz: ZoneInfo) -> Slot | None:
+    """The slot among a business day's ``slots`` that starts at ``at`` on the room's
+    clock: for a Friday that runs past midnight, "00:00" is the one on Saturday's date."""
+    for slot in slots:
+        local = slot.start.astimezone(tz)
+        if (local.hour, local.minute) == (at.hour, at.minute):
+            return slot
+    return None
 
 
 def overlaps(a: Slot, b: Slot) -> bool:

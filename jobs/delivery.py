@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -49,7 +48,7 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 from pymongo.errors import ConnectionFailure
 
-from domain.clock import Clock
+from domain.clock import Clock, PaceClock, SystemClock
 from domain.errors import BookingError
 from storage import outbox
 from storage.models import to_ms
@@ -77,7 +76,11 @@ TRANSIENT = (
 @dataclass
 class RateLimits:
     """Telegram's send limits. ``shared`` spaces sends through the database, so that
-    several processes together keep to them; otherwise a token bucket per process."""
+    several processes together keep to them; otherwise a token bucket per process.
+
+    Every wait and every "now" here goes through ``clock``: the wall clock in
+    production (the moments are shared with other processes), a ManualClock in tests,
+    so pacing is checked on exact moments and never on the machine's speed."""
 
     per_second: float = 30.0
     per_chat_interval: float = 1.0
@@ -86,10 +89,14 @@ class RateLimits:
     """Spacing wider than the limit, so jitter does not cross it: 30 sends reserved over
     1.05 s (with 1% they arrived bunched enough to draw a 429, and its 1 s pause, about
     every 40 messages: 16.5 msg/s instead of 28.5 in bench/monitor)."""
+    clock: PaceClock = field(default_factory=SystemClock)
     _tokens: float = 1.0
-    _refilled: float = field(default_factory=time.monotonic)
+    _refilled: float | None = None
     _chat_next: dict[int, float] = field(default_factory=dict)
     _paused_until: float = 0.0
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
 
     async def wait_turn(self) -> None:
         """Wait for the bot's next send moment (and any 429 pause)."""
@@ -101,29 +108,29 @@ class RateLimits:
         await self._sit_out_pause()
 
     async def _sit_out_pause(self) -> None:
-        while (left := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110  (a deadline, not an event)
-            await asyncio.sleep(left)
+        while (left := self._paused_until - self._now()) > 0:
+            await self.clock.sleep(left)
 
     async def _shared_turn(self) -> None:
         interval_us = int(1_000_000 * (1 + self.margin) / self.per_second)
-        while (wait := await outbox.reserve_bot_turn(interval_us)) is None:  # noqa: ASYNC110  (polls the database)
-            await asyncio.sleep(0.2)  # other processes have the next second booked
+        while (wait := await outbox.reserve_bot_turn(interval_us, now=self.clock.now())) is None:
+            await self.clock.sleep(0.2)  # other processes have the next second booked
         if wait > 0:
-            await asyncio.sleep(wait)
+            await self.clock.sleep(wait)
 
     async def _local_turn(self) -> None:
         rate = self.per_second / (1 + self.margin)
         while True:
-            now = time.monotonic()
-            self._tokens = min(1.0, self._tokens + (now - self._refilled) * rate)
+            now = self._now()
+            self._tokens = min(1.0, self._tokens + (now - (self._refilled or now)) * rate)
             self._refilled = now
             if self._tokens >= 1:
                 self._tokens -= 1
                 return
-            await asyncio.sleep((1 - self._tokens) / rate)
+            await self.clock.sleep((1 - self._tokens) / rate)
 
     def busy_chats(self) -> set[int]:
-        now = time.monotonic()
+        now = self._now()
         self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
         return set(self._chat_next)
 
@@ -131,17 +138,17 @@ class RateLimits:
         """Reserve the chat for ``parts`` sends at one a second; False if it is busy."""
         if self.per_chat_interval <= 0:
             return True
-        now = time.monotonic()
+        now = self._now()
         if self._chat_next.get(chat_id, 0.0) > now:
             return False
         hold = self.per_chat_interval * (1 + self.margin) * parts
-        if self.shared and not await outbox.take_chat_turn(chat_id, int(hold * 1000)):
+        if self.shared and not await outbox.take_chat_turn(chat_id, round(hold * 1000), now=self.clock.now()):
             return False
         self._chat_next[chat_id] = now + hold
         return True
 
     def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        self._paused_until = max(self._paused_until, self._now() + seconds)
 
 
 def backoff_ms(attempts: int) -> int:
@@ -282,7 +289,7 @@ class OutboxDeliverer:
             if message.location:
                 await outbox.remember_first_part(message, first_id)
         if message.location:
-            await asyncio.sleep(self.limits.per_chat_interval)  # the chat's next turn
+            await self.limits.clock.sleep(self.limits.per_chat_interval)  # the chat's next turn
             await self.limits.wait_turn()
             place = message.location
             await self.bot.send_venue(

@@ -49,7 +49,7 @@ from domain.errors import (
     UnknownUserError,
 )
 from domain.refund import RefundPolicy, RefundQuote
-from domain.slots import Slot, index_slots, local_day, overlaps, parse_slot_key, slot_key
+from domain.slots import Slot, business_day, index_slots, overlaps, parse_slot_key, slot_key
 from storage.holds import free_stale_holds, release_hold, take_hold
 from storage.models import (
     BookedSlot,
@@ -117,7 +117,9 @@ class BookingService:
         return room
 
     def today(self, room: Room) -> date:
-        return local_day(self.clock.now(), room.zone)
+        """The room's business day now: still yesterday while yesterday's session runs
+        past midnight, so its late slots stay bookable until they start."""
+        return business_day(self.clock.now(), room.zone, lambda day: room.grid_on(day)[0])
 
     def last_bookable_day(self, room: Room) -> date:
         return self.today(room) + timedelta(days=self.rules.horizon_days)

@@ -19,9 +19,8 @@ bot, one a second per chat).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Collection, Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -312,54 +311,57 @@ async def guard_verdict(message: OutboxMessage, now_ms: int) -> Verdict:
 
 
 # ---- the send budget shared by every process ---------------------------------------
+# Telegram's limits run on real time: in production ``now`` is the wall clock (shared by
+# every process through these documents); tests pass a manual clock's moment.
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def wall_ms() -> int:
-    """Telegram's limits run on real time, not on the injectable clock."""
-    return int(time.time() * 1000)
+def _epoch_us(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)  # exact, unlike timestamp() * 1e6
 
 
-async def reserve_bot_turn(interval_us: int, max_ahead_us: int = 1_000_000) -> float | None:
+async def reserve_bot_turn(interval_us: int, *, now: datetime, max_ahead_us: int = 1_000_000) -> float | None:
     """Reserve the bot's next send moment, spaced ``interval_us`` from the one before,
     across processes (a compare-and-set on one document: the generic cell rate
-    algorithm). Returns the seconds to wait before sending, or None when the queue of
-    reservations is already ``max_ahead_us`` long (try again shortly)."""
+    algorithm). Returns the seconds from ``now`` to wait before sending, or None when
+    the queue of reservations is already ``max_ahead_us`` long (try again shortly)."""
     collection = OutboxPace.get_pymongo_collection()
+    now_us = _epoch_us(now)
     for _ in range(50):
-        now = wall_ms() * 1000
         pace = await collection.find_one({"_id": "bot"})
         if pace is None:
             try:
                 await collection.insert_one(
-                    {"_id": "bot", "second": 0, "sent": 0, "next_ms": 0, "next_us": now + interval_us}
+                    {"_id": "bot", "second": 0, "sent": 0, "next_ms": 0, "next_us": now_us + interval_us}
                 )
             except DuplicateKeyError:
                 continue
             return 0.0
         booked = int(pace.get("next_us", 0))
-        slot = max(booked, now)
-        if slot - now > max_ahead_us:
+        slot = max(booked, now_us)
+        if slot - now_us > max_ahead_us:
             return None
         swapped = await collection.update_one(
             {"_id": "bot", "next_us": pace.get("next_us", 0)}, {"$set": {"next_us": slot + interval_us}}
         )
         if swapped.modified_count:
-            return (slot - now) / 1_000_000
+            return (slot - now_us) / 1_000_000
     return 0.0  # unusually heavy contention: send, and let a 429 (honoured) say otherwise
 
 
-async def take_chat_turn(chat_id: int, hold_ms: int) -> bool:
+async def take_chat_turn(chat_id: int, hold_ms: int, *, now: datetime) -> bool:
     """Reserve chat ``chat_id`` for ``hold_ms`` (one message a second per chat, across
     processes); False when another send to it is less than that ago."""
-    now = wall_ms()
+    now_ms = _epoch_us(now) // 1000
     key = f"chat:{chat_id}"
     collection = OutboxPace.get_pymongo_collection()
     if await collection.find_one_and_update(
-        {"_id": key, "next_ms": {"$lte": now}}, {"$set": {"next_ms": now + hold_ms}}
+        {"_id": key, "next_ms": {"$lte": now_ms}}, {"$set": {"next_ms": now_ms + hold_ms}}
     ):
         return True
     try:
-        await collection.insert_one({"_id": key, "second": 0, "sent": 0, "next_ms": now + hold_ms})
+        await collection.insert_one({"_id": key, "second": 0, "sent": 0, "next_ms": now_ms + hold_ms})
     except DuplicateKeyError:
         return False
     return True

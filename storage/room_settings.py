@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from domain.room_settings import SettingError
+from domain.room_settings import SettingError, check_peak_price
 from domain.slots import Slot
 from storage.models import Room, SlotClaim, as_utc
 
@@ -31,8 +31,7 @@ def validated(room: Room, changes: dict[str, Any]) -> Room:
         updated.hours  # noqa: B018 - refuses sessions running into the next day's
     except (ValidationError, ValueError) as error:
         raise SettingError(str(error)) from error
-    if updated.peak_hourly_paise < updated.hourly_paise:
-        raise SettingError("The peak price cannot be lower than the normal price.")
+    check_peak_price(updated.hourly_paise, updated.peak_hourly_paise)
     return updated
 
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.admin import AdminError, build_parser, execute, main, parse_weekly_hours
+from bot.config import Settings
 from domain.clock import ManualClock
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Room, User, utc_now
+from storage.owners import InviteExpiredError, InviteInvalidError, OwnerInvite, accept_invite
+from tests.fakes.telegram import FakeTelegram
+
+TOKEN = "123456:TEST-admin"
 
 
 async def run(*argv: str) -> str:
@@ -156,6 +163,30 @@ async def test_add_and_edit_a_room(db: Database) -> None:
         ["edit-room", "tide-room-andheri"],
         ["edit-room", "no-such-room", "--price", "100"],
         ["add-owner", "5", "--room", "tide-room-andheri", "--room", "no-such-room"],
+        ["add-owner", "-5", "--room", "tide-room-andheri"],
+        [
+            "add-room",
+            "new-room",
+            "--name",
+            "x",
+            "--city",
+            "y",
+            "--address",
+            "z",
+            "--price",
+            "800",
+            "--peak-price",
+            "600",
+        ],
+        ["edit-room", "tide-room-andheri", "--price", "900", "--peak-price", "800"],
+        ["edit-room", "tide-room-andheri", "--peak-price", "100"],
+        ["edit-room", "tide-room-andheri", "--owner", "5"],
+        ["edit-room", "tide-room-andheri", "--add-owner", "5", "--remove-owner", "5"],
+        ["edit-room", "tide-room-andheri", "--add-owner", "0"],
+        ["edit-room", "no-such-room", "--add-owner", "5"],
+        ["invite-owner", "--room", "tide-room-andheri", "--days", "0", "--bot-username", "band_bot"],
+        ["invite-owner", "--room", "tide-room-andheri", "--days", "91", "--bot-username", "band_bot"],
+        ["invite-owner", "--room", "tide-room-andheri", "--bot-username", "@x"],
     ],
 )
 async def test_bad_arguments_are_refused_and_change_nothing(db: Database, argv: list[str]) -> None:
@@ -166,6 +197,7 @@ async def test_bad_arguments_are_refused_and_change_nothing(db: Database, argv: 
         await run(*argv)
     assert await rooms_snapshot() == before
     assert await User.count() == users_before
+    assert await OwnerInvite.count() == 0
 
 
 async def test_owners_are_added_and_removed(db: Database) -> None:
@@ -227,18 +259,153 @@ def test_bad_arguments_exit_2_before_touching_any_database(
 
 
 async def test_an_owner_invite_link_is_printed_and_works_once(db: Database) -> None:
-    from storage.owners import InviteInvalidError, accept_invite
-
     await run("seed-demo")
     out = await run("invite-owner", "--room", "tide-room-andheri", "--bot-username", "@jamroom_bot")
     link = out.splitlines()[-1]
     assert link.startswith("https://t.me/jamroom_bot?start=owner_")
     token = link.split("owner_", 1)[1]
-    assert [r.slug for r in await accept_invite(token, 606)] == ["tide-room-andheri"]
+    assert [r.slug for r in await accept_invite(token, 606, now=utc_now())] == ["tide-room-andheri"]
     with pytest.raises(InviteInvalidError):
-        await accept_invite(token, 607)
+        await accept_invite(token, 607, now=utc_now())
     with pytest.raises(AdminError):
-        await run("invite-owner", "--room", "no-such-room")
+        await run("invite-owner", "--room", "no-such-room", "--bot-username", "@jamroom_bot")
+
+
+async def test_an_owner_invite_link_expires_after_its_days(db: Database) -> None:
+    await run("seed-demo")
+    week = await run("invite-owner", "--room", "tide-room-andheri", "--bot-username", "band_bot")
+    assert "(7 days)" in week.splitlines()[0]
+    three = await run(
+        "invite-owner", "--room", "tide-room-andheri", "--bot-username", "band_bot", "--days", "3"
+    )
+    stored = await OwnerInvite.get(token_of(three))
+    assert stored is not None
+    assert stored.expires_at is not None
+    assert stored.expires_at - stored.created_at == timedelta(days=3)
+    until = stored.expires_at.astimezone(ZoneInfo("Asia/Kolkata"))
+    assert f"valid until {until:%d %b %Y %H:%M} Asia/Kolkata (3 days):" in three
+    with pytest.raises(InviteExpiredError):
+        await accept_invite(stored.id, 606, now=stored.expires_at)
+    late = stored.expires_at + timedelta(minutes=1)
+    assert [r.slug for r in await accept_invite(token_of(week), 606, now=late)] == ["tide-room-andheri"]
+    refused = await OwnerInvite.get(stored.id)
+    assert refused is not None
+    assert refused.used_by is None
+
+
+def token_of(printed: str) -> str:
+    return printed.splitlines()[-1].split("owner_", 1)[1]
+
+
+def settings(**values: str) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    fake = await FakeTelegram().start()
+    yield fake
+    await fake.stop()
+
+
+async def invite(given: Settings, *extra: str) -> str:
+    return await execute(
+        build_parser().parse_args(["invite-owner", "--room", "tide-room-andheri", *extra]), given
+    )
+
+
+async def test_an_invite_link_names_the_bot_telegram_knows(db: Database, telegram: FakeTelegram) -> None:
+    """No BOT_USERNAME: the bot's real username is asked from Telegram with BOT_TOKEN,
+    never a made-up @jamroom_bot."""
+    await run("seed-demo")
+    asked = settings(bot_token=TOKEN, telegram_api_url=telegram.base_url)
+    assert (await invite(asked)).splitlines()[-1].startswith("https://t.me/jamroom_test_bot?start=owner_")
+    assert [c.method for c in telegram.calls] == ["getme"]
+
+
+async def test_bot_username_from_the_settings_needs_no_telegram(
+    db: Database, telegram: FakeTelegram, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await run("seed-demo")
+    given = settings(bot_username="@band_room_bot", bot_token=TOKEN, telegram_api_url=telegram.base_url)
+    assert "https://t.me/band_room_bot?start=owner_" in await invite(given)
+    assert "https://t.me/other_bot?start=owner_" in await invite(given, "--bot-username", "other_bot")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("BOT_USERNAME=dotenv_band_bot\n")
+    monkeypatch.delenv("BOT_USERNAME", raising=False)
+    assert "https://t.me/dotenv_band_bot?start=owner_" in await run(
+        "invite-owner", "--room", "tide-room-andheri"
+    )
+    assert telegram.calls == []
+
+
+@pytest.mark.parametrize(
+    ("values", "fault", "says"),
+    [
+        ({}, None, "set BOT_USERNAME (or BOT_TOKEN, to ask Telegram) in .env, or give --bot-username"),
+        ({"bot_token": "not-a-token"}, None, "BOT_TOKEN is not a token from @BotFather"),
+        ({"bot_token": TOKEN}, 401, "Telegram refused BOT_TOKEN: check it with @BotFather"),
+        ({"bot_token": TOKEN}, 502, "could not ask Telegram for the bot's username"),
+        ({"bot_username": "no good"}, None, "is not a Telegram username"),
+    ],
+)
+async def test_without_a_username_the_invite_is_refused_and_nothing_is_written(
+    db: Database, telegram: FakeTelegram, values: dict[str, str], fault: int | None, says: str
+) -> None:
+    await run("seed-demo")
+    if fault:
+        telegram.fail_next("getMe", fault)
+    with pytest.raises(AdminError) as refused:
+        await invite(settings(telegram_api_url=telegram.base_url, **values))
+    assert says in str(refused.value)
+    assert TOKEN not in str(refused.value)
+    assert await OwnerInvite.count() == 0
+
+
+async def test_edit_room_adds_and_removes_owners_one_by_one(db: Database) -> None:
+    await run("seed-demo", "--owner", "777")
+    out = await run("edit-room", "tide-room-andheri", "--add-owner", "42", "--add-owner", "43")
+    assert "owners: 777, 42, 43" in out
+    newcomer = await User.get(42)
+    assert newcomer is not None
+    assert newcomer.is_owner
+    out = await run("edit-room", "tide-room-andheri", "--remove-owner", "777", "--remove-owner", "43")
+    assert "owners: 42" in out
+    assert (await Room.find_one(Room.slug == "bass-cave-indiranagar")).owner_ids == [777]  # type: ignore[union-attr]
+    still = await User.get(777)
+    assert still is not None
+    assert still.is_owner  # owns the other demo rooms
+    gone = await User.get(43)
+    assert gone is not None
+    assert not gone.is_owner
+    out = await run("edit-room", "tide-room-andheri", "--price", "700", "--add-owner", "44")
+    assert "₹700/h" in out
+    assert "owners: 42, 44" in out
+
+
+async def test_edit_room_refuses_owner_which_used_to_replace_every_owner(db: Database) -> None:
+    await run("seed-demo", "--owner", "777")
+    with pytest.raises(AdminError, match="--add-owner ID or --remove-owner ID"):
+        await run("edit-room", "tide-room-andheri", "--owner", "5")
+    assert (await Room.find_one(Room.slug == "tide-room-andheri")).owner_ids == [777]  # type: ignore[union-attr]
+
+
+async def test_a_peak_price_below_the_normal_price_is_refused_like_in_the_dialog(db: Database) -> None:
+    with pytest.raises(AdminError, match="peak price cannot be lower than the normal price"):
+        await run(
+            "add-room", "cheap-peak", "--name", "x", "--city", "y", "--address", "z",
+            "--price", "800", "--peak-price", "600",
+        )  # fmt: skip
+    assert await Room.count() == 0
+    await run(
+        "add-room", "even-peak", "--name", "x", "--city", "y", "--address", "z",
+        "--price", "800", "--peak-price", "800",
+    )  # fmt: skip
+    with pytest.raises(AdminError, match="peak price cannot be lower than the normal price"):
+        await run("edit-room", "even-peak", "--price", "900")
+    stored = await Room.find_one(Room.slug == "even-peak")
+    assert stored is not None
+    assert (stored.hourly_paise, stored.peak_hourly_paise) == (80000, 80000)
 
 
 async def test_a_new_slot_length_from_the_cli_keeps_booked_days(db: Database, room: Room, user: User) -> None:

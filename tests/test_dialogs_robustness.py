@@ -155,26 +155,38 @@ async def test_a_restart_mid_booking_resumes_where_the_musician_was(
 
 
 async def test_one_users_updates_run_one_at_a_time_however_many_queue() -> None:
-    """Three quick taps: the third must wait for the second even after the first is
-    done (a released lock is not yet taken by its waiter)."""
+    """Three quick taps: the third must wait for the second even when it arrives just
+    as the first is done (a released lock is not yet taken by its waiter). The order is
+    set by events, not by sleeps, so it is the same on a busy machine."""
     throttle = ThrottlingMiddleware(rate=100, burst=100)
-    running: list[int] = []
-    overlaps: list[tuple[int, ...]] = []
-
-    async def handler(event: object, data: dict) -> None:
-        running.append(id(event))
-        if len(running) > 1:
-            overlaps.append(tuple(running))
-        await asyncio.sleep(0.01)
-        running.remove(id(event))
-
+    running: list[str] = []
+    overlaps: list[tuple[str, ...]] = []
+    first_may_end = asyncio.Event()
+    taps: list[asyncio.Task[None]] = []
     user = User(id=1001, is_bot=False, first_name="Asha")
 
-    async def tap_after(delay: float) -> None:
-        await asyncio.sleep(delay)
-        await throttle(handler, object(), {"event_from_user": user})
+    def tap(name: str) -> None:
+        taps.append(asyncio.create_task(throttle(handler, name, {"event_from_user": user})))
 
-    # the second queues behind the first; the third comes once the first is done
-    await asyncio.gather(tap_after(0), tap_after(0.002), tap_after(0.015))
+    async def handler(event: str, data: dict) -> None:
+        running.append(event)
+        if len(running) > 1:
+            overlaps.append(tuple(running))
+        if event == "first":
+            await first_may_end.wait()
+            running.remove(event)
+            tap("third")  # runs between the release and the woken second taking the lock
+            return
+        await asyncio.sleep(0)
+        running.remove(event)
+
+    tap("first")
+    await asyncio.sleep(0)
+    tap("second")  # queues behind the first
+    await asyncio.sleep(0)
+    first_may_end.set()
+    await asyncio.gather(*taps)
+    await asyncio.gather(*taps)  # the third, added while the first ended
+    assert len(taps) == 3
     assert overlaps == []
     assert throttle.turns == {}  # nothing kept once the user is idle

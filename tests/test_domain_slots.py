@@ -3,17 +3,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.availability import SlotState, day_offers
+from domain.availability import SlotState, day_block, day_offers
 from domain.pricing import PriceRules
 from domain.slots import (
     DayHours,
     WeeklyHours,
+    business_day,
     day_slots,
     describe_hours,
     hours_from_mapping,
     parse_hours,
     parse_slot_key,
     slot_key,
+    slot_starting_at,
 )
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -130,3 +132,59 @@ def test_a_slot_exactly_at_the_lead_boundary_is_bookable() -> None:
     )
     assert at_boundary[0].state is SlotState.FREE
     assert just_inside[0].state is SlotState.TOO_SOON
+
+
+FRIDAY_NIGHTS = WeeklyHours({4: DayHours(time(10), time(2)), 5: DayHours(time(9), time(2))})
+
+
+@pytest.mark.parametrize(
+    ("moment", "day"),
+    [
+        (ist(FRIDAY, 23, 59), FRIDAY),
+        (ist(FRIDAY + timedelta(days=1), 0, 10), FRIDAY),  # Friday's session runs until 02:00
+        (ist(FRIDAY + timedelta(days=1), 1, 59), FRIDAY),
+        (ist(FRIDAY + timedelta(days=1), 2, 0), FRIDAY + timedelta(days=1)),
+        (ist(FRIDAY + timedelta(days=1), 8, 0), FRIDAY + timedelta(days=1)),
+        (ist(FRIDAY, 0, 10), FRIDAY),  # Thursday is closed
+        (ist(WEDNESDAY, 0, 10), WEDNESDAY),
+    ],
+)
+def test_the_business_day_holds_until_its_session_closes(moment: datetime, day: date) -> None:
+    assert business_day(moment, IST, FRIDAY_NIGHTS.on) == day
+
+
+def test_a_business_day_ending_at_midnight_or_going_round_the_clock() -> None:
+    midnight = WeeklyHours({2: DayHours(time(22), time(0))})
+    assert business_day(ist(WEDNESDAY + timedelta(days=1), 0, 0), IST, midnight.on) == date(2026, 11, 26)
+    around = WeeklyHours({2: DayHours(time(6), time(6))})
+    assert business_day(ist(WEDNESDAY + timedelta(days=1), 5, 59), IST, around.on) == WEDNESDAY
+
+
+def test_a_time_names_the_slot_of_that_business_days_session() -> None:
+    slots = day_slots(FRIDAY, FRIDAY_NIGHTS, 60, IST)
+    saturday = FRIDAY + timedelta(days=1)
+    after_midnight = slot_starting_at(slots, time(0), IST)
+    assert after_midnight is not None
+    assert after_midnight.start == ist(saturday, 0)
+    last = slot_starting_at(slots, time(1), IST)
+    assert last is not None
+    assert last.start == ist(saturday, 1)
+    assert slot_starting_at(slots, time(2), IST) is None
+    assert slot_starting_at(slots, time(9, 30), IST) is None
+
+
+def test_blocking_a_day_takes_the_free_slots_and_leaves_the_booked() -> None:
+    hours = WeeklyHours({2: DayHours(time(10), time(15))})
+    slots = day_slots(WEDNESDAY, hours, 60, IST)
+    offers = day_offers(
+        slots,
+        prices=PriceRules(1, 1),
+        tz=IST,
+        now=ist(WEDNESDAY, 10, 30),
+        min_lead=timedelta(minutes=45),
+        taken={slots[3].key},
+        blocked={slots[4].key},
+    )
+    plan = day_block(offers)
+    assert [o.slot for o in plan.free] == [slots[1], slots[2]]  # too soon to book, not to block
+    assert [o.slot for o in plan.booked] == [slots[3]]

@@ -24,6 +24,7 @@ from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 from beanie import init_beanie
 
 from bench.dialogs import TOKEN, BotApi, button, buttons
+from bot.dispatcher import FSM_COLLECTION
 from storage.database import Database, open_database
 from storage.demo import seed_demo
 from storage.embedded import EmbeddedMongo, free_port
@@ -130,7 +131,7 @@ def sent_texts(api: BotApi) -> Counter[tuple[int, str]]:
 async def test_a_killed_bot_resumes_the_dialog_and_expires_the_hold(
     world: tuple[BotApi, Database, dict[str, str]], tmp_path: Path
 ) -> None:
-    api, _, env = world
+    api, shared, env = world
     bot = await start_bot(env, tmp_path)
     try:
         screen = await api.wait_reply(ASHA["id"], api.send_text(ASHA, "/start"), timeout=60)
@@ -145,7 +146,12 @@ async def test_a_killed_bot_resumes_the_dialog_and_expires_the_hold(
         first, second = free_slots(screen)[:2]
         screen = await tap(api, screen, first)
         assert "Chosen: 1 slot(s)" in screen["text"]
-        await asyncio.sleep(0.5)  # the reply goes out just before the choice is saved
+        chosen = first["callback_data"].rsplit(":", 1)[1]
+
+        async def choice_saved() -> bool:  # the reply goes out just before the choice is saved
+            return any([chosen in str(state) async for state in shared.db[FSM_COLLECTION].find()])
+
+        await until(choice_saved)
 
         await kill(bot)  # mid-booking
         bot = await start_bot(env, tmp_path)

@@ -70,7 +70,11 @@ async def test_two_processes_change_each_booking_once_and_send_each_message_once
     starting = await paid(world, await held_booking(world, room, musicians[3], 14))
     later = await paid(world, await held_booking(world, room, musicians[4], 15))
     clock.set(starting.starts_at)  # 14:00 IST tomorrow: holds long expired, a session starts
-    fake = await FakeTelegram(enforce_limits=True).start()
+    # Telegram's limits are not enforced here: the fake would judge them on real time, so
+    # a busy machine's jitter could draw a 429, whose retry waits on this frozen clock.
+    # That two processes keep to one budget is checked on exact moments in
+    # test_outbox_limits.py.
+    fake = await FakeTelegram().start()
     processes = [await start_process(db, world, clock, fake) for _ in range(2)]
     try:
         assert await settled(timeout=20)
@@ -106,4 +110,3 @@ async def test_two_processes_change_each_booking_once_and_send_each_message_once
     assert len(expired) == 3
     buttons = json.loads(expired[0].fields["reply_markup"])["inline_keyboard"]
     assert buttons[0][0]["url"] == f"https://t.me/jamroom_test_bot?start=room_{room.slug}"
-    assert fake.rejected_429 == 0  # the two processes kept to one budget

@@ -37,7 +37,8 @@ async def bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
 
 
 def deliverer(bot: Bot, clock: ManualClock) -> OutboxDeliverer:
-    return OutboxDeliverer(bot, clock, RateLimits(per_chat_interval=0))
+    """Pacing on a clock of its own (a 429's pause, the venue's second): no real waits."""
+    return OutboxDeliverer(bot, clock, RateLimits(per_chat_interval=0, clock=ManualClock(clock.now())))
 
 
 async def status_of(key: str) -> OutboxMessage:
@@ -163,9 +164,11 @@ async def test_one_chat_gets_at_most_one_message_a_second(
 ) -> None:
     for n in range(3):
         await enqueue(17, f"m{n}", dedupe_key=f"pace:{n}", now=clock.now())
-    worker = OutboxDeliverer(bot, clock, RateLimits(per_chat_interval=1.0))
+    pace = ManualClock(clock.now())
+    worker = OutboxDeliverer(bot, clock, RateLimits(per_chat_interval=1.0, clock=pace))
     assert await worker.deliver_due() == 1
+    pace.advance(milliseconds=1049)
     assert await worker.deliver_due() == 0
-    await asyncio.sleep(1.05)
+    pace.advance(milliseconds=1)  # a second and the 5 % margin
     assert await worker.deliver_due() == 1
     assert [c.fields["text"] for c in telegram.delivered("sendMessage")] == ["m0", "m1"]

@@ -3,7 +3,7 @@ rooms and tampered buttons; schedule, earnings, blocks, termination, invites."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from aiogram.methods import SendMessage
@@ -119,3 +119,16 @@ async def test_an_invite_link_makes_an_owner_once(people: dict[str, Musician], r
     assert (await Room.get(room.id)).is_owned_by(newcomer.user_id)  # type: ignore[union-attr]
     await people["other_owner"].send(f"/start owner_{token}")
     assert "not valid any more" in people["other_owner"].bot.sent_texts()[-1]
+
+
+async def test_an_invite_link_400_days_old_is_refused_and_changes_nothing(
+    people: dict[str, Musician], room: Room, clock
+) -> None:
+    token = await create_invite([room], clock.now() - timedelta(days=400))
+    newcomer = people["musician"]
+    await newcomer.send(f"/start owner_{token}")
+    assert newcomer.bot.sent_texts()[-1] == "This owner invite has expired. Ask JamRoom for a new one."
+    assert not (await Room.get(room.id)).is_owned_by(newcomer.user_id)  # type: ignore[union-attr]
+    fresh = await create_invite([room], clock.now() - timedelta(days=6, hours=23))
+    await newcomer.send(f"/start owner_{fresh}")
+    assert "You now manage Bass Cave Studio" in newcomer.bot.sent_texts()[-1]

@@ -16,8 +16,10 @@ from storage.demo import DEMO_ROOMS
 from storage.earnings import bookings_between, earnings_by_room, occupancy, periods
 from storage.models import Booking, Room, User
 from storage.owners import (
+    InviteExpiredError,
     InviteInvalidError,
     NotOwnerError,
+    OwnerInvite,
     accept_invite,
     create_invite,
     require_owner,
@@ -43,17 +45,36 @@ async def test_only_the_rooms_owner_passes(room: Room, user: User) -> None:
 
 async def test_an_invite_makes_an_owner_once(room: Room, user: User, clock: ManualClock) -> None:
     token = await create_invite([room], clock.now())
-    assert [r.id for r in await accept_invite(token, user.id)] == [room.id]
+    assert [r.id for r in await accept_invite(token, user.id, now=clock.now())] == [room.id]
     assert user.id in (await require_owner(str(room.id), user.id)).owner_ids
     owner = await User.get(user.id)
     assert owner is not None
     assert owner.is_owner
     with pytest.raises(InviteInvalidError):
-        await accept_invite(token, 4444)
+        await accept_invite(token, 4444, now=clock.now())
     with pytest.raises(InviteInvalidError):
-        await accept_invite("made-up-token", 4444)
+        await accept_invite("made-up-token", 4444, now=clock.now())
     with pytest.raises(NotOwnerError):
         await require_owner(str(room.id), 4444)
+
+
+async def test_an_invite_works_until_it_expires_even_one_made_before_invites_expired(
+    room: Room, user: User, clock: ManualClock
+) -> None:
+    made = clock.now()
+    token = await create_invite([room], made, days=2)
+    with pytest.raises(InviteExpiredError):
+        await accept_invite(token, user.id, now=made + timedelta(days=2))
+    assert (await OwnerInvite.get(token)).used_by is None  # type: ignore[union-attr]
+    assert await accept_invite(token, user.id, now=made + timedelta(days=2) - timedelta(seconds=1))
+    old = OwnerInvite(id="from-before-expiry", room_ids=[str(room.id)], created_at=made - timedelta(days=7))
+    await old.insert()
+    with pytest.raises(InviteExpiredError):
+        await accept_invite(old.id, 4444, now=made)
+    await OwnerInvite(
+        id="recent-old-style", room_ids=[str(room.id)], created_at=made - timedelta(days=6)
+    ).insert()
+    assert await accept_invite("recent-old-style", 4444, now=made)
 
 
 async def paid_booking(world: PaymentWorld, room: Room, user: User, day: date, *hours: int) -> Booking:

@@ -31,7 +31,7 @@ from bot.dialogs.format import day_label, h, join_labels, local_time, session_sp
 from bot.dialogs.owner import owned_room
 from bot.dialogs.states import OwnerDaySG
 from bot.dialogs.widgets import labelled_select
-from domain.availability import SlotState
+from domain.availability import SlotState, day_block
 from domain.booking_status import BookingStatus
 from domain.errors import BookingError, SlotsTakenError
 from domain.money import format_inr
@@ -278,14 +278,12 @@ async def _block(manager: DialogManager, keys: list[str], done: str) -> None:
 
 async def on_block_day(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     room = await owned_room(manager)
-    offers = await _service(manager).offers(room, _day(manager))
-    free = [o.slot.key for o in offers if o.state in (SlotState.FREE, SlotState.TOO_SOON)]
-    if not free:
+    plan = day_block(await _service(manager).offers(room, _day(manager)))
+    if not plan.free:
         await callback.answer("There is no free slot left to block on this day.", show_alert=True)
         return
-    booked = sum(o.state is SlotState.TAKEN for o in offers)
-    kept = f" The {booked} booked slot(s) stay booked." if booked else ""
-    await _block(manager, free, f"⛔ Blocked {len(free)} slot(s).{kept}")
+    kept = f" The {len(plan.booked)} booked slot(s) stay booked." if plan.booked else ""
+    await _block(manager, [o.slot.key for o in plan.free], f"⛔ Blocked {len(plan.free)} slot(s).{kept}")
 
 
 async def on_unblock_day(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:

@@ -9,7 +9,7 @@ changes."""
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time
+from datetime import date, time
 from html import escape
 
 from aiogram import F, Router
@@ -20,9 +20,10 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 from bot.cancellations import terminate_for_owner
 from bot.dialogs.states import OwnerSG
 from bot.services import Services
+from domain.availability import day_block
 from domain.errors import BookingError, SlotsTakenError
 from domain.money import format_inr
-from domain.slots import slot_key
+from domain.slots import Slot, slot_starting_at
 from storage.models import Booking, Room
 from storage.owners import accept_invite, require_owner, rooms_owned_by
 from storage.users import register_user
@@ -42,12 +43,13 @@ def build_router() -> Router:
     return router
 
 
-async def on_invite(message: Message, command: CommandObject) -> None:
+async def on_invite(message: Message, command: CommandObject, services: Services) -> None:
     if message.from_user is None:
         return
     await register_user(message.from_user)
+    token = (command.args or "").removeprefix(INVITE_PREFIX)
     try:
-        rooms = await accept_invite((command.args or "").removeprefix(INVITE_PREFIX), message.from_user.id)
+        rooms = await accept_invite(token, message.from_user.id, now=services.clock.now())
     except BookingError as error:
         await message.answer(str(error))
         return
@@ -81,7 +83,8 @@ def _parse_day(text: str) -> date | None:
 
 BLOCK_USAGE = (
     "Usage: /block ROOM-SLUG YYYY-MM-DD HH:MM[,HH:MM...] (or 'all' for the whole day), "
-    "and the same with /unblock."
+    "and the same with /unblock. Slots after midnight belong to the evening they follow: "
+    "Friday's date for Friday night's 00:00."
 )
 
 
@@ -96,33 +99,59 @@ async def on_block(message: Message, command: CommandObject, services: Services)
     room = await Room.find_one(Room.slug == parts[0])
     try:
         room = await require_owner(str(room.id) if room else "", message.from_user.id)
-        keys = await _slot_keys(room, day, parts[2], services)
         if command.command == "unblock":
-            freed = await services.bookings.unblock_slots(room, day, keys)
+            slots = room.slots_on(day) if parts[2] == "all" else _named_slots(room, day, parts[2])
+            freed = await services.bookings.unblock_slots(room, day, [s.key for s in slots])
             await message.answer(f"Unblocked {freed} slot(s) on {day:%d %b}.")
             return
+        if parts[2] == "all":
+            await _block_the_day(message, room, day, services, owner_id=message.from_user.id)
+            return
+        keys = [s.key for s in _named_slots(room, day, parts[2])]
         blocked = await services.bookings.block_slots(room, day, keys, owner_id=message.from_user.id)
     except SlotsTakenError as error:
         taken = ", ".join(f"{s.astimezone(room.zone):%H:%M}" for s in error.starts) if room else ""
         await message.answer(f"Nothing was blocked: these slots are booked or blocked already: {taken}.")
         return
     except (BookingError, ValueError) as error:
-        await message.answer(str(error))
+        await message.answer(escape(str(error)))
         return
     await message.answer(f"Blocked {len(blocked)} slot(s) on {day:%d %b} for {escape(room.name)}.")
 
 
-async def _slot_keys(room: Room, day: date, spec: str, services: Services) -> list[str]:
-    if spec == "all":
-        return [o.slot.key for o in await services.bookings.offers(room, day)]
-    keys = []
+async def _block_the_day(
+    message: Message, room: Room, day: date, services: Services, *, owner_id: int
+) -> None:
+    """As the owner dialog's "Block the day": block what is free, say what stays booked."""
+    plan = day_block(await services.bookings.offers(room, day))
+    booked = ", ".join(o.slot.label(room.zone) for o in plan.booked)
+    stays = f" Booked, so not blocked: {booked}." if booked else ""
+    if not plan.free:
+        await message.answer(f"There is no free slot left to block on {day:%d %b}.{stays}")
+        return
+    keys = [o.slot.key for o in plan.free]
+    blocked = await services.bookings.block_slots(room, day, keys, owner_id=owner_id)
+    await message.answer(f"Blocked {len(blocked)} slot(s) on {day:%d %b} for {escape(room.name)}.{stays}")
+
+
+def _named_slots(room: Room, day: date, spec: str) -> list[Slot]:
+    """The slots of ``day``'s opening session named by their start times: on a night
+    that runs past midnight, "00:00" is the one after Friday's 23:00."""
+    slots = room.slots_on(day)
+    if not slots:
+        raise ValueError(f"{room.name} is closed on {day:%a %d %b}.")
+    chosen = []
     for text in spec.split(","):
         try:
             moment = time.fromisoformat(text)
         except ValueError as error:
             raise ValueError(f"{text!r} is not a time like 18:00. {BLOCK_USAGE}") from error
-        keys.append(slot_key(datetime.combine(day, moment, tzinfo=room.zone)))
-    return keys
+        slot = slot_starting_at(slots, moment, room.zone)
+        if slot is None:
+            starts = ", ".join(f"{s.start.astimezone(room.zone):%H:%M}" for s in slots)
+            raise ValueError(f"No slot starts at {text} on {day:%a %d %b}. Its slots start at {starts}.")
+        chosen.append(slot)
+    return chosen
 
 
 async def on_terminate(message: Message, command: CommandObject, services: Services) -> None:
