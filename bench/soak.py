@@ -117,6 +117,9 @@ class RecordingBotApi(BotApi):
         method = request.match_info["method"].lower()
         if method.startswith("send"):
             fields, _ = await bot_api_fields(request)
+            refused = self.refuse(method, fields)
+            if refused is not None:
+                return refused
             text = fields.get("text") or fields.get("caption") or ""
             self.sent.append((method, int(str(fields.get("chat_id"))), str(text)))
             plain = {k: v for k, v in fields.items() if isinstance(v, str)}
