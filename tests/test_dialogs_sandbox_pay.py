@@ -314,3 +314,21 @@ async def test_with_razorpay_there_are_no_test_buttons_and_a_forged_tap_pays_not
     booking = await the_booking()
     assert booking.status is BookingStatus.PENDING_PAYMENT
     assert booking.payment_id is None
+
+
+async def test_a_lost_webhook_is_said_and_reconciliation_confirms_the_booking(
+    db: Database, clock: ManualClock, service: BookingService, room: Room
+) -> None:
+    """Nothing listens where the sandbox posts its event: the link is paid, the musician is
+    told the confirmation follows, and the reconciliation job's path confirms it."""
+    settings = Settings(_env_file=None, bot_token="42:lost", port=free_port())  # type: ignore[call-arg]
+    payments = build_payments(settings, clock, service, "jamroom_test_bot")
+    asha, _ = chat_of(db, clock, service, payments.service)
+    await confirm_two_slots(asha, room)
+    await asha.tap(PAY_TEST)
+
+    assert asha.bot.alerts()[-1].startswith("Paid (test). I am confirming your booking")
+    booking = await the_booking()
+    assert booking.status is BookingStatus.PENDING_PAYMENT
+    assert await payments.service.reconcile(booking) == "confirmed"
+    assert (await the_booking()).status is BookingStatus.NOT_STARTED
