@@ -61,7 +61,8 @@ from storage.booking_service import BookingService
 from storage.database import Database, open_database
 from storage.demo import seed_demo
 from storage.models import Booking, SlotClaim, User
-from tests.fakes.telegram import bot_api_fields
+from tests.fakes.bot_api_rules import refusal
+from tests.fakes.telegram import bad_request, bot_api_fields
 
 NOW = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)  # Wed 10:00 IST
 TOKEN = "123456:BENCH"
@@ -90,7 +91,8 @@ class Chat:
 
 class BotApi:
     """Just enough of the Bot API for the dialogs: updates by long polling, messages
-    kept per chat (edits replace), callback answers kept as alerts."""
+    kept per chat (edits replace), callback answers kept as alerts. It refuses what
+    Telegram refuses (``tests.fakes.bot_api_rules``) with Telegram's 400 answer."""
 
     def __init__(self) -> None:
         self.updates: list[dict[str, Any]] = []
@@ -102,7 +104,11 @@ class BotApi:
         self.replied_at: list[float] = []
         self.handled = 0
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.files: list[tuple[str, dict[str, Any], dict[str, bytes]]] = []
+        """With ``record_calls``: (method, fields, files) of every call that carried files."""
         self.record_calls = False
+        self.refused: list[tuple[str, str]] = []
+        """(method, Telegram's description) of every call refused by Telegram's rules."""
         self.runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -208,11 +214,24 @@ class BotApi:
     # -- what the bot calls
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"].lower()
-        fields, _ = await bot_api_fields(request)
+        fields, files = await bot_api_fields(request)
         if self.record_calls:
             self.calls.append((method, fields))
+            if files:
+                self.files.append((method, fields, files))
+        refused = self.refuse(method, fields)
+        if refused is not None:
+            return refused
         result = await getattr(self, f"api_{method}", self.api_default)(fields)
         return web.json_response({"ok": True, "result": result})
+
+    def refuse(self, method: str, fields: dict[str, Any]) -> web.Response | None:
+        """Telegram's 400 answer to a call it would refuse (and a record of it), or None."""
+        why = refusal(method, fields)
+        if why is None:
+            return None
+        self.refused.append((method, why))
+        return bad_request(why)
 
     async def api_default(self, fields: dict[str, Any]) -> Any:
         return True

@@ -5,7 +5,7 @@ What runs:
 
 - The bot is a subprocess given only what a deployment gives it: BOT_TOKEN,
   TELEGRAM_API_URL (a local Bot API stand-in), HOST/PORT, PUBLIC_BASE_URL (its own web
-  server, so the sandbox's payment pages are reachable), HOLD_MINUTES=1,
+  server's 127.0.0.1 address), HOLD_MINUTES=1,
   MAX_UNPAID_HOLDS=20 (the crowd leaves holds to lapse faster than 2 would allow), and either
   DATA_DIR (a temp dir: the bot starts its own embedded NX-27017 server there) or
   MONGODB_URI when that is set in the environment. No Razorpay keys: the sandbox
@@ -15,9 +15,11 @@ What runs:
 - The crowd runs in its own process (so the bot's CPU figures stay honest): M
   musicians loop /start → Find a room → city → room → Book → day → two free slots →
   Review → Confirm until the time is up, with think times between taps. Half of the
-  bookings are paid by following the "Pay" button to the sandbox page and posting its
-  Pay form, which sends the bot a ``payment_link.paid`` webhook signed exactly as
-  Razorpay signs it; the other holds are left to lapse. Then the musician starts over.
+  bookings are paid with the pay screen's in-chat "Pay (test)" button (the bot's
+  PUBLIC_BASE_URL is a 127.0.0.1 address a phone could not open; with a public one,
+  by posting the sandbox page's Pay form), which has the sandbox send the bot a
+  ``payment_link.paid`` webhook signed exactly as Razorpay signs it; the other holds
+  are left to lapse. Then the musician starts over.
 
 What is measured, after the crowd stops, the last holds expire and the outbox has no
 pending message left (read from the bot's own database):
@@ -74,6 +76,7 @@ from bench.dialogs import (
     BotApi,
     Musician,
     Outcome,
+    button,
     buttons,
     cpu_seconds,
     double_bookings,
@@ -118,6 +121,9 @@ class RecordingBotApi(BotApi):
         method = request.match_info["method"].lower()
         if method.startswith("send"):
             fields, _ = await bot_api_fields(request)
+            refused = self.refuse(method, fields)
+            if refused is not None:
+                return refused
             text = fields.get("text") or fields.get("caption") or ""
             self.sent.append((method, int(str(fields.get("chat_id"))), str(text)))
             plain = {k: v for k, v in fields.items() if isinstance(v, str)}
@@ -182,6 +188,14 @@ class PayingMusician(Musician):
         return f"musician {self.user['id']}: {kind} at `{step}` on {head!r} {labels} after {trail}"
 
     async def pay(self, code: str) -> None:
+        in_chat = button(self.screen, text="💳 Pay")
+        if in_chat is not None and in_chat.get("callback_data"):  # the sandbox, in the chat
+            await self.tap(in_chat)
+            if "Status: <b>confirmed</b>" not in self.screen.get("text", ""):
+                self.failures.append(f"musician {self.user['id']}: Pay (test) for {code} did not confirm it")
+                return
+            self.paid.append(code)
+            return
         url = next((b["url"] for b in buttons(self.screen) if b.get("url")), None)
         if url is None:
             self.failures.append(f"musician {self.user['id']}: no Pay button for {code}")

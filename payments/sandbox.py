@@ -4,7 +4,13 @@
 sends our webhook a body signed exactly as Razorpay signs, then redirects to the
 payment callback with Razorpay-style signed parameters. The same webhook code runs
 as in production. It refuses to start where real Razorpay keys are configured
-(``payments.setup``)."""
+(``payments.setup``).
+
+That page is only of use where a phone can open it (``PUBLIC_BASE_URL`` behind a
+tunnel or on a server). Otherwise (the default ``http://localhost:8080``: Telegram
+refuses a button to a host without a dot, and a phone cannot open a laptop's
+localhost) the pay screens offer the same Pay and Fail in the chat
+(``bot.dialogs.paying``), which call ``pay`` and ``fail`` here: the same path."""
 
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from aiohttp import web
 
 from domain.clock import Clock, SystemClock
 from domain.money import format_inr
+from domain.urls import reachable_from_a_phone
 from payments import events
 from payments.gateway import GatewayError, PaymentLink, PaymentLinkRequest, Refund
 from payments.signatures import sign_payment_link_callback
@@ -68,6 +75,15 @@ class SandboxGateway:
         self.store = store
         self._tasks: set[asyncio.Task[None]] = set()
 
+    @property
+    def pages_open_on_a_phone(self) -> bool:
+        """Can a musician's phone open this sandbox's pay pages? If not, pay in the chat."""
+        return reachable_from_a_phone(self.public_base_url)
+
+    def page_url(self, link_id: str) -> str:
+        """The link's pay page under the current PUBLIC_BASE_URL."""
+        return f"{self.public_base_url}/sandbox/pay/{link_id}"
+
     def now_ms(self) -> int:
         """Now by the bot's clock (the one that set the links' deadlines)."""
         return int(self.clock.now().timestamp() * 1000)
@@ -85,7 +101,7 @@ class SandboxGateway:
             "status": "created",
             "description": request.description,
             "callback_url": request.callback_url,
-            "short_url": f"{self.public_base_url}/sandbox/pay/{link_id}",
+            "short_url": self.page_url(link_id),
             "expire_by_ms": int(request.expire_by.timestamp() * 1000),
             "notes": dict(request.notes),
             "payment_id": None,

@@ -2,7 +2,12 @@
 
 ``Musician`` is one user's chat: it sends text and taps buttons through BotClient and
 reads what the dialogs showed (MockMessageManager) and what the handlers sent
-directly through the bot (RecordingBot: alerts, venues, plain answers)."""
+directly through the bot (RecordingBot: alerts, venues, plain answers).
+
+Both apply Telegram's rules (``tests.fakes.bot_api_rules``) to every message and
+keyboard they record, and refuse what Telegram refuses with the error aiogram raises
+for Telegram's 400 answer, so a dialog test cannot pass with a screen Telegram would
+not show."""
 
 from __future__ import annotations
 
@@ -11,15 +16,26 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
+from aiogram.enums import ContentType
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.methods import AnswerCallbackQuery, SendMessage, SendVenue, TelegramMethod
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SendVenue,
+    TelegramMethod,
+)
 from aiogram.types import Chat, InlineKeyboardButton, Message, PhotoSize, Update
+from aiogram_dialog.api.entities import NewMessage, OldMessage
 from aiogram_dialog.test_tools import BotClient, MockMessageManager
 from aiogram_dialog.test_tools.bot_client import FakeBot
 from aiogram_dialog.test_tools.keyboard import InlineButtonDataLocator, InlineButtonTextLocator
 from aiogram_dialog.test_tools.memory_storage import JsonMemoryStorage
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
+from pydantic import BaseModel
 
 from bot.config import Settings
 from bot.dispatcher import build_dispatcher
@@ -29,16 +45,64 @@ from domain.slots import slot_key
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room
+from tests.fakes.bot_api_rules import refusal
+
+BOT_PARSE_MODE = "HTML"
+"""The bot's default parse mode (``python -m bot`` sets it): what Telegram reads a
+text with when the call names none."""
+
+
+def check_telegram_rules(method: TelegramMethod[Any]) -> None:
+    """Raise what aiogram raises when Telegram refuses ``method``; nothing when Telegram
+    accepts it."""
+    markup = getattr(method, "reply_markup", None)
+    parse_mode = getattr(method, "parse_mode", None)
+    fields = {
+        "text": getattr(method, "text", None),
+        "caption": getattr(method, "caption", None),
+        "parse_mode": parse_mode if isinstance(parse_mode, str) else BOT_PARSE_MODE,
+        "reply_markup": markup.model_dump(exclude_none=True) if isinstance(markup, BaseModel) else None,
+    }
+    why = refusal(method.__api_method__, fields)
+    if why is not None:
+        raise TelegramBadRequest(method=method, message=why)
+
+
+class RuleKeepingMessageManager(MockMessageManager):
+    """aiogram-dialog's MockMessageManager that refuses a screen Telegram would refuse,
+    as Telegram would, before recording it."""
+
+    async def show_message(
+        self, bot: Bot, new_message: NewMessage, old_message: OldMessage | None
+    ) -> OldMessage:
+        check_telegram_rules(as_bot_api_call(new_message))
+        return await super().show_message(bot, new_message, old_message)
+
+
+def as_bot_api_call(screen: NewMessage) -> TelegramMethod[Any]:
+    """The Bot API call that sends a dialog's screen: a message, or a document or photo
+    whose caption is the screen's text."""
+    common: dict[str, Any] = {"chat_id": screen.chat.id, "reply_markup": screen.reply_markup}
+    if screen.parse_mode is not None:
+        common["parse_mode"] = screen.parse_mode
+    if screen.media is None:
+        return SendMessage(text=screen.text or "", **common)
+    attached = screen.media.file_id.file_id if screen.media.file_id else "attach://file"
+    if screen.media.type == ContentType.PHOTO:
+        return SendPhoto(photo=attached, caption=screen.text, **common)
+    return SendDocument(document=attached, caption=screen.text, **common)
 
 
 class RecordingBot(FakeBot):
-    """FakeBot that records what handlers send through the bot and answers plausibly."""
+    """FakeBot that records what handlers send through the bot and answers plausibly,
+    refusing what Telegram refuses."""
 
     def __init__(self) -> None:
         self.calls: list[TelegramMethod[Any]] = []
         self._message_id = 10_000
 
     async def __call__(self, method: TelegramMethod[Any], request_timeout: int | None = None) -> Any:
+        check_telegram_rules(method)
         self.calls.append(method)
         if isinstance(method, AnswerCallbackQuery):
             return True
@@ -103,10 +167,10 @@ def make_services(
 
 def make_dispatcher(
     services: Services, storage: BaseStorage | None = None, *, throttle: bool = False
-) -> tuple[Dispatcher, MockMessageManager]:
+) -> tuple[Dispatcher, RuleKeepingMessageManager]:
     """The real dispatcher with a mock message manager. Throttling is relaxed unless
     asked for, since a test taps far faster than a person."""
-    manager = MockMessageManager()
+    manager = RuleKeepingMessageManager()
     dispatcher = build_dispatcher(services, storage or JsonMemoryStorage(), message_manager=manager)
     if not throttle:
         dispatcher["throttle"].rate = dispatcher["throttle"].burst = 10_000

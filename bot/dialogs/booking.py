@@ -20,7 +20,6 @@ from aiogram_dialog.widgets.kbd import (
     ManagedMultiselect,
     Multiselect,
     Row,
-    Url,
 )
 from aiogram_dialog.widgets.text import Const, Format
 
@@ -35,6 +34,7 @@ from bot.dialogs.format import (
     slot_lines,
 )
 from bot.dialogs.main_menu import open_main_menu, open_over_menu
+from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, MyBookingsSG
 from bot.dialogs.widgets import BookableCalendar
@@ -144,7 +144,11 @@ async def review_getter(dialog_manager: DialogManager, booking_service: BookingS
 
 
 async def pay_getter(
-    dialog_manager: DialogManager, booking_service: BookingService, event_from_user: Any, **_: Any
+    dialog_manager: DialogManager,
+    booking_service: BookingService,
+    event_from_user: Any,
+    payments: Any = None,
+    **_: Any,
 ) -> dict:
     data = dialog_manager.dialog_data
     booking = await booking_service.booking_of_user(data["booking_id"], event_from_user.id)
@@ -152,6 +156,7 @@ async def pay_getter(
     pending = booking.status is BookingStatus.PENDING_PAYMENT
     state = data.get("pay_state") if pending else None
     return {
+        **(pay_options(payments, booking) if state == "ready" else NO_PAYMENT),
         "code": booking.code,
         "room_name": h(room.name),
         "day": day_label(booking.day),
@@ -161,7 +166,6 @@ async def pay_getter(
         "pending": pending,
         "status": booking.status.human,
         "settled": not pending,
-        "pay_url": data.get("pay_url") if state == "ready" else None,
         "pay_error": state == "error",
         "pay_unavailable": state == "unavailable",
     }
@@ -295,13 +299,12 @@ async def _prepare_payment(manager: DialogManager, booking: Booking, room: Room)
         return
     user = await User.get(booking.user_id)
     try:
-        view = await payments.ensure_payment_link(booking, room, user)
+        await payments.ensure_payment_link(booking, room, user)
     except GatewayError:
         log.warning("payment link for %s failed", booking.code, exc_info=True)
         manager.dialog_data["pay_state"] = "error"
         return
     manager.dialog_data["pay_state"] = "ready"
-    manager.dialog_data["pay_url"] = view.url
 
 
 async def on_retry_payment(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -389,7 +392,8 @@ def build_dialog() -> Dialog:
                 when="pay_unavailable",
             ),
             Format("Status: <b>{status}</b>", when="settled"),
-            Url(Format("💳 Pay {amount}"), Format("{pay_url}"), id="pay", when="pay_url"),
+            pay_notice(),
+            pay_buttons(),
             Button(Const("🔁 Try again"), id="retry", on_click=on_retry_payment, when="pay_error"),
             Row(
                 Button(Const("📋 My bookings"), id="mine", on_click=on_my_bookings),

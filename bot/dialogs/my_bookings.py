@@ -12,12 +12,13 @@ from typing import Any
 from aiogram.types import CallbackQuery
 from aiogram.types import User as TelegramUser
 from aiogram_dialog import DialogManager, Window
-from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup, Url
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.cancellations import cancel_for_musician
 from bot.dialogs.base import Dialog
 from bot.dialogs.format import booking_button, booking_details, booking_line, refund_preview
+from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import MyBookingsSG
 from bot.dialogs.widgets import labelled_select
@@ -68,7 +69,11 @@ async def list_getter(
 
 
 async def details_getter(
-    dialog_manager: DialogManager, booking_service: BookingService, event_from_user: TelegramUser, **_: Any
+    dialog_manager: DialogManager,
+    booking_service: BookingService,
+    event_from_user: TelegramUser,
+    payments: Any = None,
+    **_: Any,
 ) -> dict[str, Any]:
     booking = await booking_service.booking_of_user(
         dialog_manager.dialog_data["booking_id"], event_from_user.id
@@ -76,9 +81,9 @@ async def details_getter(
     room = await _room_or_none(dialog_manager, booking.room_id)
     pending = booking.status is BookingStatus.PENDING_PAYMENT
     return {
+        **(pay_options(payments, booking) if pending else NO_PAYMENT),
         "details": booking_details(booking, room),
         "notice": dialog_manager.dialog_data.get("notice", ""),
-        "pay_url": booking.payment.get("link_url") if pending else None,
         "amount": format_inr(booking.amount_paise),
         "can_cancel": booking.status in CANCELLABLE and booking.starts_at > booking_service.clock.now(),
         "can_invoice": booking.status in INVOICED,
@@ -183,8 +188,9 @@ def build_dialog() -> Dialog:
         Window(
             Format("{details}"),
             Format("\n{notice}", when="notice"),
+            pay_notice(),
             Column(
-                Url(Format("💳 Pay {amount}"), Format("{pay_url}"), id="pay", when="pay_url"),
+                pay_buttons(),
                 Button(
                     Const("📄 Send the invoice again"),
                     id="invoice",

@@ -1,6 +1,9 @@
 """A small fake Telegram Bot API for delivery tests: it records every call (files
-included), injects 429/403/4xx/5xx answers on demand, and can enforce Telegram's
-send limits (30/s per bot, 1/s per chat) with real 429 + retry_after answers."""
+included), injects 429/403/4xx/5xx answers on demand, refuses what Telegram refuses
+(``tests.fakes.bot_api_rules``: a button URL Telegram rejects, text, captions or
+callback data over Telegram's limits) with Telegram's 400 answer, and can enforce
+Telegram's send limits (30/s per bot, 1/s per chat) with real 429 + retry_after
+answers."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from itertools import count
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.bot_api_rules import refusal
 
 SEND_METHODS = {"sendmessage", "senddocument", "sendvenue", "sendphoto", "sendlocation"}
 
@@ -33,6 +38,11 @@ async def bot_api_fields(request: web.Request) -> tuple[dict[str, Any], dict[str
     return fields, files
 
 
+def bad_request(description: str) -> web.Response:
+    """Telegram's answer to a call it refuses."""
+    return web.json_response({"ok": False, "error_code": 400, "description": description}, status=400)
+
+
 @dataclass
 class Call:
     method: str
@@ -50,6 +60,8 @@ class FakeTelegram:
     rejected_429: int = 0
     rejected_429_chat: int = 0
     """Of ``rejected_429``, those for the 1/s per chat limit (the rest: 30/s per bot)."""
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    """(method, Telegram's description) of every call refused by Telegram's rules."""
     _faults: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)
     _sent_at: deque[float] = field(default_factory=deque)
     _chat_sent_at: dict[str, float] = field(default_factory=dict)
@@ -92,6 +104,11 @@ class FakeTelegram:
                 del self._faults[i]
                 self.calls.append(Call(method, fields, files, ok=False, content_type=request.content_type))
                 return web.json_response(answer, status=status)
+        why = refusal(method, fields)
+        if why is not None:
+            self.refused.append((method, why))
+            self.calls.append(Call(method, fields, files, ok=False, content_type=request.content_type))
+            return bad_request(why)
         if self.enforce_limits and method in SEND_METHODS and self._over_limit(str(fields.get("chat_id"))):
             self.rejected_429 += 1
             self.calls.append(Call(method, fields, files, ok=False, content_type=request.content_type))

@@ -1,0 +1,153 @@
+"""The pay buttons of every pay screen: the booking's pay step and My bookings' details.
+
+With Razorpay, a URL button to the booking's payment link. With the sandbox gateway,
+a URL button to its pay page when PUBLIC_BASE_URL is one a phone can open (a tunnel,
+a server); otherwise Telegram would refuse the button (a host without a dot) and a
+phone could not open the laptop's localhost anyway, so the screen offers the
+sandbox's Pay and Fail in the chat. Those take the path of a real payment: the
+sandbox marks its link paid (or declines the payment) and sends our webhook the
+event, signed as Razorpay signs it; the confirmation and invoice follow from there.
+
+The booking id comes from the dialog's own data, never from the button, and is read
+again through ``booking_of_user``: a tap can only pay the tapper's own booking, once,
+while it is held, and never where real Razorpay keys are configured."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import CallbackQuery
+from aiogram_dialog import DialogManager
+from aiogram_dialog.widgets.kbd import Button, Column, Url
+from aiogram_dialog.widgets.text import Const, Format
+
+from bot.dialogs.format import local_moment
+from bot.dialogs.room_cache import room_of
+from domain.booking_status import BookingStatus
+from domain.errors import BookingError
+from domain.urls import telegram_accepts_button_url
+from payments.sandbox import SandboxGateway
+from storage.booking_service import BookingService
+from storage.models import Booking
+
+TEST_PAYMENTS_NOTICE = "🧪 Test payments: no real money moves."
+REAL_PAYMENTS_ONLY = "Test payments are off here: this bot takes real payments. Please use the 💳 Pay button."
+NOT_YOURS = "I could not find that booking among yours, so nothing was paid."
+HOLD_ENDED = "Your hold on these slots has ended, so nothing was paid. Please book the slots again."
+NO_LINK_YET = "This booking has no payment link yet, so nothing was paid. Please tap Try again."
+LINK_GONE = "This payment link does not exist any more, so nothing was paid."
+ALREADY_PAID = "This booking is already paid; nothing was paid twice."
+LINK_CLOSED = "This payment link has {status}, so nothing was paid. Please book the slots again."
+PAID = "✅ Paid (test). Your confirmation and invoice arrive here in a moment."
+PAID_CONFIRMING = "Paid (test). I am confirming your booking and will message you here in a moment."
+DECLINED = "❌ The test payment was declined. Your slots stay held until {deadline}; tap Pay (test) to pay."
+
+
+def sandbox_of(payments: Any) -> SandboxGateway | None:
+    """The sandbox gateway behind the payment service, or None with Razorpay (or none)."""
+    gateway = getattr(payments, "gateway", None)
+    return gateway if isinstance(gateway, SandboxGateway) else None
+
+
+def pay_options(payments: Any, booking: Booking) -> dict[str, Any]:
+    """What the pay widgets show for a booking waiting for payment (getter data)."""
+    sandbox = sandbox_of(payments)
+    link_id = booking.payment.get("link_id")
+    url = booking.payment.get("link_url")
+    in_chat = False
+    if sandbox is not None and link_id:
+        url = sandbox.page_url(link_id)  # under today's PUBLIC_BASE_URL
+        in_chat = not sandbox.pages_open_on_a_phone
+    return {
+        "pay_url": url if url and not in_chat and telegram_accepts_button_url(url) else None,
+        "pay_in_chat": in_chat,
+        "test_payments": sandbox is not None,
+    }
+
+
+NO_PAYMENT = {"pay_url": None, "pay_in_chat": False, "test_payments": False}
+"""Getter data for a screen without pay buttons (paid, expired, cancelled...)."""
+
+
+def pay_notice() -> Const:
+    return Const(TEST_PAYMENTS_NOTICE, when="test_payments")
+
+
+def pay_buttons() -> Column:
+    """The pay buttons; the getter provides ``amount`` and ``pay_options``' keys."""
+    return Column(
+        Url(Format("💳 Pay {amount}"), Format("{pay_url}"), id="pay", when="pay_url"),
+        Button(Format("💳 Pay {amount} (test)"), id="test_pay", on_click=on_test_pay, when="pay_in_chat"),
+        Button(Const("Fail the payment (test)"), id="test_fail", on_click=on_test_fail, when="pay_in_chat"),
+    )
+
+
+# ---- handlers ------------------------------------------------------------------------
+
+
+def _service(manager: DialogManager) -> BookingService:
+    return manager.middleware_data["booking_service"]
+
+
+async def _held_for_test_payment(
+    callback: CallbackQuery, manager: DialogManager
+) -> tuple[SandboxGateway, Booking, str] | None:
+    """(sandbox, booking, link id) when the tapper's booking can be paid in the sandbox
+    now; otherwise the tapper is told why and None is returned."""
+    sandbox = sandbox_of(manager.middleware_data.get("payments"))
+    if sandbox is None:
+        await callback.answer(REAL_PAYMENTS_ONLY, show_alert=True)
+        return None
+    service = _service(manager)
+    booking_id = manager.dialog_data.get("booking_id", "")
+    try:
+        booking = await service.booking_of_user(booking_id, callback.from_user.id)
+    except BookingError:
+        await callback.answer(NOT_YOURS, show_alert=True)
+        return None
+    if booking.status is not BookingStatus.PENDING_PAYMENT:
+        await callback.answer(f"Booking {booking.code} is {booking.status.human}: there is nothing to pay.")
+        return None
+    if booking.hold_expires_at <= service.clock.now():
+        await callback.answer(HOLD_ENDED, show_alert=True)
+        return None
+    link_id = booking.payment.get("link_id")
+    if not link_id:
+        await callback.answer(NO_LINK_YET, show_alert=True)
+        return None
+    return sandbox, booking, link_id
+
+
+def _link_refusal(link: dict[str, Any] | None) -> str:
+    if link is None:
+        return LINK_GONE
+    if link["status"] == "paid":
+        return ALREADY_PAID
+    return LINK_CLOSED.format(status="expired" if link["status"] == "created" else link["status"])
+
+
+async def on_test_pay(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    held = await _held_for_test_payment(callback, manager)
+    if held is None:
+        return
+    sandbox, booking, link_id = held
+    link, refusal = await sandbox.pay(link_id)
+    if refusal:
+        await callback.answer(_link_refusal(link), show_alert=True)
+        return
+    settled = await _service(manager).booking(booking.id)
+    await callback.answer(PAID_CONFIRMING if settled.status is BookingStatus.PENDING_PAYMENT else PAID)
+
+
+async def on_test_fail(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    held = await _held_for_test_payment(callback, manager)
+    if held is None:
+        return
+    sandbox, booking, link_id = held
+    link = await sandbox.fail(link_id)
+    if link is None or link["status"] != "created":
+        await callback.answer(_link_refusal(link), show_alert=True)
+        return
+    room = await room_of(manager, booking.room_id)
+    deadline = local_moment(booking.hold_expires_at, room.zone)
+    await callback.answer(DECLINED.format(deadline=deadline), show_alert=True)

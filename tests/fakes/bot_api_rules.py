@@ -1,0 +1,111 @@
+"""What Telegram refuses of the calls this bot makes, with the words Telegram answers.
+
+One rule book for every stand-in of the Bot API the tests drive the bot through:
+``tests.fakes.telegram.FakeTelegram`` and ``bench.dialogs.BotApi`` (over HTTP), and
+``tests.dialog_support``'s message manager and bot (aiogram-dialog's test tools), so
+no test can pass with a message or keyboard Telegram would refuse.
+
+Telegram answers each of these with ``400`` and the description below:
+
+- an inline button whose ``url`` is not http/https/tg or whose host has no dot
+  (``http://localhost:8080/...``): ``BUTTON_URL_INVALID``;
+- ``callback_data`` outside 1-64 bytes: ``BUTTON_DATA_INVALID``;
+- message text over 4096 characters: ``message is too long``;
+- a caption over 1024 characters: ``message caption is too long``;
+- an ``answerCallbackQuery`` text over 200 characters: ``MESSAGE_TOO_LONG``.
+
+Lengths count what the user sees, after the HTML is parsed (tags dropped, ``&amp;``
+read as ``&``), in UTF-16 code units as Telegram counts them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from html.parser import HTMLParser
+from typing import Any
+
+from domain.urls import telegram_accepts_button_url
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA_BYTES = 64
+MAX_CALLBACK_ANSWER = 200
+
+BUTTON_URL_INVALID = "Bad Request: BUTTON_URL_INVALID"
+BUTTON_DATA_INVALID = "Bad Request: BUTTON_DATA_INVALID"
+TEXT_TOO_LONG = "Bad Request: message is too long"
+CAPTION_TOO_LONG = "Bad Request: message caption is too long"
+CALLBACK_ANSWER_TOO_LONG = "Bad Request: MESSAGE_TOO_LONG"
+
+TEXT_METHODS = frozenset({"sendmessage", "editmessagetext"})
+CAPTION_METHODS = frozenset(
+    {
+        "senddocument",
+        "sendphoto",
+        "sendvideo",
+        "sendaudio",
+        "sendanimation",
+        "sendvoice",
+        "editmessagecaption",
+    }
+)
+
+
+def refusal(method: str, fields: Mapping[str, Any]) -> str | None:
+    """Telegram's description of why it refuses this call, or None when it accepts it.
+
+    ``fields`` are the call's parameters as they arrive over HTTP (strings, the
+    keyboard as JSON text) or as Python values (the keyboard as a dict)."""
+    method = method.lower()
+    why = keyboard_refusal(fields.get("reply_markup"))
+    if why:
+        return why
+    parse_mode = fields.get("parse_mode")
+    if method in TEXT_METHODS and visible_length(fields.get("text"), parse_mode) > MAX_TEXT:
+        return TEXT_TOO_LONG
+    if method in CAPTION_METHODS and visible_length(fields.get("caption"), parse_mode) > MAX_CAPTION:
+        return CAPTION_TOO_LONG
+    if method == "answercallbackquery" and visible_length(fields.get("text"), None) > MAX_CALLBACK_ANSWER:
+        return CALLBACK_ANSWER_TOO_LONG
+    return None
+
+
+def keyboard_refusal(markup: str | Mapping[str, Any] | None) -> str | None:
+    """Why Telegram refuses this ``reply_markup``'s inline buttons, or None."""
+    if not markup:
+        return None
+    keyboard = json.loads(markup) if isinstance(markup, str) else markup
+    for row in keyboard.get("inline_keyboard") or []:
+        for button in row:
+            url = button.get("url")
+            if url is not None and not telegram_accepts_button_url(str(url)):
+                return BUTTON_URL_INVALID
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA_BYTES:
+                return BUTTON_DATA_INVALID
+    return None
+
+
+def visible_length(text: str | None, parse_mode: str | None) -> int:
+    """How long Telegram counts ``text``: after HTML parsing, in UTF-16 code units."""
+    if not text:
+        return 0
+    shown = _html_text(text) if str(parse_mode or "").upper() == "HTML" else text
+    return len(shown.encode("utf-16-le")) // 2
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _html_text(html: str) -> str:
+    parser = _TextOnly()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)

@@ -1,0 +1,154 @@
+"""The Bot API stand-ins refuse what Telegram refuses, with Telegram's answer: the two
+HTTP fakes (FakeTelegram, bench's BotApi) through a real aiogram Bot, and the
+aiogram-dialog test tools through tests.dialog_support."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import AnswerCallbackQuery, SendMessage
+from aiogram.types import BufferedInputFile, Chat, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram_dialog.api.entities import NewMessage
+
+from bench.dialogs import TOKEN, BotApi
+from bot.telegram_session import telegram_session
+from tests.dialog_support import RecordingBot, RuleKeepingMessageManager
+from tests.fakes.bot_api_rules import refusal, visible_length
+from tests.fakes.telegram import FakeTelegram
+
+CHAT = 1001
+PDF = BufferedInputFile(b"%PDF-1.4 test", filename="invoice.pdf")
+
+
+def keyboard(**button: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="💳 Pay ₹1,200", **button)]])
+
+
+@pytest.fixture(params=["FakeTelegram", "BotApi"], scope="module")
+async def bot(request: pytest.FixtureRequest) -> AsyncIterator[Bot]:
+    """A real aiogram Bot talking HTTP to one of the fakes, as the bot does."""
+    fake: Any = FakeTelegram() if request.param == "FakeTelegram" else BotApi()
+    started = await fake.start()
+    base_url = (started or fake).base_url
+    bot = Bot(
+        TOKEN, session=telegram_session(base_url), default=DefaultBotProperties(parse_mode=ParseMode.HTML)
+    )
+    yield bot
+    await bot.session.close()
+    await fake.stop()
+
+
+async def refused(call: Awaitable[Any]) -> str:
+    with pytest.raises(TelegramBadRequest) as error:
+        await call
+    return error.value.message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:8080/sandbox/pay/plink_sbx1",
+        "http://jamroom:8080/pay",
+        "ftp://pay.example.com/l",
+        "javascript:alert(1)",
+    ],
+)
+async def test_a_button_url_telegram_refuses_is_answered_button_url_invalid(bot: Bot, url: str) -> None:
+    send = bot.send_message(CHAT, "Pay here", reply_markup=keyboard(url=url))
+    assert await refused(send) == "Bad Request: BUTTON_URL_INVALID"
+
+
+@pytest.mark.parametrize("url", ["https://rzp.io/i/abc", "http://pay.example.com:8080/l", "tg://user?id=1"])
+async def test_a_button_url_telegram_accepts_is_sent(bot: Bot, url: str) -> None:
+    sent = await bot.send_message(CHAT, "Pay here", reply_markup=keyboard(url=url))
+    assert sent.text == "Pay here"
+
+
+async def test_the_rule_covers_edits_and_documents_too(bot: Bot) -> None:
+    localhost = keyboard(url="http://localhost:8080/sandbox/pay/x")
+    edit = bot.edit_message_text("Pay here", chat_id=CHAT, message_id=1, reply_markup=localhost)
+    assert await refused(edit) == "Bad Request: BUTTON_URL_INVALID"
+    document = bot.send_document(CHAT, PDF, caption="Invoice", reply_markup=localhost)
+    assert await refused(document) == "Bad Request: BUTTON_URL_INVALID"
+
+
+async def test_text_over_4096_characters_is_answered_message_is_too_long(bot: Bot) -> None:
+    assert await refused(bot.send_message(CHAT, "a" * 4097)) == "Bad Request: message is too long"
+    edit = bot.edit_message_text("a" * 4097, chat_id=CHAT, message_id=1)
+    assert await refused(edit) == "Bad Request: message is too long"
+    sent = await bot.send_message(CHAT, "<b>" + "a" * 4096 + "</b>")  # tags are not counted
+    assert sent.message_id
+
+
+async def test_a_caption_over_1024_characters_is_answered_caption_too_long(bot: Bot) -> None:
+    send = bot.send_document(CHAT, PDF, caption="a" * 1025)
+    assert await refused(send) == "Bad Request: message caption is too long"
+    assert (await bot.send_document(CHAT, PDF, caption="a" * 1024)).message_id
+
+
+@pytest.mark.parametrize("data", ["x" * 65, "₹" * 22, ""])
+async def test_callback_data_outside_1_to_64_bytes_is_answered_button_data_invalid(
+    bot: Bot, data: str
+) -> None:
+    send = bot.send_message(CHAT, "Pick", reply_markup=keyboard(callback_data=data))
+    assert await refused(send) == "Bad Request: BUTTON_DATA_INVALID"
+
+
+async def test_callback_data_of_64_bytes_is_sent(bot: Bot) -> None:
+    assert (
+        await bot.send_message(CHAT, "Pick", reply_markup=keyboard(callback_data="₹" * 21 + "a"))
+    ).message_id
+
+
+async def test_a_callback_answer_over_200_characters_is_answered_message_too_long(bot: Bot) -> None:
+    answer = bot.answer_callback_query(f"{CHAT}:1", text="a" * 201, show_alert=True)
+    assert await refused(answer) == "Bad Request: MESSAGE_TOO_LONG"
+    assert await bot.answer_callback_query(f"{CHAT}:1", text="a" * 200, show_alert=True)
+
+
+def test_lengths_count_what_the_user_sees_in_utf16_units() -> None:
+    assert visible_length("<b>Booking</b> &amp; <code>JR-1</code>", "HTML") == len("Booking & JR-1")
+    assert visible_length("<b>x</b>", None) == len("<b>x</b>")
+    assert visible_length("🎸", "HTML") == 2
+    assert (
+        refusal("sendmessage", {"text": "🎸" * 2049, "parse_mode": "HTML"})
+        == "Bad Request: message is too long"
+    )
+
+
+# ---- the aiogram-dialog test tools (tests.dialog_support) ----------------------------
+
+
+async def test_the_dialog_test_tools_refuse_a_screen_telegram_would_refuse() -> None:
+    manager = RuleKeepingMessageManager()
+    chat = Chat(id=CHAT, type="private")
+    screen = NewMessage(
+        chat=chat, text="Pay", reply_markup=keyboard(url="http://localhost:8080/sandbox/pay/x")
+    )
+    with pytest.raises(TelegramBadRequest, match="BUTTON_URL_INVALID"):
+        await manager.show_message(RecordingBot(), screen, None)
+    assert manager.sent_messages == []
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await manager.show_message(RecordingBot(), NewMessage(chat=chat, text="a" * 4097), None)
+    await manager.show_message(RecordingBot(), NewMessage(chat=chat, text="a" * 4096), None)
+    assert len(manager.sent_messages) == 1
+
+
+async def test_the_dialog_test_bot_refuses_calls_telegram_would_refuse() -> None:
+    bot = RecordingBot()
+    calls: list[Callable[[], Awaitable[Any]]] = [
+        lambda: bot(AnswerCallbackQuery(callback_query_id="1", text="a" * 201)),
+        lambda: bot(SendMessage(chat_id=CHAT, text="x", reply_markup=keyboard(callback_data="x" * 65))),
+    ]
+    for call in calls:
+        with pytest.raises(TelegramBadRequest):
+            await call()
+    assert bot.calls == []
+    await bot(AnswerCallbackQuery(callback_query_id="1", text="a" * 200))
+    assert bot.alerts() == ["a" * 200]
