@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,7 @@ class Settings(BaseSettings):
     default_timezone: str = "Asia/Kolkata"
 
     log_level: str = "INFO"
+    speedups: Literal["on", "off"] = "on"  # off: stock aiogram/aiogram-dialog (bot/perf)
 
     @field_validator("refund_policy")
     @classmethod

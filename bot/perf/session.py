@@ -28,11 +28,17 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import InputFile
 from aiohttp import BytesPayload, FormData
 
+from bot.perf import Speedups
 
-def telegram_session(api_url: str | None = None) -> AiohttpSession:
-    """A session for Telegram, or for the Bot API server at ``api_url``."""
+
+def telegram_session(api_url: str | None, speedups: Speedups) -> AiohttpSession:
+    """A session for Telegram, or for the Bot API server at ``api_url``; aiogram's own
+    when neither speed-up is on."""
     api = TelegramAPIServer.from_base(api_url) if api_url else PRODUCTION
-    return JsonBodySession(api=api, json_loads=loads_without_echoed_keyboards)
+    loads = loads_without_echoed_keyboards if speedups.unparsed_echoes else json.loads
+    if speedups.json_requests:
+        return JsonBodySession(api=api, json_loads=loads)
+    return AiohttpSession(api=api, json_loads=loads)
 
 
 class JsonBodySession(AiohttpSession):
