@@ -14,6 +14,11 @@ aiogram-dialog reads those keyboards back (aiogram-dialog renders its own and on
 asks whether a message it *sent* had a reply keyboard), so inline keyboards are
 dropped from the JSON before aiogram validates it. Keyboards the bot sends are
 untouched, and a reply keyboard (never used here) would be kept.
+
+These are the ``json_requests`` and ``unparsed_echoes`` speed-ups: without them the
+bot uses aiogram's own AiohttpSession. What they rely on in aiogram
+(``build_form_data``, ``prepare_value(..., _dumps_json=...)``, answers and webhook
+updates parsed with ``session.json_loads``) is checked by tests/test_library_contracts.py.
 """
 
 from __future__ import annotations
