@@ -92,6 +92,7 @@ class Phone:
         assert target is not None, f"no such button on {self.screen.get('text')!r}"
         version = self.api.press(ASHA, self.screen, target["callback_data"])
         self.screen = await self.api.wait_reply(ASHA["id"], version, timeout=10)
+        await self.api.wait_settled(ASHA["id"], timeout=10)  # its answer complete: the spinner stopped
 
 
 @pytest.mark.usefixtures("running_bot")
