@@ -109,9 +109,10 @@ class DialogStateStorage(BaseStorage):
     async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
         if state is not None:
             self._raw_states_used = True
-        self._forget(KEY_BUILDER.build(key))
+        document_id = KEY_BUILDER.build(key)
+        self._forget(document_id)
         resolved = state.state if isinstance(state, State) else state
-        await self.documents.write_state(KEY_BUILDER.build(key), None if resolved is None else str(resolved))
+        await self.documents.write_state(document_id, None if resolved is None else str(resolved))
 
     @contextlib.asynccontextmanager
     async def writes_batched(self) -> AsyncIterator[None]:
