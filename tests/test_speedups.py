@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import json
 import os
 import re
 import signal
@@ -34,7 +35,8 @@ from bot.dispatcher import FSM_COLLECTION, build_dispatcher, mongo_fsm_storage
 from bot.middlewares.outage import UNAVAILABLE_TEXT
 from bot.perf import Speedups
 from bot.perf.dialog_state import DialogStateStorage
-from bot.perf.session import JsonBodySession, telegram_session
+from bot.perf.session import JsonBodySession, loads_without_echoed_keyboards, telegram_session
+from bot.perf.state_writes import BatchedStateWrites
 from bot.services import Services
 from storage.booking_service import BookingService
 from storage.database import Database, document_models, make_client
@@ -69,6 +71,37 @@ def test_off_is_stock_aiogram() -> None:
     assert type(telegram_session(None, off)) is AiohttpSession
     assert isinstance(mongo_fsm_storage(client, "jamroom", Speedups()), DialogStateStorage)
     assert isinstance(telegram_session(None, Speedups()), JsonBodySession)
+
+
+async def test_each_speed_up_left_out_alone_gives_the_stock_part(
+    db: Database, clock, service: BookingService
+) -> None:
+    """What bench/dialogs.py --modes each measures: one speed-up off, the rest on."""
+    on = Speedups()
+    client: AsyncMongoClient = AsyncMongoClient("mongodb://127.0.0.1:1", connect=False)
+
+    def storage(speedups: Speedups) -> Any:
+        return mongo_fsm_storage(client, db.db.name, speedups, single_process=True)
+
+    def dispatcher(speedups: Speedups) -> Any:
+        return build_dispatcher(make_services(db, clock, service), storage(speedups), speedups=speedups)
+
+    def batched(speedups: Speedups) -> bool:
+        return any(isinstance(m, BatchedStateWrites) for m in dispatcher(speedups).message.outer_middleware)
+
+    assert type(storage(on.without("dialog_state_storage"))) is PyMongoStorage
+    assert storage(on).single_process
+    assert not storage(on.without("state_from_memory")).single_process
+    assert batched(on)
+    assert not batched(on.without("batched_state_writes"))
+    assert dispatcher(on)["calendar_pages"] is not None
+    assert dispatcher(on.without("calendar_pages"))["calendar_pages"] is None
+    assert type(telegram_session(None, on.without("json_requests"))) is AiohttpSession
+    assert telegram_session(None, on.without("json_requests")).json_loads is loads_without_echoed_keyboards
+    assert telegram_session(None, on.without("unparsed_echoes")).json_loads is json.loads
+    assert on.without("frozen_startup_heap").describe() == "on without frozen_startup_heap"
+    with pytest.raises(ValueError, match="no speed-up called"):
+        on.without("turbo")
 
 
 # ---- the same screens in both modes, over HTTP -------------------------------------------
