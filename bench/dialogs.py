@@ -1,8 +1,8 @@
 """M musicians booking at once through the Bot API over HTTP.
 
 The real bot code runs: Bot + Dispatcher (build_dispatcher) long-polling a local
-Bot API stand-in over HTTP, dialog state in MongoDB (PyMongoStorage), the booking
-service on the embedded NX-27017 server. The crowd runs in a process of its own.
+Bot API stand-in over HTTP, dialog state in MongoDB, the booking service on the
+embedded NX-27017 server. The crowd runs in a process of its own.
 For ``--seconds``, each simulated musician goes /start → Find a room → city → room →
 Book → a day → two free slots → Review → Confirm (trying other slots when someone
 else was faster), then My bookings → the booking → Cancel → Yes, so its slots come
@@ -14,7 +14,15 @@ the bot's first answer to it; then bookings, double bookings (must be 0), CPU pe
 update of the bot, the database and the simulated Telegram side, garbage-collection
 pauses and peak RSS of each process.
 
+The bot runs once per speed-up mode (``--modes``, bot/perf), one mode after the other
+with the same seed and crowd, each in a fresh process, and a table at the end puts
+them side by side: ``on`` and ``off`` (stock aiogram/aiogram-dialog) by default;
+``without:NAME`` leaves one speed-up out, ``each`` leaves out each in turn, so the
+"vs on" column shows the bot CPU each one saves. ``--rounds`` repeats the set,
+interleaved, and adds each mode's median.
+
     python bench/dialogs.py [--musicians 100] [--seconds 30] [--think 0.4] [--seed 1]
+    python bench/dialogs.py --modes on,off,each --rounds 3
     MONGODB_URI=mongodb://... python bench/dialogs.py
 """
 
@@ -47,14 +55,17 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 from aiohttp import web
+from pymongo import monitoring
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.fakes, as a script too
 
 from bot.config import Settings
-from bot.dispatcher import build_dispatcher, mongo_fsm_storage
-from bot.gc_tuning import freeze_startup_heap
+from bot.dispatcher import FSM_COLLECTION, build_dispatcher, mongo_fsm_storage
+from bot.perf import Speedups
+from bot.perf import names as speedup_names
+from bot.perf.session import telegram_session
+from bot.perf.startup_heap import freeze_startup_heap
 from bot.services import Services, booking_rules
-from bot.telegram_session import telegram_session
 from domain.booking_status import HOLDS_SLOTS
 from domain.clock import ManualClock
 from storage.booking_service import BookingService
@@ -568,12 +579,49 @@ def run_crowd(conn: Connection, musicians: int, seconds: float, think: float, se
     asyncio.run(crowd_main(conn, musicians, seconds, think, seed))
 
 
-async def main(musicians: int, seconds: float, think: float, seed: int, profile: str | None = None) -> None:
+class CommandCounter(monitoring.CommandListener):
+    """Counts the MongoDB commands of every client this process makes."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.count += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@dataclass
+class Run:
+    """One mode's figures over the measured window."""
+
+    mode: str
+    updates_per_s: float
+    p50_ms: float
+    p95_ms: float
+    bot_cpu_ms: float
+    db_cpu_ms: float
+    commands: float
+    gc_longest_ms: float
+    errors: int
+    double_bookings: int
+
+
+async def run_mode(
+    speedups: Speedups, musicians: int, seconds: float, think: float, seed: int, profile: str | None
+) -> Run:
+    """The bot with ``speedups`` under the crowd, in this process; prints its figures."""
+    commands = CommandCounter()
+    monitoring.register(commands)
     uri = os.environ.get("MONGODB_URI")
     database: Database = await open_database(uri, data_dir=None, database_name="jamroom_bench_dialogs")
     for model in database.models:
         await model.get_pymongo_collection().delete_many({})
-    await database.db["fsm_states"].delete_many({})
+    await database.db[FSM_COLLECTION].delete_many({})
     await seed_demo([9001])
     clock = ManualClock(NOW)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
@@ -589,23 +637,27 @@ async def main(musicians: int, seconds: float, think: float, seed: int, profile:
     base_url = await loop.run_in_executor(None, here.recv)
     bot = Bot(
         TOKEN,
-        session=telegram_session(base_url),
+        session=telegram_session(base_url, speedups),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    storage = mongo_fsm_storage(database.client, database.db.name, single_process=True)  # polling
-    dispatcher = build_dispatcher(services, storage)
-    freeze_startup_heap()  # as python -m bot does
+    # Polling, as python -m bot does by default: the only process serving the bot.
+    storage = mongo_fsm_storage(database.client, database.db.name, speedups, single_process=True)
+    dispatcher = build_dispatcher(services, storage, speedups=speedups)
+    if speedups.frozen_startup_heap:  # as python -m bot does
+        freeze_startup_heap()
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=10))
     profiler = cProfile.Profile() if profile else None
     if profiler:
         profiler.enable()
     db_pid = database.embedded.pid if database.embedded else None
     cpu_before = cpu_seconds(os.getpid()), cpu_seconds(db_pid)
+    commands_before = commands.count
     here.send("go")
     with GcPauses() as gc_pauses:
         result = await loop.run_in_executor(None, here.recv)
     bot_cpu = cpu_seconds(os.getpid()) - cpu_before[0]
     db_cpu = cpu_seconds(db_pid) - cpu_before[1]
+    used_commands = commands.count - commands_before
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -614,6 +666,7 @@ async def main(musicians: int, seconds: float, think: float, seed: int, profile:
     p50 = statistics.median(latencies) * 1000
     p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000
     in_window, rates = result["handled_in_window"], result["per_second"]
+    print(f"== speed-ups {speedups.describe()}")
     print(f"musicians: {musicians} for {seconds:.0f} s (think time ~{think:.2f} s between taps)")
     print(f"database: {database.description}")
     print(
@@ -631,15 +684,18 @@ async def main(musicians: int, seconds: float, think: float, seed: int, profile:
     per_update = 1000 / max(result["handled"], 1)
     print(
         f"CPU per update: bot {bot_cpu * per_update:.2f} ms, database {db_cpu * per_update:.2f} ms, "
-        f"simulated Telegram {result['cpu_s'] * per_update:.2f} ms (on {os.cpu_count()} cores)"
+        f"simulated Telegram {result['cpu_s'] * per_update:.2f} ms (on {os.cpu_count()} cores); "
+        f"MongoDB commands per update {used_commands * per_update / 1000:.2f}"
     )
     print(f"garbage collection: bot {gc_pauses.summary()}; simulated Telegram {result['gc']}")
     print(f"bookings held: {await Booking.find({'status': 'PENDING_PAYMENT'}).count()}")
     print(f"claims: {await SlotClaim.find_all().count()}, users: {await User.find_all().count()}")
-    print(f"double bookings: {await double_bookings()}")
+    doubled = await double_bookings()
+    print(f"double bookings: {doubled}")
     print(
         f"peak RSS: bot process {rss_mb():.0f} MB, database process {rss_mb(db_pid):.0f} MB, "
-        f"simulated Telegram process {result['rss_mb']:.0f} MB"
+        f"simulated Telegram process {result['rss_mb']:.0f} MB",
+        flush=True,
     )
     # Polling's shutdown closes the FSM storage, and with it the shared Mongo client: last.
     await dispatcher.stop_polling()
@@ -650,6 +706,103 @@ async def main(musicians: int, seconds: float, think: float, seed: int, profile:
     await bot.session.close()
     if database.embedded is not None:
         await database.embedded.astop()
+    return Run(
+        mode=speedups.describe(),
+        updates_per_s=in_window / seconds,
+        p50_ms=p50,
+        p95_ms=p95,
+        bot_cpu_ms=bot_cpu * per_update,
+        db_cpu_ms=db_cpu * per_update,
+        commands=used_commands * per_update / 1000,
+        gc_longest_ms=gc_pauses.longest * 1000,
+        errors=len(result["failures"]),
+        double_bookings=doubled,
+    )
+
+
+def run_bot(conn: Connection, speedups: Speedups, *args: Any) -> None:
+    """One mode in a fresh process: a frozen heap or pinned models must not carry over."""
+    conn.send(asyncio.run(run_mode(speedups, *args)))
+
+
+def modes(text: str) -> list[Speedups]:
+    """``on``, ``off``, ``without:NAME`` (every speed-up on but that one) and ``each``
+    (``without:`` every speed-up in turn), comma-separated."""
+    chosen: list[Speedups] = []
+    for word in (w.strip() for w in text.split(",") if w.strip()):
+        if word in ("on", "off"):
+            chosen.append(Speedups.from_setting(word))
+        elif word == "each":
+            chosen.extend(Speedups().without(name) for name in speedup_names())
+        elif word.startswith("without:"):
+            chosen.append(Speedups().without(word.removeprefix("without:")))
+        else:
+            raise argparse.ArgumentTypeError(f"not a mode: {word!r} (on, off, without:NAME, each)")
+    return chosen
+
+
+def print_side_by_side(runs: list[Run]) -> None:
+    """Every run, then each mode's median, with what it costs against ``on``: the bot's
+    extra CPU per update is what the speed-ups left out buy."""
+    print()
+    print(
+        "| speed-ups | updates/s | p50 ms | p95 ms | bot CPU ms/update | vs on | db CPU ms/update | "
+        "db commands/update | longest GC pause ms | errors | double bookings |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    by_mode: dict[str, list[Run]] = {}
+    for run in runs:
+        by_mode.setdefault(run.mode, []).append(run)
+    on = by_mode.get("on")
+    baseline = statistics.median(r.bot_cpu_ms for r in on) if on else None
+    rows = runs if len(runs) == len(by_mode) else [*runs, *(_median(m, rs) for m, rs in by_mode.items())]
+    for run in rows:
+        versus = f"{(run.bot_cpu_ms / baseline - 1) * 100:+.0f}%" if baseline else "-"
+        print(
+            f"| {run.mode} | {run.updates_per_s:.0f} | {run.p50_ms:.0f} | {run.p95_ms:.0f} | "
+            f"{run.bot_cpu_ms:.2f} | {versus} | {run.db_cpu_ms:.2f} | {run.commands:.2f} | "
+            f"{run.gc_longest_ms:.0f} | {run.errors} | {run.double_bookings} |"
+        )
+
+
+def _median(mode: str, runs: list[Run]) -> Run:
+    def mid(name: str) -> float:
+        return statistics.median(getattr(r, name) for r in runs)
+
+    return Run(
+        mode=f"{mode} (median of {len(runs)})",
+        updates_per_s=mid("updates_per_s"),
+        p50_ms=mid("p50_ms"),
+        p95_ms=mid("p95_ms"),
+        bot_cpu_ms=mid("bot_cpu_ms"),
+        db_cpu_ms=mid("db_cpu_ms"),
+        commands=mid("commands"),
+        gc_longest_ms=mid("gc_longest_ms"),
+        errors=max(r.errors for r in runs),
+        double_bookings=max(r.double_bookings for r in runs),
+    )
+
+
+def main(args: argparse.Namespace) -> None:
+    """Each mode in turn, ``--rounds`` times (interleaved, so a machine that gets busier
+    during the run does not favour the first mode), each in a fresh bot process."""
+    runs: list[Run] = []
+    spawn = multiprocessing.get_context("spawn")
+    for round_ in range(args.rounds):
+        for speedups in args.modes:
+            profile = (
+                f"{args.profile}.{speedups.describe().replace(' ', '_')}.{round_}" if args.profile else None
+            )
+            here, there = spawn.Pipe()
+            bot = spawn.Process(
+                target=run_bot,
+                args=(there, speedups, args.musicians, args.seconds, args.think, args.seed, profile),
+            )
+            bot.start()
+            runs.append(here.recv())
+            bot.join(30)
+            print()
+    print_side_by_side(runs)
 
 
 if __name__ == "__main__":
@@ -660,6 +813,13 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=30.0, help="how long the crowd keeps booking")
     parser.add_argument("--think", type=float, default=0.4, help="mean pause between a musician's taps, s")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--profile", help="write a cProfile of the bot process here")
-    args = parser.parse_args()
-    asyncio.run(main(args.musicians, args.seconds, args.think, args.seed, args.profile))
+    parser.add_argument(
+        "--modes",
+        type=modes,
+        default="on,off",
+        help="speed-up modes to run one after the other: on, off, without:NAME, each "
+        f"(without: each in turn); names: {', '.join(speedup_names())}",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="run the modes this many times, interleaved")
+    parser.add_argument("--profile", help="write a cProfile of the bot process per run, named after this")
+    main(parser.parse_args())

@@ -20,10 +20,11 @@ from aiohttp import web
 from bot.banner import announce_startup
 from bot.config import ConfigurationError, Settings, load_settings
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
-from bot.gc_tuning import freeze_startup_heap
 from bot.logging_setup import setup_logging
+from bot.perf import Speedups
+from bot.perf.session import telegram_session
+from bot.perf.startup_heap import freeze_startup_heap
 from bot.services import Services, booking_rules
-from bot.telegram_session import telegram_session
 from bot.telegram_webhook import install_webhook_route, serve_webhook
 from bot.web import build_web_app
 from domain.clock import Clock, SystemClock
@@ -87,7 +88,7 @@ def make_bot(settings: Settings) -> Bot:
     assert settings.bot_token is not None
     return Bot(
         settings.bot_token.get_secret_value(),
-        session=telegram_session(settings.telegram_api_url),
+        session=telegram_session(settings.telegram_api_url, Speedups.from_setting(settings.speedups)),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
 
@@ -126,8 +127,9 @@ async def run(settings: Settings) -> None:
         # Long polling: Telegram hands every update to this one process. Webhooks may be
         # served by several processes, each of which must read the shared state.
         polling = not settings.telegram_webhook_url
-        fsm_storage = mongo_fsm_storage(fsm_client, database.db.name, single_process=polling)
-        dispatcher = build_dispatcher(services, fsm_storage)
+        speedups = Speedups.from_setting(settings.speedups)
+        fsm_storage = mongo_fsm_storage(fsm_client, database.db.name, speedups, single_process=polling)
+        dispatcher = build_dispatcher(services, fsm_storage, speedups=speedups)
         for hook in _startup_hooks:
             stop = await hook(services, bot, dispatcher)
             if stop is not None:
@@ -138,7 +140,8 @@ async def run(settings: Settings) -> None:
             install_webhook_route(app, bot, dispatcher, settings)
         runner = await start_web(app, settings)
         await bot.set_my_commands(COMMANDS)
-        freeze_startup_heap()
+        if speedups.frozen_startup_heap:
+            freeze_startup_heap()
         announce_startup(settings, services.bot_username)
         log.info("JamRoom bot @%s is up (%s)", services.bot_username, database.description)
         await serve_updates(bot, dispatcher, app, settings)

@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     default_timezone: str = "Asia/Kolkata"
 
     log_level: str = "INFO"
+    speedups: Literal["on", "off"] = "on"  # off: stock aiogram/aiogram-dialog (bot/perf)
 
     @model_validator(mode="before")
     @classmethod

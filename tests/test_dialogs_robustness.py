@@ -11,8 +11,9 @@ import pytest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, User
 
 from bot.dialogs.base import BUTTONS_TEXT
-from bot.dispatcher import mongo_fsm_storage
+from bot.dispatcher import FSM_COLLECTION, mongo_fsm_storage
 from bot.middlewares.throttling import SLOW_DOWN_TEXT, ThrottlingMiddleware
+from bot.perf import Speedups
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room
@@ -127,9 +128,10 @@ async def test_bursts_are_throttled_per_user(
 async def test_a_restart_mid_booking_resumes_where_the_musician_was(
     db: Database, clock, service: BookingService, room: Room
 ) -> None:
-    storage = mongo_fsm_storage(db.client, db.db.name)
-    await db.db[storage._collection.name].delete_many({})
     services = make_services(db, clock, service)
+    speedups = Speedups.from_setting(services.settings.speedups)
+    storage = mongo_fsm_storage(db.client, db.db.name, speedups)
+    await db.db[FSM_COLLECTION].delete_many({})
     first, manager = make_dispatcher(services, storage)
     chat = Musician(first, manager, user_id=1001, name="Asha")
     await chat.send("/start")
@@ -142,7 +144,7 @@ async def test_a_restart_mid_booking_resumes_where_the_musician_was(
     await chat.tap_slot(first_key)
     screen = chat.last
 
-    second, manager2 = make_dispatcher(services, mongo_fsm_storage(db.client, db.db.name))
+    second, manager2 = make_dispatcher(services, mongo_fsm_storage(db.client, db.db.name, speedups))
     chat.client.dp = second
     chat.manager = manager2
     await chat.tap_data(rf".*slots:{second_key}", screen)

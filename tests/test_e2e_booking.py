@@ -23,6 +23,7 @@ from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 
 from bench.dialogs import TOKEN, BotApi, button, buttons
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
+from bot.perf import Speedups
 from payments.sandbox import SandboxGateway
 from payments.sandbox_store import MongoSandboxLinkStore
 from payments.service import PaymentService
@@ -60,7 +61,8 @@ async def running_bot(
     services = make_services(db, clock, service, payments)
     # Polling's shutdown closes the FSM storage's client: give it its own.
     fsm_client = make_client(db.embedded.uri if db.embedded else os.environ["MONGODB_URI"])
-    dispatcher = build_dispatcher(services, mongo_fsm_storage(fsm_client, db.db.name))
+    speedups = Speedups.from_setting(services.settings.speedups)
+    dispatcher = build_dispatcher(services, mongo_fsm_storage(fsm_client, db.db.name, speedups))
     dispatcher["throttle"].rate = dispatcher["throttle"].burst = 1000
     bot = Bot(
         TOKEN,
@@ -90,6 +92,7 @@ class Phone:
         assert target is not None, f"no such button on {self.screen.get('text')!r}"
         version = self.api.press(ASHA, self.screen, target["callback_data"])
         self.screen = await self.api.wait_reply(ASHA["id"], version, timeout=10)
+        await self.api.wait_settled(ASHA["id"], timeout=10)  # its answer complete: the spinner stopped
 
 
 @pytest.mark.usefixtures("running_bot")

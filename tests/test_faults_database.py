@@ -16,6 +16,7 @@ from beanie import init_beanie
 
 from bot.dispatcher import mongo_fsm_storage
 from bot.middlewares.outage import UNAVAILABLE_TEXT
+from bot.perf import Speedups
 from domain.clock import ManualClock
 from jobs.delivery import run_forever
 from jobs.lifecycle import BookingClock
@@ -54,9 +55,9 @@ async def test_an_outage_mid_booking_is_answered_and_the_dialog_resumes_after(
     assert own.embedded is not None
     service = BookingService(clock)
     room = await Room(**DEMO_ROOMS[0], owner_ids=[9001]).insert()
-    dispatcher, manager = make_dispatcher(
-        make_services(own, clock, service), mongo_fsm_storage(own.client, own.db.name)
-    )
+    services = make_services(own, clock, service)
+    storage = mongo_fsm_storage(own.client, own.db.name, Speedups.from_setting(services.settings.speedups))
+    dispatcher, manager = make_dispatcher(services, storage)
     chat = Musician(dispatcher, manager, user_id=1001, name="Asha")
     await chat.send("/start")
     await chat.tap("🎸 Find a room")

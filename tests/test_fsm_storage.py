@@ -10,14 +10,16 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from aiogram.fsm.storage.base import DefaultKeyBuilder, StorageKey
+from aiogram.fsm.storage.base import StorageKey
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.errors import BulkWriteError, DocumentTooLarge
 
 from bot.dispatcher import FSM_COLLECTION, mongo_fsm_storage
-from bot.fsm_storage import DialogStateStorage
-from bot.middlewares.state_writes import BatchedStateWrites
+from bot.perf import Speedups
+from bot.perf.dialog_state import DialogStateStorage
+from bot.perf.state_writes import BatchedStateWrites
 from storage.database import Database
+from storage.dialog_state import DialogStateDocuments
 
 
 class Commands(monitoring.CommandListener):
@@ -33,6 +35,12 @@ class Commands(monitoring.CommandListener):
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass
+
+
+def ours(client: AsyncMongoClient, db_name: str, *, single_process: bool = False) -> DialogStateStorage:
+    storage = mongo_fsm_storage(client, db_name, Speedups(), single_process=single_process)
+    assert isinstance(storage, DialogStateStorage)
+    return storage
 
 
 STACK = StorageKey(bot_id=1, chat_id=5, user_id=5, destiny="aiogd:stack:")
@@ -57,7 +65,7 @@ async def counting_client(db: Database) -> AsyncIterator[tuple[AsyncMongoClient,
 @pytest.fixture
 async def counted(db: Database) -> AsyncIterator[tuple[DialogStateStorage, Commands]]:
     async with counting_client(db) as (client, commands):
-        yield mongo_fsm_storage(client, db.db.name), commands
+        yield ours(client, db.db.name), commands
 
 
 async def test_writing_back_what_was_read_costs_nothing(counted: tuple[DialogStateStorage, Commands]) -> None:
@@ -81,7 +89,7 @@ async def test_another_processs_change_is_seen_by_the_next_read(
 ) -> None:
     storage, _ = counted
     await storage.set_data(STACK, {"intents": ["a"]})
-    other = mongo_fsm_storage(db.client, db.db.name)
+    other = ours(db.client, db.db.name)
     await other.set_data(STACK, {"intents": ["b"]})
     assert await storage.get_data(STACK) == {"intents": ["b"]}
     await storage.set_data(STACK, {"intents": ["a"]})  # differs from what was read: written
@@ -121,7 +129,7 @@ async def test_a_stack_fetched_along_stays_in_its_own_update(
     await storage.set_data(STACK, {"intents": ["abc"]})
     other_update = asyncio.create_task(storage.get_data(CONTEXT))  # read context and stack
     await other_update
-    await mongo_fsm_storage(db.client, db.db.name).set_data(STACK, {"intents": ["changed"]})
+    await ours(db.client, db.db.name).set_data(STACK, {"intents": ["changed"]})
     assert await storage.get_data(STACK) == {"intents": ["changed"]}
     assert other_update.done()  # kept alive to the end: what it fetched was still there
 
@@ -151,7 +159,7 @@ async def test_removing_a_dialogs_document_is_one_delete(
 async def sole(db: Database) -> AsyncIterator[tuple[DialogStateStorage, Commands]]:
     """A storage for a process that serves the bot alone (long polling)."""
     async with counting_client(db) as (client, commands):
-        yield mongo_fsm_storage(client, db.db.name, single_process=True), commands
+        yield ours(client, db.db.name, single_process=True), commands
 
 
 async def test_a_process_serving_alone_reads_its_own_state_from_memory(
@@ -166,14 +174,14 @@ async def test_a_process_serving_alone_reads_its_own_state_from_memory(
     first["state"] = "changed by the caller"  # what a caller does to its copy stays there
     assert (await storage.get_data(CONTEXT))["state"] == "BookingSG:slots"
     assert not commands.seen
-    assert (await mongo_fsm_storage(db.client, db.db.name).get_data(CONTEXT))["state"] == "BookingSG:slots"
+    assert (await ours(db.client, db.db.name).get_data(CONTEXT))["state"] == "BookingSG:slots"
 
 
 async def test_what_was_read_once_is_not_read_again(
     sole: tuple[DialogStateStorage, Commands], db: Database
 ) -> None:
     storage, commands = sole
-    await mongo_fsm_storage(db.client, db.db.name).set_data(STACK, {"intents": ["abc"]})
+    await ours(db.client, db.db.name).set_data(STACK, {"intents": ["abc"]})
     assert await storage.get_data(STACK) == {"intents": ["abc"]}
     assert await storage.get_data(STACK) == {"intents": ["abc"]}
     assert commands.seen == Counter({"find": 1})
@@ -182,12 +190,7 @@ async def test_what_was_read_once_is_not_read_again(
 async def test_the_memory_keeps_only_the_latest_keys(db: Database) -> None:
     async with counting_client(db) as (client, commands):
         storage = DialogStateStorage(
-            client,
-            db_name=db.db.name,
-            collection_name=FSM_COLLECTION,
-            key_builder=DefaultKeyBuilder(with_destiny=True),
-            single_process=True,
-            remembered_keys=2,
+            DialogStateDocuments(client, db.db.name), single_process=True, remembered_keys=2
         )
         keys = [StorageKey(bot_id=1, chat_id=n, user_id=n, destiny="aiogd:stack:") for n in (1, 2, 3)]
         for n, key in enumerate(keys):
@@ -224,7 +227,7 @@ async def test_an_updates_writes_reach_the_database_together(
         assert await storage.get_data(STACK) == {"intents": ["abc"]}  # ...and read back from there
         assert await storage.get_data(other_context) == {}
     assert commands.seen == Counter({"update": 1, "delete": 1})
-    reader = mongo_fsm_storage(db.client, db.db.name)
+    reader = ours(db.client, db.db.name)
     assert await reader.get_data(CONTEXT) == {"state": "BookingSG:slots"}
     assert await reader.get_data(STACK) == {"intents": ["abc"]}
     assert await db.db[FSM_COLLECTION].count_documents({}) == 2
@@ -280,7 +283,7 @@ async def test_a_write_after_the_update_is_handled_is_made_at_once(
         task = asyncio.create_task(later())
     go.set()
     await task
-    assert await mongo_fsm_storage(db.client, db.db.name).get_data(STACK) == {"intents": ["late"]}
+    assert await ours(db.client, db.db.name).get_data(STACK) == {"intents": ["late"]}
 
 
 async def test_the_middleware_sends_a_taps_writes_as_one(

@@ -14,7 +14,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram_session import loads_without_echoed_keyboards, telegram_session
+from bot.perf import Speedups
+from bot.perf.session import loads_without_echoed_keyboards, telegram_session
 from tests.fakes.telegram import FakeTelegram
 
 KEYBOARD = {"inline_keyboard": [[{"text": "Book", "callback_data": "aB1\x1dbook"}]]}
@@ -66,7 +67,7 @@ async def test_the_bot_sends_its_keyboard_and_does_not_parse_the_echo(telegram: 
     markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Book", callback_data="book")]])
     api = TelegramAPIServer.from_base(telegram.base_url)
     plain = Bot("123456:TEST-session", session=AiohttpSession(api=api))
-    ours = Bot("123456:TEST-session", session=telegram_session(telegram.base_url))
+    ours = Bot("123456:TEST-session", session=telegram_session(telegram.base_url, Speedups()))
     try:
         echoed = await plain.send_message(5, "Tide Room", reply_markup=markup)
         assert isinstance(echoed.reply_markup, InlineKeyboardMarkup)  # echoed, as Telegram does
@@ -89,7 +90,9 @@ async def test_calls_go_as_json_with_the_parameters_a_form_would_carry(telegram:
     api = TelegramAPIServer.from_base(telegram.base_url)
     default = DefaultBotProperties(parse_mode=ParseMode.HTML)
     plain = Bot("123456:TEST-session", session=AiohttpSession(api=api), default=default)
-    ours = Bot("123456:TEST-session", session=telegram_session(telegram.base_url), default=default)
+    ours = Bot(
+        "123456:TEST-session", session=telegram_session(telegram.base_url, Speedups()), default=default
+    )
     try:
         for bot in (plain, ours):
             await bot.send_message(

@@ -17,8 +17,9 @@ from aiogram_dialog.widgets.kbd.calendar_kbd import (
 )
 from aiogram_dialog.widgets.text import Format
 
+from bot.perf.calendar_pages import CalendarPages
+
 STRIKE = "\u0336"
-RENDERED_MONTHS = 512
 
 
 def struck(text: str) -> str:
@@ -43,7 +44,9 @@ class BookableCalendar(Calendar):
     """A Calendar bounded by the window data's ``today`` and ``last_day``.
 
     The bounds are read per render (``_get_user_config``), never frozen at import
-    time, and the first page is the month of ``today`` by the booking clock."""
+    time, and the first page is the month of ``today`` by the booking clock. With the
+    ``calendar_pages`` speed-up (the dispatcher's ``calendar_pages``), a month's page
+    is rendered once and copied (bot/perf/calendar_pages.py)."""
 
     def _init_views(self) -> dict[CalendarScope, CalendarScopeView]:
         views = super()._init_views()
@@ -53,33 +56,23 @@ class BookableCalendar(Calendar):
     async def _get_user_config(self, data: dict, manager: DialogManager) -> CalendarUserConfig:
         return CalendarUserConfig(firstweekday=0, min_date=data["today"], max_date=data["last_day"])
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._rendered_months: dict[tuple[Any, ...], list[list[InlineKeyboardButton]]] = {}
-
     async def _render_keyboard(self, data: dict, manager: DialogManager) -> list[list[InlineKeyboardButton]]:
         offset = self.get_offset(manager)
         if offset is None or not data["today"].replace(day=1) <= offset <= data["last_day"]:
             self.set_offset(data["today"], manager)
-        if self.get_scope(manager) is not CalendarScope.DAYS:
+        pages: CalendarPages | None = manager.middleware_data.get("calendar_pages")
+        if pages is None or self.get_scope(manager) is not CalendarScope.DAYS:
             return await super()._render_keyboard(data, manager)
-        # A month's page is about fifty buttons, the same for everyone booking a room
-        # with these open days today: rendered once, handed out as copies, because
-        # aiogram-dialog writes each user's intent id into the buttons it is given.
-        # The host's date is in the key as aiogram-dialog reads it for some labels.
+        # Everything a days page is drawn from (the host's date is not: the booking
+        # clock's today replaces it, see BookableDaysView).
         page = (
+            self.widget_id,
             self.get_offset(manager),
             data["today"],
             data["last_day"],
             data["closed_weekdays"],
-            date.today(),
         )
-        rendered = self._rendered_months.get(page)
-        if rendered is None:
-            if len(self._rendered_months) >= RENDERED_MONTHS:
-                self._rendered_months.clear()
-            rendered = self._rendered_months[page] = await super()._render_keyboard(data, manager)
-        return [[button.model_copy() for button in row] for row in rendered]
+        return await pages.page(page, lambda: super(BookableCalendar, self)._render_keyboard(data, manager))
 
 
 def labelled_select(widget_id: str, items: str, on_click: Any, *, key: str = "id") -> Select[str]:

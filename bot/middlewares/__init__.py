@@ -5,25 +5,33 @@ from __future__ import annotations
 from aiogram import Dispatcher
 
 from bot.dialogs.room_cache import RoomCache
-from bot.fsm_storage import DialogStateStorage
 from bot.middlewares.outage import DatabaseOutageMiddleware
-from bot.middlewares.response_models import pin_response_models
-from bot.middlewares.state_writes import BatchedStateWrites
 from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.perf import Speedups
+from bot.perf.calendar_pages import CalendarPages
+from bot.perf.dialog_state import DialogStateStorage
+from bot.perf.response_models import pin_response_models
+from bot.perf.state_writes import BatchedStateWrites
 
 
-def setup_middlewares(dispatcher: Dispatcher) -> ThrottlingMiddleware:
+def setup_middlewares(dispatcher: Dispatcher, speedups: Speedups) -> ThrottlingMiddleware:
     """Answer every update even when the database is down; throttle messages and taps
     per user, before any dialog state is loaded."""
-    pin_response_models()
+    if speedups.pinned_response_models:
+        pin_response_models()
+    # Outside aiogram's FSM middleware, which reads every update's raw state from the
+    # storage (stock PyMongoStorage asks the database): an outage there is answered too.
+    dispatcher.update.outer_middleware.unregister(dispatcher.fsm)
     dispatcher.update.outer_middleware(DatabaseOutageMiddleware())
+    dispatcher.update.outer_middleware(dispatcher.fsm)
     throttle = ThrottlingMiddleware()
     dispatcher.message.outer_middleware(throttle)
     dispatcher.callback_query.outer_middleware(throttle)
-    if isinstance(dispatcher.storage, DialogStateStorage):
+    if speedups.batched_state_writes and isinstance(dispatcher.storage, DialogStateStorage):
         writes = BatchedStateWrites(dispatcher.storage)
         dispatcher.message.outer_middleware(writes)
         dispatcher.callback_query.outer_middleware(writes)
     dispatcher["throttle"] = throttle
     dispatcher["room_cache"] = RoomCache()
+    dispatcher["calendar_pages"] = CalendarPages() if speedups.calendar_pages else None
     return throttle

@@ -1,5 +1,9 @@
 """Dialog state in MongoDB with the round trips that change nothing left out.
 
+The documents are aiogram's PyMongoStorage's, under the same keys
+(``DefaultKeyBuilder(with_destiny=True)``), so ``SPEEDUPS=off`` (that storage) and
+``on`` (this one) read each other's dialogs. The queries are storage/dialog_state.py's.
+
 aiogram-dialog keeps each user's dialog stack and contexts as documents under
 destiny keys (``get_data``/``set_data``). Around every update, aiogram and
 aiogram-dialog make about five calls to the storage; two of them are needless here:
@@ -21,11 +25,11 @@ And some are made cheaper:
   stack's read, in the same update (the same asyncio task), takes it from there.
   Nothing read this way outlives the update or survives a write to it, so no update
   sees what another update read.
-- Inside ``writes_batched`` (one update, see bot/middlewares/state_writes.py) the
-  writes are kept and sent together when the update is handled: the stack and the
-  contexts aiogram-dialog saves one after the other, two or three round trips, become
-  one (two when a context is removed). Reads inside see the kept writes; a write made
-  after the block ended (by a task the update started) goes out at once.
+- Inside ``writes_batched`` (one update, see bot/perf/state_writes.py) the writes are
+  kept and sent together when the update is handled: the stack and the contexts
+  aiogram-dialog saves one after the other, two or three round trips, become one (two
+  when a context is removed). Reads inside see the kept writes; a write made after
+  the block ended (by a task the update started) goes out at once.
 - Removing a dialog's document is one delete: aiogram first unsets the data, then
   deletes the document if nothing else is left in it, but only the raw FSM state
   (default destiny) could be left, and aiogram-dialog's documents never hold one.
@@ -35,6 +39,9 @@ And some are made cheaper:
   answered from memory. Writes still go to the database before they are remembered,
   so a restart resumes from there. Several processes serving one bot (webhook mode
   behind a load balancer) must leave it off.
+
+What this relies on in aiogram-dialog (its destinies, the order a tap reads context
+and stack, a read before every write) is checked by tests/test_library_contracts.py.
 """
 
 from __future__ import annotations
@@ -49,16 +56,17 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-import bson
+from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import DEFAULT_DESTINY, StorageKey
-from aiogram.fsm.storage.pymongo import PyMongoStorage
-from bson.raw_bson import RawBSONDocument
-from pymongo import DeleteOne, UpdateOne
+from aiogram.fsm.storage.base import DEFAULT_DESTINY, BaseStorage, DefaultKeyBuilder, StorageKey
+
+from storage.dialog_state import DialogStateDocuments, encode
 
 REMEMBERED_KEYS = 20_000
 CONTEXT_DESTINY = "aiogd:context:"
 DEFAULT_STACK_DESTINY = "aiogd:stack:"
+KEY_BUILDER = DefaultKeyBuilder(with_destiny=True)
+"""The keys aiogram-dialog needs (the destiny in the key), as the stock storage gets them."""
 
 
 @dataclass
@@ -71,18 +79,17 @@ class WriteBatch:
 
 
 _WRITES: ContextVar[WriteBatch | None] = ContextVar("dialog_state_writes", default=None)
-EMPTY = bson.encode({"data": {}})
 
 
-class DialogStateStorage(PyMongoStorage):
+class DialogStateStorage(BaseStorage):
     def __init__(
         self,
-        *args: Any,
+        documents: DialogStateDocuments,
+        *,
         single_process: bool = False,
         remembered_keys: int = REMEMBERED_KEYS,
-        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        self.documents = documents
         self.single_process = single_process
         self._remembered_keys = remembered_keys
         self._stored: OrderedDict[str, bytes] = OrderedDict()
@@ -91,16 +98,21 @@ class DialogStateStorage(PyMongoStorage):
             weakref.WeakKeyDictionary()
         )
 
+    async def close(self) -> None:
+        await self.documents.close()
+
     async def get_state(self, key: StorageKey) -> str | None:
         if key.destiny == DEFAULT_DESTINY and not self._raw_states_used:
             return None
-        return await super().get_state(key)
+        return await self.documents.read_state(KEY_BUILDER.build(key))
 
     async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
         if state is not None:
             self._raw_states_used = True
-        self._forget(self._key_builder.build(key))
-        await super().set_state(key, state)
+        document_id = KEY_BUILDER.build(key)
+        self._forget(document_id)
+        resolved = state.state if isinstance(state, State) else state
+        await self.documents.write_state(document_id, None if resolved is None else str(resolved))
 
     @contextlib.asynccontextmanager
     async def writes_batched(self) -> AsyncIterator[None]:
@@ -123,30 +135,15 @@ class DialogStateStorage(PyMongoStorage):
     async def _write(self, pending: dict[str, bytes]) -> None:
         for document_id in pending:
             self._forget(document_id)  # a failed write must not be remembered
-        if len(pending) == 1:  # the usual case, without bulk_write's bookkeeping
-            [(document_id, stored)] = pending.items()
-            if stored == EMPTY:
-                await self._collection.delete_one({"_id": document_id})
-            else:
-                await self._collection.update_one({"_id": document_id}, _set_data(stored), upsert=True)
-        elif pending:
-            await self._collection.bulk_write(
-                [
-                    DeleteOne({"_id": document_id})
-                    if stored == EMPTY
-                    else UpdateOne({"_id": document_id}, _set_data(stored), upsert=True)
-                    for document_id, stored in pending.items()
-                ],
-                ordered=False,
-            )
+        await self.documents.write(pending)
         for document_id, stored in pending.items():
             self._remember_stored(document_id, stored)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        document_id = self._key_builder.build(key)
+        document_id = KEY_BUILDER.build(key)
         batch = self._batch()
         if batch is not None and (pending := batch.pending.get(document_id)) is not None:
-            return self._decode(pending)
+            return self.documents.decode(pending)
         if self.single_process and (remembered := self._recall(document_id)) is not None:
             return remembered
         data = self._take_fetched_along(document_id)
@@ -154,7 +151,7 @@ class DialogStateStorage(PyMongoStorage):
             if key.destiny.startswith(CONTEXT_DESTINY):
                 data = await self._context_and_default_stack(key, document_id)
             else:
-                data = await super().get_data(key)
+                data = await self.documents.read(document_id)
         self._remember(document_id, data)
         return data
 
@@ -164,17 +161,11 @@ class DialogStateStorage(PyMongoStorage):
         if stored is None:
             return None
         self._stored.move_to_end(document_id)
-        return self._decode(stored)
-
-    def _decode(self, stored: bytes) -> dict[str, Any]:
-        return bson.decode(stored, codec_options=self._collection.codec_options)["data"]
+        return self.documents.decode(stored)
 
     async def _context_and_default_stack(self, key: StorageKey, document_id: str) -> dict[str, Any]:
-        stack_id = self._key_builder.build(dataclasses.replace(key, destiny=DEFAULT_STACK_DESTINY))
-        found = {
-            document["_id"]: document.get("data") or {}
-            async for document in self._collection.find({"_id": {"$in": [document_id, stack_id]}})
-        }
+        stack_id = KEY_BUILDER.build(dataclasses.replace(key, destiny=DEFAULT_STACK_DESTINY))
+        found = await self.documents.read_many([document_id, stack_id])
         task = asyncio.current_task()
         if task is not None:
             self._fetched_along.setdefault(task, {})[stack_id] = found.get(stack_id, {})
@@ -186,31 +177,23 @@ class DialogStateStorage(PyMongoStorage):
         return fetched.pop(document_id, None) if fetched else None
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        document_id = self._key_builder.build(key)
         if not isinstance(data, dict):  # aiogram's own refusal
-            await super().set_data(key, data)
-            return
-        stored = _fingerprint(data)
+            raise DataNotDictLikeError(f"Data must be a dict or dict-like object, got {type(data).__name__}")
+        document_id = KEY_BUILDER.build(key)
+        stored = encode(data)
         batch = self._batch()
         if self._stored.get(document_id) == stored:  # what the database holds already
             self._stored.move_to_end(document_id)
             if batch is not None:
                 batch.pending.pop(document_id, None)  # a change earlier in this update, undone
-        elif key.destiny == DEFAULT_DESTINY:  # the raw FSM's document: aiogram's way
+        elif key.destiny == DEFAULT_DESTINY:  # the raw FSM's document: it may hold a state
             self._forget(document_id)  # a failed write must not be remembered
-            await super().set_data(key, data)
+            await self.documents.write_beside_state(document_id, data)
             self._remember_stored(document_id, stored)
         elif batch is not None:
             batch.pending[document_id] = stored
         else:
             await self._write({document_id: stored})
-
-    async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
-        if (batch := self._batch()) is not None and batch.pending:  # what it updates comes first
-            pending, batch.pending = batch.pending, {}
-            await self._write(pending)
-        self._forget(self._key_builder.build(key))
-        return await super().update_data(key, data)
 
     def _forget(self, document_id: str) -> None:
         self._stored.pop(document_id, None)
@@ -218,19 +201,10 @@ class DialogStateStorage(PyMongoStorage):
             fetched.pop(document_id, None)
 
     def _remember(self, document_id: str, data: Mapping[str, Any]) -> None:
-        self._remember_stored(document_id, _fingerprint(data))
+        self._remember_stored(document_id, encode(data))
 
     def _remember_stored(self, document_id: str, stored: bytes) -> None:
         self._stored[document_id] = stored
         self._stored.move_to_end(document_id)
         while len(self._stored) > self._remembered_keys:
             self._stored.popitem(last=False)
-
-
-def _set_data(stored: bytes) -> dict[str, Any]:
-    """The update that stores ``stored`` (``{"data": ...}`` as BSON) in a document."""
-    return {"$set": RawBSONDocument(stored)}
-
-
-def _fingerprint(data: Mapping[str, Any]) -> bytes:
-    return bson.encode({"data": dict(data)})

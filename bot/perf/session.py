@@ -14,6 +14,11 @@ aiogram-dialog reads those keyboards back (aiogram-dialog renders its own and on
 asks whether a message it *sent* had a reply keyboard), so inline keyboards are
 dropped from the JSON before aiogram validates it. Keyboards the bot sends are
 untouched, and a reply keyboard (never used here) would be kept.
+
+These are the ``json_requests`` and ``unparsed_echoes`` speed-ups: without them the
+bot uses aiogram's own AiohttpSession. What they rely on in aiogram
+(``build_form_data``, ``prepare_value(..., _dumps_json=...)``, answers and webhook
+updates parsed with ``session.json_loads``) is checked by tests/test_library_contracts.py.
 """
 
 from __future__ import annotations
@@ -28,11 +33,17 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import InputFile
 from aiohttp import BytesPayload, FormData
 
+from bot.perf import Speedups
 
-def telegram_session(api_url: str | None = None) -> AiohttpSession:
-    """A session for Telegram, or for the Bot API server at ``api_url``."""
+
+def telegram_session(api_url: str | None, speedups: Speedups) -> AiohttpSession:
+    """A session for Telegram, or for the Bot API server at ``api_url``; aiogram's own
+    when neither speed-up is on."""
     api = TelegramAPIServer.from_base(api_url) if api_url else PRODUCTION
-    return JsonBodySession(api=api, json_loads=loads_without_echoed_keyboards)
+    loads = loads_without_echoed_keyboards if speedups.unparsed_echoes else json.loads
+    if speedups.json_requests:
+        return JsonBodySession(api=api, json_loads=loads)
+    return AiohttpSession(api=api, json_loads=loads)
 
 
 class JsonBodySession(AiohttpSession):

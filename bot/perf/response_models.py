@@ -3,7 +3,8 @@
 aiogram validates every Bot API answer with ``Response[method.__returning__]``;
 pydantic keeps parametrised generics in a weak cache, so once garbage collected
 they are rebuilt (about 3 ms of CPU each) on the hot path of nearly every reply.
-Holding them for the methods the bot calls all the time removes that cost."""
+Holding them for the methods the bot calls all the time removes that cost (the
+``pinned_response_models`` speed-up)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
-from bot.fsm_storage import DialogStateStorage
+from bot.perf.dialog_state import DialogStateStorage
 
 
 class BatchedStateWrites(BaseMiddleware):
