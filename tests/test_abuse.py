@@ -25,7 +25,8 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.handlers.errors import SORRY_TEXT
-from bot.telegram_session import telegram_session
+from bot.perf import Speedups
+from bot.perf.session import telegram_session
 from bot.telegram_webhook import WebhookSecretMissingError, install_webhook_route
 from domain.booking_status import BookingStatus
 from payments import events
@@ -252,7 +253,7 @@ async def telegram_webhook(db: Database, clock, service: BookingService) -> Asyn
     telegram = await FakeTelegram().start()
     payments = RecordingPayments()
     dispatcher, _ = make_dispatcher(make_services(db, clock, service, payments))
-    bot = Bot(TOKEN, session=telegram_session(telegram.base_url))
+    bot = Bot(TOKEN, session=telegram_session(telegram.base_url, Speedups()))
     app = web.Application()
     install_webhook_route(app, bot, dispatcher, webhook_settings(telegram))
     runner = web.AppRunner(app, access_log=None)
@@ -328,7 +329,7 @@ async def test_the_telegram_webhook_cannot_be_served_without_a_secret(db: Databa
     telegram.base_url = "http://127.0.0.1:9"
     unsafe = webhook_settings(telegram).model_copy(update={"telegram_webhook_secret": None})
     dispatcher, _ = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
-    bot = Bot(TOKEN, session=telegram_session(telegram.base_url))
+    bot = Bot(TOKEN, session=telegram_session(telegram.base_url, Speedups()))
     try:
         with pytest.raises(WebhookSecretMissingError):
             install_webhook_route(web.Application(), bot, dispatcher, unsafe)

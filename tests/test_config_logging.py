@@ -13,7 +13,8 @@ from aiogram.exceptions import TelegramNetworkError
 
 from bot.config import Settings
 from bot.logging_setup import MASK, masking_handler
-from bot.telegram_session import telegram_session
+from bot.perf import Speedups
+from bot.perf.session import telegram_session
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
 SECRETS = {
@@ -98,7 +99,7 @@ async def test_aiogram_naming_the_token_in_its_error_is_masked(
 ) -> None:
     """A TELEGRAM_API_URL without a scheme makes aiogram's error quote the whole call URL."""
     logger, stream = log
-    bot = Bot(TOKEN, session=telegram_session("localhost:8081"))
+    bot = Bot(TOKEN, session=telegram_session("localhost:8081", Speedups()))
     try:
         with pytest.raises(TelegramNetworkError) as caught:
             await bot.get_me()

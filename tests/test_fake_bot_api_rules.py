@@ -17,7 +17,8 @@ from aiogram.types import BufferedInputFile, Chat, InlineKeyboardButton, InlineK
 from aiogram_dialog.api.entities import NewMessage
 
 from bench.dialogs import TOKEN, BotApi
-from bot.telegram_session import telegram_session
+from bot.perf import Speedups
+from bot.perf.session import telegram_session
 from tests.dialog_support import RecordingBot, RuleKeepingMessageManager
 from tests.fakes.bot_api_rules import refusal, visible_length
 from tests.fakes.telegram import FakeTelegram
@@ -37,7 +38,9 @@ async def bot(request: pytest.FixtureRequest) -> AsyncIterator[Bot]:
     started = await fake.start()
     base_url = (started or fake).base_url
     bot = Bot(
-        TOKEN, session=telegram_session(base_url), default=DefaultBotProperties(parse_mode=ParseMode.HTML)
+        TOKEN,
+        session=telegram_session(base_url, Speedups()),
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     yield bot
     await bot.session.close()
