@@ -3,9 +3,7 @@ instead of long polling, so several processes can sit behind a load balancer."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
@@ -13,6 +11,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.config import Settings
+from bot.stop_signals import StopSignals
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +28,10 @@ def install_webhook_route(app: web.Application, bot: Bot, dispatcher: Dispatcher
     ).register(app, path=webhook_path(settings))
 
 
-async def serve_webhook(bot: Bot, dispatcher: Dispatcher, app: web.Application, settings: Settings) -> None:
-    """Register the webhook with Telegram and serve until SIGINT/SIGTERM."""
+async def serve_webhook(
+    bot: Bot, dispatcher: Dispatcher, app: web.Application, settings: Settings, stopping: StopSignals
+) -> None:
+    """Register the webhook with Telegram and serve until a stop signal."""
     assert settings.telegram_webhook_url
     secret = settings.telegram_webhook_secret
     await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, **dispatcher.workflow_data)
@@ -40,11 +41,8 @@ async def serve_webhook(bot: Bot, dispatcher: Dispatcher, app: web.Application, 
         allowed_updates=dispatcher.resolve_used_update_types(),
     )
     log.info("Telegram webhook mode at %s", webhook_path(settings))
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stopping.serving()
     try:
-        await stop.wait()
+        await stopping.stop.wait()
     finally:
         await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, **dispatcher.workflow_data)
