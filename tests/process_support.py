@@ -85,15 +85,16 @@ class BotProcess:
         return await self.exit_code()
 
 
-def startup_env(workdir: Path, api_url: str, **extra: str) -> dict[str, str]:
-    return bot_env(
-        workdir,
-        BOT_TOKEN=BOT_TOKEN,
-        TELEGRAM_API_URL=api_url,
-        PORT=str(free_port()),
-        HOST="127.0.0.1",
-        **extra,
-    )
+def startup_env(workdir: Path, api_url: str, **settings: str) -> dict[str, str]:
+    """A bot token, the given Bot API, a free port on loopback, data in ``workdir/data``;
+    ``settings`` add to or replace these."""
+    defaults = {
+        "BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_API_URL": api_url,
+        "PORT": str(free_port()),
+        "HOST": "127.0.0.1",
+    }
+    return bot_env(workdir, **{**defaults, **settings})
 
 
 async def start_bot(env: dict[str, str], cwd: Path, name: str = "bot") -> BotProcess:

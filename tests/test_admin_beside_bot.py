@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bench.dialogs import BotApi, button
+from bot.dialogs.room_cache import ROOM_TTL_SECONDS
 from tests.process_support import aadmin, admin, servers_for, start_bot, startup_env
 from tests.test_process import bot_env
 
@@ -93,3 +94,10 @@ def test_the_cli_refuses_a_data_directory_without_a_database(tmp_path: Path) -> 
     assert listed.returncode == 0, listed.stderr
     assert "pune-pad — Pune Pad" in listed.stdout
     assert servers_for(elsewhere / "data") == []
+
+
+def test_the_cli_help_says_how_soon_the_bot_sees_a_change(tmp_path: Path) -> None:
+    result = admin(bot_env(tmp_path), tmp_path, "--help")
+    assert result.returncode == 0
+    assert "Works while the bot runs" in result.stdout
+    assert f"within {ROOM_TTL_SECONDS:g} s" in result.stdout
