@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
+from pymongo.errors import ConnectionFailure
 
 from bot.config import Settings
 from domain import room_settings
@@ -26,6 +27,7 @@ from domain.room_settings import SettingError
 from domain.slots import WEEKDAY_NAMES, describe_hours, local_day
 from storage.database import open_database
 from storage.demo import seed_demo
+from storage.embedded import EmbeddedDatabaseError
 from storage.embedded_sharing import Role, holds_database
 from storage.models import Room, User, utc_now
 from storage.owners import create_invite
@@ -294,18 +296,25 @@ async def _run(args: argparse.Namespace, settings: Settings) -> str:
     uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
     if uri is None:
         _check_data_dir(args.command, settings.data_dir)
-    database = await open_database(uri, settings.data_dir, role=Role.ADMIN)
+    try:
+        database = await open_database(uri, settings.data_dir, role=Role.ADMIN)
+    except EmbeddedDatabaseError as error:
+        raise AdminError(str(error)) from error
+    except ConnectionFailure as error:
+        raise AdminError(f"cannot reach the database ({type(error).__name__}); is it running?") from error
     print(f"database: {database.description}", file=sys.stderr)  # noqa: T201
     try:
         return await execute(args)
+    except ConnectionFailure as error:
+        raise AdminError(f"lost the database while working ({type(error).__name__}); try again") from error
     finally:
         await database.close()
 
 
 def _check_data_dir(command: str, data_dir: Path) -> None:
     where = data_dir.resolve()
-    if holds_database(where):
-        return
+    if holds_database(where) or (where.exists() and not where.is_dir()):
+        return  # a file where the folder should be: opening the database says so
     if command not in COMMANDS_THAT_CREATE:
         raise AdminError(
             f"no JamRoom database in {where} (DATA_DIR={data_dir}): run this in the bot's folder, "

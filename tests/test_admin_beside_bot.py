@@ -101,3 +101,12 @@ def test_the_cli_help_says_how_soon_the_bot_sees_a_change(tmp_path: Path) -> Non
     assert result.returncode == 0
     assert "Works while the bot runs" in result.stdout
     assert f"within {ROOM_TTL_SECONDS:g} s" in result.stdout
+
+
+def test_a_database_that_cannot_start_is_one_line_from_the_cli(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("a file where the data directory should be")
+    result = admin(bot_env(tmp_path), tmp_path, "seed-demo")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: the data directory {(tmp_path / 'data').resolve()} is a file, not a folder (DATA_DIR)"
+    ]
