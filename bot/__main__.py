@@ -1,13 +1,15 @@
-"""``python -m bot``: ``--help`` answers before the heavy imports, and a stop signal
-during them ends the process quietly (see bot/stop_signals.py)."""
+"""``python -m bot``: a stop signal from the first moment ends the process quietly (see
+bot/stop_signals.py), and ``--help`` answers before the heavy imports."""
 
 import sys
 
-from bot.command_line import parse_args
 from bot.stop_signals import exit_quietly_on_stop_signals
 
-parse_args(sys.argv[1:])
 exit_quietly_on_stop_signals()
+
+from bot.command_line import parse_args  # noqa: E402
+
+parse_args(sys.argv[1:])
 
 from bot.app import main  # noqa: E402  (heavy: after --help)
 

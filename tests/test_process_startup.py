@@ -141,8 +141,18 @@ async def test_a_data_directory_that_is_a_file_is_named(tmp_path: Path) -> None:
     assert_clean_exit(bot.output, not_a_folder)
 
 
+def catches(pid: int, sig: signal.Signals) -> bool:
+    """Whether process ``pid`` has a handler for ``sig`` (``SigCgt`` in /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    caught = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+    return bool(caught & (1 << (sig - 1)))
+
+
 async def _signal_while_importing(bot: Any, api: BotApi, data_dir: Path) -> None:
-    await asyncio.sleep(0.3)
+    # Python's own start-up (before any of our code) is out of reach; from the moment
+    # the bot handles SIGTERM, aiogram and the rest take seconds to import.
+    await until(lambda: catches(bot.pid, signal.SIGTERM), what="the stop signals handled")
+    await asyncio.sleep(0.1)
 
 
 async def _signal_while_the_database_starts(bot: Any, api: BotApi, data_dir: Path) -> None:
