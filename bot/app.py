@@ -154,8 +154,8 @@ async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
 async def _quietly(stop: Callable[[], Awaitable[None]]) -> None:
     try:
         await stop()
-    except Exception:
-        log.exception("a shutdown step failed; going on with the others")
+    except Exception as error:  # the steps after it (the database above all) must still run
+        log.warning("a shutdown step failed (%s: %s); going on with the others", type(error).__name__, error)
 
 
 async def start_web(app: web.Application, listener: socket.socket, settings: Settings) -> web.AppRunner:

@@ -4,10 +4,11 @@ The process that starts the server owns it: it holds an exclusive lock on
 ``nx-27017.owner`` in the data directory for as long as it lives (the kernel lets go
 when it dies, however it dies) and records the server in ``nx-27017.json`` (server
 PID, port, owner PID and role). Another process that finds the lock held reads the
-record: an admin CLI connects to the owner's server as a guest and leaves it
-running; a second bot is refused, and a bot that finds a CLI command's server waits
-for that command to end. A process that gets the lock first stops any server still
-running on the data directory (left by a process that died) and starts its own.
+record: an admin CLI connects to a running bot's server as a guest and leaves it
+running; a second bot is refused; and a process that finds an admin command's
+server waits for that command to end (a moment). A process that gets the lock
+stops any server still running on the data directory (left by a process that died)
+and starts its own.
 
 A PID is only ever signalled after ``/proc`` shows it is an NX-27017 server on this
 data directory's database file, so a PID reused by another program is never touched."""
@@ -112,8 +113,8 @@ def holds_database(data_dir: Path) -> bool:
 
 
 async def share_data_dir(data_dir: Path, role: Role, *, patience: float = PATIENCE_SECONDS) -> SharedServer:
-    """The server of ``data_dir``: started here when no live process owns one, else the
-    owner's (an admin CLI), or a wait for an admin command to end (a bot)."""
+    """The server of ``data_dir``: started here when no live process owns one, else a
+    running bot's (for an admin CLI), after waiting for an admin command to end."""
     data_dir = prepare_data_dir(data_dir)
     deadline = time.monotonic() + patience
     while True:
@@ -126,19 +127,20 @@ async def share_data_dir(data_dir: Path, role: Role, *, patience: float = PATIEN
                 raise
         record = ServerRecord.read(data_dir)
         trusted = record if record is not None and serves(record.pid, data_dir) else None
-        if trusted is not None and role is Role.BOT and trusted.owner is Role.BOT:
-            raise EmbeddedDatabaseError(
-                f"another JamRoom bot (PID {trusted.owner_pid}) is running on the database in {data_dir}: "
-                "stop that one first, or give this one its own DATA_DIR"
-            )
-        if trusted is not None and role is Role.ADMIN and await answers(trusted):
-            return SharedServer(data_dir, trusted, started=None, _lock=None)
+        if trusted is not None and trusted.owner is Role.BOT:
+            if role is Role.BOT:
+                raise EmbeddedDatabaseError(
+                    f"another JamRoom bot (PID {trusted.owner_pid}) is running on the database in "
+                    f"{data_dir}: stop that one first, or give this one its own DATA_DIR"
+                )
+            if await answers(trusted):
+                return SharedServer(data_dir, trusted, started=None, _lock=None)
+        # Otherwise an admin command's server (it ends in a moment), or one still starting.
         if time.monotonic() > deadline:
             holder = f" (PID {trusted.owner_pid})" if trusted else ""
             raise EmbeddedDatabaseError(
                 f"the embedded database in {data_dir} is held by another JamRoom process{holder} "
-                f"that did not {'finish' if role is Role.BOT else 'answer'} within {patience:g} s; "
-                "try again in a moment"
+                f"that did not let go or answer within {patience:g} s; try again in a moment"
             )
         await asyncio.sleep(0.1)
 

@@ -101,3 +101,18 @@ async def test_a_bot_waits_for_an_admin_commands_server_to_go_then_starts_its_ow
         assert "embedded NX-27017" in bot.description
     finally:
         await bot.close()
+
+
+async def test_an_admin_command_waits_for_another_one_rather_than_share_its_short_lived_server(
+    tmp_path: Path,
+) -> None:
+    first = await open_database(None, tmp_path / "data", models=[], role=Role.ADMIN)
+    second_starting = asyncio.create_task(open_database(None, tmp_path / "data", models=[], role=Role.ADMIN))
+    await asyncio.sleep(0.5)
+    assert not second_starting.done()
+    await first.close()
+    second = await asyncio.wait_for(second_starting, 30)
+    try:
+        assert second.embedded is not None
+    finally:
+        await second.close()
