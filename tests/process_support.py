@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.dialogs import BotApi
 from storage.embedded import free_port
 from tests.test_process import bot_env
 
@@ -58,6 +59,13 @@ async def until(check: Callable[[], bool | Awaitable[bool]], timeout: float = 30
         if time.monotonic() > deadline:
             raise AssertionError(f"not true after {timeout}s: {what or check}")
         await asyncio.sleep(0.05)
+
+
+async def stop_api(api: BotApi) -> None:
+    """Stop the Bot API stand-in without waiting out a long poll left open by a bot
+    that is gone (it would hold the server's shutdown for its 10 s)."""
+    api.new_update.set()
+    await api.stop()
 
 
 @dataclass

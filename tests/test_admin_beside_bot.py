@@ -14,7 +14,7 @@ import pytest
 
 from bench.dialogs import BotApi, button
 from bot.dialogs.room_cache import ROOM_TTL_SECONDS
-from tests.process_support import aadmin, admin, servers_for, start_bot, startup_env
+from tests.process_support import aadmin, admin, servers_for, start_bot, startup_env, stop_api
 from tests.test_process import bot_env
 
 ASHA = {"id": 1001, "is_bot": False, "first_name": "Asha"}
@@ -33,7 +33,7 @@ async def api() -> AsyncIterator[BotApi]:
     server = BotApi()
     await server.start()
     yield server
-    await server.stop()
+    await stop_api(server)
 
 
 async def say(api: BotApi, user: dict[str, Any], text: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import pytest
 
 from bench.dialogs import TOKEN, BotApi
 from storage.embedded import free_port
-from tests.process_support import servers_for, start_bot, startup_env, until
+from tests.process_support import servers_for, start_bot, startup_env, stop_api, until
 from tests.test_process import bot_env
 
 ASHA = {"id": 1001, "is_bot": False, "first_name": "Asha"}
@@ -26,7 +26,7 @@ async def api() -> AsyncIterator[BotApi]:
     server = BotApi()
     await server.start()
     yield server
-    await server.stop()
+    await stop_api(server)
 
 
 def alive(pid: int) -> bool:

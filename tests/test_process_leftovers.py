@@ -21,6 +21,7 @@ from tests.process_support import (
     servers_for,
     start_bot,
     startup_env,
+    stop_api,
     until,
 )
 
@@ -35,7 +36,7 @@ async def api() -> AsyncIterator[BotApi]:
     server = BotApi()
     await server.start()
     yield server
-    await server.stop()
+    await stop_api(server)
 
 
 async def answers_start(api: BotApi) -> None:

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bench.dialogs import BotApi
 from storage.embedded import free_port
-from tests.process_support import BOT_TOKEN, admin, servers_for, start_bot, startup_env, until
+from tests.process_support import BOT_TOKEN, admin, servers_for, start_bot, startup_env, stop_api, until
 
 if os.environ.get("MONGODB_URI"):  # these tests are about the embedded database
     pytestmark = pytest.mark.skip(reason="runs on the embedded database only")
@@ -118,7 +118,7 @@ async def test_a_port_in_use_is_named_with_its_setting(tmp_path: Path) -> None:
             bot = await start_bot(env, tmp_path)
             assert await bot.exit_code() == 1
         finally:
-            await api.stop()
+            await stop_api(api)
     assert f"port {port} on 127.0.0.1 is already in use" in bot.output
     assert "PORT" in bot.output
     assert_clean_exit(bot.output, tmp_path / "data")
@@ -135,7 +135,7 @@ async def test_a_data_directory_that_is_a_file_is_named(tmp_path: Path) -> None:
         bot = await start_bot(env, tmp_path)
         assert await bot.exit_code() == 1
     finally:
-        await api.stop()
+        await stop_api(api)
     assert f"JamRoom bot could not start: the data directory {not_a_folder} is a file" in bot.output
     assert "DATA_DIR" in bot.output
     assert_clean_exit(bot.output, not_a_folder)
@@ -192,6 +192,6 @@ async def test_a_stop_signal_at_any_moment_of_start_up_stops_everything(
         assert await bot.exit_code() == 0, bot.output[-3000:]
     finally:
         api.release.set()
-        await api.stop()
+        await stop_api(api)
     assert_clean_exit(bot.output, tmp_path / "data")
     await assert_next_start_works(env, tmp_path)
