@@ -4,6 +4,7 @@ start them, signal them, and find the database servers they leave (or do not lea
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
@@ -86,7 +87,10 @@ class BotProcess:
             self.process.send_signal(sig)
 
     async def exit_code(self, timeout: float = 60.0) -> int:
-        return await asyncio.wait_for(self.process.wait(), timeout)
+        code = await asyncio.wait_for(self.process.wait(), timeout)
+        # Shown by pytest when the test fails.
+        logging.getLogger(__name__).warning("%s exited %s:\n%s", self.log.name, code, self.output[-4000:])
+        return code
 
     async def stop(self) -> int:
         self.signal(signal.SIGTERM)

@@ -36,14 +36,22 @@ async def api() -> AsyncIterator[BotApi]:
     await stop_api(server)
 
 
+async def answered(api: BotApi, user: dict[str, Any], version: int) -> dict[str, Any]:
+    """The screen once the bot has finished answering (a tap's callback answer may
+    come before the edited screen)."""
+    await api.wait_reply(user["id"], version, timeout=60)
+    await api.wait_settled(user["id"], timeout=60)
+    return api.screen(user["id"])
+
+
 async def say(api: BotApi, user: dict[str, Any], text: str) -> dict[str, Any]:
-    return await api.wait_reply(user["id"], api.send_text(user, text), timeout=60)
+    return await answered(api, user, api.send_text(user, text))
 
 
 async def tap(api: BotApi, user: dict[str, Any], screen: dict[str, Any], text: str) -> dict[str, Any]:
     target = button(screen, text=text)
     assert target is not None, [b["text"] for row in screen["reply_markup"]["inline_keyboard"] for b in row]
-    return await api.wait_reply(user["id"], api.press(user, screen, target["callback_data"]), timeout=60)
+    return await answered(api, user, api.press(user, screen, target["callback_data"]))
 
 
 async def test_the_cli_changes_a_running_bot_without_a_restart(tmp_path: Path, api: BotApi) -> None:
