@@ -12,10 +12,12 @@ import re
 import sys
 from collections.abc import Sequence
 from datetime import time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
+from pymongo.errors import ConnectionFailure
 
 from bot.config import Settings, describe
 from domain import room_settings
@@ -25,6 +27,8 @@ from domain.room_settings import SettingError
 from domain.slots import WEEKDAY_NAMES, describe_hours, local_day
 from storage.database import open_database
 from storage.demo import seed_demo
+from storage.embedded import EmbeddedDatabaseError
+from storage.embedded_sharing import Role, holds_database
 from storage.models import Room, utc_now
 from storage.owners import create_invite, grant_rooms, revoke_rooms
 from storage.room_settings import save_room_changes
@@ -35,6 +39,18 @@ TELEGRAM_TIMEOUT_SECONDS = 15
 GSTIN = re.compile(r"^\d{2}[A-Z]{5}\d{4}[A-Z][A-Z\d]Z[A-Z\d]$")
 
 
+DESCRIPTION = """\
+Manage JamRoom rooms and owners, in the bot's database: MONGODB_URI, or the embedded
+one in DATA_DIR (default ./data, relative to the current folder; every run names the
+data directory it uses, and only seed-demo and add-room start a new database in an
+empty one).
+
+Works while the bot runs: commands use the running bot's database server, and the
+bot sees their changes without a restart: new rooms and owners at once, changes to a
+room within 10 s (the bot keeps a room it has read for up to 10 s).
+"""
+
+
 class AdminError(Exception):
     """Bad input; the message says what to fix. Nothing was written."""
 
@@ -42,7 +58,8 @@ class AdminError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot.admin",
-        description="Manage JamRoom rooms and owners (same database as the bot: MONGODB_URI or ./data).",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -385,13 +402,41 @@ async def _room_by_slug(slug: str) -> Room:
     return room
 
 
+COMMANDS_THAT_CREATE = ("seed-demo", "add-room")
+"""The commands that may start a new database in an empty data directory; the others
+refuse one, so a run from the wrong folder does not quietly make a second database."""
+
+
 async def _run(args: argparse.Namespace, settings: Settings) -> str:
     uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
-    database = await open_database(uri, settings.data_dir)
+    if uri is None:
+        _check_data_dir(args.command, settings.data_dir)
+    try:
+        database = await open_database(uri, settings.data_dir, role=Role.ADMIN)
+    except EmbeddedDatabaseError as error:
+        raise AdminError(str(error)) from error
+    except ConnectionFailure as error:
+        raise AdminError(f"cannot reach the database ({type(error).__name__}); is it running?") from error
+    print(f"database: {database.description}", file=sys.stderr)  # noqa: T201
     try:
         return await execute(args, settings)
+    except ConnectionFailure as error:
+        raise AdminError(f"lost the database while working ({type(error).__name__}); try again") from error
     finally:
         await database.close()
+
+
+def _check_data_dir(command: str, data_dir: Path) -> None:
+    where = data_dir.resolve()
+    if holds_database(where) or (where.exists() and not where.is_dir()):
+        return  # a file where the folder should be: opening the database says so
+    if command not in COMMANDS_THAT_CREATE:
+        raise AdminError(
+            f"no JamRoom database in {where} (DATA_DIR={data_dir}): run this in the bot's folder, "
+            f"or set DATA_DIR to the bot's data directory ({' or '.join(COMMANDS_THAT_CREATE)} "
+            "would start a new database)"
+        )
+    print(f"no database in {where} yet: starting a new one there (DATA_DIR={data_dir})", file=sys.stderr)  # noqa: T201
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,11 +3,11 @@ server and the scheduler, in one process."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import importlib
 import logging
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -18,19 +18,23 @@ from aiogram.types import BotCommand
 from aiohttp import web
 
 from bot.banner import announce_startup
+from bot.command_line import parse_args
 from bot.config import ConfigurationError, Settings, load_settings
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
-from bot.logging_setup import setup_logging
+from bot.logging_setup import MASK, configured_secrets, setup_logging
 from bot.perf import Speedups
 from bot.perf.session import telegram_session
 from bot.perf.startup_heap import freeze_startup_heap
 from bot.services import Services, booking_rules
+from bot.startup import StartupError, UnforeseenError, ask_telegram_who_we_are, listen
+from bot.stop_signals import StopSignals
 from bot.telegram_webhook import install_webhook_route, serve_webhook
 from bot.web import build_web_app
 from domain.clock import Clock, SystemClock
 from payments.setup import build_payments
 from storage.booking_service import BookingService
 from storage.database import Database, make_client, open_database
+from storage.embedded import EmbeddedDatabaseError
 
 log = logging.getLogger("bot")
 
@@ -68,22 +72,6 @@ def on_startup(hook: Hook) -> Hook:
     return hook
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot",
-        description=(
-            "Run JamRoom bot: the Telegram bot (long polling, or webhook mode when "
-            "TELEGRAM_WEBHOOK_URL is set), the web server on $PORT (Razorpay webhook "
-            "/webhooks/razorpay, payment callback /payments/callback, /healthz, and the "
-            "sandbox payment pages when no Razorpay setting is given) and the scheduled jobs. "
-            "Configuration comes from the environment or .env (a blank value means unset); "
-            "see .env.example. "
-            "Without MONGODB_URI an embedded database is started with its data in ./data."
-        ),
-    )
-    return parser.parse_args(argv)
-
-
 def make_bot(settings: Settings) -> Bot:
     assert settings.bot_token is not None
     return Bot(
@@ -109,21 +97,40 @@ def load_features() -> None:
 
 
 async def run(settings: Settings) -> None:
-    load_features()
-    uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
-    database = await open_database(uri, settings.data_dir)
-    bot = make_bot(settings)
-    shutdowns: list[Callable[[], Awaitable[None]]] = []
-    runner: web.AppRunner | None = None
+    """Serve until a stop signal. A stop signal during start-up ends it quietly; a
+    failure raises ``StartupError`` (a reason for the user) or ``UnforeseenError``.
+    Whatever ends it, everything started is stopped first."""
+    stopping = StopSignals()
     try:
+        await _start_and_serve(settings, stopping)
+    except asyncio.CancelledError:
+        if stopping.requested is None:
+            raise
+    except (StartupError, EmbeddedDatabaseError):
+        raise
+    except Exception as error:
+        raise UnforeseenError(error, starting=not stopping.is_serving) from error
+
+
+async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
+    async with contextlib.AsyncExitStack() as running:  # undone in reverse, whatever happens
+        # The port first and Telegram second: each fails in a moment, and before the database starts.
+        listener = running.enter_context(listen(settings.host, settings.port))
+        bot = make_bot(settings)
+        running.push_async_callback(bot.session.close)
+        me = await ask_telegram_who_we_are(bot, settings.telegram_api_url)
+        load_features()
+        uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
+        database = await open_database(uri, settings.data_dir)
+        running.push_async_callback(database.close)
         services = await build_services(settings, database)
-        me = await bot.get_me()
         services.bot_username = me.username or services.bot_username
         payments = build_payments(settings, services.clock, services.bookings, services.bot_username)
         services.payments = payments.service
         # Dialog state gets its own client: aiogram closes its storage when polling
         # stops, and that must not close the connection the jobs and webhooks use.
         fsm_client = make_client(database.uri)
+        running.push_async_callback(fsm_client.close)
         # Long polling: Telegram hands every update to this one process. Webhooks may be
         # served by several processes, each of which must read the shared state.
         polling = not settings.telegram_webhook_url
@@ -133,43 +140,52 @@ async def run(settings: Settings) -> None:
         for hook in _startup_hooks:
             stop = await hook(services, bot, dispatcher)
             if stop is not None:
-                shutdowns.append(stop)
+                running.push_async_callback(_quietly, stop)
         app = build_web_app(services)
         payments.install_routes(app)
         if settings.telegram_webhook_url:
             install_webhook_route(app, bot, dispatcher, settings)
-        runner = await start_web(app, settings)
+        runner = await start_web(app, listener, settings)
+        running.push_async_callback(runner.cleanup)
         await bot.set_my_commands(COMMANDS)
         if speedups.frozen_startup_heap:
             freeze_startup_heap()
         announce_startup(settings, services.bot_username)
         log.info("JamRoom bot @%s is up (%s)", services.bot_username, database.description)
-        await serve_updates(bot, dispatcher, app, settings)
-    finally:
-        for stop in reversed(shutdowns):
-            with contextlib.suppress(Exception):
-                await stop()
-        if runner is not None:
-            await runner.cleanup()
-        await bot.session.close()
-        await database.close()
+        await serve_updates(bot, dispatcher, app, settings, stopping)
 
 
-async def start_web(app: web.Application, settings: Settings) -> web.AppRunner:
+async def _quietly(stop: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await stop()
+    except Exception as error:  # the steps after it (the database above all) must still run
+        log.warning("a shutdown step failed (%s: %s); going on with the others", type(error).__name__, error)
+
+
+async def start_web(app: web.Application, listener: socket.socket, settings: Settings) -> web.AppRunner:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
+    await web.SockSite(runner, listener).start()
     log.info("web server on %s:%s", settings.host, settings.port)
     return runner
 
 
-async def serve_updates(bot: Bot, dispatcher: Dispatcher, app: web.Application, settings: Settings) -> None:
-    if not settings.telegram_webhook_url:
-        await bot.delete_webhook(drop_pending_updates=False)
-        await dispatcher.start_polling(bot, handle_signals=True)
+async def serve_updates(
+    bot: Bot, dispatcher: Dispatcher, app: web.Application, settings: Settings, stopping: StopSignals
+) -> None:
+    if settings.telegram_webhook_url:
+        await serve_webhook(bot, dispatcher, app, settings, stopping)
         return
-
-    await serve_webhook(bot, dispatcher, app, settings)
+    await bot.delete_webhook(drop_pending_updates=False)
+    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
+    await asyncio.sleep(0)  # polling takes its lock now, so stop_polling below reaches it
+    stopping.serving()
+    stop = asyncio.create_task(stopping.stop.wait())
+    await asyncio.wait({polling, stop}, return_when=asyncio.FIRST_COMPLETED)
+    if stop.done() and not polling.done():
+        await dispatcher.stop_polling()
+    stop.cancel()
+    await polling  # its error, if it failed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,6 +199,21 @@ def main(argv: list[str] | None = None) -> int:
         print(NO_TOKEN_MESSAGE, file=sys.stderr)  # noqa: T201
         return 2
     setup_logging(settings)
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(run(settings))
+    except (StartupError, EmbeddedDatabaseError) as error:
+        print(_masked(f"JamRoom bot could not start: {error}", settings), file=sys.stderr)  # noqa: T201
+        return 1
+    except UnforeseenError as error:
+        log.debug("the error in full", exc_info=error.error)
+        print(_masked(str(error), settings), file=sys.stderr)  # noqa: T201
+        return 1
+    except KeyboardInterrupt:  # Ctrl-C in the moment after the event loop has closed
+        pass
     return 0
+
+
+def _masked(text: str, settings: Settings) -> str:
+    for secret in configured_secrets(settings):
+        text = text.replace(secret, MASK)
+    return text

@@ -7,10 +7,8 @@ Anyone who learns the path could post an update as any user (an owner's
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
-import signal
 from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
@@ -18,6 +16,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.config import Settings
+from bot.stop_signals import StopSignals
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +68,10 @@ def install_webhook_route(app: web.Application, bot: Bot, dispatcher: Dispatcher
     SecretCheckedHandler(dispatcher, bot, webhook_secret(settings)).register(app, path=webhook_path(settings))
 
 
-async def serve_webhook(bot: Bot, dispatcher: Dispatcher, app: web.Application, settings: Settings) -> None:
-    """Register the webhook with Telegram and serve until SIGINT/SIGTERM."""
+async def serve_webhook(
+    bot: Bot, dispatcher: Dispatcher, app: web.Application, settings: Settings, stopping: StopSignals
+) -> None:
+    """Register the webhook with Telegram and serve until a stop signal."""
     assert settings.telegram_webhook_url
     await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, **dispatcher.workflow_data)
     await bot.set_webhook(
@@ -79,11 +80,8 @@ async def serve_webhook(bot: Bot, dispatcher: Dispatcher, app: web.Application, 
         allowed_updates=dispatcher.resolve_used_update_types(),
     )
     log.info("Telegram webhook mode at %s", webhook_path(settings))
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stopping.serving()
     try:
-        await stop.wait()
+        await stopping.stop.wait()
     finally:
         await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher, **dispatcher.workflow_data)

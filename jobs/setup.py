@@ -75,9 +75,11 @@ async def start_jobs(services: Services, bot: Bot, dispatcher: Dispatcher) -> Ca
 
     async def shutdown() -> None:
         stop.set()
-        scheduler.shutdown(wait=False)
+        # Paused, not shut down yet: APScheduler's shutdown cancels a running tick.
+        scheduler.pause()
         await asyncio.wait_for(delivery, 10)
         if _ticking:
             await asyncio.wait(list(_ticking), timeout=10)
+        scheduler.shutdown(wait=False)
 
     return shutdown

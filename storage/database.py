@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from storage.embedded import DATABASE_NAME, EmbeddedMongo
+from storage.embedded_sharing import Role, SharedServer, share_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +38,24 @@ class Database:
     db: AsyncDatabase
     uri: str
     embedded: EmbeddedMongo | None = None
+    """The embedded server this process started, and stops on close."""
     models: list[type[Document]] = field(default_factory=list)
+    shared: SharedServer | None = None
+    """The data directory's server, this process's own or another's (see embedded_sharing)."""
 
     @property
     def description(self) -> str:
+        if self.shared is not None:
+            return self.shared.description
         if self.embedded is not None:
-            return f"embedded NX-27017 on port {self.embedded.port}"
+            return f"embedded NX-27017 on port {self.embedded.port}, {self.embedded.where}"
         return "MongoDB from MONGODB_URI"
 
     async def close(self) -> None:
-        await self.client.close()
-        if self.embedded is not None:
-            await self.embedded.astop()
+        try:
+            await self.client.close()
+        finally:
+            await _let_go(self.embedded, self.shared)
 
 
 SERVER_SELECTION_TIMEOUT_MS = 3000
@@ -68,12 +75,19 @@ async def open_database(
     *,
     models: Sequence[type[Document]] | None = None,
     database_name: str | None = None,
+    role: Role = Role.BOT,
 ) -> Database:
-    """Connect to ``uri`` or start the embedded server, then initialise Beanie."""
-    embedded = None
-    if uri is None:
-        embedded = EmbeddedMongo(data_dir)
+    """Connect to ``uri``, or to the embedded server of ``data_dir`` (started here when
+    no other process runs it; in memory when ``data_dir`` is None), then initialise
+    Beanie. ``role`` says who asks: an admin CLI may use a running bot's server."""
+    embedded = shared = None
+    if uri is None and data_dir is None:
+        embedded = EmbeddedMongo(None)
         uri = await embedded.astart()
+    elif uri is None:
+        assert data_dir is not None
+        shared = await share_data_dir(data_dir, role)
+        embedded, uri = shared.started, shared.uri
     client = make_client(uri)
     try:
         db = (
@@ -85,10 +99,18 @@ async def open_database(
         chosen = list(models) if models is not None else document_models()
         await init_beanie(database=db, document_models=chosen)
     except BaseException:
-        await client.close()
-        if embedded is not None:
-            await embedded.astop()
+        try:
+            await client.close()
+        finally:
+            await _let_go(embedded, shared)
         raise
-    database = Database(client=client, db=db, uri=uri, embedded=embedded, models=chosen)
+    database = Database(client=client, db=db, uri=uri, embedded=embedded, models=chosen, shared=shared)
     log.info("database ready: %s", database.description)
     return database
+
+
+async def _let_go(embedded: EmbeddedMongo | None, shared: SharedServer | None) -> None:
+    if shared is not None:
+        await shared.release()
+    elif embedded is not None:
+        await embedded.astop()

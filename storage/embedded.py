@@ -1,10 +1,15 @@
 """The embedded NX-27017 server: a MongoDB wire-protocol server over SQLite, started
-as a child process on a free loopback port when no MONGODB_URI is given."""
+as a child process on a free loopback port when no MONGODB_URI is given.
+
+The child stops when the process that started it dies, even by SIGKILL (see
+``storage/nx_27017_child.py``); ``storage/embedded_sharing.py`` decides who starts
+the server of a data directory and finds one left running."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import socket
 import subprocess
@@ -17,6 +22,13 @@ from types import TracebackType
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "jamroom"
+DATABASE_FILE = f"{DATABASE_NAME}.db"
+PID_FILE = "nx-27017.pid"
+"""Written by the server itself in a data directory (``--pid-file``)."""
+
+
+class EmbeddedDatabaseError(RuntimeError):
+    """The embedded database could not start or be reached; the message says why."""
 
 
 def free_port() -> int:
@@ -27,10 +39,13 @@ def free_port() -> int:
 
 class EmbeddedMongo:
     """Starts ``nx_27017`` on ``127.0.0.1:<free port>`` with its data in ``data_dir``
-    (or in memory when ``data_dir`` is None) and stops it cleanly."""
+    (or in memory when ``data_dir`` is None) and stops it cleanly.
+
+    Start it from a thread that lives as long as the server (the event loop's thread:
+    ``astart`` does): on Linux the server is stopped when that thread ends."""
 
     def __init__(self, data_dir: Path | None, *, port: int | None = None) -> None:
-        self.data_dir = data_dir
+        self.data_dir = data_dir.resolve() if data_dir is not None else None
         self.port = port or free_port()
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -45,18 +60,29 @@ class EmbeddedMongo:
     def start(self, timeout: float = 20.0) -> str:
         if self._process is not None:
             return self.uri
-        command = self._command()
-        # stderr goes to a file: an undrained pipe fills up and stalls the server.
-        with self._stderr_path.open("ab") as stderr:
-            self._process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                start_new_session=True,  # Ctrl-C in the terminal reaches us, not the server
-            )
-        self._wait_until_listening(timeout)
-        log.info("embedded database listening on 127.0.0.1:%s (%s)", self.port, self._where())
+        self._spawn()
+        deadline = time.monotonic() + timeout
+        while not self._listening():
+            if time.monotonic() > deadline:
+                self._give_up(timeout)
+            time.sleep(0.05)
+        self._started()
+        return self.uri
+
+    async def astart(self, timeout: float = 20.0) -> str:
+        if self._process is not None:
+            return self.uri
+        self._spawn()  # here, on the loop's thread, which outlives the server
+        try:
+            deadline = time.monotonic() + timeout
+            while not await asyncio.to_thread(self._listening):
+                if time.monotonic() > deadline:
+                    self._give_up(timeout)
+                await asyncio.sleep(0.05)
+        except BaseException:  # cancelled (a stop signal) or failed: leave nothing running
+            self.stop()
+            raise
+        self._started()
         return self.uri
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -78,9 +104,6 @@ class EmbeddedMongo:
             self._process.wait()
             self._process = None
 
-    async def astart(self, timeout: float = 20.0) -> str:
-        return await asyncio.to_thread(self.start, timeout)
-
     async def astop(self) -> None:
         await asyncio.to_thread(self.stop)
 
@@ -93,8 +116,9 @@ class EmbeddedMongo:
     ) -> None:
         self.stop()
 
-    def _where(self) -> str:
-        return "in memory" if self.data_dir is None else str(self.data_dir.resolve())
+    @property
+    def where(self) -> str:
+        return "in memory" if self.data_dir is None else f"data in {self.data_dir}"
 
     @property
     def _run_dir(self) -> Path:
@@ -109,17 +133,32 @@ class EmbeddedMongo:
     def _stderr_path(self) -> Path:
         return self._run_dir / f"{self._file_stem}.err"
 
+    def _spawn(self) -> None:
+        command = self._command()
+        # stderr goes to a file: an undrained pipe fills up and stalls the server.
+        with self._stderr_path.open("ab") as stderr:
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,  # Ctrl-C in the terminal reaches us, not the server
+            )
+
     def _command(self) -> list[str]:
         if self.data_dir is None:
             db_path = "memory"
         else:
+            if self.data_dir.exists() and not self.data_dir.is_dir():
+                raise EmbeddedDatabaseError(f"the data directory {self.data_dir} is not a folder (DATA_DIR)")
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            db_path = str(self.data_dir / f"{DATABASE_NAME}.db")
+            db_path = str(self.data_dir / DATABASE_FILE)
         run_dir = self._run_dir
         return [
             sys.executable,
             "-m",
-            "nx_27017.nx_27017",
+            "storage.nx_27017_child",
+            str(os.getpid()),
             "--db",
             db_path,
             "--host",
@@ -132,18 +171,27 @@ class EmbeddedMongo:
             str(run_dir / f"{self._file_stem}.pid"),
         ]
 
-    def _wait_until_listening(self, timeout: float) -> None:
+    def _listening(self) -> bool:
+        """Whether the server accepts connections; raises if it has exited."""
         assert self._process is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                self._process = None
-                error = self._stderr_path.read_text(errors="replace").strip()[-500:]
-                raise RuntimeError(f"the embedded database exited at start-up: {error}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
+        if self._process.poll() is not None:
+            self._process = None
+            lines = self._stderr_path.read_text(errors="replace").strip().splitlines()
+            reason = lines[-1] if lines else "no reason given"
+            raise EmbeddedDatabaseError(
+                f"the embedded database exited at start-up: {reason} (its log: {self._stderr_path})"
+            )
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+
+    def _give_up(self, timeout: float) -> None:
         self.stop()
-        raise RuntimeError(f"the embedded database did not listen on port {self.port} in {timeout:g}s")
+        raise EmbeddedDatabaseError(
+            f"the embedded database did not listen on port {self.port} in {timeout:g} s"
+        )
+
+    def _started(self) -> None:
+        log.info("embedded database listening on 127.0.0.1:%s (%s)", self.port, self.where)

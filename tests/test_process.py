@@ -62,6 +62,31 @@ def test_help_describes_what_runs(tmp_path: Path) -> None:
         assert words in result.stdout
 
 
+HEAVY_PACKAGES = {"aiogram", "aiogram_dialog", "aiohttp", "pymongo", "beanie", "pydantic", "matplotlib"}
+
+
+def test_help_answers_before_the_heavy_imports(tmp_path: Path) -> None:
+    """``--help`` took 4 s when it came after loading aiogram and the rest; the import
+    list, unlike a stopwatch, does not depend on how busy the machine is."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot", "--help"],
+        cwd=tmp_path,
+        env=bot_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert "exit codes:" in result.stdout
+    imported = {
+        line.rsplit("|", 1)[-1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "bot" in imported
+    assert not imported & HEAVY_PACKAGES
+
+
 def test_bad_configuration_is_reported_without_a_traceback(tmp_path: Path) -> None:
     env = bot_env(tmp_path, BOT_TOKEN="1:x", REFUND_POLICY="lots")
     result = subprocess.run(

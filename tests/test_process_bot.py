@@ -15,6 +15,7 @@ import pytest
 
 from bench.dialogs import TOKEN, BotApi
 from storage.embedded import free_port
+from tests.process_support import servers_for, start_bot, startup_env, stop_api, until
 from tests.test_process import bot_env
 
 ASHA = {"id": 1001, "is_bot": False, "first_name": "Asha"}
@@ -25,7 +26,7 @@ async def api() -> AsyncIterator[BotApi]:
     server = BotApi()
     await server.start()
     yield server
-    await server.stop()
+    await stop_api(server)
 
 
 def alive(pid: int) -> bool:
@@ -67,8 +68,33 @@ async def test_the_bot_runs_on_a_token_alone_and_stops_cleanly(tmp_path: Path, a
     assert process.returncode == 0, stderr.decode()[-2000:]
     assert "Traceback" not in stderr.decode()
     assert TOKEN not in stderr.decode()
+    assert f"data in {(tmp_path / 'data').resolve()}" in stderr.decode()  # where the data is, in full
     await asyncio.sleep(0.2)
     assert not alive(database_pid)
+
+
+async def test_webhook_mode_stops_cleanly_on_sigterm(tmp_path: Path, api: BotApi) -> None:
+    api.record_calls = True
+    port = free_port()
+    env = startup_env(
+        tmp_path,
+        api.base_url,
+        PORT=str(port),
+        TELEGRAM_WEBHOOK_URL="https://bot.example.com/telegram/webhook",
+    )
+    bot = await start_bot(env, tmp_path)
+    try:
+        await until(lambda: any(method == "setwebhook" for method, _ in api.calls), what="setWebhook called")
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/healthz") as health,
+        ):
+            assert health.status == 200
+    finally:
+        code = await bot.stop()
+    assert code == 0, bot.output[-3000:]
+    assert "Traceback" not in bot.output
+    assert servers_for(tmp_path / "data") == []
 
 
 if os.environ.get("MONGODB_URI"):  # this test is about the embedded database

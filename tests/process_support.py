@@ -1,0 +1,182 @@
+"""Real ``python -m bot`` and ``python -m bot.admin`` processes for the start-up tests:
+start them, signal them, and find the database servers they leave (or do not leave)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.dialogs import BotApi
+from storage.embedded import free_port
+from tests.test_process import bot_env
+
+BOT_TOKEN = "123456:STARTUP"
+
+
+def alive(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    try:
+        return "zombie" not in status.read_text().lower()
+    except OSError:
+        return False
+
+
+def servers_for(data_dir: Path) -> list[int]:
+    """The pids of every NX-27017 server whose command line names ``data_dir``."""
+    wanted = str(data_dir.resolve())
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if (
+            any("nx_27017" in arg for arg in argv)
+            and any(wanted in arg for arg in argv)
+            and alive(int(entry.name))
+        ):
+            found.append(int(entry.name))
+    return found
+
+
+async def until(check: Callable[[], bool | Awaitable[bool]], timeout: float = 30.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        outcome = check()
+        if not isinstance(outcome, bool):
+            outcome = await outcome
+        if outcome:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true after {timeout}s: {what or check}")
+        await asyncio.sleep(0.05)
+
+
+async def stop_api(api: BotApi) -> None:
+    """Stop the Bot API stand-in without waiting out a long poll left open by a bot
+    that is gone (it would hold the server's shutdown for its 10 s)."""
+    api.new_update.set()
+    await api.stop()
+
+
+@dataclass
+class BotProcess:
+    process: asyncio.subprocess.Process
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def signal(self, sig: signal.Signals) -> None:
+        if self.process.returncode is None:
+            self.process.send_signal(sig)
+
+    async def exit_code(self, timeout: float = 60.0) -> int:
+        code = await asyncio.wait_for(self.process.wait(), timeout)
+        # Shown by pytest when the test fails.
+        logging.getLogger(__name__).warning("%s exited %s:\n%s", self.log.name, code, self.output[-4000:])
+        return code
+
+    async def stop(self) -> int:
+        self.signal(signal.SIGTERM)
+        return await self.exit_code()
+
+
+def startup_env(workdir: Path, api_url: str, **settings: str) -> dict[str, str]:
+    """A bot token, the given Bot API, a free port on loopback, data in ``workdir/data``;
+    ``settings`` add to or replace these."""
+    defaults = {
+        "BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_API_URL": api_url,
+        "PORT": str(free_port()),
+        "HOST": "127.0.0.1",
+    }
+    return bot_env(workdir, **{**defaults, **settings})
+
+
+async def start_bot(env: dict[str, str], cwd: Path, name: str = "bot") -> BotProcess:
+    """``python -m bot`` in a session of its own (only the test's signals reach it), its
+    output in ``<name>.log``."""
+    log = cwd / f"{name}.log"
+    with log.open("ab") as out:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=cwd,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+        )
+    return BotProcess(process, log)
+
+
+def admin(
+    env: dict[str, str], cwd: Path, *argv: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot.admin ARGV``, waited for."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.admin", *argv],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+async def aadmin(env: dict[str, str], cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    return await asyncio.to_thread(admin, env, cwd, *argv)
+
+
+def orphan_server(data_dir: Path, port: int | None = None) -> subprocess.Popen[bytes]:
+    """An NX-27017 server on ``data_dir`` that nobody owns, started as this project's
+    earlier versions did (no record of its port), in a session of its own as a server
+    left by a crashed bot would be."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nx_27017.nx_27017",
+            "--db",
+            str(data_dir / "jamroom.db"),
+            "--host",
+            "127.0.0.1",
+            "-p",
+            str(port or free_port()),
+            "--log-file",
+            str(data_dir / "nx-27017.log"),
+            "--pid-file",
+            str(data_dir / "nx-27017.pid"),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def end(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process this test started, if it still runs."""
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGKILL)
+    process.wait()

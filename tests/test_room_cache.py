@@ -1,0 +1,40 @@
+"""The dialogs' room cache: how long a change made elsewhere (the admin CLI, another
+process) can stay hidden from a room card. ``python -m bot.admin --help`` states it."""
+
+from __future__ import annotations
+
+from bot.dialogs.room_cache import ROOM_TTL_SECONDS, RoomCache
+from storage.booking_service import BookingService
+from storage.models import Room
+
+
+class Seconds:
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_room_changed_elsewhere_shows_once_the_cache_time_is_over(
+    room: Room, service: BookingService
+) -> None:
+    seconds = Seconds()
+    cache = RoomCache(clock=seconds)
+    assert (await cache.get(service, str(room.id))).name == "Bass Cave Studio"
+    await Room.get_pymongo_collection().update_one({"_id": room.id}, {"$set": {"name": "Bass Cave II"}})
+
+    seconds.now += ROOM_TTL_SECONDS - 0.1
+    assert (await cache.get(service, str(room.id))).name == "Bass Cave Studio"
+    seconds.now += 0.1
+    assert (await cache.get(service, str(room.id))).name == "Bass Cave II"
+
+
+async def test_a_room_never_shown_is_read_fresh(room: Room, service: BookingService) -> None:
+    cache = RoomCache(clock=Seconds())
+    other = await Room(
+        slug="new-room", name="New Room", city="Pune", address="a", hourly_paise=100, peak_hourly_paise=200
+    ).insert()
+    assert (await cache.get(service, str(other.id))).name == "New Room"
