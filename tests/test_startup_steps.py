@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiogram import Bot
 
+from bot.perf import Speedups
+from bot.perf.session import telegram_session
 from bot.startup import (
     TELEGRAM_RETRY_DELAYS,
     TOKEN_REFUSED,
@@ -17,7 +19,6 @@ from bot.startup import (
     ask_telegram_who_we_are,
     listen,
 )
-from bot.telegram_session import telegram_session
 from tests.fakes.telegram import FakeTelegram
 
 
@@ -30,7 +31,7 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
-    bot = Bot("123456:STEPS", session=telegram_session(telegram.base_url))
+    bot = Bot("123456:STEPS", session=telegram_session(telegram.base_url, Speedups()))
     yield bot
     await bot.session.close()
 
