@@ -108,12 +108,12 @@ async def test_env_example_with_only_a_token_runs_the_cli_and_the_bot_with_one_b
     env.pop("DATA_DIR")  # as the user has it: DATA_DIR=data from the file
     try:
         cli = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.admin", "list-rooms", cwd=tmp_path, env=env,
+            sys.executable, "-m", "bot.admin", "seed-demo", cwd=tmp_path, env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         out, err = await asyncio.wait_for(cli.communicate(), 120)
         assert cli.returncode == 0, err.decode()
-        assert "seed-demo" in out.decode()  # "no rooms yet: try seed-demo"
+        assert "3 added" in out.decode()
 
         bot = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", cwd=tmp_path, env=env,

@@ -81,6 +81,8 @@ async def test_webhook_mode_stops_cleanly_on_sigterm(tmp_path: Path, api: BotApi
         api.base_url,
         PORT=str(port),
         TELEGRAM_WEBHOOK_URL="https://bot.example.com/telegram/webhook",
+        TELEGRAM_WEBHOOK_SECRET="s" * 32,
+        PAYMENTS="sandbox",
     )
     bot = await start_bot(env, tmp_path)
     try:
