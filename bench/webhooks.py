@@ -23,15 +23,15 @@ import aiohttp
 from aiohttp import web
 
 from domain.clock import ManualClock
-from payments import events
+from payments import webhook_bodies
 from payments.invoice_pdf import InvoiceData, InvoiceLine, render_invoice_pdf
 from payments.sandbox import SandboxGateway
-from payments.sandbox_store import MongoSandboxLinkStore
 from payments.service import PaymentService
 from payments.web import PaymentSecrets, install_payment_routes
 from storage.booking_service import BookingRules, BookingService
 from storage.database import document_models, open_database
 from storage.models import Booking, Room, User
+from storage.sandbox_links import MongoSandboxLinkStore
 
 SECRET = "whsec_bench_0123456789"
 NOW = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)
@@ -101,7 +101,9 @@ def paid_body(booking: Booking, n: int) -> tuple[bytes, dict[str, str]]:
         "amount": booking.amount_paise,
         "status": "paid",
     }
-    return events.signed(events.payment_link_paid(link, f"pay_bench{n:06d}"), SECRET, f"evt_bench_{n}")
+    return webhook_bodies.signed(
+        webhook_bodies.payment_link_paid(link, f"pay_bench{n:06d}"), SECRET, f"evt_bench_{n}"
+    )
 
 
 async def main() -> None:
