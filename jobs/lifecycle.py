@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from domain.booking_status import BookingStatus
 from domain.clock import Clock
+from domain.payment_outcomes import Outcome
 from jobs import messages
 from jobs.digest import DailyDigest
 from payments import messages as payment_messages
@@ -218,11 +219,11 @@ class BookingClock:
             outcome = await self._reconcile(booking)
             if outcome is None:
                 break  # the gateway is down; the next tick tries again
-            if outcome.startswith("confirmed") or outcome == "expired":
+            if outcome.confirmed_or_expired:
                 settled += 1
         return settled
 
-    async def _reconcile(self, booking: Booking) -> str | None:
+    async def _reconcile(self, booking: Booking) -> Outcome | None:
         """The gateway's word on the booking's link, settled like its webhook; None when
         the gateway could not be reached."""
         assert self.payments is not None

@@ -1,108 +1,86 @@
-"""Webhook bodies shaped like Razorpay's, for the sandbox and the test fake: the same
-webhook code handles them as it handles Razorpay's own."""
+"""A verified Razorpay webhook event: claimed once by its event id, read for what it
+says, and passed to what it means (a booking's money in ``payments.settlement``, a
+refund's news in ``payments.refunds``).
+
+Database errors propagate, with the claim dropped, so the webhook answers 503 and
+Razorpay's retry processes the event afresh."""
 
 from __future__ import annotations
 
-import json
-import secrets
-import time
 from typing import Any
 
-from payments.signatures import sign_webhook
+from domain.clock import Clock
+from domain.payment_outcomes import Outcome
+from payments.refunds import Refunds
+from payments.settlement import Paid, Settlement
+from storage.payment_events import claim_event, finish_event, forget_event
 
 
-def new_event_id() -> str:
-    return "evt_" + secrets.token_hex(7)
+class PaymentEvents:
+    def __init__(self, clock: Clock, settlement: Settlement, refunds: Refunds) -> None:
+        self.clock = clock
+        self.settlement = settlement
+        self.refunds = refunds
+
+    async def handle_event(self, event_id: str, payload: dict[str, Any]) -> Outcome:
+        """Process one verified Razorpay event once; the outcome is for the log and the
+        webhook's answer."""
+        event = str(payload.get("event", ""))
+        if not await claim_event(event_id, event, _reference_of(payload), self.clock.now()):
+            return Outcome.DUPLICATE
+        try:
+            outcome = await self._dispatch(event, payload.get("payload") or {})
+        except BaseException:
+            await forget_event(event_id)
+            raise
+        await finish_event(event_id, outcome)
+        return outcome
+
+    async def _dispatch(self, event: str, entities: dict[str, Any]) -> Outcome:
+        match event:
+            case "payment_link.paid":
+                return await self.settlement.settle_paid(_paid(entities))
+            case "payment_link.expired" | "payment_link.cancelled":
+                link = _entity(entities, "payment_link")
+                return await self.settlement.link_closed(str(link.get("reference_id", "")))
+            case "payment.failed":
+                payment = _entity(entities, "payment")
+                notes = payment.get("notes") if isinstance(payment.get("notes"), dict) else {}
+                reference = notes.get("booking_code") or _entity(entities, "payment_link").get("reference_id")
+                return await self.settlement.payment_failed(
+                    str(reference) if reference else None,
+                    str(payment.get("id", "")),
+                    payment.get("error_description"),
+                )
+            case "refund.processed" | "refund.failed":
+                refund = _entity(entities, "refund")
+                return await self.refunds.gateway_says(
+                    str(refund.get("payment_id", "")),
+                    str(refund.get("id", "")),
+                    int(refund.get("amount") or 0),
+                    processed=event == "refund.processed",
+                )
+        return Outcome.IGNORED
 
 
-def _envelope(event: str, contains: list[str], payload: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "entity": "event",
-        "account_id": "acc_JamRoomSandbox",
-        "event": event,
-        "contains": contains,
-        "payload": payload,
-        "created_at": int(time.time()),
-    }
-
-
-def payment_entity(
-    payment_id: str, amount: int, *, status: str, notes: dict[str, str], error: str | None = None
-) -> dict[str, Any]:
-    return {
-        "id": payment_id,
-        "entity": "payment",
-        "amount": amount,
-        "currency": "INR",
-        "status": status,
-        "method": "upi",
-        "captured": status == "captured",
-        "notes": notes,
-        "error_code": "BAD_REQUEST_ERROR" if error else None,
-        "error_description": error,
-        "created_at": int(time.time()),
-    }
-
-
-def link_entity(link: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": link["id"],
-        "entity": "payment_link",
-        "amount": link["amount"],
-        "amount_paid": link.get("amount_paid", 0),
-        "currency": link.get("currency", "INR"),
-        "reference_id": link["reference_id"],
-        "status": link["status"],
-        "short_url": link.get("short_url", ""),
-        "notes": link.get("notes", {}),
-    }
-
-
-def payment_link_paid(link: dict[str, Any], payment_id: str, amount: int | None = None) -> dict[str, Any]:
-    paid = amount if amount is not None else link["amount"]
-    payment = payment_entity(payment_id, paid, status="captured", notes=link.get("notes", {}))
-    order = {"id": "order_" + secrets.token_hex(7), "entity": "order", "amount": paid, "status": "paid"}
-    return _envelope(
-        "payment_link.paid",
-        ["payment_link", "order", "payment"],
-        {
-            "payment_link": {"entity": {**link_entity(link), "status": "paid", "amount_paid": paid}},
-            "order": {"entity": order},
-            "payment": {"entity": payment},
-        },
+def _paid(entities: dict[str, Any]) -> Paid:
+    link = _entity(entities, "payment_link")
+    payment = _entity(entities, "payment")
+    return Paid(
+        reference=str(link.get("reference_id", "")),
+        link_id=link.get("id"),
+        payment_id=str(payment.get("id", "")),
+        amount_paise=int(payment.get("amount") or link.get("amount_paid") or 0),
+        currency=str(payment.get("currency") or link.get("currency") or ""),
     )
 
 
-def payment_link_closed(link: dict[str, Any], event: str) -> dict[str, Any]:
-    status = "expired" if event == "payment_link.expired" else "cancelled"
-    return _envelope(
-        event, ["payment_link"], {"payment_link": {"entity": {**link_entity(link), "status": status}}}
-    )
+def _entity(entities: dict[str, Any], name: str) -> dict[str, Any]:
+    wrapper = entities.get(name) or {}
+    entity = wrapper.get("entity") if isinstance(wrapper, dict) else None
+    return entity if isinstance(entity, dict) else {}
 
 
-def payment_failed(link: dict[str, Any], payment_id: str, reason: str) -> dict[str, Any]:
-    notes = {**link.get("notes", {}), "booking_code": link["reference_id"]}
-    payment = payment_entity(payment_id, link["amount"], status="failed", notes=notes, error=reason)
-    return _envelope("payment.failed", ["payment"], {"payment": {"entity": payment}})
-
-
-def refund_event(event: str, refund: dict[str, Any]) -> dict[str, Any]:
-    entity = {
-        "id": refund["id"],
-        "entity": "refund",
-        "amount": refund["amount"],
-        "currency": "INR",
-        "payment_id": refund["payment_id"],
-        "status": "processed" if event == "refund.processed" else "failed",
-    }
-    return _envelope(event, ["refund"], {"refund": {"entity": entity}})
-
-
-def signed(body: dict[str, Any], secret: str, event_id: str | None = None) -> tuple[bytes, dict[str, str]]:
-    """The raw body and headers of a webhook delivery, signed exactly as Razorpay signs."""
-    raw = json.dumps(body, separators=(",", ":")).encode()
-    return raw, {
-        "Content-Type": "application/json",
-        "X-Razorpay-Signature": sign_webhook(raw, secret),
-        "X-Razorpay-Event-Id": event_id or new_event_id(),
-    }
+def _reference_of(payload: dict[str, Any]) -> str | None:
+    link = _entity(payload.get("payload") or {}, "payment_link")
+    return str(link["reference_id"]) if link.get("reference_id") else None

@@ -27,7 +27,7 @@ from aiohttp import web
 from domain.clock import Clock, SystemClock
 from domain.money import format_inr
 from domain.urls import reachable_from_a_phone
-from payments import events
+from payments import webhook_bodies
 from payments.gateway import GatewayError, PaymentLink, PaymentLinkRequest, Refund
 from payments.signatures import sign_payment_link_callback
 
@@ -153,7 +153,7 @@ class SandboxGateway:
         )
         if stored is None:  # another refund landed meanwhile: look again
             return await self.refund(payment_id, amount_paise, idempotency_key)
-        self._later(self.send_webhook(events.refund_event("refund.processed", refund)))
+        self._later(self.send_webhook(webhook_bodies.refund_event("refund.processed", refund)))
         return to_refund(refund)
 
     # ---- the pay page --------------------------------------------------------------
@@ -175,7 +175,7 @@ class SandboxGateway:
         )
         if paid is None:
             return await self.store.get(link_id), "This payment link was just used."
-        await self.send_webhook(events.payment_link_paid(paid, payment_id))
+        await self.send_webhook(webhook_bodies.payment_link_paid(paid, payment_id))
         return paid, ""
 
     async def fail(self, link_id: str) -> dict[str, Any] | None:
@@ -183,7 +183,7 @@ class SandboxGateway:
         if link is None or link["status"] != "created":
             return link
         await self.send_webhook(
-            events.payment_failed(link, "pay_sbx" + secrets.token_hex(7), "Declined in sandbox")
+            webhook_bodies.payment_failed(link, "pay_sbx" + secrets.token_hex(7), "Declined in sandbox")
         )
         return link
 
@@ -204,7 +204,7 @@ class SandboxGateway:
         return urlencode(params)
 
     async def send_webhook(self, body: dict[str, Any]) -> int:
-        raw, headers = events.signed(body, self.webhook_secret)
+        raw, headers = webhook_bodies.signed(body, self.webhook_secret)
         try:
             async with (
                 aiohttp.ClientSession(timeout=WEBHOOK_TIMEOUT) as session,

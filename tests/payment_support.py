@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -15,7 +16,7 @@ from aiohttp import web
 
 from domain.clock import ManualClock
 from domain.slots import slot_key
-from payments import events
+from payments import webhook_bodies
 from payments.razorpay_gateway import RazorpayGateway
 from payments.service import PaymentService
 from payments.web import PaymentSecrets, install_payment_routes
@@ -39,7 +40,7 @@ class PaymentWorld:
     async def post_event(
         self, body: dict[str, Any], *, event_id: str | None = None, secret: str = WEBHOOK_SECRET
     ) -> tuple[int, dict[str, Any]]:
-        raw, headers = events.signed(body, secret, event_id)
+        raw, headers = webhook_bodies.signed(body, secret, event_id)
         return await self.post_raw(raw, headers)
 
     async def post_raw(self, raw: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
@@ -58,21 +59,26 @@ async def razorpay_api() -> AsyncIterator[FakeRazorpayAPI]:
 async def world(
     db: Database, clock: ManualClock, service: BookingService, razorpay_api: FakeRazorpayAPI
 ) -> AsyncIterator[PaymentWorld]:
-    gateway = RazorpayGateway(
-        razorpay_api.key_id, razorpay_api.key_secret, base_url=razorpay_api.base_url, timeout=2.0
-    )
+    async with open_world(razorpay_api, clock, service) as opened:
+        yield opened
+
+
+@asynccontextmanager
+async def open_world(
+    api: FakeRazorpayAPI, clock: ManualClock, service: BookingService, *, gateway_timeout: float = 2.0
+) -> AsyncIterator[PaymentWorld]:
+    """The payment service on the real SDK against ``api``, behind our webhook on a real port."""
+    gateway = RazorpayGateway(api.key_id, api.key_secret, base_url=api.base_url, timeout=gateway_timeout)
     payments = PaymentService(gateway, clock, service, public_base_url="https://bot.example.test")
     app = web.Application()
-    install_payment_routes(
-        app, payments, PaymentSecrets(WEBHOOK_SECRET, razorpay_api.key_secret, "jamroom_test_bot")
-    )
+    install_payment_routes(app, payments, PaymentSecrets(WEBHOOK_SECRET, api.key_secret, "jamroom_test_bot"))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     async with aiohttp.ClientSession() as session:
-        yield PaymentWorld(razorpay_api, payments, f"http://127.0.0.1:{port}", session)
+        yield PaymentWorld(api, payments, f"http://127.0.0.1:{port}", session)
     await payments.drain()
     await runner.cleanup()
 

@@ -29,7 +29,7 @@ from bot.perf import Speedups
 from bot.perf.session import telegram_session
 from bot.telegram_webhook import WebhookSecretMissingError, install_webhook_route
 from domain.booking_status import BookingStatus
-from payments import events
+from payments import webhook_bodies
 from storage.booking_service import BookingService
 from storage.database import Database, document_models
 from storage.models import Room, User
@@ -150,7 +150,7 @@ async def test_a_malformed_webhook_signature_is_a_400_and_changes_nothing(
 ) -> None:
     booking = await held_booking(world, room, user, 12)
     _, body = await pay(world, booking)
-    raw, headers = events.signed(body, WEBHOOK_SECRET)
+    raw, headers = webhook_bodies.signed(body, WEBHOOK_SECRET)
     before = await snapshot()
     status, answer = await world.post_raw(raw, {**headers, "X-Razorpay-Signature": signature})
     assert (status, answer) == (400, {"ok": False, "error": "invalid signature"})
@@ -174,7 +174,7 @@ async def test_a_signature_header_that_is_not_even_utf8_is_a_400(
 ) -> None:
     booking = await held_booking(world, room, user, 12)
     _, body = await pay(world, booking)
-    raw, _ = events.signed(body, WEBHOOK_SECRET)
+    raw, _ = webhook_bodies.signed(body, WEBHOOK_SECRET)
     before = await snapshot()
     answer = await raw_http(
         world.url,
@@ -208,7 +208,7 @@ async def test_secrets_never_reach_the_logs(
     _, body = await pay(world, booking)
     with caplog.at_level(logging.DEBUG):
         assert (await world.post_event(body, secret="not-the-secret"))[0] == 400
-        raw, headers = events.signed(body, secret)
+        raw, headers = webhook_bodies.signed(body, secret)
         assert (await world.post_raw(raw, headers))[0] == 200
         assert (await world.post_raw(raw, {**headers, "X-Razorpay-Signature": "0" * 64}))[0] == 400
     logged: list[Any] = [r.getMessage() for r in caplog.records]

@@ -5,6 +5,7 @@ through the real SDK against the fake Razorpay API."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -12,26 +13,25 @@ import pytest
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
 from payments.gateway import GatewayError, GatewayTimeoutError, PaymentLinkRequest
-from payments.razorpay_gateway import RazorpayGateway
 from payments.sandbox import SandboxGateway
-from payments.sandbox_store import MongoSandboxLinkStore
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room, User
+from storage.sandbox_links import MongoSandboxLinkStore
 from tests.dialog_support import Musician, make_dispatcher, make_services
-from tests.payment_support import TOMORROW, PaymentWorld, keys
+from tests.fakes.razorpay_api import FakeRazorpayAPI
+from tests.payment_support import TOMORROW, PaymentWorld, keys, open_world
 
 TIMEOUT = 0.5
 
 
 @pytest.fixture
-def impatient(world: PaymentWorld) -> PaymentWorld:
+async def impatient(
+    db: Database, clock: ManualClock, service: BookingService, razorpay_api: FakeRazorpayAPI
+) -> AsyncIterator[PaymentWorld]:
     """The world with a gateway that gives up on Razorpay after half a second."""
-    api = world.api
-    world.payments.gateway = RazorpayGateway(
-        api.key_id, api.key_secret, base_url=api.base_url, timeout=TIMEOUT
-    )
-    return world
+    async with open_world(razorpay_api, clock, service, gateway_timeout=TIMEOUT) as world:
+        yield world
 
 
 async def hold(world: PaymentWorld, room: Room, user: User, *hours: int) -> Booking:

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.owner_reports import CSV_COLUMNS, bookings_csv
 from domain.clock import ManualClock
-from payments import events
+from payments import webhook_bodies
 from storage.earnings import bookings_between, earnings_by_room
 from storage.models import Booking, Room, User
 from tests.payment_support import TOMORROW, PaymentWorld, held_booking, outbox_to
@@ -48,7 +48,7 @@ async def test_a_processed_webhook_that_beats_our_record_keeps_the_amount(
 
     async def webhook_first(refund: dict[str, Any]) -> None:
         # Razorpay's webhook arrives while our refund call still waits for its answer.
-        answer = await world.post_event(events.refund_event("refund.processed", refund))
+        answer = await world.post_event(webhook_bodies.refund_event("refund.processed", refund))
         assert answer[1]["outcome"] == "refund processed"
 
     world.api.before_refund_answer = webhook_first
@@ -78,7 +78,7 @@ async def test_a_processed_webhook_after_our_request_timed_out_is_kept_and_not_p
     world.api.answer_late_next("/refund", delay=3)  # Razorpay refunds; its answer comes too late
     assert await world.payments.refund_due(await cancelled(world, booking, user)) == "retry later"
     refund = world.api.refunds[-1]
-    answer = await world.post_event(events.refund_event("refund.processed", refund))
+    answer = await world.post_event(webhook_bodies.refund_event("refund.processed", refund))
     assert answer[1]["outcome"] == "refund processed"
     assert await world.payments.retry_due_refunds() == 0
     assert len(world.api.refunds) == 1
@@ -96,7 +96,7 @@ async def test_a_refund_that_failed_is_not_counted_as_returned(
     pending = await what_the_owner_sees(world, room, user, booking)
     assert (pending["refunded"], pending["csv"]) == (60000, "600.00")  # Razorpay has it in hand
     refund = world.api.refunds[-1]
-    await world.post_event(events.refund_event("refund.failed", refund))
+    await world.post_event(webhook_bodies.refund_event("refund.failed", refund))
     failed = await what_the_owner_sees(world, room, user, booking)
     assert (failed["refunded"], failed["csv"]) == (0, "0.00")
     assert refund["id"] not in failed["invoice"]
@@ -107,7 +107,7 @@ async def test_a_refund_made_in_the_dashboard_is_recorded(
 ) -> None:
     booking, payment_id = await paid_booking(world, room, user, 12)
     refund = {"id": "rfnd_dashboard01", "amount": 20000, "payment_id": payment_id}
-    answer = await world.post_event(events.refund_event("refund.processed", refund))
+    answer = await world.post_event(webhook_bodies.refund_event("refund.processed", refund))
     assert answer[1]["outcome"] == "refund processed"
     seen = await what_the_owner_sees(world, room, user, booking)
     assert (seen["refunded"], seen["csv"]) == (20000, "200.00")

@@ -8,7 +8,7 @@ from datetime import timedelta
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
 from domain.errors import BookingNotCancellableError
-from payments import events
+from payments import webhook_bodies
 from storage.models import Booking, Room, User
 from tests.conftest import make_user
 from tests.payment_support import PaymentWorld, held_booking, outbox_to
@@ -50,7 +50,7 @@ async def test_a_replayed_refund_webhook_changes_nothing(world: PaymentWorld, ro
     outcome = await world.payments.bookings.cancel_by_musician(booking.id, user.id)
     await world.payments.refund_due(outcome.booking)
     refund = world.api.refunds[-1]
-    body = events.refund_event("refund.processed", refund)
+    body = webhook_bodies.refund_event("refund.processed", refund)
     await world.post_event(body, event_id="evt_refund_1")
     before = await Booking.get_pymongo_collection().find_one({"_id": booking.id})
     replay = await world.post_event(body, event_id="evt_refund_1")

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
-from payments import events
+from payments import webhook_bodies
 from storage.holds import HoldClaim
 from storage.models import Booking, Room, SlotClaim, User
 from tests.payment_support import PaymentWorld, held_booking, outbox_to, snapshot
@@ -135,7 +135,7 @@ async def test_a_second_payment_for_a_paid_booking_is_put_to_the_owner(
     booking = await held_booking(world, room, user, 12)
     _, body = await pay(world, booking)
     assert (await world.post_event(body))[1]["outcome"] == "confirmed"
-    second = events.payment_link_paid(world.api.links[booking.payment["link_id"]], "pay_second0001")
+    second = webhook_bodies.payment_link_paid(world.api.links[booking.payment["link_id"]], "pay_second0001")
     assert (await world.post_event(second))[1]["outcome"] == "extra payment flagged"
     stored = await Booking.get(booking.id)
     assert stored is not None

@@ -6,7 +6,7 @@ import asyncio
 
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
-from payments import events
+from payments import webhook_bodies
 from storage.models import Booking, Room, SlotClaim, User
 from storage.payment_events import PaymentEvent
 from tests.conftest import make_user
@@ -79,7 +79,7 @@ async def test_bad_or_missing_signature_is_refused_and_changes_nothing(
     _, body = await pay(world, booking)
     before = await snapshot()
     forged = await world.post_event(body, secret="not-the-secret")
-    raw, headers = events.signed(body, "whsec_test_0123456789")
+    raw, headers = webhook_bodies.signed(body, "whsec_test_0123456789")
     tampered = await world.post_raw(raw.replace(b'"amount":60000', b'"amount":100'), headers)
     unsigned = await world.post_raw(raw, {"Content-Type": "application/json"})
     assert [r[0] for r in (forged, tampered, unsigned)] == [400, 400, 400]
@@ -173,7 +173,7 @@ async def test_late_payment_with_taken_slots_is_refunded_in_full(
 async def test_expired_link_frees_the_slots(world: PaymentWorld, room: Room, user: User) -> None:
     booking = await held_booking(world, room, user, 12)
     link = world.api.links[booking.payment["link_id"]]
-    assert (await world.post_event(events.payment_link_closed(link, "payment_link.expired")))[1][
+    assert (await world.post_event(webhook_bodies.payment_link_closed(link, "payment_link.expired")))[1][
         "outcome"
     ] == "expired"
     stored = await Booking.get(booking.id)
@@ -186,7 +186,9 @@ async def test_expired_link_frees_the_slots(world: PaymentWorld, room: Room, use
 async def test_failed_payment_is_told_and_the_hold_kept(world: PaymentWorld, room: Room, user: User) -> None:
     booking = await held_booking(world, room, user, 12)
     link = world.api.links[booking.payment["link_id"]]
-    status, answer = await world.post_event(events.payment_failed(link, "pay_failed_1", "Card declined"))
+    status, answer = await world.post_event(
+        webhook_bodies.payment_failed(link, "pay_failed_1", "Card declined")
+    )
     assert (status, answer["outcome"]) == (200, "failure told")
     stored = await Booking.get(booking.id)
     assert stored is not None
@@ -203,16 +205,15 @@ async def test_refund_events_are_recorded_and_told(world: PaymentWorld, room: Ro
     world.api.refund_status = "pending"  # a normal-speed refund: the bank pays it later
     assert await world.payments.refund_due(outcome.booking) == "pending"
     refund = world.api.refunds[-1]
-    failed = await world.post_event(events.refund_event("refund.failed", refund))
+    failed = await world.post_event(webhook_bodies.refund_event("refund.failed", refund))
     assert failed[1]["outcome"] == "refund failed"
     stored = await Booking.get(booking.id)
     assert stored is not None
     assert stored.refund["status"] == "failed"
     assert any("Refund failed" in m.text for m in await outbox_to(9001))
     # The owner refunds it again from the dashboard, and that one is paid.
-    assert (await world.post_event(events.refund_event("refund.processed", refund)))[1]["outcome"] == (
-        "refund processed"
-    )
+    paid_again = await world.post_event(webhook_bodies.refund_event("refund.processed", refund))
+    assert paid_again[1]["outcome"] == "refund processed"
     assert any("Refund of ₹600" in m.text and "processed" in m.text for m in await outbox_to(user.id))
 
 
@@ -225,10 +226,10 @@ async def test_a_refund_failure_reported_after_it_was_processed_changes_nothing(
     outcome = await world.payments.bookings.cancel_by_musician(booking.id, user.id)
     assert await world.payments.refund_due(outcome.booking) == "processed"
     refund = world.api.refunds[-1]
-    processed = await world.post_event(events.refund_event("refund.processed", refund))
+    processed = await world.post_event(webhook_bodies.refund_event("refund.processed", refund))
     assert processed[1]["outcome"] == "refund already processed"
     before = await snapshot()
-    stale = await world.post_event(events.refund_event("refund.failed", refund))
+    stale = await world.post_event(webhook_bodies.refund_event("refund.failed", refund))
     assert stale[1]["outcome"] == "refund already processed"
     assert await snapshot() == before
 

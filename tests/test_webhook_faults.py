@@ -12,7 +12,7 @@ from beanie import init_beanie
 
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
-from payments import events
+from payments import webhook_bodies
 from payments.razorpay_gateway import RazorpayGateway
 from payments.service import PaymentService
 from payments.web import PaymentSecrets, install_payment_routes
@@ -44,7 +44,7 @@ async def test_database_down_means_503_and_the_retry_confirms(
         await payments.ensure_payment_link(booking, room, user)
         booking = await service.booking(booking.id)
         payment_id = razorpay_api.pay_link(booking.payment["link_id"])
-        raw, headers = events.signed(
+        raw, headers = webhook_bodies.signed(
             razorpay_api.paid_event(booking.payment["link_id"], payment_id), WEBHOOK_SECRET, "evt_down_1"
         )
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from payments import events
+from payments import webhook_bodies
 
 
 def _error(status: int, description: str, code: str = "BAD_REQUEST_ERROR") -> web.Response:
@@ -100,7 +100,7 @@ class FakeRazorpayAPI:
         return payment_id
 
     def paid_event(self, link_id: str, payment_id: str, amount: int | None = None) -> dict[str, Any]:
-        return events.payment_link_paid(self.links[link_id], payment_id, amount)
+        return webhook_bodies.payment_link_paid(self.links[link_id], payment_id, amount)
 
     def refunded_total(self, payment_id: str) -> int:
         return sum(r["amount"] for r in self.refunds if r["payment_id"] == payment_id)

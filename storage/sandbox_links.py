@@ -1,5 +1,5 @@
-"""Sandbox payment links in MongoDB, so they survive a restart and every process of a
-deployment sees the same link."""
+"""The sandbox gateway's payment links in MongoDB, so they survive a restart and every
+process of a deployment sees the same link. Each change is one conditional update."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ register_documents(SandboxLink)
 
 
 class MongoSandboxLinkStore:
+    """``payments.sandbox.SandboxLinkStore`` in the database."""
+
     async def add(self, link: dict[str, Any]) -> None:
         await SandboxLink.get_pymongo_collection().insert_one({**link, "_id": link["id"]})
 

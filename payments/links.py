@@ -1,0 +1,123 @@
+"""A booking's payment link: made once (or found again after a create that timed out),
+cancelled when the hold ends, and asked about when its webhook does not come."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.payment_outcomes import LINK_STATUS, Outcome
+from payments.gateway import (
+    GatewayError,
+    GatewayTimeoutError,
+    PaymentGateway,
+    PaymentLink,
+    PaymentLinkRequest,
+)
+from payments.settlement import Paid, Settlement
+from storage.booking_service import BookingService
+from storage.models import Booking, Room, User
+from storage.payment_records import store_link
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PaymentLinkView:
+    url: str
+    amount_paise: int
+    hold_expires_at: datetime
+
+
+class PaymentLinks:
+    def __init__(
+        self, gateway: PaymentGateway, bookings: BookingService, settlement: Settlement, *, callback_url: str
+    ) -> None:
+        self.gateway = gateway
+        self.bookings = bookings
+        self.settlement = settlement
+        self.callback_url = callback_url
+
+    async def ensure_payment_link(self, booking: Booking, room: Room, user: User) -> PaymentLinkView:
+        """The booking's payment link, created once. Raises GatewayError when the
+        gateway fails; the booking keeps its hold, so the musician can retry."""
+        existing = booking.payment.get("link_url")
+        if existing:
+            return PaymentLinkView(existing, booking.amount_paise, booking.hold_expires_at)
+        request = PaymentLinkRequest(
+            booking_id=str(booking.id),
+            reference_id=booking.code,
+            amount_paise=booking.amount_paise,
+            description=f"{room.name} · {booking.day:%d %b %Y} · {len(booking.slots)} slot(s)"[:2048],
+            expire_by=booking.hold_expires_at + timedelta(minutes=1),
+            callback_url=self.callback_url,
+            customer_name=user.display_name,
+            customer_contact=None,
+            notes={"booking_id": str(booking.id), "booking_code": booking.code, "room": room.slug},
+        )
+        link = await self._new_or_earlier_link(booking, request)
+        stored = await store_link(booking.id, link.id, link.short_url)
+        if stored is None:
+            # Another confirm of the same booking stored its link first: keep that one, and
+            # cancel ours unless it is the same link (both found the one made earlier).
+            fresh = await self.bookings.booking(booking.id)
+            if fresh.payment.get("link_id") != link.id:
+                await self._cancel_quietly(link.id)
+            return PaymentLinkView(fresh.payment["link_url"], fresh.amount_paise, fresh.hold_expires_at)
+        return PaymentLinkView(link.short_url, booking.amount_paise, booking.hold_expires_at)
+
+    async def _new_or_earlier_link(self, booking: Booking, request: PaymentLinkRequest) -> PaymentLink:
+        """A new link, or the one an earlier attempt made: a create that timed out at our
+        side may have made it, and its reference (the booking code) cannot be used twice,
+        so the retry is refused ("already exists") and finds it by that reference."""
+        try:
+            return await self.gateway.create_link(request)
+        except GatewayTimeoutError:
+            raise  # asking again now would likely time out too; Try again will find it
+        except GatewayError:
+            earlier = await self.gateway.find_link(booking.code)
+            if earlier is None or not _payable_for(earlier, booking):
+                raise
+            log.info("payment link for %s was made by an earlier attempt: %s", booking.code, earlier.id)
+            return earlier
+
+    async def cancel_link_for(self, booking: Booking) -> None:
+        """Cancel the booking's link after its hold ended, so it cannot be paid late."""
+        link_id = booking.payment.get("link_id")
+        if link_id:
+            await self._cancel_quietly(link_id)
+
+    async def _cancel_quietly(self, link_id: str) -> None:
+        try:
+            await self.gateway.cancel_link(link_id)
+        except GatewayError as error:
+            log.warning("could not cancel payment link %s: %s", link_id, error)
+
+    async def reconcile(self, booking: Booking) -> Outcome:
+        """Settle a booking whose link was paid but whose webhook has not come, by asking
+        the gateway; the same path as the webhook. Raises GatewayError when it cannot ask."""
+        link_id = booking.payment.get("link_id")
+        if not link_id:
+            return Outcome.NO_LINK
+        link = await self.gateway.fetch_link(link_id)
+        if link.status == "paid" and link.payment_id:
+            return await self.settlement.settle_paid(_paid_from(link))
+        if link.status in ("expired", "cancelled"):
+            return await self.settlement.link_closed(link.reference_id)
+        return LINK_STATUS.get(link.status, Outcome.LINK_UNKNOWN)
+
+
+def _payable_for(link: PaymentLink, booking: Booking) -> bool:
+    """A link found by the booking's reference that can still take (or took) its money."""
+    return link.amount_paise == booking.amount_paise and link.status in ("created", "paid", "partially_paid")
+
+
+def _paid_from(link: PaymentLink) -> Paid:
+    return Paid(
+        reference=link.reference_id,
+        link_id=link.id,
+        payment_id=link.payment_id or "",
+        amount_paise=link.amount_paid_paise,
+        currency=link.currency,
+    )
