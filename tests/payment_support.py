@@ -56,7 +56,7 @@ async def razorpay_api() -> AsyncIterator[FakeRazorpayAPI]:
     await api.stop()
 
 
-def razorpay_settings(api: FakeRazorpayAPI) -> Settings:
+def razorpay_settings(api: FakeRazorpayAPI, *, timeout_seconds: float = 2.0) -> Settings:
     """Razorpay's settings for the fake API: the payments ``python -m bot`` builds from them
     (``payments_config``, ``build_payments``) are the ones the payment tests run."""
     return Settings(
@@ -66,7 +66,7 @@ def razorpay_settings(api: FakeRazorpayAPI) -> Settings:
         razorpay_key_secret=api.key_secret,  # type: ignore[arg-type]
         razorpay_webhook_secret=WEBHOOK_SECRET,  # type: ignore[arg-type]
         razorpay_api_url=api.base_url,
-        razorpay_timeout_seconds=2.0,
+        razorpay_timeout_seconds=timeout_seconds,
         public_base_url="https://bot.example.test",
     )
 
