@@ -626,7 +626,14 @@ async def run_mode(
     clock = ManualClock(NOW)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     bookings = BookingService(clock, booking_rules(settings))
-    services = Services(settings=settings, clock=clock, bookings=bookings, database=database)
+    services = Services(
+        settings=settings,
+        clock=clock,
+        bookings=bookings,
+        database=database,
+        payments=None,
+        bot_username="jamroom_bot",
+    )
 
     here, there = multiprocessing.get_context("spawn").Pipe()
     crowd = multiprocessing.get_context("spawn").Process(

@@ -28,10 +28,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from bson import ObjectId
 
+from bot.app import booking_clock
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
 from jobs.delivery import OutboxDeliverer, run_forever
-from jobs.lifecycle import BookingClock
 from storage.booking_service import BookingService
 from storage.database import document_models, open_database
 from storage.demo import DEMO_ROOMS
@@ -141,7 +141,7 @@ async def monitor_part(count: int) -> None:
     print(f"  monitor tick, indexed due_ms query: {ours:.1f} ms  ({due} bookings due)")
     print(f"  monitor tick, scan every unfinished booking (original): {scan:.1f} ms  ({scanned_due} due)")
     print(f"  speed-up: {scan / ours:.0f}x")
-    jobs = BookingClock(service, clock, None)
+    jobs = booking_clock(service, clock, None)
     started = time.perf_counter()
     moved = await jobs.start_sessions() + await jobs.complete_sessions()
     acting = (time.perf_counter() - started) * 1000

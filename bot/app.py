@@ -1,15 +1,21 @@
 """``python -m bot``: the bot (polling, or Telegram webhook when configured), the web
-server and the scheduler, in one process."""
+server and the jobs, in one process.
+
+This is the composition root: ``_start_and_serve`` builds everything in plain calls,
+top to bottom, and is the only place that knows every layer. The arrows point down
+only: bot -> jobs, payments -> storage -> domain. Jobs and payments never import bot
+(they get plain values, not Settings) nor each other: what the jobs need from payments
+is ``jobs.ports.JobPayments``, and the payment service handed in here is one."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import socket
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -25,15 +31,20 @@ from bot.logging_setup import MASK, configured_secrets, setup_logging
 from bot.perf import Speedups
 from bot.perf.session import telegram_session
 from bot.perf.startup_heap import freeze_startup_heap
-from bot.services import Services, booking_rules
+from bot.services import Services, booking_rules, payments_config
 from bot.startup import StartupError, UnforeseenError, ask_telegram_who_we_are, listen
 from bot.stop_signals import StopSignals
 from bot.telegram_webhook import install_webhook_route, serve_webhook
 from bot.web import build_web_app
 from domain.clock import Clock, SystemClock
+from jobs.delivery import OutboxDeliverer
+from jobs.lifecycle import REMINDERS, BookingClock
+from jobs.ports import JobPayments
+from jobs.setup import start_jobs
+from payments import messages as payment_messages
 from payments.setup import build_payments
 from storage.booking_service import BookingService
-from storage.database import Database, make_client, open_database
+from storage.database import make_client, open_database
 from storage.embedded import EmbeddedDatabaseError
 
 log = logging.getLogger("bot")
@@ -57,19 +68,8 @@ COMMANDS = [
     BotCommand(command="cancel", description="Leave the current menu"),
 ]
 
-FEATURE_MODULES: tuple[str, ...] = ("jobs.setup",)
-"""Feature packages imported at start-up so they register their hooks and routes
-(``on_startup``), e.g. ``"jobs.setup"``."""
-
-Hook = Callable[[Services, Bot, Dispatcher], Awaitable[Callable[[], Awaitable[None]] | None]]
-_startup_hooks: list[Hook] = []
-
-
-def on_startup(hook: Hook) -> Hook:
-    """Register a start-up hook (payments, scheduler); it may return a shutdown callable."""
-    if hook not in _startup_hooks:
-        _startup_hooks.append(hook)
-    return hook
+DEFAULT_BOT_USERNAME = "jamroom_bot"
+"""Only should Telegram's getMe name no username (it always names one for a bot)."""
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -81,19 +81,24 @@ def make_bot(settings: Settings) -> Bot:
     )
 
 
-async def build_services(settings: Settings, database: Database, clock: Clock | None = None) -> Services:
-    clock = clock or SystemClock()
-    return Services(
-        settings=settings,
-        clock=clock,
-        bookings=BookingService(clock, booking_rules(settings)),
-        database=database,
+def booking_clock(
+    bookings: BookingService,
+    clock: Clock,
+    payments: JobPayments | None,
+    *,
+    reminder_offsets: tuple[timedelta, ...] = REMINDERS,
+    bot_username: str | None = None,
+) -> BookingClock:
+    """The jobs' booking clock, telling an expired hold in the webhook's words (the
+    tests build theirs here too)."""
+    return BookingClock(
+        bookings,
+        clock,
+        payments,
+        reminder_offsets,
+        bot_username=bot_username,
+        hold_expired=payment_messages.hold_expired,
     )
-
-
-def load_features() -> None:
-    for module in FEATURE_MODULES:
-        importlib.import_module(module)
 
 
 async def run(settings: Settings) -> None:
@@ -119,14 +124,23 @@ async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
         bot = make_bot(settings)
         running.push_async_callback(bot.session.close)
         me = await ask_telegram_who_we_are(bot, settings.telegram_api_url)
-        load_features()
+        bot_username = me.username or DEFAULT_BOT_USERNAME
         uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
         database = await open_database(uri, settings.data_dir)
         running.push_async_callback(database.close)
-        services = await build_services(settings, database)
-        services.bot_username = me.username or services.bot_username
-        payments = build_payments(settings, services.clock, services.bookings, services.bot_username)
-        services.payments = payments.service
+
+        clock = SystemClock()
+        bookings = BookingService(clock, booking_rules(settings))
+        payments = build_payments(payments_config(settings, bot_username), clock, bookings)
+        services = Services(
+            settings=settings,
+            clock=clock,
+            bookings=bookings,
+            database=database,
+            payments=payments.service,
+            bot_username=bot_username,
+        )
+
         # Dialog state gets its own client: aiogram closes its storage when polling
         # stops, and that must not close the connection the jobs and webhooks use.
         fsm_client = make_client(database.uri)
@@ -137,10 +151,19 @@ async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
         speedups = Speedups.from_setting(settings.speedups)
         fsm_storage = mongo_fsm_storage(fsm_client, database.db.name, speedups, single_process=polling)
         dispatcher = build_dispatcher(services, fsm_storage, speedups=speedups)
-        for hook in _startup_hooks:
-            stop = await hook(services, bot, dispatcher)
-            if stop is not None:
-                running.push_async_callback(_quietly, stop)
+
+        stop_jobs = start_jobs(
+            booking_clock(
+                bookings,
+                clock,
+                payments.service,
+                reminder_offsets=settings.reminder_offsets,
+                bot_username=bot_username,
+            ),
+            OutboxDeliverer(bot, clock, attachments=payments.service.render_attachment),
+        )
+        running.push_async_callback(_quietly, stop_jobs)
+
         app = build_web_app(services)
         payments.install_routes(app)
         if settings.telegram_webhook_url:
@@ -150,8 +173,8 @@ async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
         await bot.set_my_commands(COMMANDS)
         if speedups.frozen_startup_heap:
             freeze_startup_heap()
-        announce_startup(settings, services.bot_username)
-        log.info("JamRoom bot @%s is up (%s)", services.bot_username, database.description)
+        announce_startup(settings, bot_username)
+        log.info("JamRoom bot @%s is up (%s)", bot_username, database.description)
         await serve_updates(bot, dispatcher, app, settings, stopping)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.dialogs.format import session_span
+from bot.services import Payments
 from domain.booking_status import BookingStatus
 from domain.money import format_inr
 from payments.messages import musician_link
@@ -21,7 +22,7 @@ REASON_LIMIT = 300
 
 
 async def cancel_for_musician(
-    service: BookingService, booking_id: str, user_id: int, payments: object | None
+    service: BookingService, booking_id: str, user_id: int, payments: Payments | None
 ) -> CancelOutcome:
     """The musician cancels their booking; the owners of a paid one are told the refund.
     Raises the service's BookingError subclasses, changing and queueing nothing."""
@@ -46,7 +47,12 @@ async def cancel_for_musician(
 
 
 async def terminate_for_owner(
-    service: BookingService, booking: Booking, room: Room, owner_id: int, reason: str, payments: object | None
+    service: BookingService,
+    booking: Booking,
+    room: Room,
+    owner_id: int,
+    reason: str,
+    payments: Payments | None,
 ) -> Booking:
     """The owner cancels a paid booking with a reason: full refund, the musician and the
     room's other owners are told. Raises BookingError subclasses, changing nothing."""
@@ -75,10 +81,9 @@ async def terminate_for_owner(
     return ended
 
 
-async def _refund(payments: object | None, booking: Booking) -> None:
-    refund_due = getattr(payments, "refund_due", None)
-    if refund_due is not None and (booking.refund or {}).get("due_paise"):
-        await refund_due(booking)
+async def _refund(payments: Payments | None, booking: Booking) -> None:
+    if payments is not None and (booking.refund or {}).get("due_paise"):
+        await payments.refund_due(booking)
 
 
 def owner_musician_cancelled(booking: Booking, room: Room, musician: User | None, refund_paise: int) -> str:

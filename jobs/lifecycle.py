@@ -22,9 +22,7 @@ from domain.clock import Clock
 from domain.payment_outcomes import Outcome
 from jobs import messages
 from jobs.digest import DailyDigest
-from payments import messages as payment_messages
-from payments.gateway import GatewayError
-from payments.service import PaymentService
+from jobs.ports import GatewayError, HoldExpiredText, JobPayments
 from storage.booking_service import BookingService
 from storage.models import Booking, Room, to_ms
 from storage.outbox import enqueue_guarded
@@ -35,6 +33,8 @@ S = BookingStatus
 RECONCILE_AFTER = timedelta(minutes=3)
 """A hold's link is asked about when no webhook came this long after the hold began,
 and again every RECONCILE_AFTER until the hold ends."""
+REMINDERS = (timedelta(hours=24), timedelta(hours=1))
+"""How long before a session its reminders go out, unless told otherwise."""
 
 
 class BookingClock:
@@ -42,14 +42,16 @@ class BookingClock:
         self,
         bookings: BookingService,
         clock: Clock,
-        payments: PaymentService | None,
-        reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1)),
+        payments: JobPayments | None,
+        reminder_offsets: tuple[timedelta, ...] = REMINDERS,
         *,
+        hold_expired: HoldExpiredText,
         bot_username: str | None = None,
     ) -> None:
         self.bookings = bookings
         self.clock = clock
         self.payments = payments
+        self.hold_expired = hold_expired
         self.reminder_offsets = tuple(sorted(reminder_offsets, reverse=True))
         self.bot_username = bot_username
         self.digest = DailyDigest(clock)
@@ -89,7 +91,7 @@ class BookingClock:
             await enqueue_guarded(
                 booking.user_id,
                 # The same text as the webhook's payment_link.expired path: one dedupe key, one wording.
-                payment_messages.hold_expired(booking, room),
+                self.hold_expired(booking, room),
                 dedupe_key=f"{booking.id}:expired",
                 now=self.clock.now(),
                 booking_id=str(booking.id),

@@ -1,6 +1,7 @@
-"""Starts the jobs with ``python -m bot``: APScheduler runs the booking clock, a
-delivery loop drains the outbox. Both read their work from the database, so they
-need no job store and any number of processes may run them."""
+"""Starts the jobs: APScheduler runs the booking clock, a delivery loop drains the
+outbox. Both read their work from the database, so they need no job store and any
+number of processes may run them. The composition root (bot/app.py) builds both and
+calls ``start_jobs``; so do the tests."""
 
 from __future__ import annotations
 
@@ -9,12 +10,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from aiogram import Bot, Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pymongo.errors import ConnectionFailure
 
-from bot.app import on_startup
-from bot.services import Services
 from jobs.delivery import OutboxDeliverer, run_forever
 from jobs.lifecycle import BookingClock
 
@@ -24,14 +22,13 @@ CLOCK_INTERVAL_SECONDS = 15
 DELIVERY_IDLE_SECONDS = 0.5
 
 
-_ticking: set[asyncio.Task[None]] = set()
-
-
-async def tick_logged(clock: BookingClock) -> None:
+async def tick_logged(clock: BookingClock, ticking: set[asyncio.Task[None]] | None = None) -> None:
+    """One tick, its failures logged; ``ticking`` holds the running tick, so shutdown can
+    let it finish."""
     task = asyncio.current_task()
-    if task is not None:  # so shutdown can let a running tick finish
-        _ticking.add(task)
-        task.add_done_callback(_ticking.discard)
+    if task is not None and ticking is not None:
+        ticking.add(task)
+        task.add_done_callback(ticking.discard)
     try:
         done = await clock.tick()
     except ConnectionFailure as error:
@@ -44,33 +41,24 @@ async def tick_logged(clock: BookingClock) -> None:
         log.info("booking clock: %s", {k: v for k, v in done.items() if v})
 
 
-@on_startup
-async def start_jobs(services: Services, bot: Bot, dispatcher: Dispatcher) -> Callable[[], Awaitable[None]]:
-    booking_clock = BookingClock(
-        services.bookings,
-        services.clock,
-        services.payments,
-        services.settings.reminder_offsets,
-        bot_username=services.bot_username,
-    )
+def start_jobs(booking_clock: BookingClock, deliverer: OutboxDeliverer) -> Callable[[], Awaitable[None]]:
+    """Start ticking the booking clock and delivering the outbox; returns what stops both,
+    letting a running tick and the messages in flight finish."""
+    ticking: set[asyncio.Task[None]] = set()
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
         tick_logged,
         "interval",
         seconds=CLOCK_INTERVAL_SECONDS,
-        args=[booking_clock],
+        args=[booking_clock, ticking],
         id="booking-clock",
         max_instances=1,
         coalesce=True,
-        # APScheduler runs on real time; the jobs take their "now" from services.clock.
+        # APScheduler runs on real time; the jobs take their "now" from their own Clock.
         next_run_time=datetime.now(UTC),
     )
     scheduler.start()
     stop = asyncio.Event()
-    payments = services.payments
-    deliverer = OutboxDeliverer(
-        bot, services.clock, attachments=payments.render_attachment if payments is not None else None
-    )
     delivery = asyncio.create_task(run_forever(deliverer.deliver_due, DELIVERY_IDLE_SECONDS, stop))
 
     async def shutdown() -> None:
@@ -78,8 +66,8 @@ async def start_jobs(services: Services, bot: Bot, dispatcher: Dispatcher) -> Ca
         # Paused, not shut down yet: APScheduler's shutdown cancels a running tick.
         scheduler.pause()
         await asyncio.wait_for(delivery, 10)
-        if _ticking:
-            await asyncio.wait(list(_ticking), timeout=10)
+        if ticking:
+            await asyncio.wait(list(ticking), timeout=10)
         scheduler.shutdown(wait=False)
 
     return shutdown

@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-
-class GatewayError(Exception):
-    """The gateway failed or refused; the message is safe to log (never a secret)."""
+from domain.gateway_errors import GatewayError  # defined below payments so jobs can catch it too
 
 
 class GatewayTimeoutError(GatewayError):

@@ -39,12 +39,14 @@ from pydantic import BaseModel
 
 from bot.config import Settings
 from bot.dispatcher import build_dispatcher
-from bot.services import Services
+from bot.services import Payments, Services
 from domain.clock import Clock
 from domain.slots import slot_key
+from payments.gateway import PaymentGateway
+from payments.service import PaymentLinkView
 from storage.booking_service import BookingService
 from storage.database import Database
-from storage.models import Booking, Room
+from storage.models import Booking, Room, User
 from tests.fakes.bot_api_rules import refusal
 
 BOT_PARSE_MODE = "HTML"
@@ -128,40 +130,52 @@ class RecordingBot(FakeBot):
 
 @dataclass
 class RecordingPayments:
-    """The payment service's interface as the dialogs use it, recording calls.
-    It hands out a link and never marks anything paid."""
+    """The bot's ``Payments`` as the dialogs use it, recording calls. It hands out a link
+    and never marks anything paid; there is no gateway, so no test payments either."""
 
     base_url: str = "https://pay.example/l"
     refunds: list[str] = field(default_factory=list)
     invoices: list[str] = field(default_factory=list)
 
-    async def ensure_payment_link(self, booking: Booking, room: Room, user: Any) -> Any:
-        from types import SimpleNamespace
+    @property
+    def gateway(self) -> PaymentGateway | None:
+        return None
 
+    async def ensure_payment_link(self, booking: Booking, room: Room, user: User) -> PaymentLinkView:
         url = f"{self.base_url}/{booking.code}"
         await Booking.get_pymongo_collection().update_one(
             {"_id": booking.id}, {"$set": {"payment": {"link_url": url}}}
         )
-        return SimpleNamespace(
+        return PaymentLinkView(
             url=url, amount_paise=booking.amount_paise, hold_expires_at=booking.hold_expires_at
         )
 
-    async def refund_due(self, booking: Booking) -> None:
+    async def refund_due(self, booking: Booking) -> str:
         self.refunds.append(booking.code)
+        return "recorded"
 
-    async def send_invoice(self, booking: Booking) -> None:
+    async def send_invoice(self, booking: Booking) -> bool:
         self.invoices.append(booking.code)
+        return True
 
 
 def make_services(
-    database: Database, clock: Clock, service: BookingService, payments: Any = None
+    database: Database,
+    clock: Clock,
+    service: BookingService,
+    payments: Payments | None = None,
+    *,
+    settings: Settings | None = None,
+    bot_username: str = "jamroom_bot",
 ) -> Services:
+    """The services as ``python -m bot`` builds them (bot/app.py), from this test's parts."""
     return Services(
-        settings=Settings(_env_file=None),  # type: ignore[call-arg]
+        settings=settings or Settings(_env_file=None),  # type: ignore[call-arg]
         clock=clock,
         bookings=service,
         database=database,
         payments=payments,
+        bot_username=bot_username,
     )
 
 

@@ -1,5 +1,6 @@
-"""Fixtures for payment tests: the fake Razorpay API, the real SDK gateway pointed at
-it, the payment service, and our web server on a real port."""
+"""Fixtures for payment tests: the fake Razorpay API, the payments built as
+``python -m bot`` builds them (the real SDK gateway pointed at the fake), and our web
+server on a real port."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.config import Settings
+from bot.services import payments_config
 from domain.clock import ManualClock
 from domain.slots import slot_key
 from payments import webhook_bodies
-from payments.razorpay_gateway import RazorpayGateway
 from payments.service import PaymentService
-from payments.web import PaymentSecrets, install_payment_routes
+from payments.setup import build_payments
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room, User
@@ -55,6 +57,21 @@ async def razorpay_api() -> AsyncIterator[FakeRazorpayAPI]:
     await api.stop()
 
 
+def razorpay_settings(api: FakeRazorpayAPI, *, timeout_seconds: float = 2.0) -> Settings:
+    """Razorpay's settings for the fake API: the payments ``python -m bot`` builds from them
+    (``payments_config``, ``build_payments``) are the ones the payment tests run."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token="42:payment-tests",  # type: ignore[arg-type]
+        razorpay_key_id=api.key_id,
+        razorpay_key_secret=api.key_secret,  # type: ignore[arg-type]
+        razorpay_webhook_secret=WEBHOOK_SECRET,  # type: ignore[arg-type]
+        razorpay_api_url=api.base_url,
+        razorpay_timeout_seconds=timeout_seconds,
+        public_base_url="https://bot.example.test",
+    )
+
+
 @pytest.fixture
 async def world(
     db: Database, clock: ManualClock, service: BookingService, razorpay_api: FakeRazorpayAPI
@@ -68,10 +85,14 @@ async def open_world(
     api: FakeRazorpayAPI, clock: ManualClock, service: BookingService, *, gateway_timeout: float = 2.0
 ) -> AsyncIterator[PaymentWorld]:
     """The payment service on the real SDK against ``api``, behind our webhook on a real port."""
-    gateway = RazorpayGateway(api.key_id, api.key_secret, base_url=api.base_url, timeout=gateway_timeout)
-    payments = PaymentService(gateway, clock, service, public_base_url="https://bot.example.test")
+    setup = build_payments(
+        payments_config(razorpay_settings(api, timeout_seconds=gateway_timeout), "jamroom_test_bot"),
+        clock,
+        service,
+    )
+    payments = setup.service
     app = web.Application()
-    install_payment_routes(app, payments, PaymentSecrets(WEBHOOK_SECRET, api.key_secret, "jamroom_test_bot"))
+    setup.install_routes(app)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -18,11 +18,12 @@ from aiogram_dialog.utils import CB_SEP
 from aiohttp import web
 
 from bot.config import Settings
+from bot.services import payments_config
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
 from payments.razorpay_gateway import RazorpayGateway
 from payments.service import PaymentService
-from payments.setup import Payments, build_payments
+from payments.setup import PaymentSetup, build_payments
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.embedded import free_port
@@ -41,10 +42,10 @@ FAIL_TEST = r"Fail the payment \(test\)"
 
 async def serve_payments(
     settings: Settings, clock: ManualClock, service: BookingService
-) -> tuple[Payments, web.AppRunner]:
+) -> tuple[PaymentSetup, web.AppRunner]:
     """The payments of ``settings`` with their web routes on ``settings.port``, where the
     sandbox sends its webhooks."""
-    payments = build_payments(settings, clock, service, "jamroom_test_bot")
+    payments = build_payments(payments_config(settings, "jamroom_test_bot"), clock, service)
     app = web.Application()
     payments.install_routes(app)
     runner = web.AppRunner(app, access_log=None)
@@ -54,7 +55,7 @@ async def serve_payments(
 
 
 @pytest.fixture
-async def payments(db: Database, clock: ManualClock, service: BookingService) -> AsyncIterator[Payments]:
+async def payments(db: Database, clock: ManualClock, service: BookingService) -> AsyncIterator[PaymentSetup]:
     """The README's configuration: a token, no Razorpay keys, no PUBLIC_BASE_URL."""
     settings = Settings(_env_file=None, bot_token="42:first-run", port=free_port())  # type: ignore[call-arg]
     assert settings.public_base_url == "http://localhost:8080"
@@ -73,7 +74,7 @@ def chat_of(
 
 @pytest.fixture
 def chats(
-    db: Database, clock: ManualClock, service: BookingService, room: Room, payments: Payments
+    db: Database, clock: ManualClock, service: BookingService, room: Room, payments: PaymentSetup
 ) -> tuple[Musician, Musician]:
     return chat_of(db, clock, service, payments.service)
 
@@ -322,7 +323,7 @@ async def test_a_lost_webhook_is_said_and_reconciliation_confirms_the_booking(
     """Nothing listens where the sandbox posts its event: the link is paid, the musician is
     told the confirmation follows, and the reconciliation job's path confirms it."""
     settings = Settings(_env_file=None, bot_token="42:lost", port=free_port())  # type: ignore[call-arg]
-    payments = build_payments(settings, clock, service, "jamroom_test_bot")
+    payments = build_payments(payments_config(settings, "jamroom_test_bot"), clock, service)
     asha, _ = chat_of(db, clock, service, payments.service)
     await confirm_two_slots(asha, room)
     await asha.tap(PAY_TEST)

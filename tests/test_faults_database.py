@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from beanie import init_beanie
 
+from bot.app import booking_clock
 from bot.dispatcher import mongo_fsm_storage
 from bot.middlewares.outage import UNAVAILABLE_TEXT
 from bot.perf import Speedups
 from domain.clock import ManualClock
 from jobs.delivery import run_forever
-from jobs.lifecycle import BookingClock
 from jobs.setup import tick_logged
 from storage.booking_service import BookingService
 from storage.database import Database, open_database
@@ -74,7 +74,7 @@ async def test_an_outage_mid_booking_is_answered_and_the_dialog_resumes_after(
         assert chat.bot.alerts()[-1] == UNAVAILABLE_TEXT
         await chat.send("/start")
         assert chat.bot.sent_texts()[-1] == UNAVAILABLE_TEXT
-        await tick_logged(BookingClock(service, clock, None))
+        await tick_logged(booking_clock(service, clock, None))
     assert any(
         "database unavailable" in r.getMessage() for r in caplog.records if r.name == "bot.middlewares.outage"
     )

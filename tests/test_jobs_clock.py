@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from bot.app import booking_clock as build_booking_clock
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
 from jobs.lifecycle import BookingClock
@@ -17,7 +18,7 @@ MS = timedelta(milliseconds=1)
 
 
 def booking_clock(world: PaymentWorld, clock: ManualClock) -> BookingClock:
-    return BookingClock(world.payments.bookings, clock, world.payments)
+    return build_booking_clock(world.payments.bookings, clock, world.payments)
 
 
 async def paid(world: PaymentWorld, room: Room, user: User, *hours: int) -> Booking:

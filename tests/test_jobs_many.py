@@ -1,4 +1,4 @@
-"""Two processes' worth of jobs on one database, started by the real start-up hook
+"""Two processes' worth of jobs on one database, started as python -m bot starts them
 (APScheduler + delivery loop), talking to one fake Bot API over HTTP: every booking
 changes once and every message reaches Telegram once."""
 
@@ -11,14 +11,16 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
+from bot.app import booking_clock
 from bot.config import Settings
-from bot.services import Services, booking_rules
+from bot.services import booking_rules
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
+from jobs.delivery import OutboxDeliverer
 from jobs.setup import start_jobs
 from storage.booking_service import BookingService
 from storage.database import Database
@@ -38,19 +40,22 @@ async def paid(world: PaymentWorld, booking: Booking) -> Booking:
 
 
 async def start_process(
-    db: Database, world: PaymentWorld, clock: ManualClock, fake: FakeTelegram
+    world: PaymentWorld, clock: ManualClock, fake: FakeTelegram
 ) -> tuple[Bot, Callable[[], Awaitable[None]]]:
     settings = Settings(_env_file=None, bot_token=TOKEN)  # type: ignore[call-arg]
-    services = Services(
-        settings=settings,
-        clock=clock,
-        bookings=BookingService(clock, booking_rules(settings)),
-        database=db,
-        payments=world.payments,
-        bot_username="jamroom_test_bot",
-    )
+    bookings = BookingService(clock, booking_rules(settings))
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
-    return bot, await start_jobs(services, bot, Dispatcher())
+    stop = start_jobs(
+        booking_clock(
+            bookings,
+            clock,
+            world.payments,
+            reminder_offsets=settings.reminder_offsets,
+            bot_username="jamroom_test_bot",
+        ),
+        OutboxDeliverer(bot, clock, attachments=world.payments.render_attachment),
+    )
+    return bot, stop
 
 
 async def settled(timeout: float) -> bool:
@@ -75,7 +80,7 @@ async def test_two_processes_change_each_booking_once_and_send_each_message_once
     # That two processes keep to one budget is checked on exact moments in
     # test_outbox_limits.py.
     fake = await FakeTelegram().start()
-    processes = [await start_process(db, world, clock, fake) for _ in range(2)]
+    processes = [await start_process(world, clock, fake) for _ in range(2)]
     try:
         assert await settled(timeout=20)
     finally:

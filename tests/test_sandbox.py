@@ -10,9 +10,10 @@ import pytest
 from aiohttp import web
 
 from bot.config import Settings
+from bot.services import payments_config
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
-from payments.setup import Payments, SandboxRefusedError, build_payments, build_sandbox
+from payments.setup import PaymentSetup, SandboxRefusedError, build_payments, build_sandbox
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.embedded import free_port
@@ -23,11 +24,11 @@ from tests.payment_support import TOMORROW, keys, outbox_to
 @pytest.fixture
 async def sandbox(
     db: Database, clock: ManualClock, service: BookingService
-) -> AsyncIterator[tuple[Payments, str, aiohttp.ClientSession]]:
+) -> AsyncIterator[tuple[PaymentSetup, str, aiohttp.ClientSession]]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = Settings(_env_file=None, bot_token="42:sandbox-token", port=port, public_base_url=base)
-    payments = build_payments(settings, clock, service, "jamroom_test_bot")
+    payments = build_payments(payments_config(settings, "jamroom_test_bot"), clock, service)
     assert payments.sandbox is not None
     app = web.Application()
     payments.install_routes(app)
@@ -41,7 +42,7 @@ async def sandbox(
 
 
 async def test_pay_in_the_sandbox_confirms_through_the_signed_webhook(
-    sandbox: tuple[Payments, str, aiohttp.ClientSession], room: Room, user: User
+    sandbox: tuple[PaymentSetup, str, aiohttp.ClientSession], room: Room, user: User
 ) -> None:
     payments, base, session = sandbox
     booking = await payments.service.bookings.create_booking(
@@ -75,7 +76,7 @@ async def test_pay_in_the_sandbox_confirms_through_the_signed_webhook(
 
 
 async def test_fail_in_the_sandbox_tells_the_musician_and_keeps_the_hold(
-    sandbox: tuple[Payments, str, aiohttp.ClientSession], room: Room, user: User
+    sandbox: tuple[PaymentSetup, str, aiohttp.ClientSession], room: Room, user: User
 ) -> None:
     payments, _, session = sandbox
     booking = await payments.service.bookings.create_booking(
@@ -92,7 +93,7 @@ async def test_fail_in_the_sandbox_tells_the_musician_and_keeps_the_hold(
 
 
 async def test_a_cancelled_sandbox_link_cannot_be_paid(
-    sandbox: tuple[Payments, str, aiohttp.ClientSession], room: Room, user: User
+    sandbox: tuple[PaymentSetup, str, aiohttp.ClientSession], room: Room, user: User
 ) -> None:
     payments, _, session = sandbox
     booking = await payments.service.bookings.create_booking(
@@ -116,4 +117,4 @@ def test_the_sandbox_refuses_to_start_with_razorpay_keys() -> None:
         public_base_url="https://bot.example.com",
     )
     with pytest.raises(SandboxRefusedError):
-        build_sandbox(settings, "whsec", "secret")
+        build_sandbox(payments_config(settings, "jamroom_test_bot"), "whsec", "secret")

@@ -1,0 +1,41 @@
+"""What the jobs need from payments, named on the jobs' side so that jobs never import
+payments: the composition root (bot/app.py) hands in the payment service, which is one
+of these, and the words the webhook uses for an expired hold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from domain.gateway_errors import GatewayError
+from domain.payment_outcomes import Outcome
+from storage.models import Booking, Room
+
+__all__ = ["GatewayError", "HoldExpiredText", "JobPayments"]
+
+
+class JobPayments(Protocol):
+    """Each call raises ``GatewayError`` when the gateway fails or cannot be reached;
+    anything else is a bug."""
+
+    async def reconcile(self, booking: Booking) -> Outcome:
+        """Ask the gateway about the booking's link and settle it as its webhook would;
+        returns what that did."""
+        ...
+
+    async def cancel_link_for(self, booking: Booking) -> None:
+        """Close the link of a booking that can no longer be paid (quietly on failure)."""
+        ...
+
+    async def retry_due_refunds(self) -> int:
+        """Ask again for the refunds left due; returns how many the gateway took."""
+        ...
+
+    async def render_attachment(self, attachment: str) -> tuple[str, bytes, str]:
+        """(file name, content, caption) for an outbox message's ``attachment``."""
+        ...
+
+
+HoldExpiredText = Callable[[Booking, Room], str]
+"""The musician's message for a hold that ran out; the webhook's ``payment_link.expired``
+sends the same text under the same dedupe key, so whichever comes first reads the same."""

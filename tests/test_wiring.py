@@ -1,0 +1,205 @@
+"""The composition root (bot/app.py) and the seams it joins: arrows point down only,
+the services are built once, the payment service is what the bot and the jobs ask for
+(and so is the dialog tests' fake), and ``python -m bot`` runs the jobs it builds."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import inspect
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from bench.dialogs import TOKEN, BotApi
+from bot.config import Settings
+from bot.services import Payments, payments_config
+from domain.booking_status import BookingStatus
+from domain.clock import ManualClock
+from jobs.ports import JobPayments
+from payments import messages as payment_messages
+from payments.setup import build_payments
+from storage.booking_service import BookingRules, BookingService
+from storage.database import Database
+from storage.embedded import free_port
+from storage.models import Booking, Room, User
+from tests.dialog_support import RecordingPayments, make_services, slot_keys
+from tests.process_support import stop_api, until
+from tests.test_process import bot_env
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY_SECRET = "key-secret-0123456789"
+WEBHOOK_SECRET = "whsec-0123456789"
+BOT_TOKEN = "42:sandbox-token-0123456789"
+
+
+def unmet(implementation: object, protocol: type) -> list[str]:
+    """What ``implementation`` lacks of ``protocol``: a member, a method being async, or
+    a parameter the protocol's callers pass."""
+    problems = []
+    for name, member in vars(protocol).items():
+        if name.startswith("_"):
+            continue
+        found = getattr(implementation, name, None)
+        if found is None and not hasattr(implementation, name):
+            problems.append(f"{name}: missing")
+            continue
+        if isinstance(member, property) or not callable(member):
+            continue
+        if inspect.iscoroutinefunction(member) != inspect.iscoroutinefunction(found):
+            problems.append(f"{name}: async in one, not in the other")
+        passed = list(inspect.signature(member).parameters.values())[1:]  # without self
+        positional = [p for p in passed if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        keywords = {p.name: None for p in passed if p.kind is p.KEYWORD_ONLY}
+        try:
+            inspect.signature(found).bind(*[None] * len(positional), **keywords)
+        except TypeError as error:
+            problems.append(f"{name}: {error}")
+    return problems
+
+
+def sandbox_settings() -> Settings:
+    return Settings(_env_file=None, bot_token=BOT_TOKEN)  # type: ignore[call-arg]
+
+
+def razorpay_settings() -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token=BOT_TOKEN,  # type: ignore[arg-type]
+        razorpay_key_id="rzp_test_0123456789",
+        razorpay_key_secret=KEY_SECRET,  # type: ignore[arg-type]
+        razorpay_webhook_secret=WEBHOOK_SECRET,  # type: ignore[arg-type]
+        public_base_url="https://bot.example.com",
+    )
+
+
+def test_no_import_points_outward_or_sideways() -> None:
+    """bot -> jobs, payments -> storage -> domain, and nothing else (bench/import_graph.py)."""
+    graph = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "import_graph.py")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    wrong_way = re.search(r"imports pointing outward or sideways: (\d+)\n((?:  .*\n)*)", graph)
+    assert wrong_way is not None, graph
+    assert (wrong_way.group(1), wrong_way.group(2)) == ("0", "")
+
+
+def test_the_services_are_built_once_and_never_changed(db: Database, clock: ManualClock) -> None:
+    services = make_services(db, clock, BookingService(clock, BookingRules()), RecordingPayments())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        services.payments = None  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        services.bot_username = "someone_else_bot"  # type: ignore[misc]
+
+
+def test_the_payment_service_is_what_the_bot_and_the_jobs_ask_for(clock: ManualClock) -> None:
+    for settings in (sandbox_settings(), razorpay_settings()):
+        config = payments_config(settings, "jamroom_test_bot")
+        service = build_payments(config, clock, BookingService(clock, BookingRules())).service
+        assert unmet(service, Payments) == []
+        assert unmet(service, JobPayments) == []
+
+
+def test_the_dialog_tests_fake_is_what_the_bot_asks_for() -> None:
+    assert unmet(RecordingPayments(), Payments) == []
+
+
+def test_a_protocol_check_sees_a_missing_method_and_a_missing_parameter() -> None:
+    class Half:
+        gateway = None
+
+        async def ensure_payment_link(self, booking: Booking) -> None: ...
+
+        def refund_due(self, booking: Booking) -> None: ...
+
+    assert unmet(Half(), Payments) == [
+        "ensure_payment_link: too many positional arguments",
+        "refund_due: async in one, not in the other",
+        "send_invoice: missing",
+    ]
+
+
+def test_payments_get_razorpay_with_its_keys_and_the_sandbox_without(clock: ManualClock) -> None:
+    bookings = BookingService(clock, BookingRules())
+    real = build_payments(payments_config(razorpay_settings(), "jamroom_test_bot"), clock, bookings)
+    assert real.sandbox is None
+    assert (real.secrets.key_secret, real.secrets.webhook_secret) == (KEY_SECRET, WEBHOOK_SECRET)
+    sandbox = build_payments(payments_config(sandbox_settings(), "jamroom_test_bot"), clock, bookings)
+    assert sandbox.sandbox is not None
+    assert sandbox.service.gateway is sandbox.sandbox
+    assert sandbox.secrets.bot_username == "jamroom_test_bot"
+
+
+def test_the_payments_config_never_shows_a_secret() -> None:
+    shown = repr(payments_config(razorpay_settings(), "jamroom_test_bot"))
+    assert "rzp_test_0123456789" in shown
+    for secret in (KEY_SECRET, WEBHOOK_SECRET, BOT_TOKEN):
+        assert secret not in shown
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotApi]:
+    server = BotApi()
+    await server.start()
+    yield server
+    await stop_api(server)
+
+
+def uri_of(database: Database) -> str:
+    """The test database's address, naming the database, for another process."""
+    return urlsplit(database.uri)._replace(path=f"/{database.db.name}").geturl()
+
+
+async def test_python_m_bot_runs_the_jobs_it_builds(
+    db: Database, room: Room, user: User, tmp_path: Path, api: BotApi
+) -> None:
+    """A hold that ran out before the bot started is expired on the booking clock's first
+    tick, in the webhook's words, and the delivery loop brings the musician the news."""
+    then = ManualClock(datetime.now(UTC) - timedelta(hours=2))
+    day = (then.now() + timedelta(days=2)).astimezone(room.zone).date()
+    held = await BookingService(then, BookingRules()).create_booking(
+        user.id, room.id, day, slot_keys(room, day, 12)
+    )
+    expected = payment_messages.hold_expired(held, room)
+    env = bot_env(
+        tmp_path,
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=api.base_url,
+        MONGODB_URI=uri_of(db),
+        PORT=str(free_port()),
+        HOST="127.0.0.1",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await until(
+            lambda: any(m.get("text") == expected for m in api.chat(user.id).messages.values()),
+            timeout=60,
+            what="the expired hold's message",
+        )
+        stored = await Booking.get(held.id)
+        assert stored is not None
+        assert stored.status is BookingStatus.EXPIRED
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    assert "Traceback" not in stderr.decode()
