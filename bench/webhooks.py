@@ -26,12 +26,12 @@ from domain.clock import ManualClock
 from payments import events
 from payments.invoice_pdf import InvoiceData, InvoiceLine, render_invoice_pdf
 from payments.sandbox import SandboxGateway
-from payments.sandbox_store import MongoSandboxLinkStore
 from payments.service import PaymentService
 from payments.web import PaymentSecrets, install_payment_routes
 from storage.booking_service import BookingRules, BookingService
 from storage.database import document_models, open_database
 from storage.models import Booking, Room, User
+from storage.sandbox_links import MongoSandboxLinkStore
 
 SECRET = "whsec_bench_0123456789"
 NOW = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)

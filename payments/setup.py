@@ -17,10 +17,10 @@ from domain.clock import Clock
 from payments.gateway import PaymentGateway
 from payments.razorpay_gateway import RazorpayGateway
 from payments.sandbox import SandboxGateway, sandbox_routes
-from payments.sandbox_store import MongoSandboxLinkStore
 from payments.service import PaymentService
 from payments.web import PaymentSecrets, install_payment_routes
 from storage.booking_service import BookingService
+from storage.sandbox_links import MongoSandboxLinkStore
 
 
 class SandboxRefusedError(RuntimeError):

@@ -11,11 +11,11 @@ import pytest
 from domain.booking_status import BookingStatus
 from payments.gateway import GatewayError, PaymentLink, PaymentLinkRequest
 from payments.sandbox import SandboxGateway
-from payments.sandbox_store import MongoSandboxLinkStore
 from payments.service import PaymentService
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room, SlotClaim
+from storage.sandbox_links import MongoSandboxLinkStore
 from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
 
 TOMORROW = date(2026, 11, 26)

@@ -21,7 +21,6 @@ from bot.config import Settings
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
 from payments.razorpay_gateway import RazorpayGateway
-from payments.sandbox_store import MongoSandboxLinkStore, SandboxLink
 from payments.service import PaymentService
 from payments.setup import Payments, build_payments
 from storage.booking_service import BookingService
@@ -30,6 +29,7 @@ from storage.embedded import free_port
 from storage.models import Booking, Room, SlotClaim
 from storage.outbox import OutboxMessage
 from storage.payment_events import PaymentEvent
+from storage.sandbox_links import MongoSandboxLinkStore, SandboxLink
 from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
 from tests.fakes.razorpay_api import FakeRazorpayAPI
 

@@ -25,11 +25,11 @@ from bench.dialogs import TOKEN, BotApi, button, buttons
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
 from bot.perf import Speedups
 from payments.sandbox import SandboxGateway
-from payments.sandbox_store import MongoSandboxLinkStore
 from payments.service import PaymentService
 from storage.booking_service import BookingService
 from storage.database import Database, make_client
 from storage.models import Booking, Room
+from storage.sandbox_links import MongoSandboxLinkStore
 from tests.dialog_support import make_services, slot_keys
 
 TOMORROW = date(2026, 11, 26)

@@ -14,10 +14,10 @@ from domain.clock import ManualClock
 from payments.gateway import GatewayError, GatewayTimeoutError, PaymentLinkRequest
 from payments.razorpay_gateway import RazorpayGateway
 from payments.sandbox import SandboxGateway
-from payments.sandbox_store import MongoSandboxLinkStore
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room, User
+from storage.sandbox_links import MongoSandboxLinkStore
 from tests.dialog_support import Musician, make_dispatcher, make_services
 from tests.payment_support import TOMORROW, PaymentWorld, keys
 

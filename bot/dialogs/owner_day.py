@@ -37,9 +37,10 @@ from domain.errors import BookingError, SlotsTakenError
 from domain.money import format_inr
 from payments.messages import musician_link
 from storage.booking_service import BookingService
-from storage.earnings import bookings_between
-from storage.models import Booking, User
+from storage.bookings import bookings_on
+from storage.models import Booking
 from storage.owners import NotOwnerError
+from storage.users import user_by_id, users_by_ids
 
 S = BookingStatus
 TERMINABLE = frozenset({S.NOT_STARTED, S.ONGOING})
@@ -75,8 +76,8 @@ async def _booking_of_room(manager: DialogManager) -> Booking:
 async def schedule_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     room = await owned_room(dialog_manager)
     day = _day(dialog_manager)
-    bookings = [b for b in await bookings_between(room, day, day) if b.status is not S.EXPIRED]
-    musicians = {u.id: u for u in await User.find({"_id": {"$in": [b.user_id for b in bookings]}}).to_list()}
+    bookings = [b for b in await bookings_on(room, day) if b.status is not S.EXPIRED]
+    musicians = await users_by_ids(b.user_id for b in bookings)
     lines = []
     items = []
     for b in bookings:
@@ -100,7 +101,7 @@ async def schedule_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
 async def booking_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     booking = await _booking_of_room(dialog_manager)
     room = await owned_room(dialog_manager)
-    musician = await User.get(booking.user_id)
+    musician = await user_by_id(booking.user_id)
     slots = "\n".join(f"• {s.slot.label(room.zone)} — {format_inr(s.price_paise)}" for s in booking.slots)
     lines = [
         f"<b>Booking {booking.code}</b> · {h(room.name)}",
