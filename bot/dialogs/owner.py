@@ -18,6 +18,7 @@ from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
 from bot.dialogs.format import h
+from bot.dialogs.notices import told
 from bot.dialogs.states import OwnerDaySG, OwnerSG, RoomSettingsSG
 from bot.dialogs.widgets import labelled_select
 from bot.owner_reports import bookings_csv, heatmap_png
@@ -62,7 +63,7 @@ async def room_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
         "state": state,
         "prices": f"{format_inr(room.hourly_paise)}/h · peak {format_inr(room.peak_hourly_paise)}/h",
         "several": len(await rooms_owned_by(dialog_manager.event.from_user.id)) > 1,  # type: ignore[union-attr]
-        "notice": dialog_manager.dialog_data.pop("notice", ""),
+        "notice": told(dialog_manager),
     }
 
 

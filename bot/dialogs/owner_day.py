@@ -28,6 +28,7 @@ from aiogram_dialog.widgets.text import Const, Format
 from bot.cancellations import REASON_LIMIT, terminate_for_owner
 from bot.dialogs.base import Dialog
 from bot.dialogs.format import day_label, h, join_labels, local_time, session_span
+from bot.dialogs.notices import tell, told
 from bot.dialogs.owner import owned_room
 from bot.dialogs.states import OwnerDaySG
 from bot.dialogs.widgets import labelled_select
@@ -94,7 +95,7 @@ async def schedule_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
         "day": day_label(day),
         "lines": "\n".join(lines) or "No bookings.",
         "bookings": items,
-        "notice": dialog_manager.dialog_data.pop("notice", ""),
+        "notice": told(dialog_manager),
     }
 
 
@@ -141,7 +142,7 @@ async def blocks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
         "day": day_label(day),
         "slots": items,
         "closed": not items,
-        "notice": dialog_manager.dialog_data.pop("notice", ""),
+        "notice": told(dialog_manager),
     }
 
 
@@ -234,9 +235,10 @@ async def on_terminate(callback: CallbackQuery, button: Button, manager: DialogM
         await callback.answer(str(error), show_alert=True)
         await manager.switch_to(OwnerDaySG.booking)
         return
-    manager.dialog_data["notice"] = (
+    tell(
+        manager,
         f"✅ Cancelled <code>{ended.code}</code>. The musician has been told, the slots are free "
-        f"and {format_inr(ended.amount_paise)} is being refunded."
+        f"and {format_inr(ended.amount_paise)} is being refunded.",
     )
     await manager.switch_to(OwnerDaySG.schedule)
 
@@ -253,7 +255,7 @@ async def on_slot_tapped(callback: CallbackQuery, widget: Any, manager: DialogMa
     match offer.state:
         case SlotState.BLOCKED:
             await service.unblock_slots(room, day, [key])
-            manager.dialog_data["notice"] = f"{label} is free for bookings again."
+            tell(manager, f"{label} is free for bookings again.")
         case SlotState.FREE | SlotState.TOO_SOON:
             await _block(manager, [key], f"⛔ Blocked {label}.")
         case SlotState.TAKEN:
@@ -272,9 +274,9 @@ async def _block(manager: DialogManager, keys: list[str], done: str) -> None:
         await _service(manager).block_slots(room, _day(manager), keys, owner_id=user.id)
     except SlotsTakenError as error:
         taken = join_labels(local_time(start, room.zone) for start in error.starts)
-        manager.dialog_data["notice"] = f"Nothing was blocked: {taken} was just booked or blocked."
+        tell(manager, f"Nothing was blocked: {taken} was just booked or blocked.")
         return
-    manager.dialog_data["notice"] = done
+    tell(manager, done)
 
 
 async def on_block_day(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -292,7 +294,7 @@ async def on_unblock_day(callback: CallbackQuery, button: Button, manager: Dialo
     offers = await _service(manager).offers(room, _day(manager))
     blocked = [o.slot.key for o in offers if o.state is SlotState.BLOCKED]
     freed = await _service(manager).unblock_slots(room, _day(manager), blocked)
-    manager.dialog_data["notice"] = f"Freed {freed} slot(s) for bookings."
+    tell(manager, f"Freed {freed} slot(s) for bookings.")
 
 
 def _day_row() -> Row:
