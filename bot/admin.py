@@ -29,9 +29,11 @@ from storage.database import open_database
 from storage.demo import seed_demo
 from storage.embedded import EmbeddedDatabaseError
 from storage.embedded_sharing import Role, holds_database
-from storage.models import Room, utc_now
+from storage.models import Room
 from storage.owners import create_invite, grant_rooms, revoke_rooms
 from storage.room_settings import save_room_changes
+from storage.rooms import add_room, all_rooms, room_by_slug
+from storage.times import utc_now
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$")
 BOT_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
@@ -271,7 +273,7 @@ async def execute(args: argparse.Namespace, settings: Settings | None = None) ->
                 await grant_rooms(telegram_id, [])  # seed_demo made them the rooms' owners
             return f"demo rooms: {added} added, {existing} already there"
         case "list-rooms":
-            rooms = await Room.find_all().sort("city", "name").to_list()
+            rooms = await all_rooms()
             return "\n".join(describe_room(r) for r in rooms) or "no rooms yet: try `seed-demo`"
         case "add-room":
             return await _add_room(args)
@@ -303,9 +305,9 @@ async def _add_room(args: argparse.Namespace) -> str:
         raise AdminError("the slug must be 3-50 lowercase letters, digits and dashes")
     fields = room_fields(args)
     fields.setdefault("opening_hours", {str(d): "10:00-22:00" for d in range(7)})
-    if await Room.find_one(Room.slug == args.slug) is not None:
+    if await room_by_slug(args.slug) is not None:
         raise AdminError(f"a room with slug {args.slug!r} exists already; use edit-room")
-    room = await Room(slug=args.slug, **fields).insert()
+    room = await add_room(args.slug, fields)
     for telegram_id in room.owner_ids:
         await grant_rooms(telegram_id, [])  # already the room's owners: marks them as owners
     return "added\n" + describe_room(room)
@@ -396,7 +398,7 @@ async def _username_from_telegram(token: str, api_url: str | None) -> str:
 
 
 async def _room_by_slug(slug: str) -> Room:
-    room = await Room.find_one(Room.slug == slug)
+    room = await room_by_slug(slug)
     if room is None:
         raise AdminError(f"no room with slug {slug!r}; see list-rooms")
     return room

@@ -16,6 +16,7 @@ from payments.messages import musician_link
 from storage.booking_service import BookingService, CancelOutcome
 from storage.models import Booking, Room, User
 from storage.outbox import enqueue_guarded
+from storage.users import user_by_id
 
 S = BookingStatus
 REASON_LIMIT = 300
@@ -30,7 +31,7 @@ async def cancel_for_musician(
     quote = service.refund_quote(booking)
     if booking.status is S.NOT_STARTED:
         room = await service.room(booking.room_id)
-        musician = await User.get(booking.user_id)
+        musician = await user_by_id(booking.user_id)
         for owner_id in room.owner_ids:
             await enqueue_guarded(
                 owner_id,

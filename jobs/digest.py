@@ -9,8 +9,10 @@ from datetime import date, datetime, time
 from domain.booking_status import BookingStatus
 from domain.clock import Clock
 from jobs import messages
-from storage.models import Booking, Room, room_day_key
-from storage.outbox import OutboxMessage, enqueue
+from storage.bookings import bookings_on
+from storage.models import Booking, Room
+from storage.outbox import enqueue, is_queued
+from storage.rooms import all_rooms
 
 DIGEST_FROM = time(8, 0)
 DIGEST_UNTIL = time(20, 0)
@@ -31,7 +33,7 @@ class DailyDigest:
     async def send_due(self) -> int:
         now = self.clock.now()
         by_owner: dict[int, list[Room]] = defaultdict(list)
-        for room in await Room.find_all().to_list():
+        for room in await all_rooms():
             for owner_id in room.owner_ids:
                 by_owner[owner_id].append(room)
         sent = 0
@@ -41,7 +43,7 @@ class DailyDigest:
             if not DIGEST_FROM <= local.time() < DIGEST_UNTIL:
                 continue
             key = digest_key(owner_id, local.date())
-            if key in self._done or await OutboxMessage.find_one({"dedupe_key": key}) is not None:
+            if key in self._done or await is_queued(key):
                 self._done.add(key)
                 continue
             sections = [(room, await todays_bookings(room, now)) for room in rooms]
@@ -55,6 +57,4 @@ class DailyDigest:
 
 async def todays_bookings(room: Room, now: datetime) -> list[Booking]:
     day = now.astimezone(room.zone).date()
-    # room_day alone is the selective index; the status is checked here.
-    found = await Booking.find({"room_day": room_day_key(room.id, day)}).to_list()
-    return sorted((b for b in found if b.status in ON_THE_DAY), key=lambda b: b.starts_at)
+    return [b for b in await bookings_on(room, day) if b.status in ON_THE_DAY]

@@ -24,6 +24,13 @@ from jobs import messages
 from jobs.digest import DailyDigest
 from jobs.ports import GatewayError, HoldExpiredText, JobPayments
 from storage.booking_service import BookingService
+from storage.bookings import (
+    bookings_due_by,
+    claim_reconcile_check,
+    mark_reminder_sent,
+    status_of,
+    unpaid_holds,
+)
 from storage.models import Booking, Room, to_ms
 from storage.outbox import enqueue_guarded
 
@@ -155,9 +162,7 @@ class BookingClock:
         if not self.reminder_offsets:
             return 0
         now = self.clock.now()
-        horizon = to_ms(now + self.reminder_offsets[0])
-        # due_ms alone (see BookingService.due_bookings); the status is checked below.
-        soon = await Booking.find({"due_ms": {"$lte": horizon}}).to_list()
+        soon = await bookings_due_by(now + self.reminder_offsets[0])
         sent = 0
         for booking in soon:
             label = self._reminder_due(booking)
@@ -175,9 +180,7 @@ class BookingClock:
                 send_if=[S.NOT_STARTED],
                 buttons=messages.map_buttons(room),
             )
-            await Booking.get_pymongo_collection().update_one(
-                {"_id": booking.id}, {"$addToSet": {"reminders_sent": label}}
-            )
+            await mark_reminder_sent(booking, label)
             sent += queued
         return sent
 
@@ -203,20 +206,15 @@ class BookingClock:
         now = self.clock.now()
         now_ms = to_ms(now) or 0
         cutoff = now - RECONCILE_AFTER
-        # The status index: holds are few (minutes each), unlike bookings.
-        pending = await Booking.find({"status": S.PENDING_PAYMENT.value}).to_list()
         settled = 0
-        for booking in pending:
+        for booking in await unpaid_holds():
             checked = booking.payment.get("check_after_ms")
             if not booking.payment.get("link_id") or booking.created_at > cutoff:
                 continue
             if checked is not None and checked > now_ms:
                 continue
-            claimed = await Booking.get_pymongo_collection().update_one(
-                {"_id": booking.id, "status": S.PENDING_PAYMENT.value, "payment.check_after_ms": checked},
-                {"$set": {"payment.check_after_ms": now_ms + int(RECONCILE_AFTER.total_seconds() * 1000)}},
-            )
-            if not claimed.modified_count:
+            next_check_ms = now_ms + int(RECONCILE_AFTER.total_seconds() * 1000)
+            if not await claim_reconcile_check(booking, next_check_ms=next_check_ms):
                 continue  # another process is asking about it
             outcome = await self._reconcile(booking)
             if outcome is None:
@@ -236,8 +234,7 @@ class BookingClock:
             return None
 
     async def _status(self, booking: Booking) -> BookingStatus | None:
-        raw = await Booking.get_pymongo_collection().find_one({"_id": booking.id}, {"status": 1})
-        return BookingStatus(raw["status"]) if raw else None
+        return await status_of(booking.id)
 
     async def retry_refunds(self) -> int:
         return await self.payments.retry_due_refunds() if self.payments is not None else 0

@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from beanie import PydanticObjectId
-from bson.errors import InvalidId
 from pymongo import ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -51,17 +50,9 @@ from domain.errors import (
 from domain.refund import RefundPolicy, RefundQuote
 from domain.slots import Slot, business_day, index_slots, overlaps, parse_slot_key, slot_key
 from storage.holds import free_stale_holds, release_hold, take_hold
-from storage.models import (
-    BookedSlot,
-    Booking,
-    Room,
-    SlotClaim,
-    User,
-    as_utc,
-    claim_id,
-    room_day_key,
-    to_ms,
-)
+from storage.ids import parse_object_id
+from storage.models import BookedSlot, Booking, Room, SlotClaim, User, claim_id, room_day_key
+from storage.times import as_utc, to_ms
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +84,6 @@ def due_at_for(status: BookingStatus, booking: Booking) -> datetime | None:
         BookingStatus.NOT_STARTED: booking.starts_at,
         BookingStatus.ONGOING: booking.ends_at,
     }.get(status)
-
-
-def parse_object_id(raw: str | PydanticObjectId) -> PydanticObjectId | None:
-    try:
-        return PydanticObjectId(raw)
-    except (InvalidId, TypeError, ValueError):
-        return None
 
 
 class BookingService:

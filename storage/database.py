@@ -11,25 +11,11 @@ from beanie import Document, init_beanie
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from storage.documents import document_models
 from storage.embedded import DATABASE_NAME, EmbeddedMongo
 from storage.embedded_sharing import Role, SharedServer, share_data_dir
 
 log = logging.getLogger(__name__)
-
-_extra_documents: list[type[Document]] = []
-
-
-def register_documents(*models: type[Document]) -> None:
-    """Let a feature package (payments, jobs, ...) add its documents to start-up."""
-    for model in models:
-        if model not in _extra_documents:
-            _extra_documents.append(model)
-
-
-def document_models() -> list[type[Document]]:
-    from storage.models import core_documents
-
-    return [*core_documents(), *_extra_documents]
 
 
 @dataclass

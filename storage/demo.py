@@ -7,6 +7,7 @@ from typing import Any
 
 from domain.money import rupees
 from storage.models import Room
+from storage.rooms import room_by_slug
 
 WEEKDAYS_10_TO_22 = {str(d): "10:00-22:00" for d in range(5)}
 
@@ -74,7 +75,7 @@ async def seed_demo(owner_ids: list[int] | None = None) -> tuple[int, int]:
     """Insert the demo rooms that are missing; returns (added, already there)."""
     added = existing = 0
     for spec in DEMO_ROOMS:
-        if await Room.find_one(Room.slug == spec["slug"]) is not None:
+        if await room_by_slug(spec["slug"]) is not None:
             existing += 1
             continue
         await Room(**spec, owner_ids=list(owner_ids or [])).insert()

@@ -17,7 +17,8 @@ from beanie import Document, Indexed, PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
 from domain.booking_status import BookingStatus
-from storage.models import Booking, to_ms
+from storage.models import Booking
+from storage.times import to_ms
 
 STALE_AFTER = timedelta(minutes=2)
 """A claim whose booking is still not written this long after it was taken was left by

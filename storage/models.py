@@ -14,37 +14,35 @@ so membership queries use ``{"owner_ids": {"$in": [telegram_id]}}``."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from beanie import Document, Indexed, PydanticObjectId
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel
 
 from domain.booking_status import BookingStatus
 from domain.pricing import PriceRules
 from domain.slots import DayHours, Slot, WeeklyHours, hours_from_mapping, parse_hours, session_slots
 
+# The time helpers live in storage.times; importers that still name them here keep working.
+from storage.times import UtcDatetime, as_utc, from_ms, to_ms, utc_now
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Aware UTC, whatever came back from the database (a naive value is UTC)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
-
-
-def to_ms(moment: datetime | None) -> int | None:
-    return None if moment is None else int(moment.timestamp() * 1000)
-
-
-def from_ms(millis: int | None) -> datetime | None:
-    return None if millis is None else datetime.fromtimestamp(millis / 1000, UTC)
+__all__ = [
+    "BookedSlot",
+    "Booking",
+    "Room",
+    "SlotClaim",
+    "User",
+    "UtcDatetime",
+    "as_utc",
+    "claim_id",
+    "from_ms",
+    "room_day_key",
+    "to_ms",
+    "utc_now",
+]
 
 
 class User(Document):
@@ -213,25 +211,3 @@ def claim_id(room_id: PydanticObjectId | str, slot_key: str) -> str:
 
 def room_day_key(room_id: PydanticObjectId | str, day: date) -> str:
     return f"{room_id}|{day.isoformat()}"
-
-
-def core_documents() -> list[type[Document]]:
-    # These modules import this one, so they are imported here, late.
-    from storage.holds import HoldClaim
-    from storage.invoices import Invoice, InvoiceCounter
-    from storage.outbox import OutboxMessage
-    from storage.owners import OwnerInvite
-    from storage.payment_events import PaymentEvent
-
-    return [
-        User,
-        Room,
-        Booking,
-        SlotClaim,
-        HoldClaim,
-        OutboxMessage,
-        PaymentEvent,
-        Invoice,
-        InvoiceCounter,
-        OwnerInvite,
-    ]

@@ -30,9 +30,10 @@ from pydantic import Field
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from storage.booking_service import parse_object_id
-from storage.database import register_documents
-from storage.models import Booking, User, UtcDatetime, to_ms, utc_now
+from storage.bookings import status_of
+from storage.ids import parse_object_id
+from storage.models import User
+from storage.times import UtcDatetime, to_ms, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +89,6 @@ class OutboxPace(Document):
 
     class Settings:
         name = "outbox_pace"
-
-
-register_documents(OutboxPace)
 
 
 # ---- writing ---------------------------------------------------------------------
@@ -192,6 +190,11 @@ async def enqueue_guarded(
             guard=guard,
         )
     )
+
+
+async def is_queued(dedupe_key: str) -> bool:
+    """Whether a message with this dedupe key was queued already (sent or not)."""
+    return await OutboxMessage.find_one({"dedupe_key": dedupe_key}) is not None
 
 
 # ---- delivery --------------------------------------------------------------------
@@ -298,10 +301,7 @@ async def guard_verdict(message: OutboxMessage, now_ms: int) -> Verdict:
     guard = message.guard
     if not guard:
         return "send"
-    object_id = parse_object_id(guard.get("booking_id", ""))
-    bookings = Booking.get_pymongo_collection()
-    raw = await bookings.find_one({"_id": object_id}, {"status": 1}) if object_id else None
-    status = raw.get("status") if raw else None
+    status = await status_of(parse_object_id(guard.get("booking_id", "")))
     if status in guard.get("send_if", []):
         return "send"
     waited = now_ms - (to_ms(message.created_at) or now_ms)

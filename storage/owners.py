@@ -14,8 +14,9 @@ from pymongo import ReturnDocument
 
 from domain.errors import BookingError
 from domain.invites import DEFAULT_INVITE_DAYS, invite_expires_at, invite_is_open
-from storage.booking_service import parse_object_id
-from storage.models import Room, User, UtcDatetime
+from storage.ids import parse_object_id
+from storage.models import Room, User
+from storage.times import UtcDatetime
 
 
 class NotOwnerError(BookingError):

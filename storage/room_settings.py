@@ -17,7 +17,8 @@ from pydantic import ValidationError
 
 from domain.room_settings import SettingError, check_peak_price
 from domain.slots import Slot
-from storage.models import Room, SlotClaim, as_utc
+from storage.models import Room, SlotClaim
+from storage.times import as_utc
 
 GRID_FIELDS = ("opening_hours", "slot_minutes")
 

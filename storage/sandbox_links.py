@@ -8,8 +8,6 @@ from typing import Any
 from beanie import Document
 from pymongo import ReturnDocument
 
-from storage.database import register_documents
-
 
 class SandboxLink(Document):
     id: str  # type: ignore[assignment]
@@ -29,9 +27,6 @@ class SandboxLink(Document):
 
     class Settings:
         name = "sandbox_links"
-
-
-register_documents(SandboxLink)
 
 
 class MongoSandboxLinkStore:

@@ -17,8 +17,9 @@ from beanie import init_beanie
 
 from domain.clock import ManualClock
 from storage.booking_service import BookingRules, BookingService
-from storage.database import Database, document_models, open_database
+from storage.database import Database, open_database
 from storage.demo import DEMO_ROOMS
+from storage.documents import document_models
 from storage.models import Room, User
 
 pytest_plugins = ["tests.payment_support"]

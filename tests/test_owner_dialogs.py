@@ -160,6 +160,39 @@ async def test_blocks_by_tap_and_by_day_never_touch_a_booking(
     assert await SlotClaim.find({"kind": "block"}).count() == 0
 
 
+async def test_a_notice_shows_on_the_screen_after_the_tap_and_on_no_later_one(
+    people: dict[str, Musician], room: Room
+) -> None:
+    owner = people["owner"]
+    await open_menu(owner)
+    await owner.tap("🚫 Block slots")
+    await owner.tap("Day ›")
+    await owner.tap("🟢 15:00–16:00")
+    assert "⛔ Blocked 15:00–16:00." in owner.text
+    await owner.tap("Day ›")
+    assert "Blocked 15:00–16:00" not in owner.text
+    await owner.tap("‹ Day")
+    assert "⛔ 15:00–16:00" in owner.button_texts()
+    assert "Blocked 15:00–16:00" not in owner.text
+    await owner.tap("📅 Schedule")
+    await owner.tap("‹ Room")
+    await owner.tap("⚙️ Room settings")
+    await owner.tap("💵 Price")
+    await owner.send("700")
+    assert "✅ Price set to ₹700/h." in owner.text
+    await owner.tap("🌙 Peak price")
+    await owner.tap("‹ Settings")
+    assert "Price: ₹700/h" in owner.text
+    assert "✅ Price set" not in owner.text
+    await owner.tap("💵 Price")
+    await owner.send("cheap")
+    assert "whole rupees per hour" in owner.bot.sent_texts()[-1]
+    await owner.send("650")
+    assert "✅ Price set to ₹650/h." in owner.text
+    await owner.send("stray text on the menu")
+    assert "✅ Price set" not in owner.text
+
+
 async def test_settings_validate_what_the_owner_types(people: dict[str, Musician], room: Room) -> None:
     owner = people["owner"]
     await open_menu(owner)

@@ -38,6 +38,7 @@ from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, MyBookingsSG
 from bot.dialogs.widgets import BookableCalendar
+from bot.users import register_from
 from domain.availability import SlotOffer
 from domain.booking_status import BookingStatus
 from domain.errors import (
@@ -51,8 +52,8 @@ from domain.errors import (
 from domain.money import format_inr
 from payments.gateway import GatewayError
 from storage.booking_service import BookingService, parse_slot_keys, slot_keys_of, taken_labels
-from storage.models import Booking, Room, User
-from storage.users import register_user
+from storage.models import Booking, Room
+from storage.users import user_by_id
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +254,7 @@ async def _create(manager: DialogManager, user: Any, keys: list[str]) -> Booking
     try:
         return await service.create_booking(user.id, data["room_id"], _day(manager), keys)
     except UnknownUserError:
-        await register_user(user)
+        await register_from(user)
         return await service.create_booking(user.id, data["room_id"], _day(manager), keys)
 
 
@@ -297,7 +298,7 @@ async def _prepare_payment(manager: DialogManager, booking: Booking, room: Room)
     if payments is None:
         manager.dialog_data["pay_state"] = "unavailable"
         return
-    user = await User.get(booking.user_id)
+    user = await user_by_id(booking.user_id)
     try:
         await payments.ensure_payment_link(booking, room, user)
     except GatewayError:

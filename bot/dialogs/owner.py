@@ -18,14 +18,16 @@ from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
 from bot.dialogs.format import h
+from bot.dialogs.notices import told
 from bot.dialogs.states import OwnerDaySG, OwnerSG, RoomSettingsSG
 from bot.dialogs.widgets import labelled_select
 from bot.owner_reports import bookings_csv, heatmap_png
 from bot.services import Services
 from domain.money import format_inr
 from storage.earnings import bookings_between, earnings_by_room, month_span, occupancy, periods
-from storage.models import Room, User
+from storage.models import Room
 from storage.owners import require_owner, rooms_owned_by
+from storage.users import users_by_ids
 
 HEATMAP_WEEKS = 4
 CSV_MONTHS_BACK = 5
@@ -61,7 +63,7 @@ async def room_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
         "state": state,
         "prices": f"{format_inr(room.hourly_paise)}/h · peak {format_inr(room.peak_hourly_paise)}/h",
         "several": len(await rooms_owned_by(dialog_manager.event.from_user.id)) > 1,  # type: ignore[union-attr]
-        "notice": dialog_manager.dialog_data.pop("notice", ""),
+        "notice": told(dialog_manager),
     }
 
 
@@ -125,7 +127,7 @@ async def on_month_selected(callback: CallbackQuery, widget: Any, manager: Dialo
         await callback.answer("Please pick a month from the list.", show_alert=True)
         return
     found = await bookings_between(room, *month_span(first))
-    musicians = {u.id: u for u in await User.find({"_id": {"$in": [b.user_id for b in found]}}).to_list()}
+    musicians = await users_by_ids(b.user_id for b in found)
     await manager.middleware_data["bot"].send_document(
         callback.from_user.id,
         BufferedInputFile(bookings_csv(room, found, musicians), filename=f"{room.slug}-{first:%Y-%m}.csv"),

@@ -28,6 +28,7 @@ from aiogram_dialog.widgets.text import Const, Format
 from bot.cancellations import REASON_LIMIT, terminate_for_owner
 from bot.dialogs.base import Dialog
 from bot.dialogs.format import day_label, h, join_labels, local_time, session_span
+from bot.dialogs.notices import tell, told
 from bot.dialogs.owner import owned_room
 from bot.dialogs.states import OwnerDaySG
 from bot.dialogs.widgets import labelled_select
@@ -37,9 +38,10 @@ from domain.errors import BookingError, SlotsTakenError
 from domain.money import format_inr
 from payments.messages import musician_link
 from storage.booking_service import BookingService
-from storage.earnings import bookings_between
-from storage.models import Booking, User
+from storage.bookings import bookings_on
+from storage.models import Booking
 from storage.owners import NotOwnerError
+from storage.users import user_by_id, users_by_ids
 
 S = BookingStatus
 TERMINABLE = frozenset({S.NOT_STARTED, S.ONGOING})
@@ -75,8 +77,8 @@ async def _booking_of_room(manager: DialogManager) -> Booking:
 async def schedule_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     room = await owned_room(dialog_manager)
     day = _day(dialog_manager)
-    bookings = [b for b in await bookings_between(room, day, day) if b.status is not S.EXPIRED]
-    musicians = {u.id: u for u in await User.find({"_id": {"$in": [b.user_id for b in bookings]}}).to_list()}
+    bookings = [b for b in await bookings_on(room, day) if b.status is not S.EXPIRED]
+    musicians = await users_by_ids(b.user_id for b in bookings)
     lines = []
     items = []
     for b in bookings:
@@ -93,14 +95,14 @@ async def schedule_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
         "day": day_label(day),
         "lines": "\n".join(lines) or "No bookings.",
         "bookings": items,
-        "notice": dialog_manager.dialog_data.pop("notice", ""),
+        "notice": told(dialog_manager),
     }
 
 
 async def booking_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     booking = await _booking_of_room(dialog_manager)
     room = await owned_room(dialog_manager)
-    musician = await User.get(booking.user_id)
+    musician = await user_by_id(booking.user_id)
     slots = "\n".join(f"• {s.slot.label(room.zone)} — {format_inr(s.price_paise)}" for s in booking.slots)
     lines = [
         f"<b>Booking {booking.code}</b> · {h(room.name)}",
@@ -140,7 +142,7 @@ async def blocks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
         "day": day_label(day),
         "slots": items,
         "closed": not items,
-        "notice": dialog_manager.dialog_data.pop("notice", ""),
+        "notice": told(dialog_manager),
     }
 
 
@@ -233,9 +235,10 @@ async def on_terminate(callback: CallbackQuery, button: Button, manager: DialogM
         await callback.answer(str(error), show_alert=True)
         await manager.switch_to(OwnerDaySG.booking)
         return
-    manager.dialog_data["notice"] = (
+    tell(
+        manager,
         f"✅ Cancelled <code>{ended.code}</code>. The musician has been told, the slots are free "
-        f"and {format_inr(ended.amount_paise)} is being refunded."
+        f"and {format_inr(ended.amount_paise)} is being refunded.",
     )
     await manager.switch_to(OwnerDaySG.schedule)
 
@@ -252,7 +255,7 @@ async def on_slot_tapped(callback: CallbackQuery, widget: Any, manager: DialogMa
     match offer.state:
         case SlotState.BLOCKED:
             await service.unblock_slots(room, day, [key])
-            manager.dialog_data["notice"] = f"{label} is free for bookings again."
+            tell(manager, f"{label} is free for bookings again.")
         case SlotState.FREE | SlotState.TOO_SOON:
             await _block(manager, [key], f"⛔ Blocked {label}.")
         case SlotState.TAKEN:
@@ -271,9 +274,9 @@ async def _block(manager: DialogManager, keys: list[str], done: str) -> None:
         await _service(manager).block_slots(room, _day(manager), keys, owner_id=user.id)
     except SlotsTakenError as error:
         taken = join_labels(local_time(start, room.zone) for start in error.starts)
-        manager.dialog_data["notice"] = f"Nothing was blocked: {taken} was just booked or blocked."
+        tell(manager, f"Nothing was blocked: {taken} was just booked or blocked.")
         return
-    manager.dialog_data["notice"] = done
+    tell(manager, done)
 
 
 async def on_block_day(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -291,7 +294,7 @@ async def on_unblock_day(callback: CallbackQuery, button: Button, manager: Dialo
     offers = await _service(manager).offers(room, _day(manager))
     blocked = [o.slot.key for o in offers if o.state is SlotState.BLOCKED]
     freed = await _service(manager).unblock_slots(room, _day(manager), blocked)
-    manager.dialog_data["notice"] = f"Freed {freed} slot(s) for bookings."
+    tell(manager, f"Freed {freed} slot(s) for bookings.")
 
 
 def _day_row() -> Row:

@@ -18,6 +18,7 @@ from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
 from bot.dialogs.format import h
+from bot.dialogs.notices import tell, told
 from bot.dialogs.owner import owned_room
 from bot.dialogs.states import RoomSettingsSG
 from bot.dialogs.widgets import labelled_select
@@ -44,13 +45,13 @@ async def _save(manager: DialogManager, changes: dict[str, Any], done: str) -> N
     try:
         saved = await save_room_changes(room, changes, _service(manager).today(room))
     except SettingError as error:
-        manager.dialog_data["notice"] = f"⚠️ {h(error)} Nothing was changed."
+        tell(manager, f"⚠️ {h(error)} Nothing was changed.")
     else:
         kept = sorted(saved.kept_grids)
         if kept and set(changes) & {"opening_hours", "slot_minutes"}:
             days = ", ".join(f"{day[8:]}/{day[5:7]}" for day in kept)
             done += f"\nDays that already have bookings keep their old slots: {days}."
-        manager.dialog_data["notice"] = done
+        tell(manager, done)
     await manager.switch_to(RoomSettingsSG.menu)
 
 
@@ -74,7 +75,7 @@ async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
         "photo": "yes" if room.photo_file_id else "none yet",
         "active": room.active,
         "paused": not room.active,
-        "notice": dialog_manager.dialog_data.pop("notice", ""),
+        "notice": told(dialog_manager),
     }
 
 

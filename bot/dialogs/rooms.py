@@ -21,17 +21,9 @@ from bot.dialogs.widgets import labelled_select
 from domain.errors import BookingError
 from domain.money import format_inr
 from storage.booking_service import BookingService
-from storage.models import Room
+from storage.rooms import active_rooms
 
 ROOMS_PER_PAGE = 6
-
-
-async def active_rooms(city: str | None = None) -> list[Room]:
-    query: dict[str, Any] = {"active": True}
-    if city is not None:
-        query["city"] = city
-    rooms = await Room.find(query).to_list()
-    return sorted(rooms, key=lambda r: r.name.casefold())
 
 
 # ---- getters -------------------------------------------------------------------------
@@ -158,9 +150,3 @@ def build_dialog() -> Dialog:
         ),
         on_start=on_start,
     )
-
-
-async def room_by_slug(slug: str) -> Room | None:
-    """The active room a deep link ``room_<slug>`` names, if any."""
-    room = await Room.find_one(Room.slug == slug)
-    return room if room is not None and room.active else None

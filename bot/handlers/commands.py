@@ -11,9 +11,9 @@ from aiogram_dialog.api.entities import Context
 
 from bot.dialogs.base import BUTTONS_TEXT
 from bot.dialogs.main_menu import HELP_TEXT, open_main_menu, open_over_menu
-from bot.dialogs.rooms import room_by_slug
 from bot.dialogs.states import MyBookingsSG, RoomsSG
-from storage.users import register_user
+from bot.users import register_from
+from storage.rooms import room_by_slug
 
 ROOM_LINK_PREFIX = "room_"
 BOOKING_LINK_PREFIX = "booking_"  # from the page after paying: back to the musician's bookings
@@ -40,11 +40,11 @@ def build_router() -> Router:
 async def on_start(message: Message, command: CommandObject, dialog_manager: DialogManager) -> None:
     if message.from_user is None:
         return
-    await register_user(message.from_user)
+    await register_from(message.from_user)
     args = (command.args or "").strip()
     if args.startswith(ROOM_LINK_PREFIX):
         room = await room_by_slug(args.removeprefix(ROOM_LINK_PREFIX))
-        if room is not None:
+        if room is not None and room.active:
             data = {"room_id": str(room.id), "city": room.city}
             await open_over_menu(dialog_manager, RoomsSG.card, data, show_mode=ShowMode.SEND)
             return
@@ -57,7 +57,7 @@ async def on_start(message: Message, command: CommandObject, dialog_manager: Dia
 
 async def on_book(message: Message, dialog_manager: DialogManager) -> None:
     if message.from_user is not None:
-        await register_user(message.from_user)
+        await register_from(message.from_user)
     await open_over_menu(dialog_manager, RoomsSG.cities, show_mode=ShowMode.SEND)
 
 

@@ -20,13 +20,15 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 from bot.cancellations import terminate_for_owner
 from bot.dialogs.states import OwnerSG
 from bot.services import Services
+from bot.users import register_from
 from domain.availability import day_block
 from domain.errors import BookingError, SlotsTakenError
 from domain.money import format_inr
 from domain.slots import Slot, slot_starting_at
-from storage.models import Booking, Room
+from storage.bookings import booking_by_code
+from storage.models import Room
 from storage.owners import accept_invite, require_owner, rooms_owned_by
-from storage.users import register_user
+from storage.rooms import room_by_slug
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ def build_router() -> Router:
 async def on_invite(message: Message, command: CommandObject, services: Services) -> None:
     if message.from_user is None:
         return
-    await register_user(message.from_user)
+    await register_from(message.from_user)
     token = (command.args or "").removeprefix(INVITE_PREFIX)
     try:
         rooms = await accept_invite(token, message.from_user.id, now=services.clock.now())
@@ -96,7 +98,7 @@ async def on_block(message: Message, command: CommandObject, services: Services)
     if day is None:
         await message.answer(BLOCK_USAGE)
         return
-    room = await Room.find_one(Room.slug == parts[0])
+    room = await room_by_slug(parts[0])
     try:
         room = await require_owner(str(room.id) if room else "", message.from_user.id)
         if command.command == "unblock":
@@ -161,7 +163,7 @@ async def on_terminate(message: Message, command: CommandObject, services: Servi
     if not code or not reason.strip():
         await message.answer("Usage: /terminate JR-XXXXXX reason the musician will read")
         return
-    booking = await Booking.find_one(Booking.code == code.upper()[:20])
+    booking = await booking_by_code(code.upper()[:20])
     try:
         room = await require_owner(booking.room_id if booking else "", message.from_user.id)
         assert booking is not None
