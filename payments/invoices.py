@@ -13,8 +13,8 @@ from payments.invoice_pdf import InvoiceData, InvoiceLine, render_invoice_pdf
 from storage.booking_service import BookingService
 from storage.invoices import invoice_number_for
 from storage.models import Booking, Room, User, to_ms
-from storage.musicians import musician
 from storage.outbox import enqueue
+from storage.users import user_by_id
 
 INVOICE_ATTACHMENT = "invoice:"
 """An outbox ``attachment`` of ``invoice:<booking id>`` is this booking's invoice PDF."""
@@ -31,7 +31,7 @@ class Invoices:
         """(file name, PDF bytes, invoice number); the number is allocated once per booking.
         Pass the room and buyer when the caller has them, to save two reads."""
         room = room or await self.bookings.room(booking.room_id)
-        buyer = buyer or await musician(booking.user_id)
+        buyer = buyer or await user_by_id(booking.user_id)
         issued_on = (booking.paid_at or self.clock.now()).astimezone(room.zone).date()
         number, issued = await invoice_number_for(booking, issued_on)
         data = InvoiceData(

@@ -22,9 +22,9 @@ from payments.invoices import Invoices
 from payments.refunds import Refunds, owed_in_full
 from storage.announcements import announce
 from storage.booking_service import BookingService
+from storage.bookings import booking_by_code
 from storage.models import Booking, Room
-from storage.musicians import musician
-from storage.payment_records import booking_for_reference
+from storage.users import user_by_id
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Settlement:
 
     async def settle_paid(self, paid: Paid) -> Outcome:
         """Money arrived for a booking: confirm it, or refund it in full and say why."""
-        booking = await booking_for_reference(paid.reference)
+        booking = await booking_by_code(paid.reference)
         if booking is None:
             log.warning("payment %s for unknown reference %r", paid.payment_id, paid.reference)
             return Outcome.UNKNOWN_BOOKING
@@ -173,7 +173,7 @@ class Settlement:
     async def _announce_confirmed(self, booking: Booking, room: Room) -> None:
         """The confirmation, then its invoice, to the musician; then the news to the owners."""
         now = self.clock.now()
-        who = await musician(booking.user_id)
+        who = await user_by_id(booking.user_id)
         await announce(
             booking,
             room,
@@ -191,7 +191,7 @@ class Settlement:
 
     async def link_closed(self, reference: str) -> Outcome:
         """The booking's link expired or was cancelled unpaid: its hold ends now."""
-        booking = await booking_for_reference(reference)
+        booking = await booking_by_code(reference)
         if booking is None or booking.status is not BookingStatus.PENDING_PAYMENT:
             return Outcome.NOTHING_TO_EXPIRE
         expired = await self.bookings.expire_now(booking)
@@ -205,7 +205,7 @@ class Settlement:
 
     async def payment_failed(self, reference: str | None, payment_id: str, reason: str | None) -> Outcome:
         """A payment for a held booking did not go through: the musician may try again."""
-        booking = await booking_for_reference(reference) if reference else None
+        booking = await booking_by_code(reference) if reference else None
         if booking is None or booking.status is not BookingStatus.PENDING_PAYMENT:
             return Outcome.FAILURE_IGNORED
         room = await self.bookings.room(booking.room_id)

@@ -35,11 +35,6 @@ async def _moved(query: dict[str, Any], changes: dict[str, Any]) -> Booking | No
 # ---- the booking a payment speaks of -------------------------------------------------
 
 
-async def booking_for_reference(reference: str) -> Booking | None:
-    """The booking whose payment link carries ``reference`` (its booking code)."""
-    return await Booking.find_one(Booking.code == reference)
-
-
 async def booking_paid_by(payment_id: str) -> Booking | None:
     """The booking that records ``payment_id`` as its payment; refunds name only that."""
     return await Booking.find_one(Booking.payment_id == payment_id)
