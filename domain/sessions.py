@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from itertools import pairwise
 
 from domain.slots import Slot
 
@@ -25,7 +26,7 @@ class Session:
     def __post_init__(self) -> None:
         if not self.slots:
             raise ValueError("a session has at least one slot")
-        for before, after in zip(self.slots, self.slots[1:], strict=False):
+        for before, after in pairwise(self.slots):
             if before.end != after.start:
                 raise ValueError("a session's slots follow each other without a gap")
 
@@ -42,7 +43,7 @@ class Session:
         return sum(slot.minutes for slot in self.slots)
 
 
-class SessionProblem(StrEnum):
+class SelectionProblem(StrEnum):
     NO_SLOTS = "no_slots"
     """Nothing was chosen."""
     GAPS = "gaps"
@@ -53,7 +54,7 @@ class NotOneSessionError(Exception):
     """A selection that is not one session. ``sessions`` holds its runs, earliest first
     (empty for NO_SLOTS), so the refusal can name them: "12:00–13:00 and 18:00–19:00"."""
 
-    def __init__(self, problem: SessionProblem, sessions: tuple[Session, ...] = ()) -> None:
+    def __init__(self, problem: SelectionProblem, sessions: tuple[Session, ...] = ()) -> None:
         self.problem = problem
         self.sessions = sessions
         super().__init__(f"{problem.value}: {len(sessions)} runs")
@@ -86,7 +87,7 @@ def one_session(selection: Iterable[Slot]) -> Session:
     (NO_SLOTS) or has gaps (GAPS, carrying the runs)."""
     sessions = sessions_in(selection)
     if not sessions:
-        raise NotOneSessionError(SessionProblem.NO_SLOTS)
+        raise NotOneSessionError(SelectionProblem.NO_SLOTS)
     if len(sessions) > 1:
-        raise NotOneSessionError(SessionProblem.GAPS, sessions)
+        raise NotOneSessionError(SelectionProblem.GAPS, sessions)
     return sessions[0]

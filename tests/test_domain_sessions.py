@@ -6,7 +6,7 @@ import pytest
 from domain.sessions import (
     NotOneSessionError,
     Session,
-    SessionProblem,
+    SelectionProblem,
     is_one_session,
     one_session,
     sessions_in,
@@ -68,14 +68,14 @@ def test_one_contiguous_run_is_the_session() -> None:
 def test_a_selection_with_a_gap_is_refused_naming_each_run() -> None:
     with pytest.raises(NotOneSessionError) as refused:
         one_session(at("12:00", "18:00", "19:00"))
-    assert refused.value.problem is SessionProblem.GAPS
+    assert refused.value.problem is SelectionProblem.GAPS
     assert spans(refused.value.sessions) == ["12:00-13:00", "18:00-20:00"]
 
 
 def test_nothing_chosen_is_refused_as_no_slots() -> None:
     with pytest.raises(NotOneSessionError) as refused:
         one_session([])
-    assert refused.value.problem is SessionProblem.NO_SLOTS
+    assert refused.value.problem is SelectionProblem.NO_SLOTS
     assert refused.value.sessions == ()
     assert sessions_in([]) == ()
     assert is_one_session([]) is False
