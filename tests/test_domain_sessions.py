@@ -5,8 +5,8 @@ import pytest
 
 from domain.sessions import (
     NotOneSessionError,
-    Session,
     SelectionProblem,
+    Session,
     is_one_session,
     one_session,
     sessions_in,
