@@ -190,9 +190,9 @@ def _hour_range(
         raise FreeQueryError(FreeQueryProblem.EMPTY_HOURS, typed, day)
     # Hours before NIGHT_ENDS are the night after ``day``, as its after-midnight slots are.
     night_after = start < NIGHT_ENDS.hour * 60 + NIGHT_ENDS.minute
-    starts = datetime.combine(day + timedelta(days=night_after), time(), tzinfo=zone)
+    midnight = datetime.combine(day + timedelta(days=night_after), time(), tzinfo=zone)
     length = (end - start) % MINUTES_PER_DAY
-    return starts.replace(hour=start // 60, minute=start % 60), _wall_clock(starts, start + length, zone)
+    return _wall_clock(midnight, start, zone), _wall_clock(midnight, start + length, zone)
 
 
 def _wall_clock(midnight: datetime, minutes: int, zone: ZoneInfo) -> datetime:
@@ -207,7 +207,7 @@ def _clock_time(text: str, typed: str, day: date) -> _ClockTime:
         raise FreeQueryError(FreeQueryProblem.BAD_HOURS, typed, day)
     hour, minute = int(found[1]), int(found[2] or 0)
     meridiem = found[3].replace(".", "") if found[3] else None
-    too_big = hour > 24 or (hour == 24 and minute) if meridiem is None else not 1 <= hour <= 12
+    too_big = hour > 24 or (hour == 24 and minute > 0) if meridiem is None else not 1 <= hour <= 12
     if too_big or minute > 59:
         raise FreeQueryError(FreeQueryProblem.BAD_HOURS, typed, day)
     return _ClockTime(hour, minute, meridiem)
@@ -224,10 +224,8 @@ def _range_minutes(first: _ClockTime, last: _ClockTime, *, evening: bool) -> tup
     if last.meridiem and not first.meridiem:
         end = last.minutes()
         return min(_readings(first), key=lambda start: _length(start, end)), end
-    if evening and not first.meridiem:
+    if evening and not first.meridiem:  # and so neither side has am/pm
         start = next((s for s in _readings(first) if _at_night(s)), first.minutes())
-        if last.meridiem:
-            return start, last.minutes()
         return start, min(_readings(last), key=lambda end: _length(start, end))
     return first.minutes(), last.minutes()
 

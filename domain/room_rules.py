@@ -57,6 +57,16 @@ class RuleField(StrEnum):
     REFUND_TIERS = "refund_tiers"
 
 
+NUMBER_RULES = (
+    RuleField.WEEKDAY_MIN_SESSION,
+    RuleField.WEEKEND_MIN_SESSION,
+    RuleField.HORIZON,
+    RuleField.LEAD,
+    RuleField.SLOT_LIMIT,
+)
+"""The rules that are one whole number each; their keys are also RoomRules' field names."""
+
+
 class RuleProblem(StrEnum):
     MALFORMED = "malformed"
     """Not a whole number (or, for the tiers, not a list of notice/percent pairs)."""
@@ -148,50 +158,24 @@ class RoomRules:
 
     def to_dict(self) -> dict[str, Any]:
         """The plain form a room document stores (BSON and JSON safe)."""
-        return {
-            RuleField.WEEKDAY_MIN_SESSION.value: self.weekday_min_session_minutes,
-            RuleField.WEEKEND_MIN_SESSION.value: self.weekend_min_session_minutes,
-            RuleField.HORIZON.value: self.horizon_days,
-            RuleField.LEAD.value: self.lead_minutes,
-            RuleField.SLOT_LIMIT.value: self.max_slots,
-            RuleField.REFUND_TIERS.value: [
-                {"notice_minutes": _notice_minutes(tier), "percent": tier.percent}
-                for tier in self.refund_policy.tiers
-            ],
-        }
+        stored: dict[str, Any] = {rule.value: getattr(self, rule.value) for rule in NUMBER_RULES}
+        stored[RuleField.REFUND_TIERS.value] = [
+            {"notice_minutes": _notice_minutes(tier), "percent": tier.percent}
+            for tier in self.refund_policy.tiers
+        ]
+        return stored
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any] | None, defaults: RoomRules) -> RoomRules:
         """The rules stored as ``raw``; a missing key (or None, or no dict at all: rooms
         made before per-room rules) takes the value of ``defaults``. A stored value that
         is not a valid rule raises RoomRuleError rather than falling back quietly."""
-        stored = {k: v for k, v in (raw or {}).items() if v is not None}
-        numbers = {
-            name: _whole_number(RuleField(name), stored[name])
-            for name in (
-                RuleField.WEEKDAY_MIN_SESSION,
-                RuleField.WEEKEND_MIN_SESSION,
-                RuleField.HORIZON,
-                RuleField.LEAD,
-                RuleField.SLOT_LIMIT,
-            )
-            if name in stored
-        }
+        stored = {key: value for key, value in (raw or {}).items() if value is not None}
+        numbers = {rule.value: stored.get(rule.value, getattr(defaults, rule.value)) for rule in NUMBER_RULES}
         policy = defaults.refund_policy
-        if RuleField.REFUND_TIERS in stored:
-            policy = refund_policy_from(_tier_pairs(stored[RuleField.REFUND_TIERS]))
-        return cls(
-            horizon_days=numbers.get(RuleField.HORIZON, defaults.horizon_days),
-            lead_minutes=numbers.get(RuleField.LEAD, defaults.lead_minutes),
-            max_slots=numbers.get(RuleField.SLOT_LIMIT, defaults.max_slots),
-            refund_policy=policy,
-            weekday_min_session_minutes=numbers.get(
-                RuleField.WEEKDAY_MIN_SESSION, defaults.weekday_min_session_minutes
-            ),
-            weekend_min_session_minutes=numbers.get(
-                RuleField.WEEKEND_MIN_SESSION, defaults.weekend_min_session_minutes
-            ),
-        )
+        if RuleField.REFUND_TIERS.value in stored:
+            policy = refund_policy_from(_tier_pairs(stored[RuleField.REFUND_TIERS.value]))
+        return cls(**numbers, refund_policy=policy)
 
 
 def refund_policy_from(pairs: Iterable[tuple[int, int]]) -> RefundPolicy:
@@ -378,12 +362,6 @@ def _notice_minutes(tier: RefundTier) -> int:
     return tier.notice // MINUTE
 
 
-def _whole_number(rule: RuleField, value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise RoomRuleError(rule, RuleProblem.MALFORMED, value)
-    return value
-
-
 def _tier_pairs(raw: object) -> list[tuple[int, int]]:
     if not isinstance(raw, list):
         raise RoomRuleError(RuleField.REFUND_TIERS, RuleProblem.MALFORMED, raw)
@@ -391,7 +369,5 @@ def _tier_pairs(raw: object) -> list[tuple[int, int]]:
     for item in raw:
         if not isinstance(item, Mapping) or set(item) != {"notice_minutes", "percent"}:
             raise RoomRuleError(RuleField.REFUND_TIERS, RuleProblem.MALFORMED, item)
-        notice = _whole_number(RuleField.REFUND_TIERS, item["notice_minutes"])
-        percent = _whole_number(RuleField.REFUND_TIERS, item["percent"])
-        pairs.append((notice, percent))
+        pairs.append((item["notice_minutes"], item["percent"]))  # refund_policy_from checks them
     return pairs

@@ -356,6 +356,8 @@ def test_rules_round_trip_through_a_plain_dict() -> None:
 @pytest.mark.parametrize("raw", [None, {}, {"lead_minutes": None, "refund_tiers": None}])
 def test_an_old_room_without_rules_takes_the_defaults(raw: dict[str, Any] | None) -> None:
     assert RoomRules.from_dict(raw, SETTINGS) == SETTINGS
+    strict = rules(horizon_days=14, lead_minutes=0, max_slots=3, refund_policy=RefundPolicy.parse("72:100"))
+    assert RoomRules.from_dict(raw, strict) == strict
 
 
 def test_missing_keys_take_the_defaults_and_present_ones_stay() -> None:
