@@ -15,7 +15,6 @@ legislatures and levy SGST.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -89,11 +88,9 @@ FORMER_NAMES: dict[str, str] = {
 }
 """Names people still write, already in the normalised form of ``_key``."""
 
-_NOISE = re.compile(r"[.,]")
-
 
 def _key(name: str) -> str:
-    words = _NOISE.sub(" ", name.replace("&", " and ")).casefold().split()
+    words = name.replace(".", "").replace(",", " ").replace("&", " and ").casefold().split()
     return " ".join(words)
 
 
