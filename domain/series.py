@@ -9,9 +9,10 @@ Tuesday 19:00-21:00 is 19:00Z in winter and 18:00Z in summer. India has no clock
 changes; the rule still holds there trivially.
 
 A week whose session the clocks would cut into cannot be the same session: when its
-local start or end does not exist that day (skipped by a spring change) or happens twice
-(repeated by an autumn change), or its real length would differ from the selection's,
-that occurrence is impossible (``Obstacle.CLOCK_CHANGE``). The selection itself must not
+local start does not exist that day (skipped by a spring change) or happens twice
+(repeated by an autumn change), or the clock would not show the same end after the same
+real length (a change during the session), that occurrence is impossible
+(``Obstacle.CLOCK_CHANGE``). The selection itself must not
 straddle a clock change, or "the same local times" would mean a longer or shorter
 session in other weeks.
 
@@ -102,11 +103,11 @@ class WeeklySelection:
     @property
     def wall_start(self) -> datetime:
         """The local start as a naive wall-clock time."""
-        return self.slot_starts[0].astimezone(self.tz).replace(tzinfo=None)
+        return _wall(self.slot_starts[0], self.tz)
 
     @property
     def wall_end(self) -> datetime:
-        return (self.slot_starts[0] + self.length).astimezone(self.tz).replace(tzinfo=None)
+        return _wall(self.slot_starts[0] + self.length, self.tz)
 
 
 @dataclass(frozen=True)
@@ -170,15 +171,15 @@ def _occurrence(selection: WeeklySelection, week: int) -> Occurrence:
     tz, shift = selection.tz, week * WEEK
     day = selection.day + shift
     if week == 0:
-        starts = selection.slot_starts
-        return Occurrence(
-            0, day, starts[0].astimezone(tz), (starts[0] + selection.length).astimezone(tz), starts
-        )
+        first = selection.slot_starts[0]
+        ends = first + selection.length
+        return Occurrence(0, day, first.astimezone(tz), ends.astimezone(tz), selection.slot_starts)
     wall_start, wall_end = selection.wall_start + shift, selection.wall_end + shift
-    start, end = _instant(wall_start, tz), _instant(wall_end, tz)
-    if start is None or end is None or end - start != selection.length:
+    start = _instant(wall_start, tz)
+    if start is None or _wall(start + selection.length, tz) != wall_end:
         local_start, local_end = wall_start.replace(tzinfo=tz), wall_end.replace(tzinfo=tz)
         return Occurrence(week, day, local_start, local_end, (), Obstacle.CLOCK_CHANGE)
+    end = start + selection.length
     step = timedelta(minutes=selection.slot_minutes)
     starts = tuple(start + index * step for index in range(len(selection.slot_starts)))
     return Occurrence(week, day, start.astimezone(tz), end.astimezone(tz), starts)
@@ -186,11 +187,12 @@ def _occurrence(selection: WeeklySelection, week: int) -> Occurrence:
 
 def _instant(wall: datetime, tz: ZoneInfo) -> datetime | None:
     """The one UTC instant the room's clock shows ``wall``; None when the clock skips
-    that time or shows it twice that day."""
+    that time or shows it twice that day (the two folds of PEP 495 disagree)."""
     local = wall.replace(tzinfo=tz)
     if local.replace(fold=1).utcoffset() != local.utcoffset():
         return None
-    instant = local.astimezone(UTC)
-    if instant.astimezone(tz).replace(tzinfo=None) != wall:
-        return None
-    return instant
+    return local.astimezone(UTC)
+
+
+def _wall(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.astimezone(tz).replace(tzinfo=None)
