@@ -56,8 +56,8 @@ class GstinProblem(StrEnum):
 
 
 class GstinRefusedError(ValueError):
-    """A GSTIN that cannot be accepted. ``length`` is the length given (after removing
-    spaces), for ``WRONG_LENGTH``."""
+    """A GSTIN that cannot be accepted. ``length`` is the length given (without spaces
+    and hyphens), for ``WRONG_LENGTH``."""
 
     def __init__(self, problem: GstinProblem, *, length: int) -> None:
         self.problem = problem

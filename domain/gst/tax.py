@@ -77,7 +77,7 @@ def tax_inside_lines(prices_paise: Iterable[int], rate_bp: int, treatment: Treat
     lines = tuple(tax_inside(price, rate_bp, treatment) for price in prices_paise)
     total = TaxBreakdown(
         treatment,
-        lines[0].rate_bp if lines else (rate_bp if treatment.is_taxed else 0),
+        rate_bp if treatment.is_taxed else 0,
         sum(line.taxable_paise for line in lines),
         cgst_paise=sum(line.cgst_paise for line in lines),
         sgst_paise=sum(line.sgst_paise for line in lines),
