@@ -1,16 +1,18 @@
-"""Invoice numbers per Indian financial year (April to March): ``JR/2026-27/000042``."""
+"""Invoice numbers per Indian financial year (April to March): ``JR/2026-27/000042``.
+
+That number is 17 characters, one more than CGST Rules 46(b) allows; the GST-correct
+series (``JR/26-27/000042``, per seller, invoices and credit notes) is
+``domain.gst.numbers``, which also owns ``financial_year``."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+
+from domain.gst.numbers import financial_year
+
+__all__ = ["financial_year", "format_invoice_number", "gst_split", "parse_invoice_number"]
 
 NUMBER = re.compile(r"^(?P<prefix>[A-Z]+)/(?P<fy>\d{4}-\d{2})/(?P<seq>\d{6,})$")
-
-
-def financial_year(day: date) -> str:
-    start = day.year if day.month >= 4 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
 
 
 def format_invoice_number(fy: str, sequence: int, prefix: str = "JR") -> str:
