@@ -105,7 +105,6 @@ class Noun:
 
 SLOT = Noun("slot", "slots")
 ROOM = Noun("room", "rooms")
-BOOKING = Noun("booking", "bookings")
 HOUR = Noun("hour", "hours")
 
 

@@ -7,17 +7,14 @@ in their windows."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from domain.availability import SlotState
 from domain.words.facts import BookingFacts, PersonFacts, RoomCardFacts, RoomFacts, SlotFacts
 from domain.words.formats import (
-    BOOKING,
     clock,
-    count,
-    day_and_month,
     h,
     join_labels,
     money,
@@ -328,15 +325,3 @@ def paused_set(paused: bool) -> str:
     if paused:
         return "⏸ Paused: musicians cannot book until you resume. Existing bookings stay."
     return "▶️ Taking bookings again."
-
-
-def bookings_count(number: int) -> str:
-    return count(number, BOOKING)
-
-
-def short_day(value: date) -> str:
-    return day_and_month(value)
-
-
-def month_items(months: Mapping[str, date]) -> list[dict[str, str]]:
-    return [{"id": key, "label": month(first)} for key, first in months.items()]
