@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.words.hours import hours_clash, hours_lines
+from domain.words.formats import time_span
+from domain.words.hours import hours_clash, hours_lines, opening_span
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -40,7 +41,7 @@ class DayHours:
         return self.closes <= self.opens
 
     def label(self) -> str:
-        return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
+        return opening_span(self.opens, self.closes)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class Slot:
         return int((self.end - self.start).total_seconds() // 60)
 
     def label(self, tz: ZoneInfo) -> str:
-        return f"{self.start.astimezone(tz):%H:%M}–{self.end.astimezone(tz):%H:%M}"
+        return time_span(self.start, self.end, tz)
 
 
 def slot_key(start: datetime) -> str:

@@ -3,7 +3,9 @@ a moment with its zone, a count with its noun, a user link, a list of labels.
 
 Everything here returns text for Telegram's HTML parse mode; facts that people typed
 (names, addresses, reasons) go through ``h``. A second language replaces the patterns
-here (the ``strftime`` shapes, the noun table), not the callers."""
+here (the ``strftime`` shapes, the noun table), not the callers.
+
+Imports only ``domain.money`` at run time, so ``domain.slots`` can say its slots here."""
 
 from __future__ import annotations
 
@@ -11,10 +13,13 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from domain.money import format_inr
-from domain.words.facts import BookingFacts, PersonFacts, SlotFacts
+
+if TYPE_CHECKING:
+    from domain.words.facts import BookingFacts, PersonFacts, SlotFacts
 
 money = format_inr
 """``₹1,23,456`` (Indian grouping): domain.money's, the one way money is written."""
@@ -52,6 +57,11 @@ def day_this_year(value: date) -> str:
 def day_and_month(value: date) -> str:
     """``26 Nov``: for buttons and short replies."""
     return f"{value:%d %b}"
+
+
+def day_numeric(value: date) -> str:
+    """``28/11``: many days in a row."""
+    return f"{value:%d/%m}"
 
 
 def month(value: date) -> str:

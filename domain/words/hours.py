@@ -6,7 +6,7 @@ of the words import those modules."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def hours_lines(hours: WeeklyHours) -> list[str]:
             first, last = WEEKDAY_NAMES[run[0]], WEEKDAY_NAMES[run[-1]]
             span = first if len(run) == 1 else f"{first}–{last}"
             session = hours.days[run[0]]
-            lines.append(f"{span} {session.opens:%H:%M}–{session.closes:%H:%M}")
+            lines.append(f"{span} {opening_span(session.opens, session.closes)}")
 
     for weekday in range(7):
         current = hours.days.get(weekday)
@@ -42,6 +42,11 @@ def hours_lines(hours: WeeklyHours) -> list[str]:
     if closed:
         lines.append("Closed " + ", ".join(closed))
     return lines
+
+
+def opening_span(opens: time, closes: time) -> str:
+    """``10:00–22:00``: a day's opening session."""
+    return f"{opens:%H:%M}–{closes:%H:%M}"
 
 
 def hours_clash(weekday: int) -> str:

@@ -15,6 +15,7 @@ from domain.availability import SlotState
 from domain.words.facts import BookingFacts, PersonFacts, RoomCardFacts, RoomFacts, SlotFacts
 from domain.words.formats import (
     clock,
+    day_numeric,
     h,
     join_labels,
     money,
@@ -285,7 +286,7 @@ def invalid_value(reason: str) -> str:
 
 def kept_grids(days: Sequence[str]) -> str:
     """``days``: ISO dates that keep the slots they were booked under."""
-    listed = ", ".join(f"{d[8:]}/{d[5:7]}" for d in days)
+    listed = ", ".join(day_numeric(date.fromisoformat(d)) for d in days)
     return f"\nDays that already have bookings keep their old slots: {listed}."
 
 
