@@ -1,63 +1,65 @@
-"""What can go wrong with a booking: each refusal is a type carrying the facts of what
-happened; what the user reads is ``domain.words.refusals.refusal(error)``."""
+"""What can go wrong with a booking: each refusal is a type with a stable ``key``, carrying
+the facts of what happened; what the user reads is ``domain.words.refusals.refusal(error)``,
+which ``str(error)`` gives too (in the bot's one language, for logs and plain callers)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import ClassVar
 
-if TYPE_CHECKING:
-    from domain.booking_status import BookingStatus
+from domain.words.refusals import refusal
 
 
 class BookingError(Exception):
-    """A request that was refused, changing nothing. ``str(error)`` is the refusal in the
-    bot's words (for logs and plain callers); the screens ask ``refusal(error)``."""
+    """A request that was refused, changing nothing."""
+
+    key: ClassVar[str] = "refused"
 
     def __str__(self) -> str:
-        # Imported here: the words know every refusal, so they import this module.
-        from domain.words.refusals import refusal
-
         return refusal(self)
 
 
 class RoomNotFoundError(BookingError):
-    pass
+    key = "room_not_found"
 
 
 class RoomPausedError(BookingError):
-    pass
+    key = "room_paused"
 
 
 class UnknownUserError(BookingError):
-    pass
+    key = "unknown_user"
 
 
 class DateInPastError(BookingError):
-    pass
+    key = "date_in_past"
 
 
 class RoomClosedError(BookingError):
-    pass
+    key = "room_closed"
 
 
 class NoSlotsChosenError(BookingError):
-    pass
+    key = "no_slots_chosen"
 
 
 class TooManySlotsError(BookingError):
+    key = "too_many_slots"
+
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
         self.limit = limit
 
 
 class NoSuchSlotError(BookingError):
-    pass
+    key = "no_such_slot"
 
 
 class SlotsNotBookableError(BookingError):
     """Slots that exist but have started already or start too soon to book."""
+
+    key = "slots_not_bookable"
 
     def __init__(self, starts: Sequence[datetime]) -> None:
         super().__init__(starts)
@@ -67,6 +69,8 @@ class SlotsNotBookableError(BookingError):
 class SlotsTakenError(BookingError):
     """Someone else holds some of the requested slots; ``starts`` says which."""
 
+    key = "slots_taken"
+
     def __init__(self, starts: Sequence[datetime]) -> None:
         super().__init__(starts)
         self.starts = tuple(sorted(starts))
@@ -75,26 +79,33 @@ class SlotsTakenError(BookingError):
 class TooManyUnpaidHoldsError(BookingError):
     """The musician already holds ``limit`` bookings that wait for payment."""
 
+    key = "too_many_unpaid_holds"
+
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
         self.limit = limit
 
 
 class BookingNotFoundError(BookingError):
-    pass
+    key = "booking_not_found"
 
 
 class NotYourBookingError(BookingError):
-    pass
+    key = "not_your_booking"
 
 
 class BookingNotCancellableError(BookingError):
-    def __init__(self, status: BookingStatus) -> None:
+    key = "booking_not_cancellable"
+
+    def __init__(self, status: str) -> None:
+        """``status``: the booking's ``BookingStatus`` (a str enum; this module is below it)."""
         super().__init__(status)
         self.status = status
 
 
 class IllegalTransitionError(BookingError):
+    key = "illegal_transition"
+
     def __init__(self, current: str, target: str) -> None:
         super().__init__(current, target)
         self.current = current
@@ -104,10 +115,14 @@ class IllegalTransitionError(BookingError):
 class NotOwnerError(BookingError):
     """Not an owner of the room (or no such room: a tampered id reveals nothing)."""
 
+    key = "not_owner"
+
 
 class InviteInvalidError(BookingError):
     """An owner invite that does not exist or was used."""
 
+    key = "invite_invalid"
+
 
 class InviteExpiredError(BookingError):
-    pass
+    key = "invite_expired"

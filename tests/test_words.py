@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import bot.app  # noqa: F401 - loads every module, so every BookingError subclass is known
-from bench.import_graph import ROOT
+from bench.import_graph import ROOT, cycles, imports_of, module_name, project_files, resolve
 from domain import errors
 from domain.booking_status import BookingStatus
 from domain.payment_fit import Refusal
 from domain.refund_status import RefundStatus
 from domain.words import facts, formats, musician, musician_screens, owner
 from domain.words.refusals import SOMETHING_REFUSED, refusal
+from domain.words.statuses import BOOKING_STATUS_NAMES, REFUND_STATUS_NAMES, refund_status_name, status_name
 from storage.booking_service import BookingService
 from storage.models import BookedSlot, Booking, Room, User
 
@@ -259,6 +260,28 @@ def test_every_refusal_has_its_words_and_str_says_them(kind: type) -> None:
     assert str(error) == refusal(error)
 
 
+def test_every_refusal_has_a_key_of_its_own() -> None:
+    keys = [kind.key for kind in _all_refusals()]
+    assert len(set(keys)) == len(keys)
+
+
+def test_every_state_has_its_name() -> None:
+    assert set(BOOKING_STATUS_NAMES) == {s.value for s in BookingStatus}
+    assert set(REFUND_STATUS_NAMES) == {s.value for s in RefundStatus}
+    assert status_name(BookingStatus.TERMINATED) == "cancelled by the room"
+
+
+def test_the_words_and_the_rules_import_each_other_without_a_cycle() -> None:
+    """The errors and the rules say themselves through the words (``str(error)``,
+    ``describe_hours``), so those words import nothing that imports them back."""
+    trees = {module_name(p): ast.parse(p.read_text()) for p in project_files()}
+    edges: dict[str, set[str]] = {}
+    for module, tree in trees.items():
+        targets = {resolve(name, set(trees)) for name in imports_of(tree, module)}
+        edges[module] = {t for t in targets if t and t != module}
+    assert [c for c in cycles(edges) if any(m.startswith("domain") for m in c)] == []
+
+
 def test_a_refusal_says_its_facts() -> None:
     assert str(errors.BookingNotCancellableError(BookingStatus.EXPIRED)) == (
         "This booking can no longer be cancelled (it is expired (not paid in time))."
@@ -368,8 +391,6 @@ def test_money_comes_back_in_the_currency_it_came_in() -> None:
 
 
 def test_a_refund_state_is_named_and_an_unknown_one_shown_as_stored() -> None:
-    from domain.words.statuses import refund_status_name
-
     assert [refund_status_name(s.value) for s in RefundStatus] == [s.value for s in RefundStatus]
     assert refund_status_name(None) == "due"
     assert refund_status_name("on_hold") == "on_hold"

@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from domain.booking_status import BookingStatus
-from domain.slots import WeeklyHours
+from domain.words.hours import OpeningHours
 
 
 @runtime_checkable
@@ -138,7 +138,7 @@ class RoomCardFacts(RoomFacts, Protocol):
     def weekends_are_peak(self) -> bool: ...
 
     @property
-    def hours(self) -> WeeklyHours: ...
+    def hours(self) -> OpeningHours: ...
 
     @property
     def slot_minutes(self) -> int: ...

@@ -1,23 +1,51 @@
 """A room's opening hours and refund policy in words.
 
-Imports nothing of ours at run time: ``domain.slots`` and ``domain.refund`` say
-themselves through these (``describe_hours``, ``RefundPolicy.describe``), and the rest
-of the words import those modules."""
+Imports nothing of ours: ``domain.slots`` and ``domain.refund`` say themselves through
+these (``describe_hours``, ``RefundPolicy.describe``), so the facts they read are
+protocols here, which ``WeeklyHours`` and ``RefundPolicy`` satisfy."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import time, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from domain.refund import RefundPolicy
-    from domain.slots import WeeklyHours
+
+class OpeningSession(Protocol):
+    @property
+    def opens(self) -> time: ...
+
+    @property
+    def closes(self) -> time: ...
+
+
+class OpeningHours(Protocol):
+    @property
+    def days(self) -> Mapping[int, OpeningSession]:
+        """Weekday (0 = Monday) to its session; a missing weekday is closed."""
+        ...
+
+
+class RefundTierFacts(Protocol):
+    @property
+    def notice(self) -> timedelta: ...
+
+    @property
+    def percent(self) -> int: ...
+
+
+class RefundPolicyFacts(Protocol):
+    @property
+    def tiers(self) -> Sequence[RefundTierFacts]:
+        """Longest notice first."""
+        ...
+
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 """Short weekday names, Monday first (weekday 0)."""
 
 
-def hours_lines(hours: WeeklyHours) -> list[str]:
+def hours_lines(hours: OpeningHours) -> list[str]:
     """Lines such as ``Mon–Fri 10:00–22:00``, grouping equal consecutive days, then
     ``Closed Sat, Sun``. Plain text."""
     lines: list[str] = []
@@ -54,7 +82,7 @@ def hours_clash(weekday: int) -> str:
     return f"{WEEKDAY_NAMES[weekday]} hours run into {WEEKDAY_NAMES[(weekday + 1) % 7]}'s"
 
 
-def refund_policy(policy: RefundPolicy) -> str:
+def refund_policy(policy: RefundPolicyFacts) -> str:
     """``100% back up to 24 h before; 50% back up to 6 h before; no refund after that.``"""
     parts = [f"{t.percent}% back up to {_hours(t.notice)} before" for t in policy.tiers]
     return "; ".join([*parts, "no refund after that"]) + "."

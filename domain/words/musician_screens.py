@@ -11,7 +11,7 @@ from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from domain.availability import SlotOffer
-from domain.refund import RefundPolicy, RefundQuote
+from domain.refund import RefundQuote
 from domain.words.facts import BookingFacts, PricedSlotFacts, RoomCardFacts, RoomFacts
 from domain.words.formats import (
     ROOM,
@@ -25,7 +25,7 @@ from domain.words.formats import (
     slot_span,
     time_span,
 )
-from domain.words.hours import hours_lines, refund_policy
+from domain.words.hours import RefundPolicyFacts, hours_lines, refund_policy
 from domain.words.musician import STATE_WORDS
 from domain.words.statuses import refund_status_name, status_name
 
@@ -159,7 +159,7 @@ def slot_lines(slots: Sequence[PricedSlotFacts], zone: ZoneInfo) -> str:
     return "\n".join(f"• {slot_span(s, zone)}" for s in slots)
 
 
-def refund_policy_line(policy: RefundPolicy) -> str:
+def refund_policy_line(policy: RefundPolicyFacts) -> str:
     return h(refund_policy(policy))
 
 
