@@ -43,6 +43,7 @@ from domain.errors import (
 from domain.words import musician, musician_screens
 from domain.words.formats import day, h, moment, money
 from domain.words.refusals import refusal, too_many_slots
+from domain.words.statuses import status_name
 from payments.gateway import GatewayError
 from storage.booking_service import BookingService, parse_slot_keys, slot_keys_of
 from storage.models import Booking, Room
@@ -158,7 +159,7 @@ async def pay_getter(
         "amount": money(booking.amount_paise),
         "deadline": moment(booking.hold_expires_at, room.zone),
         "pending": pending,
-        "status": musician_screens.status(booking),
+        "status": status_name(booking.status),
         "settled": not pending,
         "pay_error": state == "error",
         "pay_unavailable": state == "unavailable",
@@ -175,7 +176,7 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
 def _refusal(service: BookingService, room: Room, chosen: date) -> str:
     """Why ``chosen`` cannot be booked; the decision itself is the service's."""
     if chosen < service.today(room):
-        return musician.day_over()
+        return musician.DAY_OVER
     if chosen > service.last_bookable_day(room):
         return musician.day_beyond_horizon(service.last_bookable_day(room))
     return musician.day_closed(room, chosen)

@@ -58,7 +58,7 @@ NO_PAYMENT = {"pay_url": None, "pay_in_chat": False, "test_payments": False}
 
 
 def pay_notice() -> Const:
-    return Const(musician.TEST_PAYMENTS_NOTICE, when="test_payments")
+    return Const(musician.SANDBOX_NOTICE, when="test_payments")
 
 
 def pay_buttons() -> Column:
@@ -91,27 +91,27 @@ async def _held_for_test_payment(
     try:
         booking = await service.booking_of_user(booking_id, callback.from_user.id)
     except BookingError:
-        await callback.answer(musician.TEST_PAY_NOT_YOURS, show_alert=True)
+        await callback.answer(musician.SANDBOX_NOT_YOURS, show_alert=True)
         return None
     if booking.status is not BookingStatus.PENDING_PAYMENT:
-        await callback.answer(musician.test_pay_nothing_to_pay(booking))
+        await callback.answer(musician.sandbox_nothing_to_pay(booking))
         return None
     if booking.hold_expires_at <= service.clock.now():
-        await callback.answer(musician.TEST_PAY_HOLD_ENDED, show_alert=True)
+        await callback.answer(musician.SANDBOX_HOLD_ENDED, show_alert=True)
         return None
     link_id = booking.payment.get("link_id")
     if not link_id:
-        await callback.answer(musician.TEST_PAY_NO_LINK_YET, show_alert=True)
+        await callback.answer(musician.SANDBOX_NO_LINK_YET, show_alert=True)
         return None
     return sandbox, booking, link_id
 
 
 def _link_refusal(link: dict[str, Any] | None) -> str:
     if link is None:
-        return musician.TEST_PAY_LINK_GONE
+        return musician.SANDBOX_LINK_GONE
     if link["status"] == "paid":
-        return musician.TEST_PAY_ALREADY_PAID
-    return musician.test_pay_link_closed(link["status"])
+        return musician.SANDBOX_ALREADY_PAID
+    return musician.sandbox_link_closed(link["status"])
 
 
 async def on_test_pay(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -125,7 +125,7 @@ async def on_test_pay(callback: CallbackQuery, button: Button, manager: DialogMa
         return
     settled = await _service(manager).booking(booking.id)
     confirming = settled.status is BookingStatus.PENDING_PAYMENT
-    await callback.answer(musician.TEST_PAID_CONFIRMING if confirming else musician.TEST_PAID)
+    await callback.answer(musician.SANDBOX_PAID_CONFIRMING if confirming else musician.SANDBOX_PAID)
 
 
 async def on_test_fail(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -138,4 +138,4 @@ async def on_test_fail(callback: CallbackQuery, button: Button, manager: DialogM
         await callback.answer(_link_refusal(link), show_alert=True)
         return
     room = await room_of(manager, booking.room_id)
-    await callback.answer(musician.test_payment_declined(booking, room), show_alert=True)
+    await callback.answer(musician.sandbox_declined(booking, room), show_alert=True)

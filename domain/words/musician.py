@@ -206,8 +206,7 @@ STATE_WORDS = {
 """A slot's state, in the slot picker's buttons and alerts."""
 
 
-def day_over() -> str:
-    return "That day is already over. Please pick today or a later day."
+DAY_OVER = "That day is already over. Please pick today or a later day."
 
 
 def day_beyond_horizon(last: date) -> str:
@@ -272,28 +271,28 @@ def cancelled(refund_paise: int) -> str:
 
 # ---- test payments (the sandbox), as alerts on the pay screen ---------------------------
 
-TEST_PAYMENTS_NOTICE = "🧪 Test payments: no real money moves."
+SANDBOX_NOTICE = "🧪 Test payments: no real money moves."
 REAL_PAYMENTS_ONLY = "Test payments are off here: this bot takes real payments. Please use the 💳 Pay button."
-TEST_PAY_NOT_YOURS = "I could not find that booking among yours, so nothing was paid."
-TEST_PAY_HOLD_ENDED = "Your hold on these slots has ended, so nothing was paid. Please book the slots again."
-TEST_PAY_NO_LINK_YET = "This booking has no payment link yet, so nothing was paid. Please tap Try again."
-TEST_PAY_LINK_GONE = "This payment link does not exist any more, so nothing was paid."
-TEST_PAY_ALREADY_PAID = "This booking is already paid; nothing was paid twice."
-TEST_PAID = "✅ Paid (test). Your confirmation and invoice arrive here in a moment."
-TEST_PAID_CONFIRMING = "Paid (test). I am confirming your booking and will message you here in a moment."
+SANDBOX_NOT_YOURS = "I could not find that booking among yours, so nothing was paid."
+SANDBOX_HOLD_ENDED = "Your hold on these slots has ended, so nothing was paid. Please book the slots again."
+SANDBOX_NO_LINK_YET = "This booking has no payment link yet, so nothing was paid. Please tap Try again."
+SANDBOX_LINK_GONE = "This payment link does not exist any more, so nothing was paid."
+SANDBOX_ALREADY_PAID = "This booking is already paid; nothing was paid twice."
+SANDBOX_PAID = "✅ Paid (test). Your confirmation and invoice arrive here in a moment."
+SANDBOX_PAID_CONFIRMING = "Paid (test). I am confirming your booking and will message you here in a moment."
 
 
-def test_pay_nothing_to_pay(booking: BookingFacts) -> str:
+def sandbox_nothing_to_pay(booking: BookingFacts) -> str:
     return f"Booking {booking.code} is {status_name(booking.status)}: there is nothing to pay."
 
 
-def test_pay_link_closed(link_status: str) -> str:
+def sandbox_link_closed(link_status: str) -> str:
     """``link_status``: the link's state at the gateway (``created`` past its deadline
     reads as expired)."""
     status = "expired" if link_status == "created" else link_status
     return f"This payment link has {status}, so nothing was paid. Please book the slots again."
 
 
-def test_payment_declined(booking: BookingFacts, room: RoomFacts) -> str:
+def sandbox_declined(booking: BookingFacts, room: RoomFacts) -> str:
     deadline = moment(booking.hold_expires_at, room.zone)
     return f"❌ The test payment was declined. Your slots stay held until {deadline}; tap Pay (test) to pay."

@@ -163,10 +163,6 @@ def refund_policy_line(policy: RefundPolicyFacts) -> str:
     return h(refund_policy(policy))
 
 
-def status(booking: BookingFacts) -> str:
-    return status_name(booking.status)
-
-
 # ---- my bookings ------------------------------------------------------------------------
 
 NO_BOOKINGS_YET = "Nothing here yet. Find a room and book your first session!"
