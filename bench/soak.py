@@ -82,8 +82,8 @@ from bench.dialogs import (
     double_bookings,
     rss_mb,
 )
-from bot.handlers.commands import EXPIRED_TEXT
-from bot.handlers.errors import SORRY_TEXT
+from domain.words.musician import EXPIRED_MENU as EXPIRED_TEXT
+from domain.words.musician import SORRY as SORRY_TEXT
 from storage.database import Database, open_database
 from storage.embedded import DATABASE_NAME, free_port
 from storage.models import Booking

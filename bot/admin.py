@@ -24,7 +24,8 @@ from domain import room_settings
 from domain.invites import DEFAULT_INVITE_DAYS, MAX_INVITE_DAYS, invite_expires_at
 from domain.money import format_inr, rupees
 from domain.room_settings import SettingError
-from domain.slots import WEEKDAY_NAMES, describe_hours, local_day
+from domain.slots import describe_hours, local_day
+from domain.words.hours import WEEKDAY_NAMES
 from storage.database import open_database
 from storage.demo import seed_demo
 from storage.embedded import EmbeddedDatabaseError

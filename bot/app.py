@@ -41,7 +41,6 @@ from jobs.delivery import OutboxDeliverer
 from jobs.lifecycle import REMINDERS, BookingClock
 from jobs.ports import JobPayments
 from jobs.setup import start_jobs
-from payments import messages as payment_messages
 from payments.setup import build_payments
 from storage.booking_service import BookingService
 from storage.database import make_client, open_database
@@ -89,16 +88,8 @@ def booking_clock(
     reminder_offsets: tuple[timedelta, ...] = REMINDERS,
     bot_username: str | None = None,
 ) -> BookingClock:
-    """The jobs' booking clock, telling an expired hold in the webhook's words (the
-    tests build theirs here too)."""
-    return BookingClock(
-        bookings,
-        clock,
-        payments,
-        reminder_offsets,
-        bot_username=bot_username,
-        hold_expired=payment_messages.hold_expired,
-    )
+    """The jobs' booking clock (the tests build theirs here too)."""
+    return BookingClock(bookings, clock, payments, reminder_offsets, bot_username=bot_username)
 
 
 async def run(settings: Settings) -> None:

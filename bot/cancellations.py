@@ -6,15 +6,11 @@ cancellation that loses a race (the musician and the owner at once) sends nothin
 
 from __future__ import annotations
 
-from html import escape
-
-from bot.dialogs.format import session_span
 from bot.services import Payments
 from domain.booking_status import BookingStatus
-from domain.money import format_inr
-from payments.messages import musician_link
+from domain.words import musician, owner
 from storage.booking_service import BookingService, CancelOutcome
-from storage.models import Booking, Room, User
+from storage.models import Booking, Room
 from storage.outbox import enqueue_guarded
 from storage.users import user_by_id
 
@@ -31,11 +27,11 @@ async def cancel_for_musician(
     quote = service.refund_quote(booking)
     if booking.status is S.NOT_STARTED:
         room = await service.room(booking.room_id)
-        musician = await user_by_id(booking.user_id)
+        who = await user_by_id(booking.user_id)
         for owner_id in room.owner_ids:
             await enqueue_guarded(
                 owner_id,
-                owner_musician_cancelled(booking, room, musician, quote.amount_paise),
+                owner.musician_cancelled(booking, room, who, quote.amount_paise),
                 dedupe_key=f"{booking.id}:cancelled:owner:{owner_id}",
                 now=service.clock.now(),
                 booking_id=str(booking.id),
@@ -61,9 +57,13 @@ async def terminate_for_owner(
     before = [S.NOT_STARTED, S.ONGOING]
     now = service.clock.now()
     if booking.status in before:
-        told = [(booking.user_id, musician_terminated(booking, room, reason), f"{booking.id}:terminated")]
+        told = [(booking.user_id, musician.terminated(booking, room, reason), f"{booking.id}:terminated")]
         told += [
-            (other, owner_terminated(booking, room, reason), f"{booking.id}:terminated:owner:{other}")
+            (
+                other,
+                owner.co_owner_terminated(booking, room, reason),
+                f"{booking.id}:terminated:owner:{other}",
+            )
             for other in room.owner_ids
             if other != owner_id
         ]
@@ -85,29 +85,3 @@ async def terminate_for_owner(
 async def _refund(payments: Payments | None, booking: Booking) -> None:
     if payments is not None and (booking.refund or {}).get("due_paise"):
         await payments.refund_due(booking)
-
-
-def owner_musician_cancelled(booking: Booking, room: Room, musician: User | None, refund_paise: int) -> str:
-    kept = booking.amount_paise - refund_paise
-    refund = f"Refund to the musician: {format_inr(refund_paise)}; you keep {format_inr(kept)}."
-    return (
-        f"❌ <b>Booking cancelled by the musician</b> · <code>{booking.code}</code>\n"
-        f"{escape(room.name)} · {session_span(booking, room.zone)}\n"
-        f"Musician: {musician_link(musician, booking.user_id)}\n{refund}\nThe slots are free again."
-    )
-
-
-def musician_terminated(booking: Booking, room: Room, reason: str) -> str:
-    return (
-        f"❗ {escape(room.name)} had to cancel your booking <code>{booking.code}</code> "
-        f"({session_span(booking, room.zone)}): {escape(reason)}\n"
-        f"You get a full refund of {format_inr(booking.amount_paise)}. Sorry for the trouble."
-    )
-
-
-def owner_terminated(booking: Booking, room: Room, reason: str) -> str:
-    return (
-        f"❌ <b>Booking cancelled by a co-owner</b> · <code>{booking.code}</code>\n"
-        f"{escape(room.name)} · {session_span(booking, room.zone)}\nReason: {escape(reason)}\n"
-        f"Full refund: {format_inr(booking.amount_paise)}."
-    )

@@ -12,8 +12,8 @@ matplotlib.use("Agg")  # no screen on a server
 import matplotlib.pyplot as plt
 
 from domain.refund_status import refunded_paise
-from domain.slots import WEEKDAY_NAMES
 from domain.spreadsheet import as_text_cell
+from domain.words import owner_screens as words
 from storage.models import Booking, Room, User
 
 CSV_COLUMNS = [
@@ -66,11 +66,11 @@ def heatmap_png(room: Room, matrix: list[list[float]], weeks: int) -> bytes:
     figure, axes = plt.subplots(figsize=HEATMAP_SIZE_INCHES, dpi=HEATMAP_DPI)
     try:
         image = axes.imshow(share, cmap="YlOrRd", vmin=0, vmax=1, aspect="auto")
-        axes.set_yticks(range(7), WEEKDAY_NAMES, fontsize=11)
+        axes.set_yticks(range(7), words.HEATMAP_WEEKDAYS, fontsize=11)
         axes.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)], fontsize=10)
-        axes.set_xlabel("Hour of day", fontsize=11)
-        axes.set_title(f"{room.name}: how full, last {weeks} weeks", fontsize=13)
-        figure.colorbar(image, ax=axes, label="share of hours booked")
+        axes.set_xlabel(words.HEATMAP_HOURS_AXIS, fontsize=11)
+        axes.set_title(words.heatmap_title(room, weeks), fontsize=13)
+        figure.colorbar(image, ax=axes, label=words.HEATMAP_SCALE)
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")

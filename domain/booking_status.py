@@ -24,10 +24,6 @@ class BookingStatus(StrEnum):
     TERMINATED = "TERMINATED"
     EXPIRED = "EXPIRED"
 
-    @property
-    def human(self) -> str:
-        return HUMAN_NAMES[self]
-
 
 S = BookingStatus
 
@@ -47,16 +43,6 @@ HOLDS_SLOTS = frozenset({S.PENDING_PAYMENT, S.NOT_STARTED, S.ONGOING, S.COMPLETE
 ACTIVE = frozenset({S.PENDING_PAYMENT, S.NOT_STARTED, S.ONGOING})
 FINAL = frozenset(s for s, targets in ALLOWED.items() if not targets)
 PAID = frozenset({S.NOT_STARTED, S.ONGOING, S.COMPLETED, S.CANCELLED, S.TERMINATED})
-
-HUMAN_NAMES = {
-    S.PENDING_PAYMENT: "waiting for payment",
-    S.NOT_STARTED: "confirmed",
-    S.ONGOING: "in session now",
-    S.COMPLETED: "completed",
-    S.CANCELLED: "cancelled",
-    S.TERMINATED: "cancelled by the room",
-    S.EXPIRED: "expired (not paid in time)",
-}
 
 
 def can_transition(current: BookingStatus, target: BookingStatus) -> bool:

@@ -1,101 +1,128 @@
-"""What can go wrong with a booking, each with a message fit to show a musician."""
+"""What can go wrong with a booking: each refusal is a type with a stable ``key``, carrying
+the facts of what happened; what the user reads is ``domain.words.refusals.refusal(error)``,
+which ``str(error)`` gives too (in the bot's one language, for logs and plain callers)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import ClassVar
+
+from domain.words.refusals import refusal
 
 
 class BookingError(Exception):
-    """A booking request that was refused; ``str(error)`` is safe to show the user."""
+    """A request that was refused, changing nothing."""
+
+    key: ClassVar[str] = "refused"
+
+    def __str__(self) -> str:
+        return refusal(self)
 
 
 class RoomNotFoundError(BookingError):
-    def __init__(self) -> None:
-        super().__init__("That room does not exist any more.")
+    key = "room_not_found"
 
 
 class RoomPausedError(BookingError):
-    def __init__(self) -> None:
-        super().__init__("This room is not taking bookings right now.")
+    key = "room_paused"
 
 
 class UnknownUserError(BookingError):
-    def __init__(self) -> None:
-        super().__init__("Please send /start first so I know who you are.")
+    key = "unknown_user"
 
 
 class DateInPastError(BookingError):
-    def __init__(self) -> None:
-        super().__init__("That date is in the past. Please pick today or a later day.")
+    key = "date_in_past"
 
 
 class RoomClosedError(BookingError):
-    def __init__(self) -> None:
-        super().__init__("The room is closed on that day.")
+    key = "room_closed"
 
 
 class NoSlotsChosenError(BookingError):
-    def __init__(self) -> None:
-        super().__init__("Pick at least one slot.")
+    key = "no_slots_chosen"
 
 
 class TooManySlotsError(BookingError):
+    key = "too_many_slots"
+
     def __init__(self, limit: int) -> None:
+        super().__init__(limit)
         self.limit = limit
-        super().__init__(f"You can book at most {limit} slots at once.")
 
 
 class NoSuchSlotError(BookingError):
-    def __init__(self) -> None:
-        super().__init__("Some of those slots do not exist on that day. Please pick again.")
+    key = "no_such_slot"
 
 
 class SlotsNotBookableError(BookingError):
     """Slots that exist but have started already or start too soon to book."""
 
+    key = "slots_not_bookable"
+
     def __init__(self, starts: Sequence[datetime]) -> None:
+        super().__init__(starts)
         self.starts = tuple(starts)
-        super().__init__("Some of those slots have started or start too soon to book.")
 
 
 class SlotsTakenError(BookingError):
     """Someone else holds some of the requested slots; ``starts`` says which."""
 
+    key = "slots_taken"
+
     def __init__(self, starts: Sequence[datetime]) -> None:
+        super().__init__(starts)
         self.starts = tuple(sorted(starts))
-        super().__init__("Sorry, some of those slots were just taken.")
 
 
 class TooManyUnpaidHoldsError(BookingError):
     """The musician already holds ``limit`` bookings that wait for payment."""
 
+    key = "too_many_unpaid_holds"
+
     def __init__(self, limit: int) -> None:
+        super().__init__(limit)
         self.limit = limit
-        waiting = "one booking that waits" if limit == 1 else f"{limit} bookings that wait"
-        super().__init__(
-            f"You already have {waiting} for payment. Pay for one or cancel it in "
-            "📋 My bookings, then book again."
-        )
 
 
 class BookingNotFoundError(BookingError):
-    def __init__(self) -> None:
-        super().__init__("I could not find that booking.")
+    key = "booking_not_found"
 
 
 class NotYourBookingError(BookingError):
-    def __init__(self) -> None:
-        super().__init__("That booking is not yours.")
+    key = "not_your_booking"
 
 
 class BookingNotCancellableError(BookingError):
+    key = "booking_not_cancellable"
+
     def __init__(self, status: str) -> None:
-        super().__init__(f"This booking can no longer be cancelled (it is {status}).")
+        """``status``: the booking's ``BookingStatus`` (a str enum; this module is below it)."""
+        super().__init__(status)
+        self.status = status
 
 
 class IllegalTransitionError(BookingError):
+    key = "illegal_transition"
+
     def __init__(self, current: str, target: str) -> None:
+        super().__init__(current, target)
         self.current = current
         self.target = target
-        super().__init__(f"A booking cannot go from {current} to {target}.")
+
+
+class NotOwnerError(BookingError):
+    """Not an owner of the room (or no such room: a tampered id reveals nothing)."""
+
+    key = "not_owner"
+
+
+class InviteInvalidError(BookingError):
+    """An owner invite that does not exist or was used."""
+
+    key = "invite_invalid"
+
+
+class InviteExpiredError(BookingError):
+    key = "invite_expired"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain.words.hours import refund_policy
+
 
 @dataclass(frozen=True, order=True)
 class RefundTier:
@@ -45,8 +47,8 @@ class RefundPolicy:
         return RefundQuote(0, 0, notice)
 
     def describe(self) -> str:
-        parts = [f"{t.percent}% back up to {_hours(t.notice)} before" for t in self.tiers]
-        return "; ".join([*parts, "no refund after that"]) + "."
+        """The policy in the musician's words (``domain.words.hours``)."""
+        return refund_policy(self)
 
     @classmethod
     def parse(cls, text: str) -> RefundPolicy:
@@ -59,8 +61,3 @@ class RefundPolicy:
         except ValueError as error:
             raise ValueError(f"refund policy must look like 24:100,6:50, got {text!r}") from error
         return cls(tuple(tiers))
-
-
-def _hours(delta: timedelta) -> str:
-    hours = delta.total_seconds() / 3600
-    return f"{hours:g} h"

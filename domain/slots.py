@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.words.formats import time_span
+from domain.words.hours import hours_clash, hours_lines, opening_span
+
 MINUTES_PER_DAY = 24 * 60
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class DayHours:
         return self.closes <= self.opens
 
     def label(self) -> str:
-        return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
+        return opening_span(self.opens, self.closes)
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,7 @@ class WeeklyHours:
                 continue
             spill = _minutes(hours.opens) + hours.length.total_seconds() / 60 - MINUTES_PER_DAY
             if spill > _minutes(following.opens):
-                raise ValueError(
-                    f"{WEEKDAY_NAMES[weekday]} hours run into {WEEKDAY_NAMES[(weekday + 1) % 7]}'s"
-                )
+                raise ValueError(hours_clash(weekday))
 
     def on(self, day: date) -> DayHours | None:
         return self.days.get(day.weekday())
@@ -84,7 +84,7 @@ class Slot:
         return int((self.end - self.start).total_seconds() // 60)
 
     def label(self, tz: ZoneInfo) -> str:
-        return f"{self.start.astimezone(tz):%H:%M}–{self.end.astimezone(tz):%H:%M}"
+        return time_span(self.start, self.end, tz)
 
 
 def slot_key(start: datetime) -> str:
@@ -170,28 +170,9 @@ def hours_to_mapping(hours: WeeklyHours) -> dict[str, str]:
 
 
 def describe_hours(hours: WeeklyHours) -> list[str]:
-    """Human lines such as ``Mon–Fri 10:00–22:00`` grouping equal consecutive days."""
-    lines: list[str] = []
-    run: list[int] = []
-
-    def flush() -> None:
-        if run:
-            first, last = WEEKDAY_NAMES[run[0]], WEEKDAY_NAMES[run[-1]]
-            span = first if len(run) == 1 else f"{first}–{last}"
-            lines.append(f"{span} {hours.days[run[0]].label()}")
-
-    for weekday in range(7):
-        current = hours.days.get(weekday)
-        if current is not None and run and hours.days[run[-1]] == current:
-            run.append(weekday)
-            continue
-        flush()
-        run = [weekday] if current is not None else []
-    flush()
-    closed = [WEEKDAY_NAMES[d] for d in range(7) if d not in hours.days]
-    if closed:
-        lines.append("Closed " + ", ".join(closed))
-    return lines
+    """Lines such as ``Mon–Fri 10:00–22:00`` grouping equal consecutive days (the words
+    are ``domain.words.hours``')."""
+    return hours_lines(hours)
 
 
 def _minutes(moment: time) -> int:

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 from domain.booking_status import BookingStatus
 from domain.clock import Clock
-from jobs import messages
+from domain.words import owner
 from storage.bookings import bookings_on
 from storage.models import Booking, Room
 from storage.outbox import enqueue, is_queued
@@ -48,7 +48,7 @@ class DailyDigest:
                 continue
             sections = [(room, await todays_bookings(room, now)) for room in rooms]
             sections = [(room, found) for room, found in sections if room.active or found]
-            text = messages.daily_digest(local, sections)
+            text = owner.daily_digest(local.date(), sections)
             if await enqueue(owner_id, text, dedupe_key=key, now=now):
                 sent += 1
             self._done.add(key)

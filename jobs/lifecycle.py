@@ -20,9 +20,9 @@ from datetime import timedelta
 from domain.booking_status import BookingStatus
 from domain.clock import Clock
 from domain.payment_outcomes import Outcome
-from jobs import messages
+from domain.words import musician, owner
 from jobs.digest import DailyDigest
-from jobs.ports import GatewayError, HoldExpiredText, JobPayments
+from jobs.ports import GatewayError, JobPayments
 from storage.booking_service import BookingService
 from storage.bookings import (
     bookings_due_by,
@@ -52,13 +52,11 @@ class BookingClock:
         payments: JobPayments | None,
         reminder_offsets: tuple[timedelta, ...] = REMINDERS,
         *,
-        hold_expired: HoldExpiredText,
         bot_username: str | None = None,
     ) -> None:
         self.bookings = bookings
         self.clock = clock
         self.payments = payments
-        self.hold_expired = hold_expired
         self.reminder_offsets = tuple(sorted(reminder_offsets, reverse=True))
         self.bot_username = bot_username
         self.digest = DailyDigest(clock)
@@ -98,13 +96,13 @@ class BookingClock:
             await enqueue_guarded(
                 booking.user_id,
                 # The same text as the webhook's payment_link.expired path: one dedupe key, one wording.
-                self.hold_expired(booking, room),
+                musician.hold_expired(booking, room),
                 dedupe_key=f"{booking.id}:expired",
                 now=self.clock.now(),
                 booking_id=str(booking.id),
                 send_if=[S.EXPIRED],
                 wait_if=[S.PENDING_PAYMENT],
-                buttons=messages.book_again_buttons(room, self.bot_username),
+                buttons=musician.book_again_buttons(room, self.bot_username),
             )
             expired = await self.bookings.expire_hold(booking)
             if expired is None:
@@ -122,7 +120,7 @@ class BookingClock:
             guard = {"booking_id": str(booking.id), "send_if": [S.ONGOING], "wait_if": [S.NOT_STARTED]}
             await enqueue_guarded(
                 booking.user_id,
-                messages.session_started(booking, room),
+                musician.session_started(booking, room),
                 dedupe_key=f"{booking.id}:started",
                 now=now,
                 **guard,
@@ -130,7 +128,7 @@ class BookingClock:
             for owner_id in room.owner_ids:
                 await enqueue_guarded(
                     owner_id,
-                    messages.owner_session_started(booking, room),
+                    owner.session_started(booking, room),
                     dedupe_key=f"{booking.id}:started:owner:{owner_id}",
                     now=now,
                     **guard,
@@ -145,7 +143,7 @@ class BookingClock:
             room = await self._room(booking.room_id)
             await enqueue_guarded(
                 booking.user_id,
-                messages.session_completed(booking, room),
+                musician.session_completed(booking, room),
                 dedupe_key=f"{booking.id}:completed",
                 now=self.clock.now(),
                 booking_id=str(booking.id),
@@ -173,12 +171,12 @@ class BookingClock:
             # later ticks skip it; a crash in between only repeats the no-op enqueue.
             queued = await enqueue_guarded(
                 booking.user_id,
-                messages.reminder(booking, room, booking.starts_at - now),
+                musician.reminder(booking, room, booking.starts_at - now),
                 dedupe_key=f"{booking.id}:remind:{label}",
                 now=now,
                 booking_id=str(booking.id),
                 send_if=[S.NOT_STARTED],
-                buttons=messages.map_buttons(room),
+                buttons=musician.map_buttons(room),
             )
             await mark_reminder_sent(booking, label)
             sent += queued

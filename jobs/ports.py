@@ -1,17 +1,16 @@
 """What the jobs need from payments, named on the jobs' side so that jobs never import
 payments: the composition root (bot/app.py) hands in the payment service, which is one
-of these, and the words the webhook uses for an expired hold."""
+of these."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
 from domain.gateway_errors import GatewayError
 from domain.payment_outcomes import Outcome
-from storage.models import Booking, Room
+from storage.models import Booking
 
-__all__ = ["GatewayError", "HoldExpiredText", "JobPayments"]
+__all__ = ["GatewayError", "JobPayments"]
 
 
 class JobPayments(Protocol):
@@ -34,8 +33,3 @@ class JobPayments(Protocol):
     async def render_attachment(self, attachment: str) -> tuple[str, bytes, str]:
         """(file name, content, caption) for an outbox message's ``attachment``."""
         ...
-
-
-HoldExpiredText = Callable[[Booking, Room], str]
-"""The musician's message for a hold that ran out; the webhook's ``payment_link.expired``
-sends the same text under the same dedupe key, so whichever comes first reads the same."""

@@ -21,6 +21,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from domain.invoice_numbers import gst_split
 from domain.money import format_inr
+from domain.words import invoice as words
+from domain.words.formats import time_span
 
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 
@@ -70,7 +72,7 @@ def render_invoice_pdf(invoice: InvoiceData) -> bytes:
     register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(f"Invoice {invoice.number}")
+    canvas.setTitle(words.title(invoice.number))
     _draw(canvas, invoice)
     canvas.showPage()
     canvas.save()
@@ -82,43 +84,43 @@ def _draw(c: Canvas, inv: InvoiceData) -> None:
     left, right = 20 * mm, width - 20 * mm
     y = height - 25 * mm
     c.setFont(BOLD, 20)
-    c.drawString(left, y, "TAX INVOICE" if inv.seller_gstin else "INVOICE")
+    c.drawString(left, y, words.TAX_INVOICE if inv.seller_gstin else words.INVOICE)
     c.setFont(FONT, 10)
-    c.drawRightString(right, y + 6, f"Invoice no. {inv.number}")
-    c.drawRightString(right, y - 8, f"Issued {inv.issue_date:%d %b %Y}")
+    c.drawRightString(right, y + 6, words.number_line(inv.number))
+    c.drawRightString(right, y - 8, words.issued(inv.issue_date))
     y -= 22 * mm
 
     c.setFont(BOLD, 10)
-    c.drawString(left, y, "From")
-    c.drawString(width / 2, y, "Billed to")
+    c.drawString(left, y, words.FROM)
+    c.drawString(width / 2, y, words.BILLED_TO)
     c.setFont(FONT, 10)
     seller = [inv.seller_name, *_wrap(inv.seller_address, 48)]
     if inv.seller_gstin:
-        seller.append(f"GSTIN {inv.seller_gstin}")
-    buyer = [inv.buyer_name] + ([f"Telegram @{inv.buyer_username}"] if inv.buyer_username else [])
+        seller.append(words.seller_gstin(inv.seller_gstin))
+    buyer = [inv.buyer_name] + ([words.buyer_telegram(inv.buyer_username)] if inv.buyer_username else [])
     for i, text in enumerate(seller):
         c.drawString(left, y - 13 * (i + 1), text)
     for i, text in enumerate(buyer):
         c.drawString(width / 2, y - 13 * (i + 1), text)
     y -= 13 * (max(len(seller), len(buyer)) + 2)
 
-    c.drawString(left, y, f"Booking {inv.booking_code} · {inv.room_name} · {inv.session_date:%a %d %b %Y}")
+    c.drawString(left, y, words.booking_line(inv.booking_code, inv.room_name, inv.session_date))
     y -= 12 * mm
 
     zone = ZoneInfo(inv.timezone)
     columns = (left, left + 80 * mm, left + 125 * mm)
     c.setFont(BOLD, 10)
-    c.drawString(columns[0], y, "Item")
-    c.drawString(columns[1], y, "Time")
-    c.drawRightString(columns[2] + 15 * mm, y, "Rate / hour")
-    c.drawRightString(right, y, "Amount")
+    c.drawString(columns[0], y, words.ITEM)
+    c.drawString(columns[1], y, words.TIME)
+    c.drawRightString(columns[2] + 15 * mm, y, words.RATE_PER_HOUR)
+    c.drawRightString(right, y, words.AMOUNT)
     y -= 4
     c.line(left, y, right, y)
     c.setFont(FONT, 10)
     for line in inv.lines:
         y -= 14
         c.drawString(columns[0], y, line.description[:44])
-        c.drawString(columns[1], y, f"{line.start.astimezone(zone):%H:%M}–{line.end.astimezone(zone):%H:%M}")
+        c.drawString(columns[1], y, time_span(line.start, line.end, zone))
         c.drawRightString(columns[2] + 15 * mm, y, money(line.rate_paise))
         c.drawRightString(right, y, money(line.amount_paise))
     y -= 8
@@ -129,13 +131,13 @@ def _draw(c: Canvas, inv: InvoiceData) -> None:
         taxable, cgst, sgst = gst_split(inv.total_paise, inv.gst_rate_percent)
         half = inv.gst_rate_percent / 2
         rows += [
-            ("Taxable value", money(taxable), False),
-            (f"CGST {half:g}%", money(cgst), False),
-            (f"SGST {half:g}%", money(sgst), False),
+            (words.TAXABLE_VALUE, money(taxable), False),
+            (words.cgst(half), money(cgst), False),
+            (words.sgst(half), money(sgst), False),
         ]
-    rows.append(("Total (tax inclusive)" if inv.seller_gstin else "Total", money(inv.total_paise), True))
-    rows.append((f"Amount paid (payment {inv.payment_id})", money(inv.amount_paid_paise), False))
-    rows += [(f"Refund {rid} ({status})", "-" + money(amount), False) for rid, amount, status in inv.refunds]
+    rows.append((words.TOTAL_WITH_TAX if inv.seller_gstin else words.TOTAL, money(inv.total_paise), True))
+    rows.append((words.amount_paid(inv.payment_id), money(inv.amount_paid_paise), False))
+    rows += [(words.refund_row(rid, status), "-" + money(paise), False) for rid, paise, status in inv.refunds]
     for label, value, bold in rows:
         y -= 15
         c.setFont(BOLD if bold else FONT, 10)
@@ -143,9 +145,7 @@ def _draw(c: Canvas, inv: InvoiceData) -> None:
         c.drawRightString(right, y, value)
 
     c.setFont(FONT, 8)
-    c.drawString(
-        left, 20 * mm, "Thank you for rehearsing with us. Issued by JamRoom bot on behalf of the seller."
-    )
+    c.drawString(left, 20 * mm, words.THANKS)
 
 
 def _wrap(text: str, width: int) -> list[str]:

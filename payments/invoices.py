@@ -8,7 +8,7 @@ import asyncio
 
 from domain.clock import Clock
 from domain.refund_status import refunded_paise
-from payments import messages
+from domain.words import invoice
 from payments.invoice_pdf import InvoiceData, InvoiceLine, render_invoice_pdf
 from storage.booking_service import BookingService
 from storage.invoices import invoice_number_for
@@ -40,7 +40,7 @@ class Invoices:
             seller_name=room.business_name or room.name,
             seller_address=room.address,
             seller_gstin=room.gstin,
-            buyer_name=buyer.display_name if buyer else "Musician",
+            buyer_name=buyer.display_name if buyer else invoice.BUYER_UNKNOWN,
             buyer_username=buyer.username if buyer else None,
             booking_code=booking.code,
             room_name=room.name,
@@ -48,7 +48,7 @@ class Invoices:
             timezone=room.timezone,
             lines=[
                 InvoiceLine(
-                    description=f"Rehearsal slot, {room.name}",
+                    description=invoice.slot_item(room.name),
                     start=s.start,
                     end=s.end,
                     rate_paise=s.price_paise * 60 // max(1, int((s.end - s.start).total_seconds() // 60)),
@@ -83,7 +83,7 @@ class Invoices:
             raise ValueError(f"unknown attachment {attachment!r}")
         booking = await self.bookings.booking(booking_id)
         name, pdf, number = await self.invoice_document(booking)
-        return name, pdf, messages.invoice_caption(booking, number)
+        return name, pdf, invoice.caption(booking, number)
 
 
 def _refund_rows(booking: Booking) -> list[tuple[str, int, str]]:

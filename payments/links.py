@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.payment_outcomes import LINK_STATUS, Outcome
+from domain.words import musician
 from payments.gateway import (
     GatewayError,
     GatewayTimeoutError,
@@ -49,7 +50,7 @@ class PaymentLinks:
             booking_id=str(booking.id),
             reference_id=booking.code,
             amount_paise=booking.amount_paise,
-            description=f"{room.name} · {booking.day:%d %b %Y} · {len(booking.slots)} slot(s)"[:2048],
+            description=musician.payment_link_description(booking, room)[:2048],
             expire_by=booking.hold_expires_at + timedelta(minutes=1),
             callback_url=self.callback_url,
             customer_name=user.display_name,

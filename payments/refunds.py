@@ -16,7 +16,7 @@ from domain.clock import Clock
 from domain.payment_fit import Refusal
 from domain.payment_outcomes import REFUND_ALREADY, Outcome
 from domain.refund_status import RefundStatus, parse_refund_status
-from payments import messages
+from domain.words import musician, owner
 from payments.gateway import GatewayError, PaymentGateway
 from storage.announcements import announce
 from storage.booking_service import BookingService
@@ -88,7 +88,7 @@ class Refunds:
         await announce(
             current,
             None,
-            musician=messages.refund_started(current, refund.amount_paise),
+            musician=musician.refund_started(current, refund.amount_paise),
             key="refund:started",
             now=self.clock.now(),
         )
@@ -137,15 +137,15 @@ class Refunds:
             return REFUND_ALREADY[parse_refund_status(current.refund.get("status")) or status]
         now = self.clock.now()
         if processed:
-            text = messages.refund_processed(updated, amount)
+            text = musician.refund_processed(updated, amount)
             await announce(updated, None, musician=text, key="refund:processed", now=now)
             return Outcome.REFUND_PROCESSED
         room = await self.bookings.room(updated.room_id)
         await announce(
             updated,
             room,
-            musician=messages.refund_failed_musician(updated, amount),
-            owners=messages.refund_failed_owner(updated, room, amount),
+            musician=musician.refund_failed(updated, amount),
+            owners=owner.refund_failed(updated, room, amount),
             key="refund:failed",
             now=now,
         )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from enum import StrEnum
 from html import escape
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -25,8 +26,8 @@ import aiohttp
 from aiohttp import web
 
 from domain.clock import Clock, SystemClock
-from domain.money import format_inr
 from domain.urls import reachable_from_a_phone
+from domain.words import pages
 from payments import webhook_bodies
 from payments.gateway import GatewayError, PaymentLink, PaymentLinkRequest, Refund
 from payments.signatures import sign_payment_link_callback
@@ -34,6 +35,16 @@ from payments.signatures import sign_payment_link_callback
 log = logging.getLogger(__name__)
 
 WEBHOOK_TIMEOUT = aiohttp.ClientTimeout(total=10)
+
+
+class PayRefusal(StrEnum):
+    """Why a sandbox link could not be paid."""
+
+    NO_LINK = "no_link"
+    NOT_OPEN = "not_open"
+    """Paid, expired or cancelled already."""
+    JUST_USED = "just_used"
+    """Another tap paid it a moment ago."""
 
 
 class SandboxLinkStore(Protocol):
@@ -158,15 +169,16 @@ class SandboxGateway:
 
     # ---- the pay page --------------------------------------------------------------
 
-    async def pay(self, link_id: str) -> tuple[dict[str, Any] | None, str]:
-        """Mark the link paid and tell our webhook; (link, why not) when it cannot be paid."""
+    async def pay(self, link_id: str) -> tuple[dict[str, Any] | None, PayRefusal | None]:
+        """Mark the link paid and tell our webhook: (link, None); (link, why not) when it
+        cannot be paid."""
         link = await self.store.get(link_id)
         if link is None:
-            return None, "This payment link does not exist."
+            return None, PayRefusal.NO_LINK
         if link["status"] == "created" and link["expire_by_ms"] < self.now_ms():
             link = await self.store.change(link_id, {"status": "created"}, {"status": "expired"}) or link
         if link["status"] != "created":
-            return link, f"This payment link is {link['status']}."
+            return link, PayRefusal.NOT_OPEN
         payment_id = "pay_sbx" + secrets.token_hex(7)
         paid = await self.store.change(
             link_id,
@@ -174,16 +186,16 @@ class SandboxGateway:
             {"status": "paid", "amount_paid": link["amount"], "payment_id": payment_id},
         )
         if paid is None:
-            return await self.store.get(link_id), "This payment link was just used."
+            return await self.store.get(link_id), PayRefusal.JUST_USED
         await self.send_webhook(webhook_bodies.payment_link_paid(paid, payment_id))
-        return paid, ""
+        return paid, None
 
     async def fail(self, link_id: str) -> dict[str, Any] | None:
         link = await self.store.get(link_id)
         if link is None or link["status"] != "created":
             return link
         await self.send_webhook(
-            webhook_bodies.payment_failed(link, "pay_sbx" + secrets.token_hex(7), "Declined in sandbox")
+            webhook_bodies.payment_failed(link, "pay_sbx" + secrets.token_hex(7), pages.DECLINE_REASON)
         )
         return link
 
@@ -242,47 +254,45 @@ def sandbox_routes(gateway: SandboxGateway) -> list[web.RouteDef]:
     async def page(request: web.Request) -> web.Response:
         link = await gateway.store.get(request.match_info["link_id"])
         if link is None:
-            return _html("Payment link not found", "<p>This payment link does not exist.</p>", status=404)
+            return _html(pages.LINK_NOT_FOUND_TITLE, pages.LINK_NOT_FOUND, status=404)
         payable = link["status"] == "created" and link["expire_by_ms"] >= gateway.now_ms()
-        body = (
-            f"<p class=amount>{format_inr(link['amount'], always_show_paise=True)}</p>"
-            f"<p>{escape(link['description'])}<br>Booking <b>{escape(link['reference_id'])}</b></p>"
-        )
+        body = pages.payment_summary(link["amount"], link["description"], link["reference_id"])
         if payable:
             base = f"/sandbox/pay/{escape(link['id'])}"
             body += (
-                f'<form method=post action="{base}/pay"><button class=pay>Pay</button></form>'
-                f'<form method=post action="{base}/fail"><button class=fail>Fail</button></form>'
-                "<p class=note>Sandbox: no real money moves. Pay and Fail send the bot a webhook "
-                "signed exactly as Razorpay signs.</p>"
+                f'<form method=post action="{base}/pay"><button class=pay>{pages.PAY}</button></form>'
+                f'<form method=post action="{base}/fail"><button class=fail>{pages.FAIL}</button></form>'
+                f"{pages.SANDBOX_NOTE}"
             )
         else:
-            status = "expired" if link["status"] == "created" else link["status"]
-            body += f"<p>This payment link is <b>{escape(status)}</b> and cannot be paid.</p>"
-        return _html("JamRoom sandbox payment", body)
+            body += pages.not_payable("expired" if link["status"] == "created" else link["status"])
+        return _html(pages.SANDBOX_TITLE, body)
 
     async def pay(request: web.Request) -> web.Response:
         link, refusal = await gateway.pay(request.match_info["link_id"])
-        if link is None or refusal:
-            return _html("Payment not possible", f"<p>{escape(refusal)}</p>", status=409)
+        if link is None or refusal is not None:
+            return _html(pages.CANNOT_PAY_TITLE, f"<p>{escape(_why_not(link, refusal))}</p>", status=409)
         raise web.HTTPSeeOther(f"{link['callback_url']}?{gateway.callback_query(link)}")
 
     async def fail(request: web.Request) -> web.Response:
         link = await gateway.fail(request.match_info["link_id"])
         if link is None:
-            return _html("Payment link not found", "<p>This payment link does not exist.</p>", status=404)
-        return _html(
-            "Payment failed",
-            "<p>The sandbox declined this payment. Your slots stay held; "
-            "go back and press Pay to try again.</p>"
-            f'<p><a href="/sandbox/pay/{escape(link["id"])}">Back to the payment page</a></p>',
-        )
+            return _html(pages.LINK_NOT_FOUND_TITLE, pages.LINK_NOT_FOUND, status=404)
+        return _html(pages.DECLINED_TITLE, pages.declined(f"/sandbox/pay/{link['id']}"))
 
     return [
         web.get("/sandbox/pay/{link_id}", page),
         web.post("/sandbox/pay/{link_id}/pay", pay),
         web.post("/sandbox/pay/{link_id}/fail", fail),
     ]
+
+
+def _why_not(link: dict[str, Any] | None, refusal: PayRefusal | None) -> str:
+    if link is None or refusal is PayRefusal.NO_LINK:
+        return pages.LINK_MISSING
+    if refusal is PayRefusal.JUST_USED:
+        return pages.LINK_JUST_USED
+    return pages.link_is(link["status"])
 
 
 def _html(title: str, body: str, *, status: int = 200) -> web.Response:

@@ -17,7 +17,7 @@ from domain.clock import Clock
 from domain.errors import SlotsTakenError
 from domain.payment_fit import Refusal, refusal_before_settling
 from domain.payment_outcomes import REFUNDED, Outcome
-from payments import messages
+from domain.words import musician, owner
 from payments.invoices import Invoices
 from payments.refunds import Refunds, owed_in_full
 from storage.announcements import announce
@@ -116,7 +116,7 @@ class Settlement:
             paid.record,
             owed_in_full(paid.amount_paise, refusal),
             close_as=BookingStatus.CANCELLED if refusal is Refusal.WRONG_AMOUNT else BookingStatus.EXPIRED,
-            reason=messages.REFUSAL_REASONS[refusal],
+            reason=owner.REFUSAL_REASONS[refusal],
         )
         if refused is None:
             current = await self.bookings.booking(booking.id)
@@ -140,9 +140,7 @@ class Settlement:
         await announce(
             booking,
             room,
-            owners=messages.extra_payment_owner(
-                booking, room, paid.payment_id, paid.amount_paise, paid.currency
-            ),
+            owners=owner.extra_payment(booking, room, paid.payment_id, paid.amount_paise, paid.currency),
             key=f"extra:{paid.payment_id}",
             now=self.clock.now(),
         )
@@ -164,8 +162,8 @@ class Settlement:
         await announce(
             booking,
             room,
-            musician=messages.refused_musician(booking, room, refusal, paid_paise, currency),
-            owners=messages.refused_owner(booking, room, refusal, paid_paise, currency),
+            musician=musician.refused(booking, room, refusal, paid_paise, currency),
+            owners=owner.refused_payment(booking, room, refusal, paid_paise, currency),
             key="refused",
             now=self.clock.now(),
         )
@@ -177,15 +175,13 @@ class Settlement:
         await announce(
             booking,
             room,
-            musician=messages.confirmed(booking, room),
+            musician=musician.confirmed(booking, room),
             key="confirmed",
             now=now,
             location=_venue(room),
         )
         await self.invoices.send_invoice(booking, dedupe_key=f"{booking.id}:invoice")
-        await announce(
-            booking, room, owners=messages.owner_new_booking(booking, room, who), key="paid", now=now
-        )
+        await announce(booking, room, owners=owner.new_booking(booking, room, who), key="paid", now=now)
 
     # ---- no money ------------------------------------------------------------------
 
@@ -199,7 +195,7 @@ class Settlement:
             return Outcome.NOTHING_TO_EXPIRE
         room = await self.bookings.room(expired.room_id)
         await announce(
-            expired, room, musician=messages.hold_expired(expired, room), key="expired", now=self.clock.now()
+            expired, room, musician=musician.hold_expired(expired, room), key="expired", now=self.clock.now()
         )
         return Outcome.EXPIRED
 
@@ -212,7 +208,7 @@ class Settlement:
         await announce(
             booking,
             room,
-            musician=messages.payment_failed(booking, room, reason),
+            musician=musician.payment_failed(booking, room, reason),
             key=f"failed:{payment_id}",
             now=self.clock.now(),
         )

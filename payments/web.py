@@ -12,6 +12,7 @@ from html import escape
 from aiohttp import web
 from pymongo.errors import PyMongoError
 
+from domain.words import pages
 from payments.service import PaymentService
 from payments.signatures import verify_payment_link_callback, verify_webhook
 
@@ -69,29 +70,16 @@ async def payment_callback(request: web.Request) -> web.Response:
     if not verify_payment_link_callback(params, secrets.key_secret):
         log.warning("payment callback with an invalid signature from %s", request.remote)
         return _page(
-            "We could not verify this payment",
-            "This page was opened with details we could not verify, so it tells you nothing about your "
-            "payment. If you paid, the bot will confirm your booking in Telegram within a few minutes.",
+            pages.NOT_VERIFIED_TITLE,
+            pages.NOT_VERIFIED,
             secrets.bot_username,
             None,
             status=400,
         )
     status = params.get("razorpay_payment_link_status", "")
     if status != "paid":
-        return _page(
-            "Payment not completed",
-            "The payment did not go through. Your slots stay held until the time shown in the chat; "
-            "you can try again from the Pay button there.",
-            secrets.bot_username,
-            reference,
-        )
-    return _page(
-        "Payment received — back to Telegram",
-        f"Thank you! Booking {escape(reference)} is being confirmed; the confirmation and your invoice "
-        "arrive in the chat in a moment.",
-        secrets.bot_username,
-        reference,
-    )
+        return _page(pages.NOT_PAID_TITLE, pages.NOT_PAID, secrets.bot_username, reference)
+    return _page(pages.PAID_TITLE, pages.paid(reference), secrets.bot_username, reference)
 
 
 def _page(
@@ -107,5 +95,5 @@ def _page(
 line-height:1.5;color:#222}}a.button{{display:inline-block;margin-top:1rem;padding:.8rem 1.4rem;
 background:#229ED9;color:#fff;border-radius:.5rem;text-decoration:none;font-weight:600}}</style>
 </head><body><h1>{escape(title)}</h1><p>{text}</p>
-<a class="button" href="{link}">Open JamRoom bot in Telegram</a></body></html>"""
+<a class="button" href="{link}">{escape(pages.OPEN_THE_BOT)}</a></body></html>"""
     return web.Response(text=html, content_type="text/html", status=status)

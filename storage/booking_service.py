@@ -49,6 +49,7 @@ from domain.errors import (
 )
 from domain.refund import RefundPolicy, RefundQuote
 from domain.slots import Slot, business_day, index_slots, overlaps, parse_slot_key, slot_key
+from domain.words.owner import CANCELLED_BY_MUSICIAN
 from storage.holds import free_stale_holds, release_hold, take_hold
 from storage.ids import parse_object_id
 from storage.models import BookedSlot, Booking, Room, SlotClaim, User, claim_id, room_day_key
@@ -517,7 +518,7 @@ class BookingService:
         """
         booking = await self.booking_of_user(booking_id, user_id)
         if booking.status not in (BookingStatus.PENDING_PAYMENT, BookingStatus.NOT_STARTED):
-            raise BookingNotCancellableError(booking.status.human)
+            raise BookingNotCancellableError(booking.status)
         quote = quote or self.refund_quote(booking)
         moved = await self.transition(
             booking,
@@ -525,7 +526,7 @@ class BookingService:
             BookingStatus.CANCELLED,
             extra={
                 "cancelled_at": self.clock.now(),
-                "cancel_reason": "cancelled by musician",
+                "cancel_reason": CANCELLED_BY_MUSICIAN,
                 "refund": {"due_paise": quote.amount_paise, "percent": quote.percent, "status": "due"}
                 if quote.amount_paise
                 else {},
@@ -533,13 +534,13 @@ class BookingService:
         )
         if moved is None:
             current = await self.booking(booking.id)
-            raise BookingNotCancellableError(current.status.human)
+            raise BookingNotCancellableError(current.status)
         return CancelOutcome(moved, quote)
 
     async def terminate_by_owner(self, booking: Booking, *, owner_id: int, reason: str) -> Booking:
         """Owner cancels a paid booking: TERMINATED with a full refund due."""
         if booking.status not in (BookingStatus.NOT_STARTED, BookingStatus.ONGOING):
-            raise BookingNotCancellableError(booking.status.human)
+            raise BookingNotCancellableError(booking.status)
         moved = await self.transition(
             booking,
             booking.status,
@@ -553,7 +554,7 @@ class BookingService:
         )
         if moved is None:
             current = await self.booking(booking.id)
-            raise BookingNotCancellableError(current.status.human)
+            raise BookingNotCancellableError(current.status)
         return moved
 
     # ---- jobs' reads ---------------------------------------------------------------
@@ -590,11 +591,6 @@ class BookingService:
 
 def slot_keys_of(starts: Collection[datetime]) -> list[str]:
     return sorted(slot_key(s) for s in starts)
-
-
-def taken_labels(error: SlotsTakenError, room: Room) -> list[str]:
-    zone = room.zone
-    return [f"{s.astimezone(zone):%H:%M}" for s in error.starts]
 
 
 def parse_slot_keys(raw: Iterable[str]) -> list[str]:

@@ -12,26 +12,11 @@ from typing import Any
 from beanie import Document, PydanticObjectId
 from pymongo import ReturnDocument
 
-from domain.errors import BookingError
+from domain.errors import InviteExpiredError, InviteInvalidError, NotOwnerError
 from domain.invites import DEFAULT_INVITE_DAYS, invite_expires_at, invite_is_open
 from storage.ids import parse_object_id
 from storage.models import Room, User
 from storage.times import UtcDatetime
-
-
-class NotOwnerError(BookingError):
-    def __init__(self) -> None:
-        super().__init__("Only the owner of this room can do that.")
-
-
-class InviteInvalidError(BookingError):
-    def __init__(self) -> None:
-        super().__init__("This owner invite is not valid any more. Ask for a new one.")
-
-
-class InviteExpiredError(BookingError):
-    def __init__(self) -> None:
-        super().__init__("This owner invite has expired. Ask JamRoom for a new one.")
 
 
 class OwnerInvite(Document):

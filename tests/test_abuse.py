@@ -24,11 +24,11 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiohttp import web
 
 from bot.config import Settings
-from bot.handlers.errors import SORRY_TEXT
 from bot.perf import Speedups
 from bot.perf.session import telegram_session
 from bot.telegram_webhook import WebhookSecretMissingError, install_webhook_route
 from domain.booking_status import BookingStatus
+from domain.words.musician import SORRY as SORRY_TEXT
 from payments import webhook_bodies
 from storage.booking_service import BookingService
 from storage.database import Database, document_models

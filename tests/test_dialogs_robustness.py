@@ -10,10 +10,11 @@ from datetime import date
 import pytest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, User
 
-from bot.dialogs.base import BUTTONS_TEXT
 from bot.dispatcher import FSM_COLLECTION, mongo_fsm_storage
-from bot.middlewares.throttling import SLOW_DOWN_TEXT, ThrottlingMiddleware
+from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.perf import Speedups
+from domain.words.musician import BUTTONS_ONLY as BUTTONS_TEXT
+from domain.words.musician import SLOW_DOWN as SLOW_DOWN_TEXT
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room

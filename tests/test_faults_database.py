@@ -16,9 +16,9 @@ from beanie import init_beanie
 
 from bot.app import booking_clock
 from bot.dispatcher import mongo_fsm_storage
-from bot.middlewares.outage import UNAVAILABLE_TEXT
 from bot.perf import Speedups
 from domain.clock import ManualClock
+from domain.words.musician import DATABASE_UNAVAILABLE as UNAVAILABLE_TEXT
 from jobs.delivery import run_forever
 from jobs.setup import tick_logged
 from storage.booking_service import BookingService

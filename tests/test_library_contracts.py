@@ -31,13 +31,14 @@ from aiogram_dialog.widgets.kbd.calendar_kbd import CalendarDaysView, CalendarSc
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.dialogs.base import BUTTONS_TEXT, Dialog
+from bot.dialogs.base import Dialog
 from bot.dialogs.widgets import BookableCalendar, struck
 from bot.dispatcher import FSM_COLLECTION, mongo_fsm_storage
 from bot.perf import Speedups
 from bot.perf.dialog_state import CONTEXT_DESTINY, DEFAULT_STACK_DESTINY, KEY_BUILDER
 from bot.perf.response_models import HOT_METHODS, pin_response_models
 from bot.perf.session import JsonBodySession, loads_without_echoed_keyboards
+from domain.words.musician import BUTTONS_ONLY as BUTTONS_TEXT
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Room

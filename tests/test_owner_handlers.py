@@ -10,9 +10,9 @@ from aiogram.methods import SendMessage
 from aiogram.types import Chat, Message
 from aiogram_dialog.test_tools.keyboard import InlineButtonTextLocator
 
-from bot.handlers.owner import NOT_AN_OWNER
 from domain.booking_status import BookingStatus
 from domain.errors import SlotsTakenError
+from domain.words.owner import NOT_AN_OWNER
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room, SlotClaim, User

@@ -32,12 +32,12 @@ from pymongo import AsyncMongoClient
 from bench.dialogs import TOKEN, BotApi, button
 from bot.config import Settings
 from bot.dispatcher import FSM_COLLECTION, build_dispatcher, mongo_fsm_storage
-from bot.middlewares.outage import UNAVAILABLE_TEXT
 from bot.perf import Speedups
 from bot.perf.dialog_state import DialogStateStorage
 from bot.perf.session import JsonBodySession, loads_without_echoed_keyboards, telegram_session
 from bot.perf.state_writes import BatchedStateWrites
 from bot.services import Services
+from domain.words.musician import DATABASE_UNAVAILABLE as UNAVAILABLE_TEXT
 from storage.booking_service import BookingService
 from storage.database import Database, document_models, make_client
 from storage.embedded import free_port

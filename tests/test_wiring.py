@@ -23,8 +23,8 @@ from bot.config import Settings
 from bot.services import Payments, payments_config
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
+from domain.words import musician as payment_messages
 from jobs.ports import JobPayments
-from payments import messages as payment_messages
 from payments.setup import build_payments
 from storage.booking_service import BookingRules, BookingService
 from storage.database import Database

@@ -6,7 +6,7 @@ import aiogram_dialog
 from aiogram.types import Message
 from aiogram_dialog import DialogManager, ShowMode
 
-BUTTONS_TEXT = "I work with buttons. Tap one below, send /start for the menu, or /help to see what I can do."
+from domain.words.musician import BUTTONS_ONLY
 
 
 class Dialog(aiogram_dialog.Dialog):
@@ -17,7 +17,7 @@ class Dialog(aiogram_dialog.Dialog):
     async def _message_handler(self, message: Message, dialog_manager: DialogManager) -> None:
         window = await self._current_window(dialog_manager)
         if getattr(window, "on_message", None) is None:
-            await message.answer(BUTTONS_TEXT)
+            await message.answer(BUTTONS_ONLY)
             await dialog_manager.show(ShowMode.DELETE_AND_SEND)
             return
         await super()._message_handler(message, dialog_manager)

@@ -24,15 +24,6 @@ from aiogram_dialog.widgets.kbd import (
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
-from bot.dialogs.format import (
-    STATE_WORDS,
-    day_label,
-    h,
-    join_labels,
-    local_moment,
-    slot_button,
-    slot_lines,
-)
 from bot.dialogs.main_menu import open_main_menu, open_over_menu
 from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
@@ -49,9 +40,12 @@ from domain.errors import (
     TooManyUnpaidHoldsError,
     UnknownUserError,
 )
-from domain.money import format_inr
+from domain.words import musician, musician_screens
+from domain.words.formats import day, h, moment, money
+from domain.words.refusals import refusal, too_many_slots
+from domain.words.statuses import status_name
 from payments.gateway import GatewayError
-from storage.booking_service import BookingService, parse_slot_keys, slot_keys_of, taken_labels
+from storage.booking_service import BookingService, parse_slot_keys, slot_keys_of
 from storage.models import Booking, Room
 from storage.users import user_by_id
 
@@ -111,10 +105,10 @@ async def slots_getter(dialog_manager: DialogManager, booking_service: BookingSe
     room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
     offers = await _offers(dialog_manager, booking_service, room)
     chosen = [o for o in _chosen(offers, _slots(dialog_manager).get_checked()) if o.bookable]
-    items = [{"key": o.slot.key, "text": slot_button(o, room.zone)} for o in offers]
+    items = [{"key": o.slot.key, "text": musician_screens.slot_button(o, room.zone)} for o in offers]
     return {
         "room_name": h(room.name),
-        "day": day_label(_day(dialog_manager)),
+        "day": day(_day(dialog_manager)),
         "zone": room.zone.key,
         "slots": items,
         "no_slots": not items,
@@ -122,7 +116,7 @@ async def slots_getter(dialog_manager: DialogManager, booking_service: BookingSe
         "none_free": bool(items) and not any(o.bookable for o in offers),
         "max_slots": booking_service.rules.max_slots,
         "count": len(chosen),
-        "total": format_inr(sum(o.price_paise for o in chosen)),
+        "total": money(sum(o.price_paise for o in chosen)),
         "has_selection": bool(chosen),
         "notice": dialog_manager.dialog_data.get("notice", ""),
     }
@@ -135,11 +129,11 @@ async def review_getter(dialog_manager: DialogManager, booking_service: BookingS
     return {
         "room_name": h(room.name),
         "address": h(room.address),
-        "day": day_label(_day(dialog_manager)),
-        "slot_lines": slot_lines(chosen, room.zone),
-        "total": format_inr(sum(o.price_paise for o in chosen)),
+        "day": day(_day(dialog_manager)),
+        "slot_lines": musician_screens.offer_lines(chosen, room.zone),
+        "total": money(sum(o.price_paise for o in chosen)),
         "hold_minutes": int(booking_service.rules.hold.total_seconds() // 60),
-        "policy": h(booking_service.rules.refund_policy.describe()),
+        "policy": musician_screens.refund_policy_line(booking_service.rules.refund_policy),
         "holds_full": dialog_manager.dialog_data.get("holds_full", ""),
     }
 
@@ -160,12 +154,12 @@ async def pay_getter(
         **(pay_options(payments, booking) if state == "ready" else NO_PAYMENT),
         "code": booking.code,
         "room_name": h(room.name),
-        "day": day_label(booking.day),
-        "slot_lines": "\n".join(f"• {s.slot.label(room.zone)}" for s in booking.slots),
-        "amount": format_inr(booking.amount_paise),
-        "deadline": local_moment(booking.hold_expires_at, room.zone),
+        "day": day(booking.day),
+        "slot_lines": musician_screens.slot_lines(booking.slots, room.zone),
+        "amount": money(booking.amount_paise),
+        "deadline": moment(booking.hold_expires_at, room.zone),
         "pending": pending,
-        "status": booking.status.human,
+        "status": status_name(booking.status),
         "settled": not pending,
         "pay_error": state == "error",
         "pay_unavailable": state == "unavailable",
@@ -179,25 +173,26 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
     manager.dialog_data["room_id"] = start_data["room_id"]
 
 
-def _refusal(service: BookingService, room: Room, day: date) -> str:
-    """Why ``day`` cannot be booked; the decision itself is the service's."""
-    if day < service.today(room):
-        return "That day is already over. Please pick today or a later day."
-    if day > service.last_bookable_day(room):
-        last = service.last_bookable_day(room)
-        return f"I can take bookings up to {day_label(last)}. Please pick an earlier day."
-    return f"{room.name} is closed on {day:%A}s. Please pick another day."
+def _refusal(service: BookingService, room: Room, chosen: date) -> str:
+    """Why ``chosen`` cannot be booked; the decision itself is the service's."""
+    if chosen < service.today(room):
+        return musician.DAY_OVER
+    if chosen > service.last_bookable_day(room):
+        return musician.day_beyond_horizon(service.last_bookable_day(room))
+    return musician.day_closed(room, chosen)
 
 
-async def on_day_selected(callback: CallbackQuery, widget: Any, manager: DialogManager, day: date, /) -> None:
+async def on_day_selected(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, chosen: date, /
+) -> None:
     service = _service(manager)
     room = await room_of(manager, manager.dialog_data["room_id"])
-    if not service.is_bookable_day(room, day):
-        await callback.answer(_refusal(service, room, day), show_alert=True)
+    if not service.is_bookable_day(room, chosen):
+        await callback.answer(_refusal(service, room, chosen), show_alert=True)
         return
-    if manager.dialog_data.get("day") != day.isoformat():
+    if manager.dialog_data.get("day") != chosen.isoformat():
         await _slots(manager).reset_checked()
-    manager.dialog_data["day"] = day.isoformat()
+    manager.dialog_data["day"] = chosen.isoformat()
     manager.dialog_data.pop("notice", None)
     await manager.switch_to(BookingSG.slots)
 
@@ -213,17 +208,14 @@ async def on_slot_clicked(
     room = await room_of(manager, manager.dialog_data["room_id"])
     offer = next((o for o in await _offers(manager, service, room) if o.slot.key == key), None)
     if offer is None:
-        await callback.answer("That slot is not on this day's list any more.", show_alert=True)
+        await callback.answer(musician.SLOT_NOT_LISTED, show_alert=True)
         raise CancelEventProcessing
     if not offer.bookable:
-        await callback.answer(
-            f"{offer.slot.label(room.zone)} can't be booked: it is {STATE_WORDS[offer.state]}.",
-            show_alert=True,
-        )
+        await callback.answer(musician.slot_not_bookable(offer.slot, room.zone, offer.state), show_alert=True)
         raise CancelEventProcessing
     limit = service.rules.max_slots
     if len(widget.get_checked()) >= limit:
-        await callback.answer(f"You can book at most {limit} slots at once.", show_alert=True)
+        await callback.answer(too_many_slots(limit), show_alert=True)
         raise CancelEventProcessing
     manager.dialog_data.pop("notice", None)
 
@@ -237,11 +229,10 @@ async def on_review(callback: CallbackQuery, button: Button, manager: DialogMana
     for offer in gone:
         await selection.set_checked(offer.slot.key, False)
     if gone:
-        labels = join_labels(o.slot.label(room.zone) for o in gone)
-        manager.dialog_data["notice"] = f"⚠️ {labels} just became unavailable; I removed it from your choice."
+        manager.dialog_data["notice"] = musician.slots_became_unavailable([o.slot for o in gone], room.zone)
         return
     if not offers:
-        await callback.answer("Pick at least one slot first.", show_alert=True)
+        await callback.answer(musician.PICK_A_SLOT_FIRST, show_alert=True)
         return
     manager.dialog_data.pop("holds_full", None)
     await manager.switch_to(BookingSG.review)
@@ -267,23 +258,19 @@ async def on_confirm(callback: CallbackQuery, button: Button, manager: DialogMan
     except SlotsTakenError as error:
         for key in slot_keys_of(error.starts):
             await selection.set_checked(key, False)
-        taken = join_labels(taken_labels(error, room))
-        manager.dialog_data["notice"] = (
-            f"⚠️ Sorry, {taken} {'was' if len(error.starts) == 1 else 'were'} just taken by "
-            "another musician. I removed them from your choice; nothing was booked."
-        )
+        manager.dialog_data["notice"] = musician.slots_just_taken(list(error.starts), room.zone)
         await manager.switch_to(BookingSG.slots)
         return
     except (DateInPastError, RoomClosedError) as error:
-        await callback.answer(str(error), show_alert=True)
+        await callback.answer(refusal(error), show_alert=True)
         await manager.switch_to(BookingSG.day)
         return
     except TooManyUnpaidHoldsError as error:
         # The choice stays as it is: once a hold is paid or cancelled, Confirm works.
-        manager.dialog_data["holds_full"] = h(error)
+        manager.dialog_data["holds_full"] = h(refusal(error))
         return
     except BookingError as error:
-        manager.dialog_data["notice"] = f"⚠️ {h(error)}"
+        manager.dialog_data["notice"] = musician.booking_refused_notice(refusal(error))
         await manager.switch_to(BookingSG.slots)
         return
     manager.dialog_data["booking_id"] = str(booking.id)
@@ -315,7 +302,7 @@ async def on_retry_payment(callback: CallbackQuery, button: Button, manager: Dia
         return
     await _prepare_payment(manager, booking, await room_of(manager, booking.room_id))
     if manager.dialog_data.get("pay_state") == "error":
-        await callback.answer("The payment service is still not answering. Please try again in a minute.")
+        await callback.answer(musician.PAYMENT_STILL_DOWN)
 
 
 async def on_main_menu(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -329,20 +316,20 @@ async def on_my_bookings(callback: CallbackQuery, button: Button, manager: Dialo
 def build_dialog() -> Dialog:
     return Dialog(
         Window(
-            Format("📅 <b>{room_name}</b>\nWhich day would you like to play?"),
-            Const("Struck-through days are closed.", when="has_closed_days"),
+            Format(musician_screens.PICK_A_DAY),
+            Const(musician_screens.CLOSED_DAYS_STRUCK, when="has_closed_days"),
             BookableCalendar(id="calendar", on_click=on_day_selected),
             Cancel(Const("‹ Back to the room")),
             state=BookingSG.day,
             getter=day_getter,
         ),
         Window(
-            Format("<b>{room_name}</b> · {day}\nTimes are {zone} time. ★ peak price."),
-            Format("Pick up to {max_slots} slots:", when="any_free"),
-            Const("The room is closed that day.", when="no_slots"),
-            Const("Every slot of this day is taken. Please pick another day.", when="none_free"),
-            Format("\n{notice}", when="notice"),
-            Format("\nChosen: {count} slot(s) · total <b>{total}</b>", when="has_selection"),
+            Format(musician_screens.SLOTS_HEADING),
+            Format(musician_screens.PICK_UP_TO, when="any_free"),
+            Const(musician_screens.CLOSED_THAT_DAY, when="no_slots"),
+            Const(musician_screens.EVERY_SLOT_TAKEN, when="none_free"),
+            Format(musician_screens.NOTICE, when="notice"),
+            Format(musician_screens.CHOSEN, when="has_selection"),
             Group(
                 Multiselect(
                     Format("✅ {item[text]}"),
@@ -360,15 +347,8 @@ def build_dialog() -> Dialog:
             getter=slots_getter,
         ),
         Window(
-            Format(
-                "<b>Please check your booking</b>\n\n"
-                "🏠 {room_name}\n📍 {address}\n📅 {day}\n{slot_lines}\n\n"
-                "💰 Total: <b>{total}</b>\n\n"
-                "When you confirm, these slots are held for you for {hold_minutes} minutes "
-                "while you pay.\n"
-                "Refunds if you cancel: {policy}"
-            ),
-            Format("\n⚠️ {holds_full}", when="holds_full"),
+            Format(musician_screens.REVIEW),
+            Format(musician_screens.HOLDS_FULL, when="holds_full"),
             Button(Const("✅ Confirm"), id="confirm", on_click=on_confirm),
             Button(Const("📋 My bookings"), id="holds", on_click=on_my_bookings, when="holds_full"),
             Row(Back(Const("‹ Slots")), Cancel(Const("✖ Cancel"))),
@@ -376,23 +356,11 @@ def build_dialog() -> Dialog:
             getter=review_getter,
         ),
         Window(
-            Format("🎉 <b>Booking {code}</b>\n🏠 {room_name}\n📅 {day}\n{slot_lines}\n"),
-            Format(
-                "Your slots are held until <b>{deadline}</b>.\nPay <b>{amount}</b> before then "
-                "to confirm; I will send the confirmation and invoice here.",
-                when="pending",
-            ),
-            Const(
-                "⚠️ I could not reach the payment service just now. Your slots stay held; "
-                "please tap Try again.",
-                when="pay_error",
-            ),
-            Const(
-                "Online payment is not available right now. Your slots stay held; the room "
-                "will contact you about payment.",
-                when="pay_unavailable",
-            ),
-            Format("Status: <b>{status}</b>", when="settled"),
+            Format(musician_screens.PAY_HEADING),
+            Format(musician_screens.PAY_BEFORE, when="pending"),
+            Const(musician_screens.PAYMENT_SERVICE_DOWN, when="pay_error"),
+            Const(musician_screens.ONLINE_PAYMENT_UNAVAILABLE, when="pay_unavailable"),
+            Format(musician_screens.STATUS, when="settled"),
             pay_notice(),
             pay_buttons(),
             Button(Const("🔁 Try again"), id="retry", on_click=on_retry_payment, when="pay_error"),

@@ -17,14 +17,15 @@ from aiogram_dialog.widgets.text import Const, Format
 
 from bot.cancellations import cancel_for_musician
 from bot.dialogs.base import Dialog
-from bot.dialogs.format import booking_button, booking_details, booking_line, refund_preview
 from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import MyBookingsSG
 from bot.dialogs.widgets import labelled_select
 from domain.booking_status import BookingStatus
 from domain.errors import BookingError, RoomNotFoundError
-from domain.money import format_inr
+from domain.words import musician, musician_screens
+from domain.words.formats import money
+from domain.words.refusals import refusal
 from storage.booking_service import BookingService
 from storage.models import Booking, Room
 
@@ -58,11 +59,11 @@ async def list_getter(
     bookings = await booking_service.bookings_of_user(event_from_user.id, upcoming=not past)
     rooms = await _rooms_of(dialog_manager, bookings)
     return {
-        "upcoming_tab": "Upcoming" if past else "• Upcoming •",
-        "past_tab": "• Past •" if past else "Past",
-        "heading": "Your past bookings" if past else "Your upcoming bookings",
-        "lines": "\n\n".join(booking_line(b, rooms[b.room_id]) for b in bookings),
-        "bookings": [{"id": str(b.id), "label": booking_button(b, rooms[b.room_id])} for b in bookings],
+        **musician_screens.bookings_tabs(past),
+        "lines": "\n\n".join(musician_screens.booking_line(b, rooms[b.room_id]) for b in bookings),
+        "bookings": [
+            {"id": str(b.id), "label": musician_screens.booking_button(b, rooms[b.room_id])} for b in bookings
+        ],
         "has_bookings": bool(bookings),
         "empty": not bookings,
     }
@@ -82,9 +83,9 @@ async def details_getter(
     pending = booking.status is BookingStatus.PENDING_PAYMENT
     return {
         **(pay_options(payments, booking) if pending else NO_PAYMENT),
-        "details": booking_details(booking, room),
+        "details": musician_screens.booking_details(booking, room),
         "notice": dialog_manager.dialog_data.get("notice", ""),
-        "amount": format_inr(booking.amount_paise),
+        "amount": money(booking.amount_paise),
         "can_cancel": booking.status in CANCELLABLE and booking.starts_at > booking_service.clock.now(),
         "can_invoice": booking.status in INVOICED,
     }
@@ -96,7 +97,7 @@ async def cancel_getter(
     booking = await booking_service.booking_of_user(
         dialog_manager.dialog_data["booking_id"], event_from_user.id
     )
-    return {"preview": refund_preview(booking, booking_service.refund_quote(booking))}
+    return {"preview": musician_screens.refund_preview(booking, booking_service.refund_quote(booking))}
 
 
 # ---- handlers ------------------------------------------------------------------------
@@ -117,7 +118,7 @@ async def on_booking_selected(
     try:
         booking = await _service(manager).booking_of_user(booking_id, callback.from_user.id)
     except BookingError:
-        await callback.answer("I could not find that booking among yours.", show_alert=True)
+        await callback.answer(musician.NOT_AMONG_YOURS, show_alert=True)
         return
     manager.dialog_data["booking_id"] = str(booking.id)
     manager.dialog_data.pop("notice", None)
@@ -133,17 +134,10 @@ async def on_cancel_confirmed(callback: CallbackQuery, button: Button, manager: 
             manager.middleware_data.get("payments"),
         )
     except BookingError as error:
-        await callback.answer(str(error), show_alert=True)
+        await callback.answer(refusal(error), show_alert=True)
         await manager.switch_to(MyBookingsSG.details)
         return
-    if outcome.refund.amount_paise:
-        notice = (
-            f"✅ Cancelled. {format_inr(outcome.refund.amount_paise)} will be refunded to the account "
-            "you paid from; banks usually take 5–7 working days."
-        )
-    else:
-        notice = "✅ Cancelled. The slots are free again for other musicians."
-    manager.dialog_data["notice"] = notice
+    manager.dialog_data["notice"] = musician.cancelled(outcome.refund.amount_paise)
     await manager.switch_to(MyBookingsSG.details)
 
 
@@ -153,10 +147,10 @@ async def on_send_invoice(callback: CallbackQuery, button: Button, manager: Dial
     )
     payments = manager.middleware_data.get("payments")
     if payments is None or booking.status not in INVOICED:
-        await callback.answer("The invoice is not available right now. Please try later.", show_alert=True)
+        await callback.answer(musician.INVOICE_UNAVAILABLE, show_alert=True)
         return
     await payments.send_invoice(booking)
-    await callback.answer("I'll send the invoice here in a moment.")
+    await callback.answer(musician.INVOICE_COMING)
 
 
 async def on_cancel_pressed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -167,9 +161,9 @@ async def on_cancel_pressed(callback: CallbackQuery, button: Button, manager: Di
 def build_dialog() -> Dialog:
     return Dialog(
         Window(
-            Format("<b>{heading}</b>\n"),
+            Format(musician_screens.LIST_HEADING),
             Format("{lines}", when="has_bookings"),
-            Const("Nothing here yet. Find a room and book your first session!", when="empty"),
+            Const(musician_screens.NO_BOOKINGS_YET, when="empty"),
             Row(
                 Button(Format("{upcoming_tab}"), id="upcoming", on_click=on_tab),
                 Button(Format("{past_tab}"), id="past", on_click=on_tab),
@@ -187,7 +181,7 @@ def build_dialog() -> Dialog:
         ),
         Window(
             Format("{details}"),
-            Format("\n{notice}", when="notice"),
+            Format(musician_screens.NOTICE, when="notice"),
             pay_notice(),
             Column(
                 pay_buttons(),

@@ -17,13 +17,13 @@ from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, Row,
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
-from bot.dialogs.format import h
 from bot.dialogs.notices import told
 from bot.dialogs.states import OwnerDaySG, OwnerSG, RoomSettingsSG
 from bot.dialogs.widgets import labelled_select
 from bot.owner_reports import bookings_csv, heatmap_png
 from bot.services import Services
-from domain.money import format_inr
+from domain.words import owner_screens as words
+from domain.words.formats import h
 from storage.earnings import bookings_between, earnings_by_room, month_span, occupancy, periods
 from storage.models import Room
 from storage.owners import require_owner, rooms_owned_by
@@ -48,20 +48,17 @@ def _services(manager: DialogManager) -> Services:
 
 async def rooms_getter(event_from_user: TelegramUser, **_: Any) -> dict[str, Any]:
     rooms = await rooms_owned_by(event_from_user.id)
-    items = [
-        {"id": str(r.id), "label": f"{r.name} · {r.city}{'' if r.active else ' (paused)'}"} for r in rooms
-    ]
+    items = [{"id": str(r.id), "label": words.room_button(r)} for r in rooms]
     return {"rooms": items}
 
 
 async def room_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     room = await owned_room(dialog_manager)
-    state = "taking bookings" if room.active else "⏸ paused: not taking bookings"
     return {
         "name": h(room.name),
         "city": h(room.city),
-        "state": state,
-        "prices": f"{format_inr(room.hourly_paise)}/h · peak {format_inr(room.peak_hourly_paise)}/h",
+        "state": words.room_state(room),
+        "prices": words.prices(room),
         "several": len(await rooms_owned_by(dialog_manager.event.from_user.id)) > 1,  # type: ignore[union-attr]
         "notice": told(dialog_manager),
     }
@@ -72,7 +69,7 @@ async def earnings_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
     lines = []
     for label, (first, last) in periods(_services(dialog_manager).bookings.today(room)).items():
         earned = (await earnings_by_room([room], first, last))[str(room.id)]
-        lines.append(f"{label}: <b>{format_inr(earned.net_paise)}</b> · {earned.bookings} booking(s)")
+        lines.append(words.earnings_line(label, earned.net_paise, earned.bookings))
     return {"name": h(room.name), "lines": "\n".join(lines)}
 
 
@@ -81,7 +78,7 @@ async def months_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
     month = _services(dialog_manager).bookings.today(room).replace(day=1)
     months = []
     for _back in range(CSV_MONTHS_BACK + 1):
-        months.append({"id": month.isoformat(), "label": f"{month:%B %Y}"})
+        months.append({"id": month.isoformat(), "label": words.month_button(month)})
         month = (month.replace(day=1) - date.resolution).replace(day=1)
     return {"months": months}
 
@@ -124,14 +121,14 @@ async def on_month_selected(callback: CallbackQuery, widget: Any, manager: Dialo
     try:
         first = date.fromisoformat(month).replace(day=1)
     except ValueError:
-        await callback.answer("Please pick a month from the list.", show_alert=True)
+        await callback.answer(words.PICK_A_MONTH, show_alert=True)
         return
     found = await bookings_between(room, *month_span(first))
     musicians = await users_by_ids(b.user_id for b in found)
     await manager.middleware_data["bot"].send_document(
         callback.from_user.id,
         BufferedInputFile(bookings_csv(room, found, musicians), filename=f"{room.slug}-{first:%Y-%m}.csv"),
-        caption=f"{h(room.name)}: {len(found)} booking(s) in {first:%B %Y}",
+        caption=words.bookings_csv_caption(room, len(found), first),
     )
     await manager.switch_to(OwnerSG.room, show_mode=ShowMode.DELETE_AND_SEND)
 
@@ -142,7 +139,7 @@ async def on_heatmap(callback: CallbackQuery, button: Button, manager: DialogMan
     await manager.middleware_data["bot"].send_photo(
         callback.from_user.id,
         BufferedInputFile(heatmap_png(room, matrix, HEATMAP_WEEKS), filename="occupancy.png"),
-        caption=f"{h(room.name)}: how full each hour was over the last {HEATMAP_WEEKS} weeks",
+        caption=words.heatmap_caption(room, HEATMAP_WEEKS),
     )
     manager.show_mode = ShowMode.DELETE_AND_SEND
 
@@ -150,18 +147,14 @@ async def on_heatmap(callback: CallbackQuery, button: Button, manager: DialogMan
 async def on_share(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     room = await owned_room(manager)
     link = f"https://t.me/{_services(manager).bot_username}?start=room_{room.slug}"
-    await manager.middleware_data["bot"].send_message(
-        callback.from_user.id,
-        f"🎸 Book <b>{h(room.name)}</b> ({h(room.city)}) in Telegram: pick a day and a slot, "
-        f"pay by UPI or card, done.\n{link}",
-    )
+    await manager.middleware_data["bot"].send_message(callback.from_user.id, words.share_text(room, link))
     manager.show_mode = ShowMode.DELETE_AND_SEND
 
 
 def build_dialog() -> Dialog:
     return Dialog(
         Window(
-            Const("🏠 <b>Your rooms</b>\nWhich room?"),
+            Const(words.WHICH_ROOM),
             Column(
                 labelled_select("room", "rooms", on_room_selected),
             ),
@@ -170,8 +163,8 @@ def build_dialog() -> Dialog:
             getter=rooms_getter,
         ),
         Window(
-            Format("🏠 <b>{name}</b> · {city}\n{prices}\nStatus: {state}"),
-            Format("\n{notice}", when="notice"),
+            Format(words.ROOM_MENU),
+            Format(words.NOTICE, when="notice"),
             Group(
                 Button(Const("📅 Schedule"), id="schedule", on_click=on_schedule),
                 Button(Const("🚫 Block slots"), id="blocks", on_click=on_blocks),
@@ -190,13 +183,13 @@ def build_dialog() -> Dialog:
             getter=room_getter,
         ),
         Window(
-            Format("💰 <b>{name}</b>\nPaid minus refunds, by session date:\n\n{lines}"),
+            Format(words.EARNINGS),
             Back(Const("‹ Room")),
             state=OwnerSG.earnings,
             getter=earnings_getter,
         ),
         Window(
-            Const("📄 Which month's bookings? I'll send them as a CSV file."),
+            Const(words.WHICH_MONTH),
             Group(
                 labelled_select("month", "months", on_month_selected),
                 width=2,

@@ -27,31 +27,23 @@ from aiogram_dialog.widgets.text import Const, Format
 
 from bot.cancellations import REASON_LIMIT, terminate_for_owner
 from bot.dialogs.base import Dialog
-from bot.dialogs.format import day_label, h, join_labels, local_time, session_span
 from bot.dialogs.notices import tell, told
 from bot.dialogs.owner import owned_room
 from bot.dialogs.states import OwnerDaySG
 from bot.dialogs.widgets import labelled_select
 from domain.availability import SlotState, day_block
 from domain.booking_status import BookingStatus
-from domain.errors import BookingError, SlotsTakenError
-from domain.money import format_inr
-from payments.messages import musician_link
+from domain.errors import BookingError, NotOwnerError, SlotsTakenError
+from domain.words import owner_screens as words
+from domain.words.formats import day, h, money, session_span
+from domain.words.refusals import refusal
 from storage.booking_service import BookingService
 from storage.bookings import bookings_on
 from storage.models import Booking
-from storage.owners import NotOwnerError
 from storage.users import user_by_id, users_by_ids
 
 S = BookingStatus
 TERMINABLE = frozenset({S.NOT_STARTED, S.ONGOING})
-SLOT_MARKS = {
-    SlotState.FREE: "🟢",
-    SlotState.TOO_SOON: "🟢",
-    SlotState.BLOCKED: "⛔",
-    SlotState.TAKEN: "🎸",
-    SlotState.PAST: "·",
-}
 
 
 def _service(manager: DialogManager) -> BookingService:
@@ -76,24 +68,17 @@ async def _booking_of_room(manager: DialogManager) -> Booking:
 
 async def schedule_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     room = await owned_room(dialog_manager)
-    day = _day(dialog_manager)
-    bookings = [b for b in await bookings_on(room, day) if b.status is not S.EXPIRED]
+    shown = _day(dialog_manager)
+    bookings = [b for b in await bookings_on(room, shown) if b.status is not S.EXPIRED]
     musicians = await users_by_ids(b.user_id for b in bookings)
-    lines = []
-    items = []
-    for b in bookings:
-        span = f"{local_time(b.starts_at, room.zone)}–{local_time(b.ends_at, room.zone)}"
-        who = musicians.get(b.user_id)
-        lines.append(
-            f"• {span} <code>{b.code}</code> {musician_link(who, b.user_id)} · "
-            f"{b.status.human} · {format_inr(b.amount_paise)}"
-        )
-        name = who.display_name if who else "musician"
-        items.append({"id": str(b.id), "label": f"{span} · {name} · {b.status.human}"})
+    lines = [words.schedule_line(b, room, musicians.get(b.user_id)) for b in bookings]
+    items = [
+        {"id": str(b.id), "label": words.schedule_button(b, room, musicians.get(b.user_id))} for b in bookings
+    ]
     return {
         "name": h(room.name),
-        "day": day_label(day),
-        "lines": "\n".join(lines) or "No bookings.",
+        "day": day(shown),
+        "lines": "\n".join(lines) or words.NO_BOOKINGS,
         "bookings": items,
         "notice": told(dialog_manager),
     }
@@ -103,22 +88,10 @@ async def booking_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
     booking = await _booking_of_room(dialog_manager)
     room = await owned_room(dialog_manager)
     musician = await user_by_id(booking.user_id)
-    slots = "\n".join(f"• {s.slot.label(room.zone)} — {format_inr(s.price_paise)}" for s in booking.slots)
-    lines = [
-        f"<b>Booking {booking.code}</b> · {h(room.name)}",
-        f"📅 {session_span(booking, room.zone)}",
-        slots,
-        f"🎤 {musician_link(musician, booking.user_id)}",
-        f"💰 {format_inr(booking.amount_paise)} · <b>{booking.status.human}</b>",
-    ]
-    if booking.payment_id:
-        lines.append(f"Payment <code>{h(booking.payment_id)}</code>")
-    if booking.cancel_reason:
-        lines.append(f"Reason: {h(booking.cancel_reason)}")
-    refund = booking.refund or {}
-    if refund.get("due_paise"):
-        lines.append(f"Refund {format_inr(int(refund['due_paise']))} ({h(refund.get('status', 'due'))})")
-    return {"details": "\n".join(lines), "terminable": booking.status in TERMINABLE}
+    return {
+        "details": words.booking_details(booking, room, musician),
+        "terminable": booking.status in TERMINABLE,
+    }
 
 
 async def terminate_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -127,19 +100,19 @@ async def terminate_getter(dialog_manager: DialogManager, **_: Any) -> dict[str,
     return {
         "code": booking.code,
         "when": session_span(booking, room.zone),
-        "amount": format_inr(booking.amount_paise),
+        "amount": money(booking.amount_paise),
         "reason": h(dialog_manager.dialog_data.get("reason", "")),
     }
 
 
 async def blocks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     room = await owned_room(dialog_manager)
-    day = _day(dialog_manager)
-    offers = await _service(dialog_manager).offers(room, day)
-    items = [{"key": o.slot.key, "label": f"{SLOT_MARKS[o.state]} {o.slot.label(room.zone)}"} for o in offers]
+    shown = _day(dialog_manager)
+    offers = await _service(dialog_manager).offers(room, shown)
+    items = [{"key": o.slot.key, "label": words.slot_button(o.state, o.slot, room.zone)} for o in offers]
     return {
         "name": h(room.name),
-        "day": day_label(day),
+        "day": day(shown),
         "slots": items,
         "closed": not items,
         "notice": told(dialog_manager),
@@ -174,8 +147,10 @@ async def on_pick_day(callback: CallbackQuery, button: Button, manager: DialogMa
     await manager.switch_to(OwnerDaySG.calendar)
 
 
-async def on_day_selected(callback: CallbackQuery, widget: Any, manager: DialogManager, day: date, /) -> None:
-    manager.dialog_data["day"] = day.isoformat()
+async def on_day_selected(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, chosen: date, /
+) -> None:
+    manager.dialog_data["day"] = chosen.isoformat()
     await _back_from_calendar(manager)
 
 
@@ -207,9 +182,9 @@ async def on_reason(
 def parse_reason(text: str) -> str:
     cleaned = " ".join(text.split())
     if len(cleaned) < 3:
-        raise ValueError("Please give the musician a reason in a few words.")
+        raise ValueError(words.REASON_TOO_SHORT)
     if len(cleaned) > REASON_LIMIT:
-        raise ValueError(f"Please keep the reason under {REASON_LIMIT} characters.")
+        raise ValueError(words.reason_too_long(REASON_LIMIT))
     return cleaned
 
 
@@ -232,39 +207,31 @@ async def on_terminate(callback: CallbackQuery, button: Button, manager: DialogM
             manager.middleware_data.get("payments"),
         )
     except BookingError as error:
-        await callback.answer(str(error), show_alert=True)
+        await callback.answer(refusal(error), show_alert=True)
         await manager.switch_to(OwnerDaySG.booking)
         return
-    tell(
-        manager,
-        f"✅ Cancelled <code>{ended.code}</code>. The musician has been told, the slots are free "
-        f"and {format_inr(ended.amount_paise)} is being refunded.",
-    )
+    tell(manager, words.terminated_notice(ended))
     await manager.switch_to(OwnerDaySG.schedule)
 
 
 async def on_slot_tapped(callback: CallbackQuery, widget: Any, manager: DialogManager, key: str) -> None:
     room = await owned_room(manager)
     service = _service(manager)
-    day = _day(manager)
-    offer = next((o for o in await service.offers(room, day) if o.slot.key == key), None)
+    shown = _day(manager)
+    offer = next((o for o in await service.offers(room, shown) if o.slot.key == key), None)
     if offer is None:
-        await callback.answer("That slot is not on this day's list.", show_alert=True)
+        await callback.answer(words.SLOT_NOT_LISTED, show_alert=True)
         return
-    label = offer.slot.label(room.zone)
     match offer.state:
         case SlotState.BLOCKED:
-            await service.unblock_slots(room, day, [key])
-            tell(manager, f"{label} is free for bookings again.")
+            await service.unblock_slots(room, shown, [key])
+            tell(manager, words.slot_freed(offer.slot, room.zone))
         case SlotState.FREE | SlotState.TOO_SOON:
-            await _block(manager, [key], f"⛔ Blocked {label}.")
+            await _block(manager, [key], words.slot_blocked(offer.slot, room.zone))
         case SlotState.TAKEN:
-            await callback.answer(
-                f"{label} is booked by a musician. To free it, cancel that booking from the schedule.",
-                show_alert=True,
-            )
+            await callback.answer(words.slot_is_booked(offer.slot, room.zone), show_alert=True)
         case SlotState.PAST:
-            await callback.answer(f"{label} is already over.", show_alert=True)
+            await callback.answer(words.slot_is_over(offer.slot, room.zone), show_alert=True)
 
 
 async def _block(manager: DialogManager, keys: list[str], done: str) -> None:
@@ -273,8 +240,7 @@ async def _block(manager: DialogManager, keys: list[str], done: str) -> None:
     try:
         await _service(manager).block_slots(room, _day(manager), keys, owner_id=user.id)
     except SlotsTakenError as error:
-        taken = join_labels(local_time(start, room.zone) for start in error.starts)
-        tell(manager, f"Nothing was blocked: {taken} was just booked or blocked.")
+        tell(manager, words.just_taken(error.starts, room.zone))
         return
     tell(manager, done)
 
@@ -283,10 +249,10 @@ async def on_block_day(callback: CallbackQuery, button: Button, manager: DialogM
     room = await owned_room(manager)
     plan = day_block(await _service(manager).offers(room, _day(manager)))
     if not plan.free:
-        await callback.answer("There is no free slot left to block on this day.", show_alert=True)
+        await callback.answer(words.NO_FREE_SLOT_TODAY, show_alert=True)
         return
-    kept = f" The {len(plan.booked)} booked slot(s) stay booked." if plan.booked else ""
-    await _block(manager, [o.slot.key for o in plan.free], f"⛔ Blocked {len(plan.free)} slot(s).{kept}")
+    done = words.day_blocked(len(plan.free), len(plan.booked))
+    await _block(manager, [o.slot.key for o in plan.free], done)
 
 
 async def on_unblock_day(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -294,7 +260,7 @@ async def on_unblock_day(callback: CallbackQuery, button: Button, manager: Dialo
     offers = await _service(manager).offers(room, _day(manager))
     blocked = [o.slot.key for o in offers if o.state is SlotState.BLOCKED]
     freed = await _service(manager).unblock_slots(room, _day(manager), blocked)
-    tell(manager, f"Freed {freed} slot(s) for bookings.")
+    tell(manager, words.day_freed(freed))
 
 
 def _day_row() -> Row:
@@ -308,14 +274,14 @@ def _day_row() -> Row:
 def build_dialog() -> Dialog:
     return Dialog(
         Window(
-            Const("📆 Which day?"),
+            Const(words.PICK_A_DAY),
             Calendar(id="calendar", on_click=on_day_selected),
             Button(Const("‹ Back"), id="back", on_click=on_calendar_back),
             state=OwnerDaySG.calendar,
         ),
         Window(
-            Format("📅 <b>{name}</b> — {day}\n\n{lines}"),
-            Format("\n{notice}", when="notice"),
+            Format(words.SCHEDULE),
+            Format(words.NOTICE, when="notice"),
             Column(
                 labelled_select("booking", "bookings", on_booking_selected),
             ),
@@ -340,31 +306,22 @@ def build_dialog() -> Dialog:
             getter=booking_getter,
         ),
         Window(
-            Const(
-                "Why are you cancelling? Send the reason as a message; the musician will read it "
-                "with the news of their full refund."
-            ),
+            Const(words.ASK_REASON),
             TextInput(id="reason", type_factory=parse_reason, on_success=on_reason, on_error=on_reason_error),
             SwitchTo(Const("‹ Keep the booking"), id="back", state=OwnerDaySG.booking),
             state=OwnerDaySG.reason,
         ),
         Window(
-            Format(
-                "Cancel <b>{code}</b> ({when}) and refund <b>{amount}</b> in full?\n\n"
-                "Reason the musician will read: <i>{reason}</i>"
-            ),
+            Format(words.CONFIRM_TERMINATE),
             Button(Const("Yes, cancel and refund"), id="terminate", on_click=on_terminate),
             SwitchTo(Const("‹ No, keep it"), id="back", state=OwnerDaySG.booking),
             state=OwnerDaySG.terminate,
             getter=terminate_getter,
         ),
         Window(
-            Format(
-                "🚫 <b>{name}</b> — {day}\nTap a free slot (🟢) to block it, a blocked one (⛔) to "
-                "free it. 🎸 is booked."
-            ),
-            Const("The room is closed that day.", when="closed"),
-            Format("\n{notice}", when="notice"),
+            Format(words.BLOCKS),
+            Const(words.CLOSED_THAT_DAY, when="closed"),
+            Format(words.NOTICE, when="notice"),
             Group(
                 labelled_select("slot", "slots", on_slot_tapped, key="key"),
                 width=3,

@@ -21,26 +21,14 @@ from aiogram_dialog import DialogManager
 from aiogram_dialog.widgets.kbd import Button, Column, Url
 from aiogram_dialog.widgets.text import Const, Format
 
-from bot.dialogs.format import local_moment
 from bot.dialogs.room_cache import room_of
 from domain.booking_status import BookingStatus
 from domain.errors import BookingError
 from domain.urls import telegram_accepts_button_url
+from domain.words import musician
 from payments.sandbox import SandboxGateway
 from storage.booking_service import BookingService
 from storage.models import Booking
-
-TEST_PAYMENTS_NOTICE = "🧪 Test payments: no real money moves."
-REAL_PAYMENTS_ONLY = "Test payments are off here: this bot takes real payments. Please use the 💳 Pay button."
-NOT_YOURS = "I could not find that booking among yours, so nothing was paid."
-HOLD_ENDED = "Your hold on these slots has ended, so nothing was paid. Please book the slots again."
-NO_LINK_YET = "This booking has no payment link yet, so nothing was paid. Please tap Try again."
-LINK_GONE = "This payment link does not exist any more, so nothing was paid."
-ALREADY_PAID = "This booking is already paid; nothing was paid twice."
-LINK_CLOSED = "This payment link has {status}, so nothing was paid. Please book the slots again."
-PAID = "✅ Paid (test). Your confirmation and invoice arrive here in a moment."
-PAID_CONFIRMING = "Paid (test). I am confirming your booking and will message you here in a moment."
-DECLINED = "❌ The test payment was declined. Your slots stay held until {deadline}; tap Pay (test) to pay."
 
 
 def sandbox_of(payments: Any) -> SandboxGateway | None:
@@ -70,7 +58,7 @@ NO_PAYMENT = {"pay_url": None, "pay_in_chat": False, "test_payments": False}
 
 
 def pay_notice() -> Const:
-    return Const(TEST_PAYMENTS_NOTICE, when="test_payments")
+    return Const(musician.SANDBOX_NOTICE, when="test_payments")
 
 
 def pay_buttons() -> Column:
@@ -96,34 +84,34 @@ async def _held_for_test_payment(
     now; otherwise the tapper is told why and None is returned."""
     sandbox = sandbox_of(manager.middleware_data.get("payments"))
     if sandbox is None:
-        await callback.answer(REAL_PAYMENTS_ONLY, show_alert=True)
+        await callback.answer(musician.REAL_PAYMENTS_ONLY, show_alert=True)
         return None
     service = _service(manager)
     booking_id = manager.dialog_data.get("booking_id", "")
     try:
         booking = await service.booking_of_user(booking_id, callback.from_user.id)
     except BookingError:
-        await callback.answer(NOT_YOURS, show_alert=True)
+        await callback.answer(musician.SANDBOX_NOT_YOURS, show_alert=True)
         return None
     if booking.status is not BookingStatus.PENDING_PAYMENT:
-        await callback.answer(f"Booking {booking.code} is {booking.status.human}: there is nothing to pay.")
+        await callback.answer(musician.sandbox_nothing_to_pay(booking))
         return None
     if booking.hold_expires_at <= service.clock.now():
-        await callback.answer(HOLD_ENDED, show_alert=True)
+        await callback.answer(musician.SANDBOX_HOLD_ENDED, show_alert=True)
         return None
     link_id = booking.payment.get("link_id")
     if not link_id:
-        await callback.answer(NO_LINK_YET, show_alert=True)
+        await callback.answer(musician.SANDBOX_NO_LINK_YET, show_alert=True)
         return None
     return sandbox, booking, link_id
 
 
 def _link_refusal(link: dict[str, Any] | None) -> str:
     if link is None:
-        return LINK_GONE
+        return musician.SANDBOX_LINK_GONE
     if link["status"] == "paid":
-        return ALREADY_PAID
-    return LINK_CLOSED.format(status="expired" if link["status"] == "created" else link["status"])
+        return musician.SANDBOX_ALREADY_PAID
+    return musician.sandbox_link_closed(link["status"])
 
 
 async def on_test_pay(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -132,11 +120,12 @@ async def on_test_pay(callback: CallbackQuery, button: Button, manager: DialogMa
         return
     sandbox, booking, link_id = held
     link, refusal = await sandbox.pay(link_id)
-    if refusal:
+    if refusal is not None:
         await callback.answer(_link_refusal(link), show_alert=True)
         return
     settled = await _service(manager).booking(booking.id)
-    await callback.answer(PAID_CONFIRMING if settled.status is BookingStatus.PENDING_PAYMENT else PAID)
+    confirming = settled.status is BookingStatus.PENDING_PAYMENT
+    await callback.answer(musician.SANDBOX_PAID_CONFIRMING if confirming else musician.SANDBOX_PAID)
 
 
 async def on_test_fail(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -149,5 +138,4 @@ async def on_test_fail(callback: CallbackQuery, button: Button, manager: DialogM
         await callback.answer(_link_refusal(link), show_alert=True)
         return
     room = await room_of(manager, booking.room_id)
-    deadline = local_moment(booking.hold_expires_at, room.zone)
-    await callback.answer(DECLINED.format(deadline=deadline), show_alert=True)
+    await callback.answer(musician.sandbox_declined(booking, room), show_alert=True)

@@ -17,20 +17,18 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Group, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
-from bot.dialogs.format import h
 from bot.dialogs.notices import tell, told
 from bot.dialogs.owner import owned_room
 from bot.dialogs.states import RoomSettingsSG
 from bot.dialogs.widgets import labelled_select
 from domain import room_settings as parse
-from domain.money import format_inr
 from domain.room_settings import SLOT_LENGTHS, SettingError
-from domain.slots import WEEKDAY_NAMES, describe_hours
+from domain.words import owner_screens as words
+from domain.words.formats import h, money
 from storage.booking_service import BookingService
 from storage.room_settings import save_room_changes
 
 DAY_GROUPS = {"week": (0, 1, 2, 3, 4), "weekend": (5, 6), "all": tuple(range(7))}
-DAY_GROUP_NAMES = {"week": "Mon–Fri", "weekend": "Sat–Sun", "all": "every day"}
 DESCRIPTION_PREVIEW = 120
 
 
@@ -45,12 +43,11 @@ async def _save(manager: DialogManager, changes: dict[str, Any], done: str) -> N
     try:
         saved = await save_room_changes(room, changes, _service(manager).today(room))
     except SettingError as error:
-        tell(manager, f"⚠️ {h(error)} Nothing was changed.")
+        tell(manager, words.setting_refused(str(error)))
     else:
         kept = sorted(saved.kept_grids)
         if kept and set(changes) & {"opening_hours", "slot_minutes"}:
-            days = ", ".join(f"{day[8:]}/{day[5:7]}" for day in kept)
-            done += f"\nDays that already have bookings keep their old slots: {days}."
+            done += words.kept_grids(kept)
         tell(manager, done)
     await manager.switch_to(RoomSettingsSG.menu)
 
@@ -60,19 +57,16 @@ async def _save(manager: DialogManager, changes: dict[str, Any], done: str) -> N
 
 async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     room = await owned_room(dialog_manager)
-    description = room.description or "—"
-    if len(description) > DESCRIPTION_PREVIEW:
-        description = description[:DESCRIPTION_PREVIEW] + "…"
     return {
         "name": h(room.name),
-        "price": format_inr(room.hourly_paise),
-        "peak_price": format_inr(room.peak_hourly_paise),
+        "price": money(room.hourly_paise),
+        "peak_price": money(room.peak_hourly_paise),
         "peak_hours": f"{room.peak_starts}–{room.peak_ends}",
-        "weekends": "peak price all day" if room.weekends_are_peak else "normal price",
-        "hours": "\n".join(f"  {h(line)}" for line in describe_hours(room.hours)) or "  closed every day",
+        "weekends": words.weekends_setting(room),
+        "hours": words.hours_block(room),
         "slot_minutes": room.slot_minutes,
-        "description": h(description),
-        "photo": "yes" if room.photo_file_id else "none yet",
+        "description": words.description_preview(room, DESCRIPTION_PREVIEW),
+        "photo": words.photo_setting(room),
         "active": room.active,
         "paused": not room.active,
         "notice": told(dialog_manager),
@@ -83,16 +77,16 @@ async def current_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
     room = await owned_room(dialog_manager)
     group = dialog_manager.dialog_data.get("days", "all")
     return {
-        "price": format_inr(room.hourly_paise),
-        "peak_price": format_inr(room.peak_hourly_paise),
+        "price": money(room.hourly_paise),
+        "peak_price": money(room.peak_hourly_paise),
         "peak_hours": f"{room.peak_starts}-{room.peak_ends}",
-        "hours": "\n".join(f"  {h(line)}" for line in describe_hours(room.hours)) or "  closed every day",
-        "days": DAY_GROUP_NAMES.get(group) or WEEKDAY_NAMES[int(group)],
+        "hours": words.hours_block(room),
+        "days": words.days_name(group),
         "lengths": [
-            {"minutes": m, "label": f"{'✓ ' if m == room.slot_minutes else ''}{m} min"} for m in SLOT_LENGTHS
+            {"minutes": m, "label": words.slot_length_button(m, m == room.slot_minutes)} for m in SLOT_LENGTHS
         ],
         "has_photo": bool(room.photo_file_id),
-        "weekdays": [{"id": str(n), "label": name} for n, name in enumerate(WEEKDAY_NAMES)],
+        "weekdays": words.weekday_buttons(),
     }
 
 
@@ -107,19 +101,19 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
 async def on_invalid(
     message: Message, widget: ManagedTextInput[Any], manager: DialogManager, error: ValueError
 ) -> None:
-    await message.answer(f"⚠️ {h(error)}")
+    await message.answer(words.invalid_value(str(error)))
 
 
 async def on_price(
     message: Message, widget: ManagedTextInput[int], manager: DialogManager, paise: int
 ) -> None:
-    await _save(manager, {"hourly_paise": paise}, f"✅ Price set to {format_inr(paise)}/h.")
+    await _save(manager, {"hourly_paise": paise}, words.price_set(paise))
 
 
 async def on_peak_price(
     message: Message, widget: ManagedTextInput[int], manager: DialogManager, paise: int
 ) -> None:
-    await _save(manager, {"peak_hourly_paise": paise}, f"✅ Peak price set to {format_inr(paise)}/h.")
+    await _save(manager, {"peak_hourly_paise": paise}, words.peak_price_set(paise))
 
 
 async def on_peak_hours(
@@ -129,16 +123,13 @@ async def on_peak_hours(
     window: tuple[str, str],
 ) -> None:
     starts, ends = window
-    await _save(manager, {"peak_starts": starts, "peak_ends": ends}, f"✅ Peak hours are {starts}–{ends}.")
+    await _save(manager, {"peak_starts": starts, "peak_ends": ends}, words.peak_hours_set(starts, ends))
 
 
 async def on_weekends(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     room = await owned_room(manager)
     peak = not room.weekends_are_peak
-    done = (
-        "✅ Weekends now cost the peak price all day." if peak else "✅ Weekends now follow weekday prices."
-    )
-    await _save(manager, {"weekends_are_peak": peak}, done)
+    await _save(manager, {"weekends_are_peak": peak}, words.weekends_set(peak))
 
 
 async def on_days_chosen(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -150,7 +141,7 @@ async def on_weekday_chosen(
     callback: CallbackQuery, widget: Any, manager: DialogManager, weekday: str
 ) -> None:
     if weekday not in {str(n) for n in range(7)}:
-        await callback.answer("Please pick a day from the list.", show_alert=True)
+        await callback.answer(words.PICK_A_WEEKDAY, show_alert=True)
         return
     manager.dialog_data["days"] = weekday
     await manager.switch_to(RoomSettingsSG.hours)
@@ -162,14 +153,12 @@ async def on_hours(
     room = await owned_room(manager)
     group = manager.dialog_data.get("days", "all")
     weekdays = DAY_GROUPS.get(group) or (int(group),)
-    label = DAY_GROUP_NAMES.get(group) or WEEKDAY_NAMES[int(group)]
     try:
         opening_hours = parse.with_day_hours(room.opening_hours, weekdays, hours)
     except SettingError as error:
-        await message.answer(f"⚠️ {h(error)}")
+        await message.answer(words.invalid_value(str(error)))
         return
-    done = f"✅ {label}: {'closed' if hours is None else hours.replace('-', '–')}."
-    await _save(manager, {"opening_hours": opening_hours}, done)
+    await _save(manager, {"opening_hours": opening_hours}, words.hours_set(group, hours))
 
 
 async def on_slot_length(callback: CallbackQuery, widget: Any, manager: DialogManager, minutes: str) -> None:
@@ -178,40 +167,34 @@ async def on_slot_length(callback: CallbackQuery, widget: Any, manager: DialogMa
     except SettingError as error:
         await callback.answer(str(error), show_alert=True)
         return
-    await _save(manager, {"slot_minutes": length}, f"✅ Slots are now {length} minutes long.")
+    await _save(manager, {"slot_minutes": length}, words.slot_length_set(length))
 
 
 async def on_description(
     message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
 ) -> None:
-    await _save(manager, {"description": text}, "✅ Description saved.")
+    await _save(manager, {"description": text}, words.DESCRIPTION_SAVED)
 
 
 async def on_photo(message: Message, widget: MessageInput, manager: DialogManager) -> None:
     largest = max(message.photo or [], key=lambda p: p.width * p.height, default=None)
     if largest is None:
-        await message.answer("Please send the room's photo as a photo (not as a file).")
+        await message.answer(words.PHOTO_NOT_A_PHOTO)
         return
-    await _save(
-        manager, {"photo_file_id": largest.file_id}, "✅ Photo saved: musicians see it on the room card."
-    )
+    await _save(manager, {"photo_file_id": largest.file_id}, words.PHOTO_SAVED)
 
 
 async def on_not_a_photo(message: Message, widget: MessageInput, manager: DialogManager) -> None:
-    await message.answer("Please send the room's photo as a photo (not as a file), or tap Back.")
+    await message.answer(words.PHOTO_OR_BACK)
 
 
 async def on_remove_photo(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    await _save(manager, {"photo_file_id": None}, "✅ Photo removed.")
+    await _save(manager, {"photo_file_id": None}, words.PHOTO_REMOVED)
 
 
 async def on_pause(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     room = await owned_room(manager)
-    if room.active:
-        done = "⏸ Paused: musicians cannot book until you resume. Existing bookings stay."
-    else:
-        done = "▶️ Taking bookings again."
-    await _save(manager, {"active": not room.active}, done)
+    await _save(manager, {"active": not room.active}, words.paused_set(room.active))
 
 
 def _text_window(state: Any, prompt: str, parser: Any, on_success: Any) -> Window:
@@ -229,14 +212,9 @@ def _text_window(state: Any, prompt: str, parser: Any, on_success: Any) -> Windo
 def build_dialog() -> Dialog:
     return Dialog(
         Window(
-            Format(
-                "⚙️ <b>{name}</b>\n\n"
-                "💵 Price: {price}/h\n🌙 Peak: {peak_price}/h, {peak_hours}\n📅 Weekends: {weekends}\n"
-                "🕘 Opening hours:\n{hours}\n⏱ Slots: {slot_minutes} min\n"
-                "📝 {description}\n🖼 Photo: {photo}"
-            ),
-            Const("⏸ <b>Paused</b>: not taking bookings.", when="paused"),
-            Format("\n{notice}", when="notice"),
+            Format(words.SETTINGS),
+            Const(words.SETTINGS_PAUSED, when="paused"),
+            Format(words.NOTICE, when="notice"),
             Group(
                 SwitchTo(Const("💵 Price"), id="price", state=RoomSettingsSG.price),
                 SwitchTo(Const("🌙 Peak price"), id="peak_price", state=RoomSettingsSG.peak_price),
@@ -256,24 +234,24 @@ def build_dialog() -> Dialog:
         ),
         _text_window(
             RoomSettingsSG.price,
-            "💵 Now {price} an hour. Send the new price in rupees per hour, like 800.",
+            words.ASK_PRICE,
             parse.parse_rupees_per_hour,
             on_price,
         ),
         _text_window(
             RoomSettingsSG.peak_price,
-            "🌙 Peak is now {peak_price} an hour. Send the new peak price, like 1200.",
+            words.ASK_PEAK_PRICE,
             parse.parse_rupees_per_hour,
             on_peak_price,
         ),
         _text_window(
             RoomSettingsSG.peak_hours,
-            "⏰ Peak hours are now {peak_hours}. Send new ones like 18:00-23:00.",
+            words.ASK_PEAK_HOURS,
             parse.parse_window,
             on_peak_hours,
         ),
         Window(
-            Format("🕘 Opening hours now:\n{hours}\n\nWhich days do you want to change?"),
+            Format(words.ASK_WHICH_DAYS),
             Group(
                 labelled_select("weekday", "weekdays", on_weekday_chosen),
                 width=4,
@@ -289,10 +267,7 @@ def build_dialog() -> Dialog:
             getter=current_getter,
         ),
         Window(
-            Format(
-                "🕘 Send the hours for <b>{days}</b> like 10:00-22:00 (past midnight is fine: "
-                "18:00-02:00), or the word closed."
-            ),
+            Format(words.ASK_HOURS),
             TextInput(
                 id="hours", type_factory=parse.parse_day_hours, on_success=on_hours, on_error=on_invalid
             ),
@@ -301,10 +276,7 @@ def build_dialog() -> Dialog:
             getter=current_getter,
         ),
         Window(
-            Const(
-                "⏱ How long is one slot? Days that already have bookings keep their current slots; "
-                "the new length applies to every other day."
-            ),
+            Const(words.ASK_SLOT_LENGTH),
             Group(
                 labelled_select("length", "lengths", on_slot_length, key="minutes"),
                 width=3,
@@ -315,13 +287,12 @@ def build_dialog() -> Dialog:
         ),
         _text_window(
             RoomSettingsSG.description,
-            "📝 Send the room's description: gear, vibe, how to find the door. Up to "
-            f"{parse.MAX_DESCRIPTION} characters.",
+            words.ask_description(parse.MAX_DESCRIPTION),
             parse.parse_description,
             on_description,
         ),
         Window(
-            Const("🖼 Send a photo of the room (as a photo, not a file)."),
+            Const(words.ASK_PHOTO),
             MessageInput(on_photo, content_types=[ContentType.PHOTO]),
             MessageInput(on_not_a_photo),
             Button(Const("🗑 Remove the photo"), id="remove", on_click=on_remove_photo, when="has_photo"),

@@ -14,16 +14,18 @@ from aiogram_dialog.widgets.media import DynamicMedia
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
-from bot.dialogs.format import CAPTION_LIMIT, h, room_card
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, RoomsSG
 from bot.dialogs.widgets import labelled_select
 from domain.errors import BookingError
-from domain.money import format_inr
+from domain.words import musician, musician_screens
+from domain.words.formats import h
+from domain.words.refusals import refusal
 from storage.booking_service import BookingService
 from storage.rooms import active_rooms
 
 ROOMS_PER_PAGE = 6
+CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
 
 
 # ---- getters -------------------------------------------------------------------------
@@ -32,8 +34,7 @@ ROOMS_PER_PAGE = 6
 async def cities_getter(**_: Any) -> dict[str, Any]:
     counts = Counter(room.city for room in await active_rooms())
     cities = [
-        {"name": city, "label": f"{city} · {n} room{'s' if n != 1 else ''}"}
-        for city, n in sorted(counts.items())
+        {"name": city, "label": musician_screens.city_button(city, n)} for city, n in sorted(counts.items())
     ]
     return {"cities": cities, "has_rooms": bool(cities), "no_rooms": not cities}
 
@@ -41,8 +42,7 @@ async def cities_getter(**_: Any) -> dict[str, Any]:
 async def rooms_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     city = dialog_manager.dialog_data.get("city", "")
     rooms = [
-        {"id": str(room.id), "label": f"{room.name} · from {format_inr(room.hourly_paise)}/h"}
-        for room in await active_rooms(city)
+        {"id": str(room.id), "label": musician_screens.room_button(room)} for room in await active_rooms(city)
     ]
     return {"city": h(city), "rooms": rooms, "none_here": not rooms}
 
@@ -55,7 +55,7 @@ async def card_getter(
     if room.photo_file_id:
         photo = MediaAttachment(ContentType.PHOTO, file_id=MediaId(room.photo_file_id))
     return {
-        "card": room_card(room, limit=CAPTION_LIMIT if photo else None),
+        "card": musician_screens.room_card(room, limit=CAPTION_LIMIT if photo else None),
         "photo": photo,
         "has_location": room.latitude is not None and room.longitude is not None,
         "bookable": room.active,
@@ -85,7 +85,7 @@ async def on_room_selected(
     try:
         room = await room_of(manager, room_id)
     except BookingError as error:
-        await callback.answer(str(error), show_alert=True)
+        await callback.answer(refusal(error), show_alert=True)
         return
     manager.dialog_data["room_id"] = str(room.id)
     manager.dialog_data["city"] = room.city
@@ -95,7 +95,7 @@ async def on_room_selected(
 async def on_show_map(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     room = await room_of(manager, manager.dialog_data["room_id"])
     if room.latitude is None or room.longitude is None or callback.message is None:
-        await callback.answer("This room has no map location yet.", show_alert=True)
+        await callback.answer(musician.NO_MAP_LOCATION, show_alert=True)
         return
     await manager.middleware_data["bot"].send_venue(
         chat_id=callback.message.chat.id,
@@ -115,8 +115,8 @@ async def on_book(callback: CallbackQuery, button: Button, manager: DialogManage
 def build_dialog() -> Dialog:
     return Dialog(
         Window(
-            Const("Which city are you in?", when="has_rooms"),
-            Const("No rooms are listed yet. Please check back soon!", when="no_rooms"),
+            Const(musician_screens.WHICH_CITY, when="has_rooms"),
+            Const(musician_screens.NO_ROOMS_YET, when="no_rooms"),
             Column(
                 labelled_select("city", "cities", on_city_selected, key="name"),
             ),
@@ -125,8 +125,8 @@ def build_dialog() -> Dialog:
             getter=cities_getter,
         ),
         Window(
-            Format("Rehearsal rooms in <b>{city}</b>:"),
-            Const("None are taking bookings right now.", when="none_here"),
+            Format(musician_screens.ROOMS_IN_CITY),
+            Const(musician_screens.NONE_TAKING_BOOKINGS, when="none_here"),
             ScrollingGroup(
                 labelled_select("room", "rooms", on_room_selected),
                 id="rooms_page",
@@ -141,7 +141,7 @@ def build_dialog() -> Dialog:
         Window(
             DynamicMedia("photo", when="photo"),
             Format("{card}"),
-            Const("\n<i>This room is not taking bookings right now.</i>", when="paused"),
+            Const(musician_screens.ROOM_PAUSED, when="paused"),
             Button(Const("📅 Book"), id="book", on_click=on_book, when="bookable"),
             Button(Const("📍 Show on map"), id="map", on_click=on_show_map, when="has_location"),
             Row(Back(Const("‹ Rooms")), Cancel(Const("✖ Close"))),

@@ -9,15 +9,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager, ShowMode
 from aiogram_dialog.api.entities import Context
 
-from bot.dialogs.base import BUTTONS_TEXT
-from bot.dialogs.main_menu import HELP_TEXT, open_main_menu, open_over_menu
+from bot.dialogs.main_menu import open_main_menu, open_over_menu
 from bot.dialogs.states import MyBookingsSG, RoomsSG
 from bot.users import register_from
+from domain.words import musician, musician_screens
 from storage.rooms import room_by_slug
 
 ROOM_LINK_PREFIX = "room_"
 BOOKING_LINK_PREFIX = "booking_"  # from the page after paying: back to the musician's bookings
-EXPIRED_TEXT = "This menu has expired. Here is a fresh one."
 
 
 def no_dialog(event: Message | CallbackQuery, aiogd_context: Context | None = None) -> bool:
@@ -48,7 +47,7 @@ async def on_start(message: Message, command: CommandObject, dialog_manager: Dia
             data = {"room_id": str(room.id), "city": room.city}
             await open_over_menu(dialog_manager, RoomsSG.card, data, show_mode=ShowMode.SEND)
             return
-        await message.answer("Sorry, I could not find that room. It may have moved; here is the menu.")
+        await message.answer(musician.ROOM_LINK_NOT_FOUND)
     if args.startswith(BOOKING_LINK_PREFIX):
         await open_over_menu(dialog_manager, MyBookingsSG.list, show_mode=ShowMode.SEND)
         return
@@ -66,21 +65,21 @@ async def on_bookings(message: Message, dialog_manager: DialogManager) -> None:
 
 
 async def on_help(message: Message) -> None:
-    await message.answer(HELP_TEXT)
+    await message.answer(musician_screens.HELP)
 
 
 async def on_cancel(message: Message, dialog_manager: DialogManager) -> None:
     if not dialog_manager.has_context():
-        await message.answer("There is nothing to cancel. Send /start for the menu.")
+        await message.answer(musician.NOTHING_TO_CANCEL)
         return
     await dialog_manager.reset_stack()
-    await message.answer("Okay, I closed that menu. Send /start whenever you want the menu again.")
+    await message.answer(musician.MENU_CLOSED)
 
 
 async def on_stray_text(message: Message) -> None:
-    await message.answer(BUTTONS_TEXT)
+    await message.answer(musician.BUTTONS_ONLY)
 
 
 async def on_stray_callback(callback: CallbackQuery, dialog_manager: DialogManager) -> None:
-    await callback.answer(EXPIRED_TEXT)
+    await callback.answer(musician.EXPIRED_MENU)
     await open_main_menu(dialog_manager, ShowMode.SEND)

@@ -15,12 +15,11 @@ from aiogram_dialog import DialogManager, ShowMode
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 
 from bot.dialogs.main_menu import open_main_menu
-from bot.handlers.commands import EXPIRED_TEXT
 from domain.errors import BookingError
+from domain.words import musician
+from domain.words.refusals import refusal
 
 log = logging.getLogger(__name__)
-
-SORRY_TEXT = "Sorry, something went wrong on my side. Please try again, or send /start for the menu."
 
 
 def build_router() -> Router:
@@ -36,7 +35,7 @@ async def on_stale(event: ErrorEvent, dialog_manager: DialogManager) -> None:
     callback = event.update.callback_query
     if callback is not None:
         with contextlib.suppress(TelegramAPIError):
-            await callback.answer(EXPIRED_TEXT)
+            await callback.answer(musician.EXPIRED_MENU)
     await open_main_menu(dialog_manager, ShowMode.SEND)
 
 
@@ -44,14 +43,15 @@ async def on_refused(event: ErrorEvent, dialog_manager: DialogManager) -> None:
     """A booking rule refused something deep in a getter (a booking that is not the
     user's, a room that is gone): say so and go home."""
     log.info("update %s: refused: %s", event.update.update_id, event.exception)
-    await _tell(event, str(event.exception))
+    error = event.exception
+    await _tell(event, refusal(error) if isinstance(error, BookingError) else musician.SORRY)
     with contextlib.suppress(Exception):
         await open_main_menu(dialog_manager, ShowMode.SEND)
 
 
 async def on_unexpected(event: ErrorEvent) -> None:
     log.error("update %s failed", event.update.update_id, exc_info=event.exception)
-    await _tell(event, SORRY_TEXT)
+    await _tell(event, musician.SORRY)
 
 
 async def _tell(event: ErrorEvent, text: str) -> None:

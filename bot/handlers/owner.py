@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, time
-from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
@@ -23,8 +22,10 @@ from bot.services import Services
 from bot.users import register_from
 from domain.availability import day_block
 from domain.errors import BookingError, SlotsTakenError
-from domain.money import format_inr
 from domain.slots import Slot, slot_starting_at
+from domain.words import owner as words
+from domain.words.formats import h
+from domain.words.refusals import refusal
 from storage.bookings import booking_by_code
 from storage.models import Room
 from storage.owners import accept_invite, require_owner, rooms_owned_by
@@ -33,7 +34,6 @@ from storage.rooms import room_by_slug
 log = logging.getLogger(__name__)
 
 INVITE_PREFIX = "owner_"
-NOT_AN_OWNER = "This menu is for room owners. If you run a room, ask JamRoom for an owner invite link."
 
 
 def build_router() -> Router:
@@ -53,10 +53,9 @@ async def on_invite(message: Message, command: CommandObject, services: Services
     try:
         rooms = await accept_invite(token, message.from_user.id, now=services.clock.now())
     except BookingError as error:
-        await message.answer(str(error))
+        await message.answer(refusal(error))
         return
-    names = ", ".join(escape(r.name) for r in rooms)
-    await message.answer(f"Welcome aboard! You now manage {names}. Send /owner for your menu.")
+    await message.answer(words.welcome(rooms))
 
 
 async def on_owner(message: Message, dialog_manager: DialogManager) -> None:
@@ -65,7 +64,7 @@ async def on_owner(message: Message, dialog_manager: DialogManager) -> None:
         return
     rooms = await rooms_owned_by(message.from_user.id)
     if not rooms:
-        await message.answer(NOT_AN_OWNER)
+        await message.answer(words.NOT_AN_OWNER)
         return
     if len(rooms) == 1:
         data = {"room_id": str(rooms[0].id)}
@@ -83,20 +82,13 @@ def _parse_day(text: str) -> date | None:
         return None
 
 
-BLOCK_USAGE = (
-    "Usage: /block ROOM-SLUG YYYY-MM-DD HH:MM[,HH:MM...] (or 'all' for the whole day), "
-    "and the same with /unblock. Slots after midnight belong to the evening they follow: "
-    "Friday's date for Friday night's 00:00."
-)
-
-
 async def on_block(message: Message, command: CommandObject, services: Services) -> None:
     if message.from_user is None:
         return
     parts = (command.args or "").split()
     day = _parse_day(parts[1]) if len(parts) == 3 else None
     if day is None:
-        await message.answer(BLOCK_USAGE)
+        await message.answer(words.BLOCK_USAGE)
         return
     room = await room_by_slug(parts[0])
     try:
@@ -104,7 +96,7 @@ async def on_block(message: Message, command: CommandObject, services: Services)
         if command.command == "unblock":
             slots = room.slots_on(day) if parts[2] == "all" else _named_slots(room, day, parts[2])
             freed = await services.bookings.unblock_slots(room, day, [s.key for s in slots])
-            await message.answer(f"Unblocked {freed} slot(s) on {day:%d %b}.")
+            await message.answer(words.unblocked(freed, day))
             return
         if parts[2] == "all":
             await _block_the_day(message, room, day, services, owner_id=message.from_user.id)
@@ -112,13 +104,16 @@ async def on_block(message: Message, command: CommandObject, services: Services)
         keys = [s.key for s in _named_slots(room, day, parts[2])]
         blocked = await services.bookings.block_slots(room, day, keys, owner_id=message.from_user.id)
     except SlotsTakenError as error:
-        taken = ", ".join(f"{s.astimezone(room.zone):%H:%M}" for s in error.starts) if room else ""
-        await message.answer(f"Nothing was blocked: these slots are booked or blocked already: {taken}.")
+        assert room is not None  # block_slots raised it, after require_owner found the room
+        await message.answer(words.already_taken(error.starts, room.zone))
         return
-    except (BookingError, ValueError) as error:
-        await message.answer(escape(str(error)))
+    except BookingError as error:
+        await message.answer(h(refusal(error)))
         return
-    await message.answer(f"Blocked {len(blocked)} slot(s) on {day:%d %b} for {escape(room.name)}.")
+    except ValueError as error:
+        await message.answer(h(error))
+        return
+    await message.answer(words.blocked(len(blocked), day, room))
 
 
 async def _block_the_day(
@@ -126,14 +121,13 @@ async def _block_the_day(
 ) -> None:
     """As the owner dialog's "Block the day": block what is free, say what stays booked."""
     plan = day_block(await services.bookings.offers(room, day))
-    booked = ", ".join(o.slot.label(room.zone) for o in plan.booked)
-    stays = f" Booked, so not blocked: {booked}." if booked else ""
+    booked = [o.slot for o in plan.booked]
     if not plan.free:
-        await message.answer(f"There is no free slot left to block on {day:%d %b}.{stays}")
+        await message.answer(words.nothing_free_to_block(day, room, booked))
         return
     keys = [o.slot.key for o in plan.free]
     blocked = await services.bookings.block_slots(room, day, keys, owner_id=owner_id)
-    await message.answer(f"Blocked {len(blocked)} slot(s) on {day:%d %b} for {escape(room.name)}.{stays}")
+    await message.answer(words.blocked(len(blocked), day, room, booked))
 
 
 def _named_slots(room: Room, day: date, spec: str) -> list[Slot]:
@@ -141,17 +135,16 @@ def _named_slots(room: Room, day: date, spec: str) -> list[Slot]:
     that runs past midnight, "00:00" is the one after Friday's 23:00."""
     slots = room.slots_on(day)
     if not slots:
-        raise ValueError(f"{room.name} is closed on {day:%a %d %b}.")
+        raise ValueError(words.closed_on(room, day))
     chosen = []
     for text in spec.split(","):
         try:
             moment = time.fromisoformat(text)
         except ValueError as error:
-            raise ValueError(f"{text!r} is not a time like 18:00. {BLOCK_USAGE}") from error
+            raise ValueError(words.not_a_time(text)) from error
         slot = slot_starting_at(slots, moment, room.zone)
         if slot is None:
-            starts = ", ".join(f"{s.start.astimezone(room.zone):%H:%M}" for s in slots)
-            raise ValueError(f"No slot starts at {text} on {day:%a %d %b}. Its slots start at {starts}.")
+            raise ValueError(words.no_slot_starts_at(text, day, [s.start for s in slots], room.zone))
         chosen.append(slot)
     return chosen
 
@@ -161,7 +154,7 @@ async def on_terminate(message: Message, command: CommandObject, services: Servi
         return
     code, _, reason = (command.args or "").strip().partition(" ")
     if not code or not reason.strip():
-        await message.answer("Usage: /terminate JR-XXXXXX reason the musician will read")
+        await message.answer(words.TERMINATE_USAGE)
         return
     booking = await booking_by_code(code.upper()[:20])
     try:
@@ -171,9 +164,6 @@ async def on_terminate(message: Message, command: CommandObject, services: Servi
             services.bookings, booking, room, message.from_user.id, reason, services.payments
         )
     except BookingError as error:
-        await message.answer(str(error))
+        await message.answer(refusal(error))
         return
-    await message.answer(
-        f"Cancelled <code>{ended.code}</code>; the musician has been told, the slots are free and "
-        f"{format_inr(ended.amount_paise)} is being refunded."
-    )
+    await message.answer(words.terminated(ended))

@@ -17,9 +17,9 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import TelegramObject, Update
 from pymongo.errors import ConnectionFailure
 
-log = logging.getLogger(__name__)
+from domain.words.musician import DATABASE_UNAVAILABLE
 
-UNAVAILABLE_TEXT = "I can't reach my records right now. Please try again in a moment; nothing was changed."
+log = logging.getLogger(__name__)
 
 
 class DatabaseOutageMiddleware(BaseMiddleware):
@@ -42,6 +42,6 @@ class DatabaseOutageMiddleware(BaseMiddleware):
 async def _tell(update: Update, bot: Bot) -> None:
     with contextlib.suppress(TelegramAPIError):
         if update.callback_query is not None:
-            await update.callback_query.as_(bot).answer(UNAVAILABLE_TEXT, show_alert=True)
+            await update.callback_query.as_(bot).answer(DATABASE_UNAVAILABLE, show_alert=True)
         elif update.message is not None and update.message.chat is not None:
-            await bot.send_message(update.message.chat.id, UNAVAILABLE_TEXT)
+            await bot.send_message(update.message.chat.id, DATABASE_UNAVAILABLE)

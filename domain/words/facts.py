@@ -1,0 +1,159 @@
+"""The facts the words read, as protocols: storage's Beanie documents (``Booking``,
+``Room``, ``User``, ``BookedSlot``) satisfy them as they are, so the words never import
+storage and the arrows keep pointing down (tests/test_words.py checks the fit).
+
+Members are read-only properties, so a document's field or property of a narrower type
+(``list[BookedSlot]`` for ``Sequence[PricedSlotFacts]``) fits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
+
+from domain.booking_status import BookingStatus
+from domain.words.hours import OpeningHours
+
+
+@runtime_checkable
+class SlotFacts(Protocol):
+    @property
+    def start(self) -> datetime: ...
+
+    @property
+    def end(self) -> datetime: ...
+
+
+@runtime_checkable
+class PricedSlotFacts(SlotFacts, Protocol):
+    @property
+    def price_paise(self) -> int: ...
+
+
+@runtime_checkable
+class BookingFacts(Protocol):
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def user_id(self) -> int: ...
+
+    @property
+    def day(self) -> date:
+        """The booking's day: a night past midnight belongs to its evening."""
+        ...
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+    @property
+    def ends_at(self) -> datetime: ...
+
+    @property
+    def hold_expires_at(self) -> datetime: ...
+
+    @property
+    def slots(self) -> Sequence[PricedSlotFacts]: ...
+
+    @property
+    def amount_paise(self) -> int: ...
+
+    @property
+    def status(self) -> BookingStatus: ...
+
+    @property
+    def payment_id(self) -> str | None: ...
+
+    @property
+    def payment(self) -> Mapping[str, Any]:
+        """What the gateway said was paid: ``currency``, ``amount_paid_paise``..."""
+        ...
+
+    @property
+    def refund(self) -> Mapping[str, Any]:
+        """The refund owed: ``due_paise``, ``status``..."""
+        ...
+
+    @property
+    def cancel_reason(self) -> str | None: ...
+
+
+@runtime_checkable
+class RoomFacts(Protocol):
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def city(self) -> str: ...
+
+    @property
+    def address(self) -> str: ...
+
+    @property
+    def zone(self) -> ZoneInfo: ...
+
+    @property
+    def latitude(self) -> float | None: ...
+
+    @property
+    def longitude(self) -> float | None: ...
+
+    @property
+    def active(self) -> bool: ...
+
+
+@runtime_checkable
+class RoomCardFacts(RoomFacts, Protocol):
+    """What a room's card and its settings screen show besides the room itself."""
+
+    @property
+    def timezone(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def amenities(self) -> Sequence[str]: ...
+
+    @property
+    def capacity(self) -> int: ...
+
+    @property
+    def hourly_paise(self) -> int: ...
+
+    @property
+    def peak_hourly_paise(self) -> int: ...
+
+    @property
+    def peak_starts(self) -> str: ...
+
+    @property
+    def peak_ends(self) -> str: ...
+
+    @property
+    def weekends_are_peak(self) -> bool: ...
+
+    @property
+    def hours(self) -> OpeningHours: ...
+
+    @property
+    def slot_minutes(self) -> int: ...
+
+    @property
+    def photo_file_id(self) -> str | None: ...
+
+
+@runtime_checkable
+class PersonFacts(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def username(self) -> str | None: ...
