@@ -4,6 +4,7 @@ server on a real port."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from pypdf import PdfReader
 
 from bot.config import Settings
 from bot.services import payments_config
@@ -115,6 +117,20 @@ async def held_booking(world: PaymentWorld, room: Room, user: User, *hours: int)
     )
     await world.payments.ensure_payment_link(booking, room, user)
     return await world.payments.bookings.booking(booking.id)
+
+
+async def pay(world: PaymentWorld, booking: Booking, amount: int | None = None) -> tuple[str, dict]:
+    """Pay the booking's link on the fake API; the payment's id and Razorpay's
+    ``payment_link.paid`` event for it (not posted yet)."""
+    link_id = booking.payment["link_id"]
+    payment_id = world.api.pay_link(link_id, amount)
+    return payment_id, world.api.paid_event(link_id, payment_id, amount)
+
+
+def pdf_text(pdf: bytes) -> tuple[str, PdfReader]:
+    """The text of every page of ``pdf``, and the reader."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages), reader
 
 
 async def outbox_to(chat_id: int) -> list[OutboxMessage]:

@@ -20,6 +20,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiogram import Bot
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiohttp import web
 
@@ -35,8 +36,7 @@ from storage.database import Database, document_models
 from storage.models import Room, User
 from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, slot_keys
 from tests.fakes.telegram import FakeTelegram
-from tests.payment_support import WEBHOOK_SECRET, PaymentWorld, held_booking
-from tests.test_webhook import pay
+from tests.payment_support import WEBHOOK_SECRET, PaymentWorld, held_booking, pay
 
 OPERATOR = '{"$gt": ""}'
 HUGE = "x" * 60_000
@@ -55,8 +55,12 @@ async def snapshot() -> dict[str, list[dict[str, Any]]]:
 
 
 @pytest.fixture
-def chats(db: Database, clock, service: BookingService, room: Room, user: User) -> dict[str, Musician]:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+def chats(
+    db: Database, clock, service: BookingService, room: Room, user: User, dialog_storage: BaseStorage
+) -> dict[str, Musician]:
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, RecordingPayments()), dialog_storage
+    )
     return {
         "owner": Musician(dispatcher, manager, user_id=9001, name="Ravi"),
         "musician": Musician(dispatcher, manager, user_id=user.id, name="Asha"),
@@ -249,10 +253,12 @@ class TelegramWebhook:
 
 
 @pytest.fixture
-async def telegram_webhook(db: Database, clock, service: BookingService) -> AsyncIterator[TelegramWebhook]:
+async def telegram_webhook(
+    db: Database, clock, service: BookingService, dialog_storage: BaseStorage
+) -> AsyncIterator[TelegramWebhook]:
     telegram = await FakeTelegram().start()
     payments = RecordingPayments()
-    dispatcher, _ = make_dispatcher(make_services(db, clock, service, payments))
+    dispatcher, _ = make_dispatcher(make_services(db, clock, service, payments), dialog_storage)
     bot = Bot(TOKEN, session=telegram_session(telegram.base_url, Speedups()))
     app = web.Application()
     install_webhook_route(app, bot, dispatcher, webhook_settings(telegram))
@@ -324,11 +330,13 @@ async def test_a_forged_telegram_update_is_refused_and_changes_nothing(
     assert telegram_webhook.payments.refunds == [booking.code]
 
 
-async def test_the_telegram_webhook_cannot_be_served_without_a_secret(db: Database, clock, service) -> None:
+async def test_the_telegram_webhook_cannot_be_served_without_a_secret(
+    db: Database, clock, service, dialog_storage: BaseStorage
+) -> None:
     telegram = FakeTelegram()
     telegram.base_url = "http://127.0.0.1:9"
     unsafe = webhook_settings(telegram).model_copy(update={"telegram_webhook_secret": None})
-    dispatcher, _ = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+    dispatcher, _ = make_dispatcher(make_services(db, clock, service, RecordingPayments()), dialog_storage)
     bot = Bot(TOKEN, session=telegram_session(telegram.base_url, Speedups()))
     try:
         with pytest.raises(WebhookSecretMissingError):

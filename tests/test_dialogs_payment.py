@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 
 from domain.booking_status import BookingStatus
 from payments.gateway import GatewayError, PaymentLink, PaymentLinkRequest
@@ -45,9 +46,16 @@ def gateway() -> FlakyGateway:
 
 
 @pytest.fixture
-def chat(db: Database, clock, service: BookingService, room: Room, gateway: FlakyGateway) -> Musician:
+def chat(
+    db: Database,
+    clock,
+    service: BookingService,
+    room: Room,
+    gateway: FlakyGateway,
+    dialog_storage: BaseStorage,
+) -> Musician:
     payments = PaymentService(gateway, clock, service, public_base_url=PUBLIC)
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments), dialog_storage)
     return Musician(dispatcher, manager, user_id=1001, name="Asha")
 
 

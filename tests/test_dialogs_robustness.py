@@ -8,6 +8,7 @@ import logging
 from datetime import date
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, User
 
 from bot.dialogs.base import BUTTONS_TEXT
@@ -23,8 +24,8 @@ TOMORROW = date(2026, 11, 26)
 
 
 @pytest.fixture
-def chat(db: Database, clock, service: BookingService, room: Room) -> Musician:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service))
+def chat(db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage) -> Musician:
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service), dialog_storage)
     return Musician(dispatcher, manager, user_id=1001, name="Asha")
 
 
@@ -75,9 +76,11 @@ async def test_help_from_the_menu_and_back(chat: Musician) -> None:
     assert "Hi Asha!" in chat.text
 
 
-async def test_user_text_is_escaped(db: Database, clock, service: BookingService, room: Room) -> None:
+async def test_user_text_is_escaped(
+    db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage
+) -> None:
     await room.set({Room.name: "<b>Loud</b> & Co"})
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service), dialog_storage)
     chat = Musician(dispatcher, manager, user_id=1001, name="<i>Ash</i>")
     await chat.send("/start")
     assert "Hi &lt;i&gt;Ash&lt;/i&gt;!" in chat.text
@@ -104,9 +107,9 @@ async def toggle_help(chat: Musician) -> None:
 
 
 async def test_bursts_are_throttled_per_user(
-    db: Database, clock, service: BookingService, room: Room
+    db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage
 ) -> None:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service), throttle=True)
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service), dialog_storage, throttle=True)
     throttle: ThrottlingMiddleware = dispatcher["throttle"]
     now = [0.0]
     throttle.clock = lambda: now[0]

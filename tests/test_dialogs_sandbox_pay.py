@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram_dialog.utils import CB_SEP
 from aiohttp import web
@@ -66,17 +67,26 @@ async def payments(db: Database, clock: ManualClock, service: BookingService) ->
 
 
 def chat_of(
-    db: Database, clock: ManualClock, service: BookingService, payments: PaymentService | None
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    payments: PaymentService | None,
+    dialog_storage: BaseStorage,
 ) -> tuple[Musician, Musician]:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments), dialog_storage)
     return Musician(dispatcher, manager, ASHA, "Asha"), Musician(dispatcher, manager, RAVI, "Ravi")
 
 
 @pytest.fixture
 def chats(
-    db: Database, clock: ManualClock, service: BookingService, room: Room, payments: PaymentSetup
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    payments: PaymentSetup,
+    dialog_storage: BaseStorage,
 ) -> tuple[Musician, Musician]:
-    return chat_of(db, clock, service, payments.service)
+    return chat_of(db, clock, service, payments.service, dialog_storage)
 
 
 @pytest.fixture
@@ -266,13 +276,13 @@ async def test_my_bookings_offers_the_test_payment_too(asha: Musician, room: Roo
 
 
 async def test_with_a_public_base_url_the_pay_page_button_stays(
-    db: Database, clock: ManualClock, service: BookingService, room: Room
+    db: Database, clock: ManualClock, service: BookingService, room: Room, dialog_storage: BaseStorage
 ) -> None:
     public = "https://jamroom-demo.trycloudflare.com"
     settings = Settings(_env_file=None, bot_token="42:tunnel", port=free_port(), public_base_url=public)  # type: ignore[call-arg]
     payments, runner = await serve_payments(settings, clock, service)
     try:
-        asha, _ = chat_of(db, clock, service, payments.service)
+        asha, _ = chat_of(db, clock, service, payments.service, dialog_storage)
         await confirm_two_slots(asha, room)
         booking = await the_booking()
         assert "Test payments: no real money moves" in asha.text
@@ -285,13 +295,18 @@ async def test_with_a_public_base_url_the_pay_page_button_stays(
 
 
 async def test_with_razorpay_there_are_no_test_buttons_and_a_forged_tap_pays_nothing(
-    db: Database, clock: ManualClock, service: BookingService, room: Room, razorpay_api: FakeRazorpayAPI
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    razorpay_api: FakeRazorpayAPI,
+    dialog_storage: BaseStorage,
 ) -> None:
     gateway = RazorpayGateway(
         razorpay_api.key_id, razorpay_api.key_secret, base_url=razorpay_api.base_url, timeout=2.0
     )
     real = PaymentService(gateway, clock, service, public_base_url="https://bot.example.test")
-    asha, _ = chat_of(db, clock, service, real)
+    asha, _ = chat_of(db, clock, service, real, dialog_storage)
     await confirm_two_slots(asha, room)
     assert "Test payments" not in asha.text
     assert [b.text for b in asha.buttons() if b.url] == ["💳 Pay ₹1,600"]
@@ -318,13 +333,13 @@ async def test_with_razorpay_there_are_no_test_buttons_and_a_forged_tap_pays_not
 
 
 async def test_a_lost_webhook_is_said_and_reconciliation_confirms_the_booking(
-    db: Database, clock: ManualClock, service: BookingService, room: Room
+    db: Database, clock: ManualClock, service: BookingService, room: Room, dialog_storage: BaseStorage
 ) -> None:
     """Nothing listens where the sandbox posts its event: the link is paid, the musician is
     told the confirmation follows, and the reconciliation job's path confirms it."""
     settings = Settings(_env_file=None, bot_token="42:lost", port=free_port())  # type: ignore[call-arg]
     payments = build_payments(payments_config(settings, "jamroom_test_bot"), clock, service)
-    asha, _ = chat_of(db, clock, service, payments.service)
+    asha, _ = chat_of(db, clock, service, payments.service, dialog_storage)
     await confirm_two_slots(asha, room)
     await asha.tap(PAY_TEST)
 

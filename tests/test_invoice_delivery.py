@@ -18,8 +18,7 @@ from jobs.delivery import OutboxDeliverer, RateLimits
 from storage.models import Room, User
 from storage.outbox import OutboxMessage, OutboxStatus, enqueue
 from tests.fakes.telegram import FakeTelegram
-from tests.payment_support import PaymentWorld, held_booking
-from tests.test_webhook import pay
+from tests.payment_support import PaymentWorld, held_booking, pay
 
 
 @pytest.fixture

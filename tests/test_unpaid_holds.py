@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from beanie import PydanticObjectId
 
 from bot.config import Settings
@@ -147,11 +148,18 @@ async def test_a_limit_of_one_says_so(db: Database, clock: ManualClock, room: Ro
 
 
 async def test_the_confirm_screen_refuses_kindly_and_points_at_my_bookings(
-    db: Database, clock: ManualClock, service: BookingService, room: Room, user: User
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    user: User,
+    dialog_storage: BaseStorage,
 ) -> None:
     await hold(service, user, room, 12)
     await hold(service, user, room, 14, LATER)
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, RecordingPayments()), dialog_storage
+    )
     chat = Musician(dispatcher, manager, user_id=user.id, name="Asha")
     await chat.send("/start")
     await chat.tap("🎸 Find a room")
