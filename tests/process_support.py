@@ -1,24 +1,55 @@
-"""Real ``python -m bot`` and ``python -m bot.admin`` processes for the start-up tests:
+"""Real ``python -m bot`` and ``python -m bot.admin`` processes: their environment,
 start them, signal them, and find the database servers they leave (or do not leave)."""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from bench.dialogs import BotApi
+from storage.database import Database
 from storage.embedded import free_port
-from tests.test_process import bot_env
 
 BOT_TOKEN = "123456:STARTUP"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """This environment without any of the bot's settings, data in ``tmp_path/data``,
+    and ``extra``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BOT_", "RAZORPAY_", "TELEGRAM_", "MONGODB", "PAYMENTS", "PUBLIC_"))
+    }
+    env.update({"DATA_DIR": str(tmp_path / "data"), **extra})
+    return env
+
+
+def uri_of(database: Database) -> str:
+    """The address of the test database, naming the database, for another process."""
+    return urlsplit(database.uri)._replace(path=f"/{database.db.name}").geturl()
+
+
+def env_file(tmp_path: Path, **filled: str) -> Path:
+    """.env.example copied as a user would, with only ``filled`` values written in."""
+    lines = []
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        name = line.split("=", 1)[0]
+        lines.append(f"{name}={filled[name]}" if name in filled and not line.startswith("#") else line)
+    path = tmp_path / ".env"
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
 def alive(pid: int) -> bool:
@@ -49,24 +80,18 @@ def servers_for(data_dir: Path) -> list[int]:
     return found
 
 
-async def until(check: Callable[[], bool | Awaitable[bool]], timeout: float = 30.0, what: str = "") -> None:
+async def until(check: Callable[[], Any], timeout: float = 30.0, what: str = "") -> Any:
+    """What ``check`` (plain or async) returns, once that is true; fails after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
         outcome = check()
-        if not isinstance(outcome, bool):
+        if inspect.isawaitable(outcome):
             outcome = await outcome
         if outcome:
-            return
+            return outcome
         if time.monotonic() > deadline:
-            raise AssertionError(f"not true after {timeout}s: {what or check}")
+            raise AssertionError(f"not true after {timeout}s: {what or getattr(check, '__name__', check)}")
         await asyncio.sleep(0.05)
-
-
-async def stop_api(api: BotApi) -> None:
-    """Stop the Bot API stand-in without waiting out a long poll left open by a bot
-    that is gone (it would hold the server's shutdown for its 10 s)."""
-    api.new_update.set()
-    await api.stop()
 
 
 @dataclass

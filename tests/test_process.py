@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,18 +11,9 @@ import pytest
 
 from bot.config import Settings
 from bot.logging_setup import SecretMaskingFilter, configured_secrets
+from tests.process_support import bot_env
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("BOT_", "RAZORPAY_", "TELEGRAM_", "MONGODB", "PAYMENTS", "PUBLIC_"))
-    }
-    env.update({"DATA_DIR": str(tmp_path / "data"), **extra})
-    return env
 
 
 def test_without_a_token_it_explains_how_to_get_one(tmp_path: Path) -> None:

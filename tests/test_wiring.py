@@ -4,21 +4,16 @@ the services are built once, the payment service is what the bot and the jobs as
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import inspect
 import re
-import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-from bench.dialogs import TOKEN, BotApi
 from bot.config import Settings
 from bot.services import Payments, payments_config
 from domain.booking_status import BookingStatus
@@ -28,11 +23,10 @@ from payments import messages as payment_messages
 from payments.setup import build_payments
 from storage.booking_service import BookingRules, BookingService
 from storage.database import Database
-from storage.embedded import free_port
 from storage.models import Booking, Room, User
 from tests.dialog_support import RecordingPayments, make_services, slot_keys
-from tests.process_support import stop_api, until
-from tests.test_process import bot_env
+from tests.fakes.bot_api import BotApi
+from tests.process_support import start_bot, startup_env, until, uri_of
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_SECRET = "key-secret-0123456789"
@@ -147,21 +141,8 @@ def test_the_payments_config_never_shows_a_secret() -> None:
         assert secret not in shown
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[BotApi]:
-    server = BotApi()
-    await server.start()
-    yield server
-    await stop_api(server)
-
-
-def uri_of(database: Database) -> str:
-    """The test database's address, naming the database, for another process."""
-    return urlsplit(database.uri)._replace(path=f"/{database.db.name}").geturl()
-
-
 async def test_python_m_bot_runs_the_jobs_it_builds(
-    db: Database, room: Room, user: User, tmp_path: Path, api: BotApi
+    db: Database, room: Room, user: User, tmp_path: Path, bot_api: BotApi
 ) -> None:
     """A hold that ran out before the bot started is expired on the booking clock's first
     tick, in the webhook's words, and the delivery loop brings the musician the news."""
@@ -171,26 +152,10 @@ async def test_python_m_bot_runs_the_jobs_it_builds(
         user.id, room.id, day, slot_keys(room, day, 12)
     )
     expected = payment_messages.hold_expired(held, room)
-    env = bot_env(
-        tmp_path,
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=api.base_url,
-        MONGODB_URI=uri_of(db),
-        PORT=str(free_port()),
-        HOST="127.0.0.1",
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    bot = await start_bot(startup_env(tmp_path, bot_api.base_url, MONGODB_URI=uri_of(db)), tmp_path)
     try:
         await until(
-            lambda: any(m.get("text") == expected for m in api.chat(user.id).messages.values()),
+            lambda: any(m.get("text") == expected for m in bot_api.chat(user.id).messages.values()),
             timeout=60,
             what="the expired hold's message",
         )
@@ -198,8 +163,6 @@ async def test_python_m_bot_runs_the_jobs_it_builds(
         assert stored is not None
         assert stored.status is BookingStatus.EXPIRED
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 0, stderr.decode()[-2000:]
-    assert "Traceback" not in stderr.decode()
+        code = await bot.stop()
+    assert code == 0, bot.output[-2000:]
+    assert "Traceback" not in bot.output
