@@ -82,6 +82,17 @@ async def world(
         yield opened
 
 
+async def serve_app(app: web.Application, port: int = 0) -> tuple[web.AppRunner, str]:
+    """Our web app on ``port`` of loopback (0: a free one); its runner (clean it up) and
+    its base URL."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}"
+
+
 @asynccontextmanager
 async def open_world(
     api: FakeRazorpayAPI, clock: ManualClock, service: BookingService, *, gateway_timeout: float = 2.0
@@ -95,13 +106,9 @@ async def open_world(
     payments = setup.service
     app = web.Application()
     setup.install_routes(app)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, url = await serve_app(app)
     async with aiohttp.ClientSession() as session:
-        yield PaymentWorld(api, payments, f"http://127.0.0.1:{port}", session)
+        yield PaymentWorld(api, payments, url, session)
     await payments.drain()
     await runner.cleanup()
 

@@ -121,6 +121,10 @@ class BotProcess:
         self.signal(signal.SIGTERM)
         return await self.exit_code()
 
+    async def kill(self) -> int:
+        self.signal(signal.SIGKILL)
+        return await self.exit_code()
+
 
 def startup_env(workdir: Path, api_url: str, **settings: str) -> dict[str, str]:
     """A bot token, the given Bot API, a free port on loopback, data in ``workdir/data``;
@@ -153,12 +157,12 @@ async def start_bot(env: dict[str, str], cwd: Path, name: str = "bot") -> BotPro
     return BotProcess(process, log)
 
 
-def admin(
-    env: dict[str, str], cwd: Path, *argv: str, timeout: float = 60
+def run_module(
+    module: str, env: dict[str, str], cwd: Path, *argv: str, timeout: float = 60, python: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m bot.admin ARGV``, waited for."""
+    """``python [PYTHON] -m MODULE ARGV``, waited for, its output captured."""
     return subprocess.run(
-        [sys.executable, "-m", "bot.admin", *argv],
+        [sys.executable, *python, "-m", module, *argv],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -168,8 +172,18 @@ def admin(
     )
 
 
-async def aadmin(env: dict[str, str], cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    return await asyncio.to_thread(admin, env, cwd, *argv)
+def admin(
+    env: dict[str, str], cwd: Path, *argv: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot.admin ARGV``, waited for."""
+    return run_module("bot.admin", env, cwd, *argv, timeout=timeout)
+
+
+async def aadmin(
+    env: dict[str, str], cwd: Path, *argv: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``admin`` without blocking the event loop (a bot under test may be serving on it)."""
+    return await asyncio.to_thread(admin, env, cwd, *argv, timeout=timeout)
 
 
 def orphan_server(data_dir: Path, port: int | None = None) -> subprocess.Popen[bytes]:

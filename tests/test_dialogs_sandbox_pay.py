@@ -34,6 +34,7 @@ from storage.payment_events import PaymentEvent
 from storage.sandbox_links import MongoSandboxLinkStore, SandboxLink
 from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
 from tests.fakes.razorpay_api import FakeRazorpayAPI
+from tests.payment_support import serve_app
 
 TOMORROW = date(2026, 11, 26)
 ASHA, RAVI = 1001, 1002
@@ -49,9 +50,7 @@ async def serve_payments(
     payments = build_payments(payments_config(settings, "jamroom_test_bot"), clock, service)
     app = web.Application()
     payments.install_routes(app)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", settings.port).start()
+    runner, _ = await serve_app(app, settings.port)
     return payments, runner
 
 

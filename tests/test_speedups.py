@@ -11,8 +11,6 @@ import dataclasses
 import json
 import os
 import re
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -39,7 +37,7 @@ from storage.embedded import free_port
 from storage.models import Room
 from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
 from tests.fakes.bot_api import TOKEN, BotApi, button
-from tests.process_support import bot_env, start_bot, startup_env
+from tests.process_support import bot_env, run_module, start_bot, startup_env
 from tests.telegram_support import ASHA, bot_for
 
 TOMORROW = date(2026, 11, 26)
@@ -261,14 +259,7 @@ async def test_the_bot_process_runs_in_the_stock_mode(tmp_path: Path, bot_api: B
 
 
 def test_a_setting_other_than_on_or_off_stops_the_start(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
-        env=bot_env(tmp_path, BOT_TOKEN=TOKEN, SPEEDUPS="fast"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_module("bot", bot_env(tmp_path, BOT_TOKEN=TOKEN, SPEEDUPS="fast"), tmp_path)
     assert result.returncode == 2
     assert "speedups" in result.stderr.lower()
     assert "Traceback" not in result.stderr
