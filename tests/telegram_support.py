@@ -66,7 +66,7 @@ class Phone:
     async def send(self, text: str, timeout: float | None = None) -> None:
         version = self.api.send_text(self.user, text)
         await self.api.wait_reply(self.user["id"], version, timeout=timeout or self.timeout)
-        await self._settled()
+        await self.answered()
 
     async def tap(self, target: dict[str, Any] | None, on: dict[str, Any] | None = None) -> None:
         """Tap ``target`` on the screen ``on`` (by default the latest)."""
@@ -76,9 +76,10 @@ class Phone:
         )
         version = self.api.press(self.user, screen, target["callback_data"])
         await self.api.wait_reply(self.user["id"], version, timeout=self.timeout)
-        await self._settled()
+        await self.answered()
 
-    async def _settled(self) -> None:
+    async def answered(self) -> None:
+        """Once the bot has replied: wait until it has finished answering, then look."""
         await self.api.wait_settled(self.user["id"], timeout=self.timeout)
         self.screen = self.api.screen(self.user["id"])
 
