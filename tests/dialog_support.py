@@ -287,5 +287,18 @@ async def open_day(chat: Musician, day: date) -> None:
     await chat.tap_day(day)
 
 
+async def confirm_slots(chat: Musician, room: Room, day: date, *hours: int) -> Message:
+    """From the room's share link: Book → ``day`` → the slots at ``hours`` → Review →
+    Confirm; the screen that follows (the pay screen, or a refusal)."""
+    await chat.send(f"/start room_{room.slug}")
+    await chat.tap("📅 Book")
+    await chat.tap_day(day)
+    for key in slot_keys(room, day, *hours):
+        await chat.tap_slot(key)
+    await chat.tap("Review.*")
+    await chat.tap("✅ Confirm")
+    return chat.last
+
+
 def slot_keys(room: Room, day: date, *hours: int) -> list[str]:
     return [slot_key(datetime.combine(day, time(h), tzinfo=room.zone).astimezone(UTC)) for h in hours]

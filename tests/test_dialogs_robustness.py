@@ -18,7 +18,7 @@ from bot.perf import Speedups
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room
-from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
+from tests.dialog_support import Musician, make_dispatcher, make_services, open_day, slot_keys
 
 TOMORROW = date(2026, 11, 26)
 
@@ -137,12 +137,7 @@ async def test_a_restart_mid_booking_resumes_where_the_musician_was(
     await db.db[FSM_COLLECTION].delete_many({})
     first, manager = make_dispatcher(services, storage)
     chat = Musician(first, manager, user_id=1001, name="Asha")
-    await chat.send("/start")
-    await chat.tap("🎸 Find a room")
-    await chat.tap("Bengaluru.*")
-    await chat.tap("Bass Cave Studio.*")
-    await chat.tap("📅 Book")
-    await chat.tap_day(TOMORROW)
+    await open_day(chat, TOMORROW)
     first_key, second_key = slot_keys(room, TOMORROW, 19, 20)
     await chat.tap_slot(first_key)
     screen = chat.last

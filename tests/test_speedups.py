@@ -35,7 +35,7 @@ from storage.booking_service import BookingService
 from storage.database import Database, document_models, make_client
 from storage.embedded import free_port
 from storage.models import Room
-from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
+from tests.dialog_support import Musician, make_dispatcher, make_services, open_day, slot_keys
 from tests.fakes.bot_api import TOKEN, BotApi, button
 from tests.process_support import bot_env, run_module, start_bot, startup_env
 from tests.telegram_support import ASHA, bot_for
@@ -194,12 +194,7 @@ async def test_a_dialog_carries_on_when_the_setting_changes_across_a_restart(
         in_mode(services, before), mongo_fsm_storage(db.client, db.db.name, Speedups.from_setting(before))
     )
     chat = Musician(first, manager, user_id=1001, name="Asha")
-    await chat.send("/start")
-    await chat.tap("🎸 Find a room")
-    await chat.tap("Bengaluru.*")
-    await chat.tap("Bass Cave Studio.*")
-    await chat.tap("📅 Book")
-    await chat.tap_day(TOMORROW)
+    await open_day(chat, TOMORROW)
     first_key, second_key = slot_keys(room, TOMORROW, 19, 20)
     await chat.tap_slot(first_key)
     screen = chat.last
