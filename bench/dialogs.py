@@ -1,8 +1,9 @@
 """M musicians booking at once through the Bot API over HTTP.
 
 The real bot code runs: Bot + Dispatcher (build_dispatcher) long-polling a local
-Bot API stand-in over HTTP, dialog state in MongoDB, the booking service on the
-embedded NX-27017 server. The crowd runs in a process of its own.
+Bot API stand-in over HTTP (tests/fakes/bot_api.py, which the tests use too), dialog
+state in MongoDB, the booking service on the embedded NX-27017 server. The crowd runs
+in a process of its own.
 For ``--seconds``, each simulated musician goes /start → Find a room → city → room →
 Book → a day → two free slots → Review → Confirm (trying other slots when someone
 else was faster), then My bookings → the booking → Cancel → Yes, so its slots come
