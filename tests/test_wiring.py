@@ -13,8 +13,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.pymongo import PyMongoStorage
+from aiogram_dialog.test_tools.memory_storage import JsonMemoryStorage
 
 from bot.config import Settings
+from bot.dispatcher import FSM_COLLECTION
+from bot.perf import Speedups
+from bot.perf.dialog_state import DialogStateStorage
+from bot.perf.state_writes import BatchedStateWrites
 from bot.services import Payments, payments_config
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
@@ -24,7 +31,7 @@ from payments.setup import build_payments
 from storage.booking_service import BookingRules, BookingService
 from storage.database import Database
 from storage.models import Booking, Room, User
-from tests.dialog_support import RecordingPayments, make_services, slot_keys
+from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, slot_keys
 from tests.fakes.bot_api import BotApi
 from tests.process_support import start_bot, startup_env, until, uri_of
 
@@ -106,6 +113,29 @@ def test_the_payment_service_is_what_the_bot_and_the_jobs_ask_for(clock: ManualC
 
 def test_the_dialog_tests_fake_is_what_the_bot_asks_for() -> None:
     assert unmet(RecordingPayments(), Payments) == []
+
+
+async def test_the_dialog_tests_keep_their_state_where_python_m_bot_does(
+    db: Database, clock: ManualClock, room: Room, dialog_storage: BaseStorage, request: pytest.FixtureRequest
+) -> None:
+    """The ``mongodb`` run of every dialog test is on the storage polling runs: with the
+    speed-ups, the bot's own (state from memory, an update's writes in one batch), else
+    aiogram's; the dialog really lands in MongoDB."""
+    services = make_services(db, clock, BookingService(clock, BookingRules()))
+    dispatcher, manager = make_dispatcher(services, dialog_storage)
+    await Musician(dispatcher, manager, user_id=1001, name="Asha").send("/start")
+    stored = await db.db[FSM_COLLECTION].count_documents({})
+    if request.node.callspec.params["dialog_storage"] == "memory":
+        assert isinstance(dialog_storage, JsonMemoryStorage)
+        assert stored == 0
+        return
+    assert stored > 0
+    if not Speedups.from_setting(services.settings.speedups).any:
+        assert type(dialog_storage) is PyMongoStorage
+        return
+    assert isinstance(dialog_storage, DialogStateStorage)
+    assert dialog_storage.single_process
+    assert any(isinstance(m, BatchedStateWrites) for m in dispatcher.callback_query.outer_middleware)
 
 
 def test_a_protocol_check_sees_a_missing_method_and_a_missing_parameter() -> None:
