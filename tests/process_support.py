@@ -7,6 +7,7 @@ import asyncio
 import inspect
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from storage.database import Database
 from storage.embedded import free_port
 
 BOT_TOKEN = "123456:STARTUP"
+HANDLED = re.compile(r"Update id=(\d+) is (?:not )?handled")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -110,6 +112,21 @@ class BotProcess:
     def signal(self, sig: signal.Signals) -> None:
         if self.process.returncode is None:
             self.process.send_signal(sig)
+
+    def handled_updates(self) -> list[int]:
+        """The ids of the updates this process has finished with, from aiogram's log line
+        ``Update id=N is handled`` (or ``not handled``)."""
+        return [int(found) for found in HANDLED.findall(self.output)]
+
+    async def finished(self, updates: int, timeout: float = 30.0) -> None:
+        """Wait until this process has finished with ``updates`` updates. The bot answers
+        before it saves the dialog state, so a process stopped right after an answer may
+        cut that save short (and log it)."""
+        await until(
+            lambda: len(self.handled_updates()) >= updates,
+            timeout=timeout,
+            what=f"{self.log.name}: {updates} update(s) handled",
+        )
 
     async def exit_code(self, timeout: float = 60.0) -> int:
         code = await asyncio.wait_for(self.process.wait(), timeout)

@@ -54,6 +54,7 @@ async def test_the_cli_changes_a_running_bot_without_a_restart(tmp_path: Path, b
         await ravi.send("/owner")
         assert "Pune Pad" in ravi.screen["text"]
         assert button(ravi.screen, text="📅 Schedule") is not None
+        await bot.finished(updates=bot_api.pushed)
     finally:
         code = await bot.stop()
     assert code == 0, bot.output[-3000:]

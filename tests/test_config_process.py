@@ -104,6 +104,7 @@ async def test_env_example_with_only_a_token_runs_the_cli_and_the_bot_with_one_b
         version = bot_api.send_text(ASHA, "/start")
         reply = await bot_api.wait_reply(ASHA["id"], version, timeout=60)
         assert "Asha" in reply["text"]
+        await bot.finished(updates=1)
     finally:
         code = await bot.stop()
     log = bot.output

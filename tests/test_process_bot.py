@@ -33,6 +33,7 @@ async def test_the_bot_runs_on_a_token_alone_and_stops_cleanly(tmp_path: Path, b
         assert (tmp_path / "data" / "jamroom.db").exists()
         database_pid = int(pid_file.read_text().strip())
         assert alive(database_pid)
+        await bot.finished(updates=1)
     finally:
         code = await bot.stop()
     assert code == 0, bot.output[-2000:]

@@ -13,6 +13,7 @@ import pytest
 
 from tests.fakes.bot_api import BotApi
 from tests.process_support import (
+    BotProcess,
     aadmin,
     alive,
     end,
@@ -28,16 +29,17 @@ if os.environ.get("MONGODB_URI"):  # these tests are about the embedded database
     pytestmark = pytest.mark.skip(reason="runs on the embedded database only")
 
 
-async def answers_start(bot_api: BotApi) -> None:
+async def answers_start(bot_api: BotApi, bot: BotProcess) -> None:
     reply = await bot_api.wait_reply(ASHA["id"], bot_api.send_text(ASHA, "/start"), timeout=60)
     assert "Asha" in reply["text"]
+    await bot.finished(updates=1)
 
 
 async def test_a_sigkilled_bot_takes_its_database_with_it(tmp_path: Path, bot_api: BotApi) -> None:
     data_dir = tmp_path / "data"
     env = startup_env(tmp_path, bot_api.base_url)
     bot = await start_bot(env, tmp_path)
-    await answers_start(bot_api)
+    await answers_start(bot_api, bot)
     (server,) = servers_for(data_dir)
 
     bot.signal(signal.SIGKILL)
@@ -46,7 +48,7 @@ async def test_a_sigkilled_bot_takes_its_database_with_it(tmp_path: Path, bot_ap
 
     again = await start_bot(env, tmp_path, name="again")
     try:
-        await answers_start(bot_api)
+        await answers_start(bot_api, again)
     finally:
         assert await again.stop() == 0, again.output[-3000:]
     assert servers_for(data_dir) == []
@@ -64,7 +66,7 @@ async def test_a_server_left_running_is_stopped_and_the_bot_starts(tmp_path: Pat
         await listening(leftover, data_dir)
         bot = await start_bot(startup_env(tmp_path, bot_api.base_url), tmp_path)
         try:
-            await answers_start(bot_api)
+            await answers_start(bot_api, bot)
             assert leftover.poll() is not None  # stopped by the bot, not by this test
         finally:
             assert await bot.stop() == 0, bot.output[-3000:]

@@ -14,7 +14,6 @@ per data directory."""
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -96,18 +95,10 @@ class PhoneBehindTheLoadBalancer(Phone):
         last = self.api.deliveries[-1]
         process = self.processes[last.backend]
         await until(
-            lambda: last.update_id in handled_updates(process),
+            lambda: last.update_id in process.handled_updates(),
             timeout=self.timeout,
             what=f"update {last.update_id} handled by {last.backend}",
         )
-
-
-HANDLED = re.compile(r"Update id=(\d+) is (?:not )?handled")
-
-
-def handled_updates(process: BotProcess) -> list[int]:
-    """The ids of the updates ``process`` has finished with, from aiogram's log."""
-    return [int(found) for found in HANDLED.findall(process.output)]
 
 
 async def news_for_many(now: datetime) -> list[int]:
@@ -220,7 +211,7 @@ async def test_two_webhook_processes_share_one_musicians_booking_and_run_each_jo
     assert [d.backend for d in deliveries] == [backends[n % 2] for n in range(len(deliveries))]
     assert [(d.status, d.error) for d in deliveries] == [(200, "")] * len(deliveries)
     for n, process in enumerate(processes):
-        assert handled_updates(process) == [d.update_id for d in deliveries[n::2]]
+        assert process.handled_updates() == [d.update_id for d in deliveries[n::2]]
     # Each tap answered once: by one empty answer (the spinner stops), or by an alert, after
     # which aiogram-dialog still gives the empty answer it ends every tap with (and only
     # logs it when Telegram refuses that as a second answer). Only the payment said anything.

@@ -121,6 +121,7 @@ async def test_the_dialog_tests_keep_their_state_where_python_m_bot_does(
     """The ``mongodb`` run of every dialog test is on the storage polling runs: with the
     speed-ups, the bot's own (state from memory, an update's writes in one batch), else
     aiogram's; the dialog really lands in MongoDB."""
+    await db.db[FSM_COLLECTION].delete_many({})  # what other tests' dialogs left
     services = make_services(db, clock, BookingService(clock, BookingRules()))
     dispatcher, manager = make_dispatcher(services, dialog_storage)
     await Musician(dispatcher, manager, user_id=1001, name="Asha").send("/start")

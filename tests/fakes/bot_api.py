@@ -79,6 +79,8 @@ class BotApi:
         self.latencies: list[float] = []
         self.replied_at: list[float] = []
         self.handled = 0
+        self.pushed = 0
+        """How many updates musicians have sent."""
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.files: list[tuple[str, dict[str, Any], dict[str, bytes]]] = []
         """With ``record_calls``: (method, fields, files) of every call that carried files."""
@@ -127,6 +129,7 @@ class BotApi:
     def push(self, chat_id: int, update: dict[str, Any]) -> int:
         chat = self.chat(chat_id)
         update["update_id"] = next(self.update_ids)
+        self.pushed += 1
         chat.pending_since = time.perf_counter()
         chat.pending_callback = update.get("callback_query", {}).get("id")
         chat.handling = chat.pending_callback or "message"
