@@ -1,8 +1,9 @@
 """M musicians booking at once through the Bot API over HTTP.
 
 The real bot code runs: Bot + Dispatcher (build_dispatcher) long-polling a local
-Bot API stand-in over HTTP, dialog state in MongoDB, the booking service on the
-embedded NX-27017 server. The crowd runs in a process of its own.
+Bot API stand-in over HTTP (tests/fakes/bot_api.py, which the tests use too), dialog
+state in MongoDB, the booking service on the embedded NX-27017 server. The crowd runs
+in a process of its own.
 For ``--seconds``, each simulated musician goes /start → Find a room → city → room →
 Book → a day → two free slots → Review → Confirm (trying other slots when someone
 else was faster), then My bookings → the booking → Cancel → Yes, so its slots come
@@ -33,7 +34,6 @@ import asyncio
 import contextlib
 import cProfile
 import gc
-import json
 import multiprocessing
 import os
 import random
@@ -43,9 +43,8 @@ import statistics
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from itertools import count
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -54,7 +53,6 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
-from aiohttp import web
 from pymongo import monitoring
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.fakes, as a script too
@@ -72,278 +70,15 @@ from storage.booking_service import BookingService
 from storage.database import Database, open_database
 from storage.demo import seed_demo
 from storage.models import Booking, SlotClaim, User
-from tests.fakes.bot_api_rules import refusal
-from tests.fakes.telegram import bad_request, bot_api_fields
+from tests.fakes.bot_api import BotApi, button, buttons
 
 NOW = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)  # Wed 10:00 IST
 TOKEN = "123456:BENCH"
 FIRST_USER_ID = 500_000
-ALERT_ONLY_SECONDS = 3.0
 CODE = re.compile(r"JR-[0-9A-Z]{6}")
 
 
-# ---- a minimal Bot API over HTTP ------------------------------------------------------
-
-
-@dataclass
-class Chat:
-    messages: dict[int, dict[str, Any]] = field(default_factory=dict)
-    last_id: int | None = None
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-    version: int = 0
-    pending_since: float | None = None
-    pending_callback: str | None = None
-    alerts: list[str] = field(default_factory=list)
-    handling: str | None = None
-    """The callback id (or "message") of the update whose answer is not complete yet."""
-    alerted_at: float | None = None
-    settled: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-class BotApi:
-    """Just enough of the Bot API for the dialogs: updates by long polling, messages
-    kept per chat (edits replace), callback answers kept as alerts. It refuses what
-    Telegram refuses (``tests.fakes.bot_api_rules``) with Telegram's 400 answer."""
-
-    def __init__(self) -> None:
-        self.updates: list[dict[str, Any]] = []
-        self.new_update = asyncio.Event()
-        self.update_ids = count(1)
-        self.message_ids = count(1)
-        self.chats: dict[int, Chat] = {}
-        self.latencies: list[float] = []
-        self.replied_at: list[float] = []
-        self.handled = 0
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self.files: list[tuple[str, dict[str, Any], dict[str, bytes]]] = []
-        """With ``record_calls``: (method, fields, files) of every call that carried files."""
-        self.record_calls = False
-        self.refused: list[tuple[str, str]] = []
-        """(method, Telegram's description) of every call refused by Telegram's rules."""
-        self.runner: web.AppRunner | None = None
-        self.base_url = ""
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/bot{token}/{method}", self.handle)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
-
-    def chat(self, chat_id: int) -> Chat:
-        return self.chats.setdefault(chat_id, Chat())
-
-    # -- what a musician does
-    def push(self, chat_id: int, update: dict[str, Any]) -> int:
-        chat = self.chat(chat_id)
-        update["update_id"] = next(self.update_ids)
-        chat.pending_since = time.perf_counter()
-        chat.pending_callback = update.get("callback_query", {}).get("id")
-        chat.handling = chat.pending_callback or "message"
-        chat.alerted_at = None
-        chat.settled.clear()
-        chat.changed.clear()
-        self.updates.append(update)
-        self.new_update.set()
-        return chat.version
-
-    def send_text(self, user: dict[str, Any], text: str) -> int:
-        command = text.split()[0] if text.startswith("/") else None
-        message = {
-            "message_id": next(self.message_ids),
-            "date": int(time.time()),
-            "chat": {"id": user["id"], "type": "private"},
-            "from": user,
-            "text": text,
-            **(
-                {"entities": [{"type": "bot_command", "offset": 0, "length": len(command)}]}
-                if command
-                else {}
-            ),
-        }
-        return self.push(user["id"], {"message": message})
-
-    def press(self, user: dict[str, Any], message: dict[str, Any], data: str) -> int:
-        callback = {
-            "id": f"{user['id']}:{next(self.update_ids)}",
-            "from": user,
-            "message": message,
-            "chat_instance": str(user["id"]),
-            "data": data,
-        }
-        return self.push(user["id"], {"callback_query": callback})
-
-    async def wait_reply(self, chat_id: int, version: int, timeout: float = 30.0) -> dict[str, Any]:
-        chat = self.chat(chat_id)
-        deadline = time.perf_counter() + timeout
-        while chat.version == version:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                raise TimeoutError(f"no reply in chat {chat_id}")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(chat.changed.wait(), remaining)
-            chat.changed.clear()
-        return self.screen(chat_id)
-
-    async def wait_settled(self, chat_id: int, timeout: float = 30.0) -> None:
-        """Wait until the bot has finished answering the chat's last update.
-
-        A message is answered by the first message sent. A tap is answered completely
-        when aiogram-dialog gives the callback its final, empty answer, or when a screen
-        follows an answer with text (a stale tap: the alert, then a fresh menu); an
-        answer with text and nothing after it for ``ALERT_ONLY_SECONDS`` (a throttled
-        tap) is complete too. A bot handles one update per user at a time, so whatever
-        comes later belongs to the next update."""
-        chat = self.chat(chat_id)
-        deadline = time.perf_counter() + timeout
-        while not chat.settled.is_set():
-            if chat.alerted_at is not None and time.perf_counter() - chat.alerted_at > ALERT_ONLY_SECONDS:
-                return
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                raise TimeoutError(f"the bot did not finish answering chat {chat_id}")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(chat.settled.wait(), min(remaining, 0.5))
-
-    def _settle(self, chat: Chat) -> None:
-        chat.handling = None
-        chat.settled.set()
-
-    def screen(self, chat_id: int) -> dict[str, Any]:
-        """The chat's latest screen."""
-        chat = self.chat(chat_id)
-        assert chat.last_id is not None
-        return chat.messages[chat.last_id]
-
-    # -- what the bot calls
-    async def handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"].lower()
-        fields, files = await bot_api_fields(request)
-        if self.record_calls:
-            self.calls.append((method, fields))
-            if files:
-                self.files.append((method, fields, files))
-        refused = self.refuse(method, fields)
-        if refused is not None:
-            return refused
-        result = await getattr(self, f"api_{method}", self.api_default)(fields)
-        return web.json_response({"ok": True, "result": result})
-
-    def refuse(self, method: str, fields: dict[str, Any]) -> web.Response | None:
-        """Telegram's 400 answer to a call it would refuse (and a record of it), or None."""
-        why = refusal(method, fields)
-        if why is None:
-            return None
-        self.refused.append((method, why))
-        return bad_request(why)
-
-    async def api_default(self, fields: dict[str, Any]) -> Any:
-        return True
-
-    async def api_getme(self, fields: dict[str, Any]) -> Any:
-        return {"id": 42, "is_bot": True, "first_name": "JamRoom", "username": "jamroom_bench_bot"}
-
-    async def api_getupdates(self, fields: dict[str, Any]) -> Any:
-        offset = int(fields.get("offset") or 0)
-        self.updates = [u for u in self.updates if u["update_id"] >= offset]
-        if not self.updates:
-            self.new_update.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.new_update.wait(), float(fields.get("timeout") or 0) or 0.01)
-        return self.updates[: int(fields.get("limit") or 100)]
-
-    def _reply(self, chat_id: int, message: dict[str, Any] | None) -> dict[str, Any] | None:
-        """The bot answered the chat: a new or edited message, or (when the screen
-        did not change) the callback answer. The first answer to an update is its reply."""
-        chat = self.chat(chat_id)
-        if message is not None:
-            chat.messages[message["message_id"]] = message
-            chat.last_id = message["message_id"]
-            if chat.handling == "message" or (chat.handling and chat.alerted_at is not None):
-                self._settle(chat)
-        if chat.pending_since is not None:
-            self.latencies.append(time.perf_counter() - chat.pending_since)
-            self.replied_at.append(time.perf_counter())
-            self.handled += 1
-            chat.pending_since = None
-            chat.pending_callback = None
-        chat.version += 1
-        chat.changed.set()
-        return message
-
-    def _message(self, fields: dict[str, Any], message_id: int | None = None) -> dict[str, Any]:
-        message: dict[str, Any] = {
-            "message_id": message_id or next(self.message_ids),
-            "date": int(time.time()),
-            "chat": {"id": int(fields["chat_id"]), "type": "private"},
-            "text": fields.get("text") or fields.get("caption") or "",
-        }
-        if fields.get("reply_markup"):
-            message["reply_markup"] = json.loads(fields["reply_markup"])
-        return message
-
-    async def api_sendmessage(self, fields: dict[str, Any]) -> Any:
-        return self._reply(int(fields["chat_id"]), self._message(fields))
-
-    async def api_sendphoto(self, fields: dict[str, Any]) -> Any:
-        return self._reply(int(fields["chat_id"]), self._message(fields))
-
-    async def api_senddocument(self, fields: dict[str, Any]) -> Any:
-        message = self._message({k: v for k, v in fields.items() if isinstance(v, str)})
-        message["document"] = {"file_id": f"doc{message['message_id']}", "file_unique_id": "d"}
-        return self._reply(int(fields["chat_id"]), message)
-
-    async def api_sendvenue(self, fields: dict[str, Any]) -> Any:
-        return self._reply(int(fields["chat_id"]), self._message(fields))
-
-    async def api_editmessagetext(self, fields: dict[str, Any]) -> Any:
-        return self._reply(int(fields["chat_id"]), self._message(fields, int(fields["message_id"])))
-
-    async def api_editmessagereplymarkup(self, fields: dict[str, Any]) -> Any:
-        chat = self.chat(int(fields["chat_id"]))
-        message = dict(chat.messages.get(int(fields["message_id"]), self._message(fields)))
-        message["reply_markup"] = json.loads(fields.get("reply_markup") or "{}") or None
-        chat.messages[message["message_id"]] = message
-        return message
-
-    async def api_answercallbackquery(self, fields: dict[str, Any]) -> Any:
-        callback_id = str(fields["callback_query_id"])
-        chat = self.chat(int(callback_id.split(":")[0]))
-        if fields.get("text"):
-            chat.alerts.append(fields["text"])
-        if chat.handling == callback_id:
-            if fields.get("text"):
-                chat.alerted_at = time.perf_counter()
-            else:
-                self._settle(chat)
-        if chat.pending_callback == callback_id:
-            self._reply(int(callback_id.split(":")[0]), None)
-        return True
-
-
 # ---- one musician -------------------------------------------------------------------
-
-
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    markup = message.get("reply_markup") or {}
-    return [b for row in markup.get("inline_keyboard", []) for b in row]
-
-
-def button(message: dict[str, Any], *, text: str = "", data_suffix: str = "") -> dict[str, Any] | None:
-    for candidate in buttons(message):
-        data = candidate.get("callback_data") or ""
-        if text and candidate["text"].startswith(text):
-            return candidate
-        if data_suffix and data.endswith(data_suffix):
-            return candidate
-    return None
 
 
 @dataclass

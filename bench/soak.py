@@ -70,24 +70,14 @@ import aiohttp
 from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.dialogs import (
-    CODE,
-    TOKEN,
-    BotApi,
-    Musician,
-    Outcome,
-    button,
-    buttons,
-    cpu_seconds,
-    double_bookings,
-    rss_mb,
-)
+from bench.dialogs import CODE, TOKEN, Musician, Outcome, cpu_seconds, double_bookings, rss_mb
 from domain.words.musician import EXPIRED_MENU as EXPIRED_TEXT
 from domain.words.musician import SORRY as SORRY_TEXT
 from storage.database import Database, open_database
 from storage.embedded import DATABASE_NAME, free_port
 from storage.models import Booking
 from storage.outbox import OutboxMessage, OutboxStatus
+from tests.fakes.bot_api import BotApi, button, buttons
 from tests.fakes.telegram import bot_api_fields
 
 OWNER = 9001

@@ -1,5 +1,10 @@
 """Driving the real dispatcher (build_dispatcher) with aiogram-dialog's test tools.
 
+Every dialog test runs twice, through the ``dialog_storage`` fixture: on aiogram-dialog's
+JsonMemoryStorage (it catches dialog data that is not JSON), and on the dialog-state
+storage ``python -m bot`` runs in long polling (MongoDB, with the speed-ups the suite
+runs under: state read from memory, an update's writes batched).
+
 ``Musician`` is one user's chat: it sends text and taps buttons through BotClient and
 reads what the dialogs showed (MockMessageManager) and what the handlers sent
 directly through the bot (RecordingBot: alerts, venues, plain answers).
@@ -12,10 +17,13 @@ not show."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from itertools import count
 from typing import Any
 
+import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.enums import ContentType
 from aiogram.exceptions import TelegramBadRequest
@@ -29,6 +37,7 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.types import Chat, InlineKeyboardButton, Message, PhotoSize, Update
+from aiogram.types import User as TelegramUser
 from aiogram_dialog.api.entities import NewMessage, OldMessage
 from aiogram_dialog.test_tools import BotClient, MockMessageManager
 from aiogram_dialog.test_tools.bot_client import FakeBot
@@ -38,14 +47,15 @@ from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 from pydantic import BaseModel
 
 from bot.config import Settings
-from bot.dispatcher import build_dispatcher
+from bot.dispatcher import FSM_COLLECTION, build_dispatcher, mongo_fsm_storage
+from bot.perf import Speedups
 from bot.services import Payments, Services
 from domain.clock import Clock
 from domain.slots import slot_key
 from payments.gateway import PaymentGateway
 from payments.service import PaymentLinkView
 from storage.booking_service import BookingService
-from storage.database import Database
+from storage.database import Database, make_client
 from storage.models import Booking, Room, User
 from tests.fakes.bot_api_rules import refusal
 
@@ -179,13 +189,32 @@ def make_services(
     )
 
 
+DIALOG_STATE_STORAGES = ("memory", "mongodb")
+
+
+@pytest.fixture(params=DIALOG_STATE_STORAGES)
+async def dialog_storage(request: pytest.FixtureRequest, db: Database) -> AsyncIterator[BaseStorage]:
+    """Where a dialog test's dialog state lives: ``memory``, aiogram-dialog's
+    JsonMemoryStorage; ``mongodb``, the storage ``python -m bot`` builds for long
+    polling (bot/app.py), on a client of its own, emptied first."""
+    if request.param == "memory":
+        yield JsonMemoryStorage()
+        return
+    await db.db[FSM_COLLECTION].delete_many({})
+    client = make_client(db.uri)
+    speedups = Speedups.from_setting(Settings(_env_file=None).speedups)  # type: ignore[call-arg]
+    yield mongo_fsm_storage(client, db.db.name, speedups, single_process=True)
+    await client.close()
+
+
 def make_dispatcher(
-    services: Services, storage: BaseStorage | None = None, *, throttle: bool = False
+    services: Services, storage: BaseStorage, *, throttle: bool = False
 ) -> tuple[Dispatcher, RuleKeepingMessageManager]:
-    """The real dispatcher with a mock message manager. Throttling is relaxed unless
-    asked for, since a test taps far faster than a person."""
+    """The real dispatcher with a mock message manager, keeping dialog state in
+    ``storage`` (the ``dialog_storage`` fixture's, unless the test is about another).
+    Throttling is relaxed unless asked for, since a test taps far faster than a person."""
     manager = RuleKeepingMessageManager()
-    dispatcher = build_dispatcher(services, storage or JsonMemoryStorage(), message_manager=manager)
+    dispatcher = build_dispatcher(services, storage, message_manager=manager)
     if not throttle:
         dispatcher["throttle"].rate = dispatcher["throttle"].burst = 10_000
     return dispatcher, manager
@@ -197,9 +226,11 @@ class Musician:
     def __init__(self, dispatcher: Dispatcher, manager: MockMessageManager, user_id: int, name: str) -> None:
         self.bot = RecordingBot()
         self.client = BotClient(dispatcher, user_id=user_id, chat_id=user_id, bot=self.bot)
-        self.client.user = self.client.user.model_copy(update={"first_name": name})
+        self.client.user = TelegramUser(id=user_id, is_bot=False, first_name=name)
         self.manager = manager
         self.user_id = user_id
+        # Ids of the updates and messages sent here, apart from BotClient's own.
+        self._ids = count(1_000_000)
 
     @property
     def last(self) -> Message:
@@ -215,15 +246,15 @@ class Musician:
         await self.client.send(text)
 
     async def send_photo(self, file_id: str) -> None:
-        message = self.client._new_message("", None).model_copy(
-            update={
-                "text": None,
-                "photo": [PhotoSize(file_id=file_id, file_unique_id=file_id, width=800, height=600)],
-            }
+        """A photo, as Telegram delivers one: BotClient sends only text."""
+        message = Message(
+            message_id=next(self._ids),
+            date=datetime.now(UTC),
+            chat=self.client.chat,
+            from_user=self.client.user,
+            photo=[PhotoSize(file_id=file_id, file_unique_id=file_id, width=800, height=600)],
         )
-        await self.client.dp.feed_update(
-            self.client.bot, Update(update_id=self.client._new_update_id(), message=message)
-        )
+        await self.client.dp.feed_update(self.client.bot, Update(update_id=next(self._ids), message=message))
 
     async def tap(self, label: str, message: Message | None = None) -> None:
         """Tap the button whose text matches the regex ``label``."""
@@ -244,6 +275,29 @@ class Musician:
 
     def button_texts(self, message: Message | None = None) -> list[str]:
         return [b.text for b in self.buttons(message)]
+
+
+async def open_day(chat: Musician, day: date) -> None:
+    """/start → Find a room → Bengaluru → Bass Cave Studio → Book → ``day``: the slots."""
+    await chat.send("/start")
+    await chat.tap("🎸 Find a room")
+    await chat.tap("Bengaluru.*")
+    await chat.tap("Bass Cave Studio.*")
+    await chat.tap("📅 Book")
+    await chat.tap_day(day)
+
+
+async def confirm_slots(chat: Musician, room: Room, day: date, *hours: int) -> Message:
+    """From the room's share link: Book → ``day`` → the slots at ``hours`` → Review →
+    Confirm; the screen that follows (the pay screen, or a refusal)."""
+    await chat.send(f"/start room_{room.slug}")
+    await chat.tap("📅 Book")
+    await chat.tap_day(day)
+    for key in slot_keys(room, day, *hours):
+        await chat.tap_slot(key)
+    await chat.tap("Review.*")
+    await chat.tap("✅ Confirm")
+    return chat.last
 
 
 def slot_keys(room: Room, day: date, *hours: int) -> list[str]:

@@ -4,6 +4,7 @@ server on a real port."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from pypdf import PdfReader
 
 from bot.config import Settings
 from bot.services import payments_config
@@ -80,6 +82,17 @@ async def world(
         yield opened
 
 
+async def serve_app(app: web.Application, port: int = 0) -> tuple[web.AppRunner, str]:
+    """Our web app on ``port`` of loopback (0: a free one); its runner (clean it up) and
+    its base URL."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}"
+
+
 @asynccontextmanager
 async def open_world(
     api: FakeRazorpayAPI, clock: ManualClock, service: BookingService, *, gateway_timeout: float = 2.0
@@ -93,13 +106,9 @@ async def open_world(
     payments = setup.service
     app = web.Application()
     setup.install_routes(app)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, url = await serve_app(app)
     async with aiohttp.ClientSession() as session:
-        yield PaymentWorld(api, payments, f"http://127.0.0.1:{port}", session)
+        yield PaymentWorld(api, payments, url, session)
     await payments.drain()
     await runner.cleanup()
 
@@ -115,6 +124,20 @@ async def held_booking(world: PaymentWorld, room: Room, user: User, *hours: int)
     )
     await world.payments.ensure_payment_link(booking, room, user)
     return await world.payments.bookings.booking(booking.id)
+
+
+async def pay(world: PaymentWorld, booking: Booking, amount: int | None = None) -> tuple[str, dict]:
+    """Pay the booking's link on the fake API; the payment's id and Razorpay's
+    ``payment_link.paid`` event for it (not posted yet)."""
+    link_id = booking.payment["link_id"]
+    payment_id = world.api.pay_link(link_id, amount)
+    return payment_id, world.api.paid_event(link_id, payment_id, amount)
+
+
+def pdf_text(pdf: bytes) -> tuple[str, PdfReader]:
+    """The text of every page of ``pdf``, and the reader."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages), reader
 
 
 async def outbox_to(chat_id: int) -> list[OutboxMessage]:

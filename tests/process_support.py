@@ -1,24 +1,57 @@
-"""Real ``python -m bot`` and ``python -m bot.admin`` processes for the start-up tests:
+"""Real ``python -m bot`` and ``python -m bot.admin`` processes: their environment,
 start them, signal them, and find the database servers they leave (or do not leave)."""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from bench.dialogs import BotApi
+from storage.database import Database
 from storage.embedded import free_port
-from tests.test_process import bot_env
 
 BOT_TOKEN = "123456:STARTUP"
+HANDLED = re.compile(r"Update id=(\d+) is (?:not )?handled")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """This environment without any of the bot's settings, data in ``tmp_path/data``,
+    and ``extra``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BOT_", "RAZORPAY_", "TELEGRAM_", "MONGODB", "PAYMENTS", "PUBLIC_"))
+    }
+    env.update({"DATA_DIR": str(tmp_path / "data"), **extra})
+    return env
+
+
+def uri_of(database: Database) -> str:
+    """The address of the test database, naming the database, for another process."""
+    return urlsplit(database.uri)._replace(path=f"/{database.db.name}").geturl()
+
+
+def env_file(tmp_path: Path, **filled: str) -> Path:
+    """.env.example copied as a user would, with only ``filled`` values written in."""
+    lines = []
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        name = line.split("=", 1)[0]
+        lines.append(f"{name}={filled[name]}" if name in filled and not line.startswith("#") else line)
+    path = tmp_path / ".env"
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
 def alive(pid: int) -> bool:
@@ -49,24 +82,18 @@ def servers_for(data_dir: Path) -> list[int]:
     return found
 
 
-async def until(check: Callable[[], bool | Awaitable[bool]], timeout: float = 30.0, what: str = "") -> None:
+async def until(check: Callable[[], Any], timeout: float = 30.0, what: str = "") -> Any:
+    """What ``check`` (plain or async) returns, once that is true; fails after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
         outcome = check()
-        if not isinstance(outcome, bool):
+        if inspect.isawaitable(outcome):
             outcome = await outcome
         if outcome:
-            return
+            return outcome
         if time.monotonic() > deadline:
-            raise AssertionError(f"not true after {timeout}s: {what or check}")
+            raise AssertionError(f"not true after {timeout}s: {what or getattr(check, '__name__', check)}")
         await asyncio.sleep(0.05)
-
-
-async def stop_api(api: BotApi) -> None:
-    """Stop the Bot API stand-in without waiting out a long poll left open by a bot
-    that is gone (it would hold the server's shutdown for its 10 s)."""
-    api.new_update.set()
-    await api.stop()
 
 
 @dataclass
@@ -86,6 +113,21 @@ class BotProcess:
         if self.process.returncode is None:
             self.process.send_signal(sig)
 
+    def handled_updates(self) -> list[int]:
+        """The ids of the updates this process has finished with, from aiogram's log line
+        ``Update id=N is handled`` (or ``not handled``)."""
+        return [int(found) for found in HANDLED.findall(self.output)]
+
+    async def finished(self, updates: int, timeout: float = 30.0) -> None:
+        """Wait until this process has finished with ``updates`` updates. The bot answers
+        before it saves the dialog state, so a process stopped right after an answer may
+        cut that save short (and log it)."""
+        await until(
+            lambda: len(self.handled_updates()) >= updates,
+            timeout=timeout,
+            what=f"{self.log.name}: {updates} update(s) handled",
+        )
+
     async def exit_code(self, timeout: float = 60.0) -> int:
         code = await asyncio.wait_for(self.process.wait(), timeout)
         # Shown by pytest when the test fails.
@@ -94,6 +136,10 @@ class BotProcess:
 
     async def stop(self) -> int:
         self.signal(signal.SIGTERM)
+        return await self.exit_code()
+
+    async def kill(self) -> int:
+        self.signal(signal.SIGKILL)
         return await self.exit_code()
 
 
@@ -128,12 +174,12 @@ async def start_bot(env: dict[str, str], cwd: Path, name: str = "bot") -> BotPro
     return BotProcess(process, log)
 
 
-def admin(
-    env: dict[str, str], cwd: Path, *argv: str, timeout: float = 60
+def run_module(
+    module: str, env: dict[str, str], cwd: Path, *argv: str, timeout: float = 60, python: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m bot.admin ARGV``, waited for."""
+    """``python [PYTHON] -m MODULE ARGV``, waited for, its output captured."""
     return subprocess.run(
-        [sys.executable, "-m", "bot.admin", *argv],
+        [sys.executable, *python, "-m", module, *argv],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -143,8 +189,18 @@ def admin(
     )
 
 
-async def aadmin(env: dict[str, str], cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    return await asyncio.to_thread(admin, env, cwd, *argv)
+def admin(
+    env: dict[str, str], cwd: Path, *argv: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot.admin ARGV``, waited for."""
+    return run_module("bot.admin", env, cwd, *argv, timeout=timeout)
+
+
+async def aadmin(
+    env: dict[str, str], cwd: Path, *argv: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``admin`` without blocking the event loop (a bot under test may be serving on it)."""
+    return await asyncio.to_thread(admin, env, cwd, *argv, timeout=timeout)
 
 
 def orphan_server(data_dir: Path, port: int | None = None) -> subprocess.Popen[bytes]:

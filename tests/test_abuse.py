@@ -19,13 +19,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiogram import Bot
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiohttp import web
 
+from bot.app import make_bot
 from bot.config import Settings
-from bot.perf import Speedups
-from bot.perf.session import telegram_session
 from bot.telegram_webhook import WebhookSecretMissingError, install_webhook_route
 from domain.booking_status import BookingStatus
 from domain.words.musician import SORRY as SORRY_TEXT
@@ -35,8 +34,7 @@ from storage.database import Database, document_models
 from storage.models import Room, User
 from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, slot_keys
 from tests.fakes.telegram import FakeTelegram
-from tests.payment_support import WEBHOOK_SECRET, PaymentWorld, held_booking
-from tests.test_webhook import pay
+from tests.payment_support import WEBHOOK_SECRET, PaymentWorld, held_booking, pay, serve_app
 
 OPERATOR = '{"$gt": ""}'
 HUGE = "x" * 60_000
@@ -55,8 +53,12 @@ async def snapshot() -> dict[str, list[dict[str, Any]]]:
 
 
 @pytest.fixture
-def chats(db: Database, clock, service: BookingService, room: Room, user: User) -> dict[str, Musician]:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+def chats(
+    db: Database, clock, service: BookingService, room: Room, user: User, dialog_storage: BaseStorage
+) -> dict[str, Musician]:
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, RecordingPayments()), dialog_storage
+    )
     return {
         "owner": Musician(dispatcher, manager, user_id=9001, name="Ravi"),
         "musician": Musician(dispatcher, manager, user_id=user.id, name="Asha"),
@@ -249,22 +251,20 @@ class TelegramWebhook:
 
 
 @pytest.fixture
-async def telegram_webhook(db: Database, clock, service: BookingService) -> AsyncIterator[TelegramWebhook]:
-    telegram = await FakeTelegram().start()
+async def telegram_webhook(
+    db: Database, clock, service: BookingService, dialog_storage: BaseStorage, telegram: FakeTelegram
+) -> AsyncIterator[TelegramWebhook]:
     payments = RecordingPayments()
-    dispatcher, _ = make_dispatcher(make_services(db, clock, service, payments))
-    bot = Bot(TOKEN, session=telegram_session(telegram.base_url, Speedups()))
+    dispatcher, _ = make_dispatcher(make_services(db, clock, service, payments), dialog_storage)
+    settings = webhook_settings(telegram)
+    bot = make_bot(settings)
     app = web.Application()
-    install_webhook_route(app, bot, dispatcher, webhook_settings(telegram))
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    install_webhook_route(app, bot, dispatcher, settings)
+    runner, url = await serve_app(app)
     async with aiohttp.ClientSession() as session:
-        yield TelegramWebhook(f"http://127.0.0.1:{port}/telegram/webhook", session, telegram, payments)
+        yield TelegramWebhook(f"{url}/telegram/webhook", session, telegram, payments)
     await runner.cleanup()
-    await telegram.stop()
+    await bot.session.close()
 
 
 def owner_sends(text: str, update_id: int = 1) -> dict[str, Any]:
@@ -324,12 +324,14 @@ async def test_a_forged_telegram_update_is_refused_and_changes_nothing(
     assert telegram_webhook.payments.refunds == [booking.code]
 
 
-async def test_the_telegram_webhook_cannot_be_served_without_a_secret(db: Database, clock, service) -> None:
+async def test_the_telegram_webhook_cannot_be_served_without_a_secret(
+    db: Database, clock, service, dialog_storage: BaseStorage
+) -> None:
     telegram = FakeTelegram()
     telegram.base_url = "http://127.0.0.1:9"
     unsafe = webhook_settings(telegram).model_copy(update={"telegram_webhook_secret": None})
-    dispatcher, _ = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
-    bot = Bot(TOKEN, session=telegram_session(telegram.base_url, Speedups()))
+    dispatcher, _ = make_dispatcher(make_services(db, clock, service, RecordingPayments()), dialog_storage)
+    bot = make_bot(unsafe)
     try:
         with pytest.raises(WebhookSecretMissingError):
             install_webhook_route(web.Application(), bot, dispatcher, unsafe)

@@ -6,18 +6,15 @@ data directory it looked at instead of quietly starting a second database."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bench.dialogs import BotApi, button
 from bot.dialogs.room_cache import ROOM_TTL_SECONDS
-from tests.process_support import aadmin, admin, servers_for, start_bot, startup_env, stop_api
-from tests.test_process import bot_env
+from tests.fakes.bot_api import BotApi, button
+from tests.process_support import aadmin, admin, bot_env, servers_for, start_bot, startup_env
+from tests.telegram_support import ASHA, Phone
 
-ASHA = {"id": 1001, "is_bot": False, "first_name": "Asha"}
 RAVI = {"id": 4242, "is_bot": False, "first_name": "Ravi"}
 PUNE_PAD = (
     *("add-room", "pune-pad", "--name", "Pune Pad", "--city", "Pune", "--address", "FC Road"),
@@ -28,40 +25,17 @@ if os.environ.get("MONGODB_URI"):  # these tests are about the embedded database
     pytestmark = pytest.mark.skip(reason="runs on the embedded database only")
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[BotApi]:
-    server = BotApi()
-    await server.start()
-    yield server
-    await stop_api(server)
-
-
-async def answered(api: BotApi, user: dict[str, Any], version: int) -> dict[str, Any]:
-    """The screen once the bot has finished answering (a tap's callback answer may
-    come before the edited screen)."""
-    await api.wait_reply(user["id"], version, timeout=60)
-    await api.wait_settled(user["id"], timeout=60)
-    return api.screen(user["id"])
-
-
-async def say(api: BotApi, user: dict[str, Any], text: str) -> dict[str, Any]:
-    return await answered(api, user, api.send_text(user, text))
-
-
-async def tap(api: BotApi, user: dict[str, Any], screen: dict[str, Any], text: str) -> dict[str, Any]:
-    target = button(screen, text=text)
-    assert target is not None, [b["text"] for row in screen["reply_markup"]["inline_keyboard"] for b in row]
-    return await answered(api, user, api.press(user, screen, target["callback_data"]))
-
-
-async def test_the_cli_changes_a_running_bot_without_a_restart(tmp_path: Path, api: BotApi) -> None:
-    env = startup_env(tmp_path, api.base_url)
+async def test_the_cli_changes_a_running_bot_without_a_restart(tmp_path: Path, bot_api: BotApi) -> None:
+    env = startup_env(tmp_path, bot_api.base_url)
     data_dir = (tmp_path / "data").resolve()
+    asha, ravi = Phone(bot_api, ASHA, timeout=60), Phone(bot_api, RAVI, timeout=60)
     bot = await start_bot(env, tmp_path)
     try:
-        screen = await tap(api, ASHA, await say(api, ASHA, "/start"), "🎸 Find a room")
-        assert "No rooms are listed yet" in screen["text"]
-        assert "for room owners" in (await say(api, RAVI, "/owner"))["text"]
+        await asha.send("/start")
+        await asha.tap(button(asha.screen, text="🎸 Find a room"))
+        assert "No rooms are listed yet" in asha.screen["text"]
+        await ravi.send("/owner")
+        assert "for room owners" in ravi.screen["text"]
         server = servers_for(data_dir)
         assert len(server) == 1
 
@@ -73,12 +47,14 @@ async def test_the_cli_changes_a_running_bot_without_a_restart(tmp_path: Path, a
         assert owner.returncode == 0, owner.stderr
         assert servers_for(data_dir) == server  # no second server, and the bot's still runs
 
-        screen = await tap(api, ASHA, await say(api, ASHA, "/start"), "🎸 Find a room")
-        screen = await tap(api, ASHA, screen, "Pune")
-        assert button(screen, text="Pune Pad") is not None
-        menu = await say(api, RAVI, "/owner")
-        assert "Pune Pad" in menu["text"]
-        assert button(menu, text="📅 Schedule") is not None
+        await asha.send("/start")
+        await asha.tap(button(asha.screen, text="🎸 Find a room"))
+        await asha.tap(button(asha.screen, text="Pune"))
+        assert button(asha.screen, text="Pune Pad") is not None
+        await ravi.send("/owner")
+        assert "Pune Pad" in ravi.screen["text"]
+        assert button(ravi.screen, text="📅 Schedule") is not None
+        await bot.finished(updates=bot_api.pushed)
     finally:
         code = await bot.stop()
     assert code == 0, bot.output[-3000:]

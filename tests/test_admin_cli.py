@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -299,13 +298,6 @@ def token_of(printed: str) -> str:
 
 def settings(**values: str) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    fake = await FakeTelegram().start()
-    yield fake
-    await fake.stop()
 
 
 async def invite(given: Settings, *extra: str) -> str:

@@ -10,8 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import ConfigurationError, Settings, load_settings
+from tests.process_support import env_file
 
-ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
 TEST_KEYS = {
     "razorpay_key_id": "rzp_test_1DP5mmOlF5G5ag",
@@ -33,17 +33,6 @@ def refusal(**values: Any) -> str:
     with pytest.raises(ValidationError) as caught:
         settings(**values)
     return str(caught.value)
-
-
-def env_file(tmp_path: Path, **filled: str) -> Path:
-    """.env.example copied as a user would, with only ``filled`` values written in."""
-    lines = []
-    for line in (ROOT / ".env.example").read_text().splitlines():
-        name = line.split("=", 1)[0]
-        lines.append(f"{name}={filled[name]}" if name in filled and not line.startswith("#") else line)
-    path = tmp_path / ".env"
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 # --- blank means unset ---------------------------------------------------------------

@@ -3,20 +3,16 @@ user configures them: through ``.env`` and the environment."""
 
 from __future__ import annotations
 
-import asyncio
-import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from bench.dialogs import TOKEN, BotApi
 from storage.embedded import free_port
-from tests.test_config import env_file
-from tests.test_process import bot_env
+from tests.fakes.bot_api import TOKEN, BotApi
+from tests.process_support import aadmin, bot_env, env_file, run_module, start_bot
+from tests.telegram_support import ASHA
 
-ASHA = {"id": 1001, "is_bot": False, "first_name": "Asha"}
 WEBHOOK_SECRET = "Zq4Xk2m9_Lp0-Ws7Yt6Rv5Ub3Nc1Hd8Jf"
 KEYS = {
     "RAZORPAY_KEY_ID": "rzp_test_1DP5mmOlF5G5ag",
@@ -26,14 +22,7 @@ KEYS = {
 
 
 def run(tmp_path: Path, module: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", module, *args],
-        cwd=tmp_path,
-        env=bot_env(tmp_path, **env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_module(module, bot_env(tmp_path, **env), tmp_path, *args, timeout=120)
 
 
 REFUSED = {
@@ -98,44 +87,33 @@ def test_a_refused_configuration_prints_no_secret(tmp_path: Path, module: str) -
     assert not (tmp_path / "data").exists()
 
 
-async def test_env_example_with_only_a_token_runs_the_cli_and_the_bot_with_one_banner(tmp_path: Path) -> None:
+async def test_env_example_with_only_a_token_runs_the_cli_and_the_bot_with_one_banner(
+    tmp_path: Path, bot_api: BotApi
+) -> None:
     """cp .env.example .env, fill in BOT_TOKEN: blank lines are unset, so the sandbox runs."""
-    api = BotApi()
-    await api.start()
     port = free_port()
-    env_file(tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.base_url, PORT=str(port), HOST="127.0.0.1")
+    env_file(tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_API_URL=bot_api.base_url, PORT=str(port), HOST="127.0.0.1")
     env = bot_env(tmp_path)
     env.pop("DATA_DIR")  # as the user has it: DATA_DIR=data from the file
-    try:
-        cli = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.admin", "seed-demo", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        out, err = await asyncio.wait_for(cli.communicate(), 120)
-        assert cli.returncode == 0, err.decode()
-        assert "3 added" in out.decode()
+    cli = await aadmin(env, tmp_path, "seed-demo", timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    assert "3 added" in cli.stdout
 
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            version = api.send_text(ASHA, "/start")
-            reply = await api.wait_reply(ASHA["id"], version, timeout=60)
-            assert "Asha" in reply["text"]
-        finally:
-            if bot.returncode is None:
-                bot.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(bot.communicate(), 60)
+    bot = await start_bot(env, tmp_path)
+    try:
+        version = bot_api.send_text(ASHA, "/start")
+        reply = await bot_api.wait_reply(ASHA["id"], version, timeout=60)
+        assert "Asha" in reply["text"]
+        await bot.finished(updates=1)
     finally:
-        await api.stop()
-    log = stderr.decode()
-    assert bot.returncode == 0, log[-2000:]
+        code = await bot.stop()
+    log = bot.output
+    assert code == 0, log[-2000:]
     assert log.count("runs with:") == 1
     banner = log[log.index("runs with:") :]
     assert "WARNING" in log[: log.index("runs with:")].splitlines()[-1]
     assert f"embedded NX-27017, data in {tmp_path / 'data'}" in banner
     assert "!!! SANDBOX: bookings are confirmed without money" in banner
-    assert f"long polling through {api.base_url}" in banner
+    assert f"long polling through {bot_api.base_url}" in banner
     assert f"listening on 127.0.0.1:{port}, public address http://localhost:8080" in banner
     assert TOKEN not in log

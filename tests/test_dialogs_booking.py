@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram_dialog.utils import CB_SEP
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 
@@ -16,7 +17,14 @@ from storage.booking_service import BookingRules, BookingService
 from storage.database import Database
 from storage.models import Booking, Room, User
 from tests.conftest import make_user
-from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, slot_keys
+from tests.dialog_support import (
+    Musician,
+    RecordingPayments,
+    make_dispatcher,
+    make_services,
+    open_day,
+    slot_keys,
+)
 
 TOMORROW = date(2026, 11, 26)  # Thursday, Bass Cave open 10:00–22:00 IST
 
@@ -27,18 +35,11 @@ def payments() -> RecordingPayments:
 
 
 @pytest.fixture
-def chat(db: Database, clock, service: BookingService, room: Room, payments) -> Musician:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments))
+def chat(
+    db: Database, clock, service: BookingService, room: Room, payments, dialog_storage: BaseStorage
+) -> Musician:
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments), dialog_storage)
     return Musician(dispatcher, manager, user_id=1001, name="Asha")
-
-
-async def open_day(chat: Musician, day: date = TOMORROW) -> None:
-    await chat.send("/start")
-    await chat.tap("🎸 Find a room")
-    await chat.tap("Bengaluru.*")
-    await chat.tap("Bass Cave Studio.*")
-    await chat.tap("📅 Book")
-    await chat.tap_day(day)
 
 
 async def test_full_booking_path_ends_at_the_payment_button(chat: Musician, room: Room) -> None:
@@ -86,7 +87,7 @@ async def test_start_registers_the_musician(chat: Musician) -> None:
 async def test_back_navigation_keeps_the_choice_and_cancel_returns_to_the_room(
     chat: Musician, room: Room
 ) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     first, second = slot_keys(room, TOMORROW, 11, 12)
     await chat.tap_slot(first)
     await chat.tap_slot(second)
@@ -108,7 +109,7 @@ async def test_back_navigation_keeps_the_choice_and_cancel_returns_to_the_room(
 
 
 async def test_no_more_than_the_slot_limit_can_be_chosen(chat: Musician, room: Room, service) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     keys = slot_keys(room, TOMORROW, *range(10, 22))
     for key in keys[: service.rules.max_slots + 1]:
         await chat.tap_slot(key)
@@ -120,7 +121,7 @@ async def test_taken_slots_are_shown_but_cannot_be_chosen(chat: Musician, room: 
     rival = await make_user(2002, "Ravi")
     taken = slot_keys(room, TOMORROW, 12)
     await service.create_booking(rival.id, room.id, TOMORROW, taken)
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     assert "✕ 12:00–13:00 · booked" in chat.button_texts()
     assert "10:00–11:00 · ₹600" in chat.button_texts()
     await chat.tap_slot(taken[0])
@@ -133,7 +134,7 @@ async def test_slot_taken_while_choosing_is_dropped_and_nothing_is_booked(
 ) -> None:
     rival = await make_user(2002, "Ravi")
     mine, contested = slot_keys(room, TOMORROW, 17, 18)
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     await chat.tap_slot(mine)
     await chat.tap_slot(contested)
     await chat.tap("Review.*")
@@ -155,12 +156,12 @@ async def test_slot_taken_while_choosing_is_dropped_and_nothing_is_booked(
 
 
 async def test_closed_and_out_of_range_days_are_refused_with_a_reason(
-    db: Database, clock, service: BookingService, room: Room, payments
+    db: Database, clock, service: BookingService, room: Room, payments, dialog_storage: BaseStorage
 ) -> None:
     hours = dict(room.opening_hours)
     del hours["4"]  # closed on Fridays
     await room.set({Room.opening_hours: hours})
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments), dialog_storage)
     chat = Musician(dispatcher, manager, user_id=1001, name="Asha")
     friday = date(2026, 11, 27)
     await open_day(chat, friday)
@@ -176,11 +177,11 @@ async def test_closed_and_out_of_range_days_are_refused_with_a_reason(
 
 
 async def test_without_a_payment_service_the_hold_is_explained_and_no_pay_button(
-    db: Database, clock, service: BookingService, room: Room
+    db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage
 ) -> None:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, None))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, None), dialog_storage)
     chat = Musician(dispatcher, manager, user_id=1001, name="Asha")
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     await chat.tap_slot(slot_keys(room, TOMORROW, 15)[0])
     await chat.tap("Review.*")
     await chat.tap("✅ Confirm")
@@ -217,9 +218,9 @@ async def test_the_link_back_from_the_payment_page_opens_my_bookings(chat: Music
 
 
 async def test_musicians_share_a_calendar_page_but_never_its_buttons(
-    db: Database, clock, service: BookingService, room: Room, payments
+    db: Database, clock, service: BookingService, room: Room, payments, dialog_storage: BaseStorage
 ) -> None:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments), dialog_storage)
     asha = Musician(dispatcher, manager, user_id=1001, name="Asha")
     ravi = Musician(dispatcher, manager, user_id=1002, name="Ravi")
     pages = []
@@ -256,12 +257,12 @@ class CountingService(BookingService):
 
 
 async def test_a_slot_tap_reads_the_day_once_and_the_next_tap_reads_it_again(
-    db: Database, clock, room: Room, payments
+    db: Database, clock, room: Room, payments, dialog_storage: BaseStorage
 ) -> None:
     service = CountingService(clock, BookingRules())
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments), dialog_storage)
     chat = Musician(dispatcher, manager, user_id=1001, name="Asha")
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     first, second = slot_keys(room, TOMORROW, 17, 18)
     service.offers_read = 0
     await chat.tap_slot(first)  # checked, then shown: one reading

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from domain.booking_status import BookingStatus
@@ -24,8 +25,10 @@ def payments() -> RecordingPayments:
 
 
 @pytest.fixture
-def chat(db: Database, clock, service: BookingService, room: Room, payments) -> Musician:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments))
+def chat(
+    db: Database, clock, service: BookingService, room: Room, payments, dialog_storage: BaseStorage
+) -> Musician:
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments), dialog_storage)
     return Musician(dispatcher, manager, user_id=1001, name="Asha")
 
 

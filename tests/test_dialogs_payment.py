@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 
 from domain.booking_status import BookingStatus
 from payments.gateway import GatewayError, PaymentLink, PaymentLinkRequest
@@ -16,7 +17,7 @@ from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room, SlotClaim
 from storage.sandbox_links import MongoSandboxLinkStore
-from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
+from tests.dialog_support import Musician, confirm_slots, make_dispatcher, make_services
 
 TOMORROW = date(2026, 11, 26)
 PUBLIC = "https://bot.example.test"
@@ -45,27 +46,24 @@ def gateway() -> FlakyGateway:
 
 
 @pytest.fixture
-def chat(db: Database, clock, service: BookingService, room: Room, gateway: FlakyGateway) -> Musician:
+def chat(
+    db: Database,
+    clock,
+    service: BookingService,
+    room: Room,
+    gateway: FlakyGateway,
+    dialog_storage: BaseStorage,
+) -> Musician:
     payments = PaymentService(gateway, clock, service, public_base_url=PUBLIC)
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments), dialog_storage)
     return Musician(dispatcher, manager, user_id=1001, name="Asha")
-
-
-async def confirm_two_slots(chat: Musician, room: Room) -> None:
-    await chat.send("/start room_bass-cave-indiranagar")
-    await chat.tap("📅 Book")
-    await chat.tap_day(TOMORROW)
-    for key in slot_keys(room, TOMORROW, 20, 21):
-        await chat.tap_slot(key)
-    await chat.tap("Review.*")
-    await chat.tap("✅ Confirm")
 
 
 async def test_pay_button_opens_the_bookings_sandbox_link(
     chat: Musician, room: Room, gateway: FlakyGateway
 ) -> None:
     gateway.up = True
-    await confirm_two_slots(chat, room)
+    await confirm_slots(chat, room, TOMORROW, 20, 21)
     booking = await Booking.find_one(Booking.user_id == 1001)
     assert booking is not None
     pay = next(b for b in chat.buttons() if b.text == "💳 Pay ₹1,600")
@@ -78,7 +76,7 @@ async def test_pay_button_opens_the_bookings_sandbox_link(
 async def test_gateway_failure_keeps_the_hold_and_try_again_gets_the_link(
     chat: Musician, room: Room, gateway: FlakyGateway
 ) -> None:
-    await confirm_two_slots(chat, room)
+    await confirm_slots(chat, room, TOMORROW, 20, 21)
     assert "could not reach the payment service" in chat.text
     assert not any(b.url for b in chat.buttons())
     booking = await Booking.find_one(Booking.user_id == 1001)

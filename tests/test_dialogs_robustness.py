@@ -8,6 +8,7 @@ import logging
 from datetime import date
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, User
 
 from bot.dispatcher import FSM_COLLECTION, mongo_fsm_storage
@@ -18,14 +19,14 @@ from domain.words.musician import SLOW_DOWN as SLOW_DOWN_TEXT
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room
-from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
+from tests.dialog_support import Musician, make_dispatcher, make_services, open_day, slot_keys
 
 TOMORROW = date(2026, 11, 26)
 
 
 @pytest.fixture
-def chat(db: Database, clock, service: BookingService, room: Room) -> Musician:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service))
+def chat(db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage) -> Musician:
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service), dialog_storage)
     return Musician(dispatcher, manager, user_id=1001, name="Asha")
 
 
@@ -76,9 +77,11 @@ async def test_help_from_the_menu_and_back(chat: Musician) -> None:
     assert "Hi Asha!" in chat.text
 
 
-async def test_user_text_is_escaped(db: Database, clock, service: BookingService, room: Room) -> None:
+async def test_user_text_is_escaped(
+    db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage
+) -> None:
     await room.set({Room.name: "<b>Loud</b> & Co"})
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service), dialog_storage)
     chat = Musician(dispatcher, manager, user_id=1001, name="<i>Ash</i>")
     await chat.send("/start")
     assert "Hi &lt;i&gt;Ash&lt;/i&gt;!" in chat.text
@@ -105,9 +108,9 @@ async def toggle_help(chat: Musician) -> None:
 
 
 async def test_bursts_are_throttled_per_user(
-    db: Database, clock, service: BookingService, room: Room
+    db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage
 ) -> None:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service), throttle=True)
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service), dialog_storage, throttle=True)
     throttle: ThrottlingMiddleware = dispatcher["throttle"]
     now = [0.0]
     throttle.clock = lambda: now[0]
@@ -135,12 +138,7 @@ async def test_a_restart_mid_booking_resumes_where_the_musician_was(
     await db.db[FSM_COLLECTION].delete_many({})
     first, manager = make_dispatcher(services, storage)
     chat = Musician(first, manager, user_id=1001, name="Asha")
-    await chat.send("/start")
-    await chat.tap("🎸 Find a room")
-    await chat.tap("Bengaluru.*")
-    await chat.tap("Bass Cave Studio.*")
-    await chat.tap("📅 Book")
-    await chat.tap_day(TOMORROW)
+    await open_day(chat, TOMORROW)
     first_key, second_key = slot_keys(room, TOMORROW, 19, 20)
     await chat.tap_slot(first_key)
     screen = chat.last

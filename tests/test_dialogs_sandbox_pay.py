@@ -13,7 +13,8 @@ from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram_dialog.utils import CB_SEP
 from aiohttp import web
 
@@ -31,8 +32,9 @@ from storage.models import Booking, Room, SlotClaim
 from storage.outbox import OutboxMessage
 from storage.payment_events import PaymentEvent
 from storage.sandbox_links import MongoSandboxLinkStore, SandboxLink
-from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
+from tests.dialog_support import Musician, confirm_slots, make_dispatcher, make_services
 from tests.fakes.razorpay_api import FakeRazorpayAPI
+from tests.payment_support import serve_app
 
 TOMORROW = date(2026, 11, 26)
 ASHA, RAVI = 1001, 1002
@@ -48,9 +50,7 @@ async def serve_payments(
     payments = build_payments(payments_config(settings, "jamroom_test_bot"), clock, service)
     app = web.Application()
     payments.install_routes(app)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", settings.port).start()
+    runner, _ = await serve_app(app, settings.port)
     return payments, runner
 
 
@@ -66,34 +66,31 @@ async def payments(db: Database, clock: ManualClock, service: BookingService) ->
 
 
 def chat_of(
-    db: Database, clock: ManualClock, service: BookingService, payments: PaymentService | None
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    payments: PaymentService | None,
+    dialog_storage: BaseStorage,
 ) -> tuple[Musician, Musician]:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments), dialog_storage)
     return Musician(dispatcher, manager, ASHA, "Asha"), Musician(dispatcher, manager, RAVI, "Ravi")
 
 
 @pytest.fixture
 def chats(
-    db: Database, clock: ManualClock, service: BookingService, room: Room, payments: PaymentSetup
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    payments: PaymentSetup,
+    dialog_storage: BaseStorage,
 ) -> tuple[Musician, Musician]:
-    return chat_of(db, clock, service, payments.service)
+    return chat_of(db, clock, service, payments.service, dialog_storage)
 
 
 @pytest.fixture
 def asha(chats: tuple[Musician, Musician]) -> Musician:
     return chats[0]
-
-
-async def confirm_two_slots(chat: Musician, room: Room) -> Message:
-    """Book 20:00 and 21:00 tomorrow (₹1,600); the pay screen."""
-    await chat.send("/start room_bass-cave-indiranagar")
-    await chat.tap("📅 Book")
-    await chat.tap_day(TOMORROW)
-    for key in slot_keys(room, TOMORROW, 20, 21):
-        await chat.tap_slot(key)
-    await chat.tap("Review.*")
-    await chat.tap("✅ Confirm")
-    return chat.last
 
 
 async def the_booking() -> Booking:
@@ -113,7 +110,7 @@ async def events(name: str) -> int:
 
 
 async def test_the_pay_screen_offers_test_payment_in_the_chat(asha: Musician, room: Room) -> None:
-    await confirm_two_slots(asha, room)
+    await confirm_slots(asha, room, TOMORROW, 20, 21)
     assert "Test payments: no real money moves" in asha.text
     assert asha.button_texts()[:2] == ["💳 Pay ₹1,600 (test)", "Fail the payment (test)"]
     assert not any(b.url for b in asha.buttons())
@@ -121,7 +118,7 @@ async def test_the_pay_screen_offers_test_payment_in_the_chat(asha: Musician, ro
 
 
 async def test_paying_in_the_chat_confirms_through_the_signed_webhook(asha: Musician, room: Room) -> None:
-    await confirm_two_slots(asha, room)
+    await confirm_slots(asha, room, TOMORROW, 20, 21)
     await asha.tap(PAY_TEST)
 
     booking = await the_booking()
@@ -141,7 +138,7 @@ async def test_paying_in_the_chat_confirms_through_the_signed_webhook(asha: Musi
 
 
 async def test_failing_in_the_chat_tells_the_musician_and_keeps_the_hold(asha: Musician, room: Room) -> None:
-    await confirm_two_slots(asha, room)
+    await confirm_slots(asha, room, TOMORROW, 20, 21)
     await asha.tap(FAIL_TEST)
 
     booking = await the_booking()
@@ -159,7 +156,7 @@ async def test_failing_in_the_chat_tells_the_musician_and_keeps_the_hold(asha: M
 
 
 async def test_a_replayed_pay_tap_pays_nothing_twice(asha: Musician, room: Room) -> None:
-    pay_screen = await confirm_two_slots(asha, room)
+    pay_screen = await confirm_slots(asha, room, TOMORROW, 20, 21)
     await asha.tap(PAY_TEST)
     await asha.tap(PAY_TEST, pay_screen)  # the same button again, from the old screen
     await asha.tap(FAIL_TEST, pay_screen)
@@ -180,7 +177,7 @@ async def test_another_musician_cannot_pay_with_a_copied_button(
     chats: tuple[Musician, Musician], room: Room
 ) -> None:
     asha, ravi = chats
-    pay_screen = await confirm_two_slots(asha, room)
+    pay_screen = await confirm_slots(asha, room, TOMORROW, 20, 21)
     await ravi.send("/start")
     await ravi.tap(PAY_TEST, pay_screen)  # Ravi replays Asha's button
 
@@ -197,7 +194,7 @@ async def test_another_musicians_booking_cannot_be_opened_to_pay(
     chats: tuple[Musician, Musician], room: Room
 ) -> None:
     asha, ravi = chats
-    await confirm_two_slots(asha, room)
+    await confirm_slots(asha, room, TOMORROW, 20, 21)
     booking = await the_booking()
     await ravi.send("/bookings")
     select = next(b for b in ravi.buttons() if b.callback_data and CB_SEP in b.callback_data)
@@ -221,7 +218,7 @@ async def test_another_musicians_booking_cannot_be_opened_to_pay(
 async def test_after_the_hold_ends_a_test_payment_pays_nothing(
     asha: Musician, room: Room, clock: ManualClock
 ) -> None:
-    await confirm_two_slots(asha, room)
+    await confirm_slots(asha, room, TOMORROW, 20, 21)
     clock.advance(minutes=16)  # the hold was 15 minutes; the expiry job has not run
     await asha.tap(PAY_TEST)
     await asha.tap(FAIL_TEST)
@@ -238,7 +235,7 @@ async def test_after_the_hold_ends_a_test_payment_pays_nothing(
 
 async def test_a_link_already_paid_is_not_paid_again(asha: Musician, room: Room) -> None:
     """Its webhook did not arrive (yet): the chat must not pay the link a second time."""
-    await confirm_two_slots(asha, room)
+    await confirm_slots(asha, room, TOMORROW, 20, 21)
     booking = await the_booking()
     await MongoSandboxLinkStore().change(
         booking.payment["link_id"], {"status": "created"}, {"status": "paid"}
@@ -251,7 +248,7 @@ async def test_a_link_already_paid_is_not_paid_again(asha: Musician, room: Room)
 
 
 async def test_my_bookings_offers_the_test_payment_too(asha: Musician, room: Room) -> None:
-    await confirm_two_slots(asha, room)
+    await confirm_slots(asha, room, TOMORROW, 20, 21)
     booking = await the_booking()
     await asha.tap("📋 My bookings")
     await asha.tap(f".*{booking.code}.*")
@@ -266,14 +263,14 @@ async def test_my_bookings_offers_the_test_payment_too(asha: Musician, room: Roo
 
 
 async def test_with_a_public_base_url_the_pay_page_button_stays(
-    db: Database, clock: ManualClock, service: BookingService, room: Room
+    db: Database, clock: ManualClock, service: BookingService, room: Room, dialog_storage: BaseStorage
 ) -> None:
     public = "https://jamroom-demo.trycloudflare.com"
     settings = Settings(_env_file=None, bot_token="42:tunnel", port=free_port(), public_base_url=public)  # type: ignore[call-arg]
     payments, runner = await serve_payments(settings, clock, service)
     try:
-        asha, _ = chat_of(db, clock, service, payments.service)
-        await confirm_two_slots(asha, room)
+        asha, _ = chat_of(db, clock, service, payments.service, dialog_storage)
+        await confirm_slots(asha, room, TOMORROW, 20, 21)
         booking = await the_booking()
         assert "Test payments: no real money moves" in asha.text
         pay = next(b for b in asha.buttons() if b.url)
@@ -285,14 +282,19 @@ async def test_with_a_public_base_url_the_pay_page_button_stays(
 
 
 async def test_with_razorpay_there_are_no_test_buttons_and_a_forged_tap_pays_nothing(
-    db: Database, clock: ManualClock, service: BookingService, room: Room, razorpay_api: FakeRazorpayAPI
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    razorpay_api: FakeRazorpayAPI,
+    dialog_storage: BaseStorage,
 ) -> None:
     gateway = RazorpayGateway(
         razorpay_api.key_id, razorpay_api.key_secret, base_url=razorpay_api.base_url, timeout=2.0
     )
     real = PaymentService(gateway, clock, service, public_base_url="https://bot.example.test")
-    asha, _ = chat_of(db, clock, service, real)
-    await confirm_two_slots(asha, room)
+    asha, _ = chat_of(db, clock, service, real, dialog_storage)
+    await confirm_slots(asha, room, TOMORROW, 20, 21)
     assert "Test payments" not in asha.text
     assert [b.text for b in asha.buttons() if b.url] == ["💳 Pay ₹1,600"]
     assert not any("(test)" in text for text in asha.button_texts())
@@ -318,14 +320,14 @@ async def test_with_razorpay_there_are_no_test_buttons_and_a_forged_tap_pays_not
 
 
 async def test_a_lost_webhook_is_said_and_reconciliation_confirms_the_booking(
-    db: Database, clock: ManualClock, service: BookingService, room: Room
+    db: Database, clock: ManualClock, service: BookingService, room: Room, dialog_storage: BaseStorage
 ) -> None:
     """Nothing listens where the sandbox posts its event: the link is paid, the musician is
     told the confirmation follows, and the reconciliation job's path confirms it."""
     settings = Settings(_env_file=None, bot_token="42:lost", port=free_port())  # type: ignore[call-arg]
     payments = build_payments(payments_config(settings, "jamroom_test_bot"), clock, service)
-    asha, _ = chat_of(db, clock, service, payments.service)
-    await confirm_two_slots(asha, room)
+    asha, _ = chat_of(db, clock, service, payments.service, dialog_storage)
+    await confirm_slots(asha, room, TOMORROW, 20, 21)
     await asha.tap(PAY_TEST)
 
     assert asha.bot.alerts()[-1].startswith("Paid (test). I am confirming your booking")

@@ -1,27 +1,20 @@
 """End to end over HTTP: the real Bot + Dispatcher long-polling a local Bot API
-stand-in, dialog state in MongoDB, the sandbox payment gateway. A musician goes
-/start → room → date → two slots → confirm and gets the payment button; the test
-asserts on what the Bot API server received."""
+stand-in, as ``python -m bot`` builds them (its Bot API session and its dialog-state
+storage, with the speed-ups the suite runs under), the sandbox payment gateway. A
+musician goes /start → room → date → two slots → confirm and gets the payment button;
+the test asserts on what the Bot API server received."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-import os
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import Any
 
 import pytest
-from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 
-from bench.dialogs import TOKEN, BotApi, button, buttons
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
 from bot.perf import Speedups
 from payments.sandbox import SandboxGateway
@@ -31,24 +24,16 @@ from storage.database import Database, make_client
 from storage.models import Booking, Room
 from storage.sandbox_links import MongoSandboxLinkStore
 from tests.dialog_support import make_services, slot_keys
+from tests.fakes.bot_api import BotApi, button, buttons
+from tests.telegram_support import ASHA, Phone, bot_for
 
 TOMORROW = date(2026, 11, 26)
 PUBLIC = "https://bot.example.test"
-ASHA = {"id": 1001, "is_bot": False, "first_name": "Asha"}
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[BotApi]:
-    server = BotApi()
-    server.record_calls = True
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
 async def running_bot(
-    db: Database, clock, service: BookingService, room: Room, api: BotApi
+    db: Database, clock, service: BookingService, room: Room, bot_api: BotApi
 ) -> AsyncIterator[None]:
     gateway = SandboxGateway(
         public_base_url=PUBLIC,
@@ -59,16 +44,13 @@ async def running_bot(
     )
     payments = PaymentService(gateway, clock, service, public_base_url=PUBLIC)
     services = make_services(db, clock, service, payments)
-    # Polling's shutdown closes the FSM storage's client: give it its own.
-    fsm_client = make_client(db.embedded.uri if db.embedded else os.environ["MONGODB_URI"])
+    # Polling's shutdown closes the FSM storage's client: give it its own, as bot/app.py does.
+    fsm_client = make_client(db.uri)
     speedups = Speedups.from_setting(services.settings.speedups)
-    dispatcher = build_dispatcher(services, mongo_fsm_storage(fsm_client, db.db.name, speedups))
+    storage = mongo_fsm_storage(fsm_client, db.db.name, speedups, single_process=True)
+    dispatcher = build_dispatcher(services, storage)
     dispatcher["throttle"].rate = dispatcher["throttle"].burst = 1000
-    bot = Bot(
-        TOKEN,
-        session=AiohttpSession(api=TelegramAPIServer.from_base(api.base_url)),
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
+    bot = bot_for(bot_api.base_url)
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1))
     yield
     with contextlib.suppress(RuntimeError):
@@ -77,27 +59,9 @@ async def running_bot(
     await bot.session.close()
 
 
-class Phone:
-    """The musician's Telegram app: sends, taps, and waits for the bot's reply."""
-
-    def __init__(self, api: BotApi) -> None:
-        self.api = api
-        self.screen: dict[str, Any] = {}
-
-    async def send(self, text: str) -> None:
-        version = self.api.send_text(ASHA, text)
-        self.screen = await self.api.wait_reply(ASHA["id"], version, timeout=10)
-
-    async def tap(self, target: dict[str, Any] | None) -> None:
-        assert target is not None, f"no such button on {self.screen.get('text')!r}"
-        version = self.api.press(ASHA, self.screen, target["callback_data"])
-        self.screen = await self.api.wait_reply(ASHA["id"], version, timeout=10)
-        await self.api.wait_settled(ASHA["id"], timeout=10)  # its answer complete: the spinner stopped
-
-
 @pytest.mark.usefixtures("running_bot")
-async def test_a_musician_books_two_slots_over_the_bot_api(api: BotApi, room: Room) -> None:
-    phone = Phone(api)
+async def test_a_musician_books_two_slots_over_the_bot_api(bot_api: BotApi, room: Room) -> None:
+    phone = Phone(bot_api)
     await phone.send("/start")
     assert phone.screen["text"].startswith("Hi Asha!")
     await phone.tap(button(phone.screen, text="🎸 Find a room"))
@@ -112,7 +76,7 @@ async def test_a_musician_books_two_slots_over_the_bot_api(api: BotApi, room: Ro
 
     booking = await Booking.find_one(Booking.user_id == ASHA["id"])
     assert booking is not None
-    edits = [f for m, f in api.calls if m == "editmessagetext" and f["chat_id"] == str(ASHA["id"])]
+    edits = [f for m, f in bot_api.calls if m == "editmessagetext" and f["chat_id"] == str(ASHA["id"])]
     last = edits[-1]
     assert f"Booking {booking.code}" in last["text"]
     assert "held until <b>10:15 on Wed 25 Nov (IST)</b>" in last["text"]
@@ -121,7 +85,7 @@ async def test_a_musician_books_two_slots_over_the_bot_api(api: BotApi, room: Ro
     assert [b["text"] for b in pay] == ["💳 Pay ₹1,400"]
     assert pay[0]["url"] == booking.payment["link_url"]
     assert pay[0]["url"].startswith(f"{PUBLIC}/sandbox/pay/")
-    answered = [f for m, f in api.calls if m == "answercallbackquery"]
+    answered = [f for m, f in bot_api.calls if m == "answercallbackquery"]
     assert len(answered) >= 9  # every tap's spinner was stopped
-    assert {m for m, _ in api.calls} >= {"getme", "getupdates", "sendmessage", "editmessagetext"}
+    assert {m for m, _ in bot_api.calls} >= {"getme", "getupdates", "sendmessage", "editmessagetext"}
     assert [b["text"] for b in buttons(phone.screen)][-2:] == ["📋 My bookings", "🏠 Menu"]

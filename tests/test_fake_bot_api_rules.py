@@ -9,19 +9,16 @@ from typing import Any
 
 import pytest
 from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
-from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import BufferedInputFile, Chat, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram_dialog.api.entities import NewMessage
 
-from bench.dialogs import TOKEN, BotApi
-from bot.perf import Speedups
-from bot.perf.session import telegram_session
 from tests.dialog_support import RecordingBot, RuleKeepingMessageManager
+from tests.fakes.bot_api import BotApi
 from tests.fakes.bot_api_rules import refusal, visible_length
 from tests.fakes.telegram import FakeTelegram
+from tests.telegram_support import bot_for
 
 CHAT = 1001
 PDF = BufferedInputFile(b"%PDF-1.4 test", filename="invoice.pdf")
@@ -33,15 +30,11 @@ def keyboard(**button: str) -> InlineKeyboardMarkup:
 
 @pytest.fixture(params=["FakeTelegram", "BotApi"], scope="module")
 async def bot(request: pytest.FixtureRequest) -> AsyncIterator[Bot]:
-    """A real aiogram Bot talking HTTP to one of the fakes, as the bot does."""
+    """The bot's own Bot (bot.app.make_bot) talking HTTP to one of the fakes."""
     fake: Any = FakeTelegram() if request.param == "FakeTelegram" else BotApi()
     started = await fake.start()
     base_url = (started or fake).base_url
-    bot = Bot(
-        TOKEN,
-        session=telegram_session(base_url, Speedups()),
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
+    bot = bot_for(base_url)
     yield bot
     await bot.session.close()
     await fake.stop()

@@ -25,7 +25,7 @@ from storage.booking_service import BookingService
 from storage.database import Database, open_database
 from storage.demo import DEMO_ROOMS
 from storage.models import Booking, Room, SlotClaim, User
-from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
+from tests.dialog_support import Musician, make_dispatcher, make_services, open_day, slot_keys
 
 TOMORROW = date(2026, 11, 26)
 
@@ -59,12 +59,7 @@ async def test_an_outage_mid_booking_is_answered_and_the_dialog_resumes_after(
     storage = mongo_fsm_storage(own.client, own.db.name, Speedups.from_setting(services.settings.speedups))
     dispatcher, manager = make_dispatcher(services, storage)
     chat = Musician(dispatcher, manager, user_id=1001, name="Asha")
-    await chat.send("/start")
-    await chat.tap("🎸 Find a room")
-    await chat.tap("Bengaluru.*")
-    await chat.tap("Bass Cave Studio.*")
-    await chat.tap("📅 Book")
-    await chat.tap_day(TOMORROW)
+    await open_day(chat, TOMORROW)
     first, second = slot_keys(room, TOMORROW, 19, 20)
     await chat.tap_slot(first)
 

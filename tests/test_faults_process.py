@@ -7,14 +7,10 @@ window (Telegram had accepted it, the dead process had not marked it sent)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-import signal
-import sys
-import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,16 +19,16 @@ import pytest
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 from beanie import init_beanie
 
-from bench.dialogs import TOKEN, BotApi, button, buttons
 from bot.dispatcher import FSM_COLLECTION
 from storage.database import Database, open_database
 from storage.demo import seed_demo
-from storage.embedded import EmbeddedMongo, free_port
+from storage.embedded import EmbeddedMongo
 from storage.models import Booking, User, to_ms
 from storage.outbox import OutboxMessage, OutboxStatus, enqueue
-from tests.test_process import bot_env
+from tests.fakes.bot_api import BotApi, button, buttons
+from tests.process_support import start_bot, startup_env, until
+from tests.telegram_support import ASHA
 
-ASHA = {"id": 1001, "is_bot": False, "first_name": "Asha"}
 ZONE_DAY_AHEAD = 3
 
 if os.environ.get("MONGODB_URI"):  # the bot gets a private embedded server as its "MongoDB"
@@ -40,67 +36,24 @@ if os.environ.get("MONGODB_URI"):  # the bot gets a private embedded server as i
 
 
 @pytest.fixture
-async def world(tmp_path: Path, database: Database) -> AsyncIterator[tuple[BotApi, Database, dict[str, str]]]:
+async def world(
+    tmp_path: Path, database: Database, bot_api: BotApi
+) -> AsyncIterator[tuple[BotApi, Database, dict[str, str]]]:
     server = EmbeddedMongo(tmp_path / "db")
     uri = await server.astart()
-    api = BotApi()
-    api.record_calls = True
-    await api.start()
     shared = await open_database(uri)
     await seed_demo([9001])
-    env = bot_env(
-        tmp_path,
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=api.base_url,
-        MONGODB_URI=uri,
-        PORT=str(free_port()),
-        HOST="127.0.0.1",
-    )
+    env = startup_env(tmp_path, bot_api.base_url, MONGODB_URI=uri, LOG_LEVEL="DEBUG")
     try:
-        yield api, shared, env
+        yield bot_api, shared, env
     finally:
         log = tmp_path / "bot.log"
         if log.exists():  # shown by pytest when the test failed
             noted = [line for line in log.read_text(errors="replace").splitlines() if " DEBUG " not in line]
             logging.getLogger(__name__).warning("the bot's log:\n%s", "\n".join(noted[-40:]))
-        await api.stop()
         await shared.close()
         await server.astop()
         await init_beanie(database=database.db, document_models=database.models)
-
-
-async def start_bot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    """``python -m bot``, its output appended to ``bot.log`` in ``cwd`` (kept for a failure),
-    in a session of its own: only this test's signals reach it, not ones sent to the
-    test runner's process group."""
-    with (cwd / "bot.log").open("ab") as log:
-        return await asyncio.create_subprocess_exec(
-            *(sys.executable, "-m", "bot"),
-            cwd=cwd,
-            env={**env, "LOG_LEVEL": "DEBUG"},
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
-
-
-async def kill(process: asyncio.subprocess.Process) -> None:
-    process.send_signal(signal.SIGKILL)
-    await process.wait()
-
-
-async def stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 30)
-
-
-async def until(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true after {timeout}s: {check.__name__}")
-        await asyncio.sleep(0.2)
 
 
 async def tap(api: BotApi, screen: dict[str, Any], target: dict[str, Any] | None) -> dict[str, Any]:
@@ -153,7 +106,7 @@ async def test_a_killed_bot_resumes_the_dialog_and_expires_the_hold(
 
         await until(choice_saved)
 
-        await kill(bot)  # mid-booking
+        await bot.kill()  # mid-booking
         bot = await start_bot(env, tmp_path)
         screen = await tap(api, screen, second)  # the same message, after the restart
         assert "Chosen: 2 slot(s)" in screen["text"]
@@ -164,7 +117,7 @@ async def test_a_killed_bot_resumes_the_dialog_and_expires_the_hold(
         assert booking is not None
         assert booking.status.value == "PENDING_PAYMENT"
 
-        await kill(bot)  # the hold runs out while the bot is down
+        await bot.kill()  # the hold runs out while the bot is down
         past = datetime.now(UTC) - timedelta(minutes=1)
         await Booking.get_pymongo_collection().update_one(
             {"_id": booking.id}, {"$set": {"hold_expires_at": past, "due_ms": to_ms(past)}}
@@ -180,7 +133,7 @@ async def test_a_killed_bot_resumes_the_dialog_and_expires_the_hold(
         expiries = [n for (chat, t), n in sent_texts(api).items() if chat == ASHA["id"] and "expired" in t]
         assert expiries == [1]
     finally:
-        await stop(bot)
+        await bot.stop()
 
 
 async def test_a_bot_killed_mid_delivery_loses_nothing(
@@ -198,7 +151,7 @@ async def test_a_bot_killed_mid_delivery_loses_nothing(
         return len(sent_texts(api)) >= 20
 
     await until(some_sent, timeout=60)
-    await kill(bot)  # 30 messages a second: most are still queued, some in flight
+    await bot.kill()  # 30 messages a second: most are still queued, some in flight
     received_before = set(sent_texts(api))
     outbox = OutboxMessage.get_pymongo_collection()
     unmarked = {
@@ -225,4 +178,4 @@ async def test_a_bot_killed_mid_delivery_loses_nothing(
         twice = {key for key, n in received.items() if n > 1}
         assert twice <= in_the_window  # duplicates only from the documented window
     finally:
-        await stop(bot)
+        await bot.stop()

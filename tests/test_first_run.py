@@ -9,78 +9,19 @@ the confirmation and the invoice PDF arrive in the chat."""
 
 from __future__ import annotations
 
-import asyncio
 import io
-import signal
-import sys
-import time
-from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 from pypdf import PdfReader
 
-from bench.dialogs import TOKEN, BotApi, button, buttons
-from storage.embedded import free_port
-from tests.test_process import bot_env
+from tests.fakes.bot_api import TOKEN, BotApi, button, buttons
+from tests.process_support import aadmin, start_bot, startup_env, until
+from tests.telegram_support import ASHA, Phone
 
-ASHA = {"id": 1001, "is_bot": False, "first_name": "Asha"}
 STARTUP_SECONDS = 60.0
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[BotApi]:
-    server = BotApi()
-    server.record_calls = True
-    await server.start()
-    yield server
-    await server.stop()
-
-
-class Phone:
-    """Asha's Telegram app: sends, taps a button on a screen, and waits for the answer."""
-
-    def __init__(self, api: BotApi) -> None:
-        self.api = api
-        self.screen: dict[str, Any] = {}
-
-    async def send(self, text: str, timeout: float = 10.0) -> None:
-        version = self.api.send_text(ASHA, text)
-        await self.api.wait_reply(ASHA["id"], version, timeout=timeout)
-        await self._settled()
-
-    async def tap(self, target: dict[str, Any] | None, on: dict[str, Any] | None = None) -> None:
-        screen = on or self.screen
-        assert target is not None, (
-            f"no such button on {screen.get('text')!r}: {[b['text'] for b in buttons(screen)]}"
-        )
-        version = self.api.press(ASHA, screen, target["callback_data"])
-        await self.api.wait_reply(ASHA["id"], version, timeout=10)
-        await self._settled()
-
-    async def _settled(self) -> None:
-        await self.api.wait_settled(ASHA["id"], timeout=10)
-        self.screen = self.api.screen(ASHA["id"])
-
-    def alerts(self) -> list[str]:
-        return self.api.chat(ASHA["id"]).alerts
-
-    def message(self, message_id: int) -> dict[str, Any]:
-        """A message as it is now (dialog screens are edited in place)."""
-        return self.api.chat(ASHA["id"]).messages[message_id]
-
-
-async def until(found: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (result := found()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not there after {timeout}s")
-        await asyncio.sleep(0.2)
-    return result
 
 
 def sent_to_asha(api: BotApi, words: str) -> list[str]:
@@ -118,26 +59,17 @@ async def book_the_first_free_slot_tomorrow(phone: Phone) -> None:
 
 
 async def test_the_readme_run_command_lets_a_musician_book_and_pay_in_the_chat(
-    tmp_path: Path, api: BotApi
+    tmp_path: Path, bot_api: BotApi
 ) -> None:
-    env = bot_env(tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.base_url, PORT=str(free_port()))
-    seed = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "bot.admin", "seed-demo"),
-        cwd=tmp_path,
-        env=env,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, seed_errors = await asyncio.wait_for(seed.communicate(), 120)
-    assert seed.returncode == 0, seed_errors.decode()[-2000:]
-    log_path = tmp_path / "bot.log"
-    with log_path.open("wb") as log:
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=tmp_path, env=env, stdout=log, stderr=log, start_new_session=True
-        )
-    phone = Phone(api)
+    env = startup_env(tmp_path, bot_api.base_url, BOT_TOKEN=TOKEN)
+    env.pop("HOST")  # the README's command sets nothing but the token
+    seed = await aadmin(env, tmp_path, "seed-demo")
+    assert seed.returncode == 0, seed.stderr[-2000:]
+    bot = await start_bot(env, tmp_path)
+    phone = Phone(bot_api)
     try:
         await book_the_first_free_slot_tomorrow(phone)
-        assert api.refused == []  # the pay screen: Telegram takes it
+        assert bot_api.refused == []  # the pay screen: Telegram takes it
         pay_screen = phone.screen
         text = pay_screen["text"]
         assert "Booking JR-" in text, text
@@ -150,7 +82,7 @@ async def test_the_readme_run_command_lets_a_musician_book_and_pay_in_the_chat(
 
         await phone.tap(button(pay_screen, text="Fail the payment (test)"), on=pay_screen)
         assert phone.alerts()[-1].startswith("❌ The test payment was declined. Your slots stay held")
-        failed = await until(lambda: sent_to_asha(api, "did not go through"))
+        failed = await until(lambda: sent_to_asha(bot_api, "did not go through"))
         assert code in failed[0]
         assert "still held" in failed[0]
         pay_screen = phone.message(pay_screen["message_id"])
@@ -159,20 +91,18 @@ async def test_the_readme_run_command_lets_a_musician_book_and_pay_in_the_chat(
         await phone.tap(button(pay_screen, text="💳 Pay ₹"), on=pay_screen)
         assert phone.alerts()[-1].startswith("✅ Paid (test)")
         assert "Status: <b>confirmed</b>" in phone.message(pay_screen["message_id"])["text"]
-        confirmed = await until(lambda: sent_to_asha(api, "Booking confirmed"))
+        confirmed = await until(lambda: sent_to_asha(bot_api, "Booking confirmed"))
         assert code in confirmed[0]
-        caption, pdf = (await until(lambda: invoices(api)))[0]
+        caption, pdf = (await until(lambda: invoices(bot_api)))[0]
         assert code in caption
         invoice = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
         assert code in invoice
         assert "₹" in invoice
-        assert api.refused == []  # Telegram would have taken every call
+        assert bot_api.refused == []  # Telegram would have taken every call
     finally:
-        if bot.returncode is None:
-            bot.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(bot.wait(), 30)
-    output = log_path.read_text(errors="replace")
-    assert bot.returncode == 0, output[-3000:]
+        code = await bot.stop()
+    output = bot.output
+    assert code == 0, output[-3000:]
     assert "Traceback" not in output, output[-3000:]
     assert "payment_link.paid: confirmed" in output  # through /webhooks/razorpay, as Razorpay's would
     assert TOKEN not in output

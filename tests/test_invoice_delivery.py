@@ -5,12 +5,9 @@ send of one booking's invoice, and nothing made for an attachment nobody knows."
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from pypdf import PdfReader
 
 from domain.clock import ManualClock
@@ -18,28 +15,14 @@ from jobs.delivery import OutboxDeliverer, RateLimits
 from storage.models import Room, User
 from storage.outbox import OutboxMessage, OutboxStatus, enqueue
 from tests.fakes.telegram import FakeTelegram
-from tests.payment_support import PaymentWorld, held_booking
-from tests.test_webhook import pay
+from tests.payment_support import PaymentWorld, held_booking, pay
 
 
 @pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    fake = await FakeTelegram().start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def deliverer(
-    telegram: FakeTelegram, world: PaymentWorld, clock: ManualClock
-) -> AsyncIterator[OutboxDeliverer]:
-    bot = Bot(
-        "123456:TEST-invoice", session=AiohttpSession(api=TelegramAPIServer.from_base(telegram.base_url))
+def deliverer(telegram_bot: Bot, world: PaymentWorld, clock: ManualClock) -> OutboxDeliverer:
+    return OutboxDeliverer(
+        telegram_bot, clock, RateLimits(per_chat_interval=0), attachments=world.payments.render_attachment
     )
-    yield OutboxDeliverer(
-        bot, clock, RateLimits(per_chat_interval=0), attachments=world.payments.render_attachment
-    )
-    await bot.session.close()
 
 
 async def deliver_all(deliverer: OutboxDeliverer) -> int:

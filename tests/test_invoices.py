@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from datetime import UTC, date, datetime
 
 import pytest
 from beanie import PydanticObjectId
-from pypdf import PdfReader
 
 from domain.invoice_numbers import financial_year, format_invoice_number, gst_split, parse_invoice_number
 from payments.invoice_pdf import InvoiceData, InvoiceLine, render_invoice_pdf
 from storage.database import Database
 from storage.invoices import Invoice, invoice_number_for
 from storage.models import BookedSlot, Booking, Room, User
-from tests.payment_support import PaymentWorld, held_booking
+from tests.payment_support import PaymentWorld, held_booking, pdf_text
 
 
 @pytest.mark.parametrize(
@@ -89,11 +87,6 @@ async def test_same_booking_asked_concurrently_gets_one_number(db: Database) -> 
     assert await Invoice.count() == 1
     follower = await invoice_number_for(fake_booking(8), date(2026, 11, 25))
     assert follower[0] == "JR/2026-27/000002"
-
-
-def pdf_text(pdf: bytes) -> tuple[str, PdfReader]:
-    reader = PdfReader(io.BytesIO(pdf))
-    return "\n".join(page.extract_text() for page in reader.pages), reader
 
 
 def invoice(gstin: str | None) -> InvoiceData:

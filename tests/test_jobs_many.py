@@ -12,10 +12,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 
-from bot.app import booking_clock
+from bot.app import booking_clock, make_bot
 from bot.config import Settings
 from bot.services import booking_rules
 from domain.booking_status import BookingStatus
@@ -42,9 +40,9 @@ async def paid(world: PaymentWorld, booking: Booking) -> Booking:
 async def start_process(
     world: PaymentWorld, clock: ManualClock, fake: FakeTelegram
 ) -> tuple[Bot, Callable[[], Awaitable[None]]]:
-    settings = Settings(_env_file=None, bot_token=TOKEN)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, bot_token=TOKEN, telegram_api_url=fake.base_url)  # type: ignore[call-arg]
     bookings = BookingService(clock, booking_rules(settings))
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
+    bot = make_bot(settings)
     stop = start_jobs(
         booking_clock(
             bookings,

@@ -19,7 +19,7 @@ import pytest
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession, Response
-from aiogram.fsm.storage.base import DEFAULT_DESTINY, StorageKey
+from aiogram.fsm.storage.base import DEFAULT_DESTINY, BaseStorage, StorageKey
 from aiogram.fsm.storage.pymongo import PyMongoStorage
 from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, Update
@@ -270,11 +270,11 @@ async def test_webhook_updates_are_read_through_the_sessions_json_loads() -> Non
 
 
 async def test_a_tap_is_handled_the_same_without_the_keyboard_it_was_made_on(
-    db: Database, clock, service: BookingService, room: Room
+    db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage
 ) -> None:
     """aiogram-dialog does not read the echoed keyboard of a tapped message, which
     unparsed_echoes drops: the same tap with and without it leads to the same screen."""
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service), dialog_storage)
     screens = []
     for user_id, strip in ((1001, False), (1002, True)):
         chat = Musician(dispatcher, manager, user_id=user_id, name="Asha")
@@ -365,10 +365,12 @@ async def test_a_calendar_page_depends_on_the_window_data_alone() -> None:
 
 
 async def test_the_booking_calendar_opens_on_the_booking_clocks_month(
-    db: Database, clock, service: BookingService, room: Room
+    db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage
 ) -> None:
     """Our _render_keyboard sets the first page; stock Calendar would open on the host's month."""
-    chat = Musician(*make_dispatcher(make_services(db, clock, service)), user_id=1001, name="Asha")
+    chat = Musician(
+        *make_dispatcher(make_services(db, clock, service), dialog_storage), user_id=1001, name="Asha"
+    )
     await chat.send("/start")
     await chat.tap("🎸 Find a room")
     await chat.tap("Bengaluru.*")
@@ -383,7 +385,7 @@ async def test_the_booking_calendar_opens_on_the_booking_clocks_month(
 
 
 async def test_dialogs_route_messages_through_the_overridden_message_handler(
-    db: Database, clock, service: BookingService, room: Room
+    db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage
 ) -> None:
     what = (
         "the installed aiogram-dialog changed Dialog._message_handler or _current_window: "
@@ -392,7 +394,9 @@ async def test_dialogs_route_messages_through_the_overridden_message_handler(
     assert parameters(StockDialog._message_handler) == ["self", "message", "dialog_manager"], what
     assert parameters(StockDialog._current_window) == ["self", "manager"], what
     assert inspect.iscoroutinefunction(StockDialog._current_window), what
-    chat = Musician(*make_dispatcher(make_services(db, clock, service)), user_id=1001, name="Asha")
+    chat = Musician(
+        *make_dispatcher(make_services(db, clock, service), dialog_storage), user_id=1001, name="Asha"
+    )
     await chat.send("/start")
     await chat.send("hello?")
     assert chat.bot.sent_texts()[-1] == BUTTONS_TEXT, what

@@ -4,16 +4,12 @@ shared by several processes, and slow Telegram answers."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any, ClassVar
 
-import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import SendMessage
 from aiohttp import web
 
@@ -27,6 +23,7 @@ from storage.models import Room, User
 from storage.outbox import OutboxMessage, OutboxStatus, enqueue, enqueue_guarded
 from tests.fakes.telegram import FakeTelegram
 from tests.payment_support import TOMORROW, keys
+from tests.telegram_support import bot_for
 
 TOKEN = "123456:TEST-limits"
 PACE_START = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)
@@ -61,27 +58,9 @@ class SlowTelegram(FakeTelegram):
         return await super()._handle(request)
 
 
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    fake = await FakeTelegram().start()
-    yield fake
-    await fake.stop()
-
-
 def paced() -> RateLimits:
     """Limits on a clock of their own, so pacing costs no real time."""
     return RateLimits(per_chat_interval=0, clock=ManualClock(PACE_START))
-
-
-def bot_for(fake: FakeTelegram) -> Bot:
-    return Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
-
-
-@pytest.fixture
-async def bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
-    bot = bot_for(telegram)
-    yield bot
-    await bot.session.close()
 
 
 async def stored(key: str) -> OutboxMessage:
@@ -91,11 +70,11 @@ async def stored(key: str) -> OutboxMessage:
 
 
 async def test_a_telegram_outage_of_hours_loses_nothing(
-    db: Database, clock: ManualClock, bot: Bot, telegram: FakeTelegram
+    db: Database, clock: ManualClock, telegram_bot: Bot, telegram: FakeTelegram
 ) -> None:
     await enqueue(21, "still here", dedupe_key="outage", now=clock.now())
     telegram.fail_next("sendMessage", 502, times=30)
-    worker = OutboxDeliverer(bot, clock, paced())
+    worker = OutboxDeliverer(telegram_bot, clock, paced())
     for attempt in range(1, 31):
         assert await worker.deliver_due() == 0
         waiting = await stored("outage")
@@ -107,11 +86,11 @@ async def test_a_telegram_outage_of_hours_loses_nothing(
 
 
 async def test_after_a_day_of_errors_a_message_is_given_up(
-    db: Database, clock: ManualClock, bot: Bot, telegram: FakeTelegram
+    db: Database, clock: ManualClock, telegram_bot: Bot, telegram: FakeTelegram
 ) -> None:
     await enqueue(22, "too late", dedupe_key="day", now=clock.now())
     telegram.fail_next("sendMessage", 500, times=2)
-    worker = OutboxDeliverer(bot, clock, paced())
+    worker = OutboxDeliverer(telegram_bot, clock, paced())
     await worker.deliver_due()
     clock.advance(hours=24)
     await worker.deliver_due()
@@ -121,7 +100,7 @@ async def test_after_a_day_of_errors_a_message_is_given_up(
 
 
 async def test_a_guarded_message_waits_for_its_change_then_goes(
-    db: Database, clock: ManualClock, service: BookingService, room: Room, user: User, bot: Bot
+    db: Database, clock: ManualClock, service: BookingService, room: Room, user: User, telegram_bot: Bot
 ) -> None:
     booking = await service.create_booking(user.id, room.id, TOMORROW, keys(room, TOMORROW, 12))
     await enqueue_guarded(
@@ -133,7 +112,7 @@ async def test_a_guarded_message_waits_for_its_change_then_goes(
         send_if=[BookingStatus.EXPIRED],
         wait_if=[BookingStatus.PENDING_PAYMENT],
     )
-    worker = OutboxDeliverer(bot, clock, paced())
+    worker = OutboxDeliverer(telegram_bot, clock, paced())
     assert await worker.deliver_due() == 0  # queued before the change, which is not stored yet
     assert (await stored("g:expired")).status is OutboxStatus.PENDING
     clock.set(booking.hold_expires_at)
@@ -143,7 +122,7 @@ async def test_a_guarded_message_waits_for_its_change_then_goes(
 
 
 async def test_a_guarded_message_no_longer_true_is_skipped(
-    db: Database, clock: ManualClock, service: BookingService, room: Room, user: User, bot: Bot
+    db: Database, clock: ManualClock, service: BookingService, room: Room, user: User, telegram_bot: Bot
 ) -> None:
     booking = await service.create_booking(user.id, room.id, TOMORROW, keys(room, TOMORROW, 12))
     await enqueue_guarded(
@@ -156,7 +135,7 @@ async def test_a_guarded_message_no_longer_true_is_skipped(
         wait_if=[BookingStatus.PENDING_PAYMENT],
     )
     await service.confirm_payment(booking, {"payment_id": "pay_1"})  # paid at the last second
-    worker = OutboxDeliverer(bot, clock, paced())
+    worker = OutboxDeliverer(telegram_bot, clock, paced())
     assert await worker.deliver_due() == 0
     skipped = await stored("g:paid")
     assert (skipped.status, skipped.last_error) == (OutboxStatus.SKIPPED, "no longer true")
@@ -208,7 +187,7 @@ async def test_two_processes_draw_their_send_moments_from_one_budget(db: Databas
 
 async def test_a_deliverer_sends_at_its_reserved_moments(db: Database, clock: ManualClock) -> None:
     fake = await FakeTelegram().start()
-    bot = bot_for(fake)
+    bot = bot_for(fake.base_url)
     pace = ManualClock(PACE_START)
     sent_at: list[datetime] = []
 
@@ -245,7 +224,7 @@ async def test_slow_answers_do_not_slow_delivery(db: Database, clock: ManualCloc
     """Telegram answers only once five sends wait at the same time: a deliverer that
     waited for each answer before the next send would never see one."""
     fake = await SlowTelegram().start()
-    bot = bot_for(fake)
+    bot = bot_for(fake.base_url)
     try:
         for n in range(30):
             await enqueue(500 + n, f"m{n}", dedupe_key=f"slow:{n}", now=clock.now())

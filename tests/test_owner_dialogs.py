@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.methods import SendDocument, SendPhoto
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -30,9 +31,15 @@ def payments() -> RecordingPayments:
 
 @pytest.fixture
 def people(
-    db: Database, clock, service: BookingService, room: Room, user: User, payments: RecordingPayments
+    db: Database,
+    clock,
+    service: BookingService,
+    room: Room,
+    user: User,
+    payments: RecordingPayments,
+    dialog_storage: BaseStorage,
 ) -> dict[str, Musician]:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments), dialog_storage)
     return {
         "owner": Musician(dispatcher, manager, user_id=9001, name="Ravi"),
         "musician": Musician(dispatcher, manager, user_id=user.id, name="Asha"),

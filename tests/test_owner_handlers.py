@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.methods import SendMessage
 from aiogram.types import Chat, Message
 from aiogram_dialog.test_tools.keyboard import InlineButtonTextLocator
@@ -30,9 +31,15 @@ def payments() -> RecordingPayments:
 
 @pytest.fixture
 def people(
-    db: Database, clock, service: BookingService, room: Room, user: User, payments
+    db: Database,
+    clock,
+    service: BookingService,
+    room: Room,
+    user: User,
+    payments,
+    dialog_storage: BaseStorage,
 ) -> dict[str, Musician]:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments), dialog_storage)
     return {
         "owner": Musician(dispatcher, manager, user_id=9001, name="Ravi"),
         "musician": Musician(dispatcher, manager, user_id=user.id, name="Asha"),

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
@@ -61,10 +62,16 @@ async def test_a_link_made_while_create_timed_out_is_found_and_paid(
 
 
 async def test_try_again_in_the_chat_shows_the_link_made_earlier(
-    impatient: PaymentWorld, db: Database, clock: ManualClock, service: BookingService, room: Room, user: User
+    impatient: PaymentWorld,
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    user: User,
+    dialog_storage: BaseStorage,
 ) -> None:
     world, api = impatient, impatient.api
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, world.payments))
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, world.payments), dialog_storage)
     chat = Musician(dispatcher, manager, user_id=user.id, name="Asha")
     api.answer_late_next("/v1/payment_links", delay=TIMEOUT * 2)
     await chat.send("/start room_bass-cave-indiranagar")

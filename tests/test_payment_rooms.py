@@ -7,8 +7,7 @@ from __future__ import annotations
 from domain.booking_status import BookingStatus
 from payments import webhook_bodies
 from storage.models import Booking, Room, SlotClaim, User
-from tests.payment_support import PaymentWorld, held_booking, outbox_to, snapshot
-from tests.test_webhook import pay
+from tests.payment_support import PaymentWorld, held_booking, outbox_to, pay, snapshot
 
 
 async def test_money_for_a_hold_the_musician_cancelled_is_refunded_in_full_and_both_told(

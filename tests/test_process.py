@@ -3,38 +3,19 @@
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
 from bot.logging_setup import SecretMaskingFilter, configured_secrets
+from tests.process_support import bot_env, run_module
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("BOT_", "RAZORPAY_", "TELEGRAM_", "MONGODB", "PAYMENTS", "PUBLIC_"))
-    }
-    env.update({"DATA_DIR": str(tmp_path / "data"), **extra})
-    return env
-
-
 def test_without_a_token_it_explains_how_to_get_one(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
-        env=bot_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_module("bot", bot_env(tmp_path), tmp_path)
     assert result.returncode == 2
     assert "@BotFather" in result.stderr
     assert "/newbot" in result.stderr
@@ -43,14 +24,7 @@ def test_without_a_token_it_explains_how_to_get_one(tmp_path: Path) -> None:
 
 
 def test_help_describes_what_runs(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "--help"],
-        cwd=tmp_path,
-        env=bot_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_module("bot", bot_env(tmp_path), tmp_path, "--help")
     assert result.returncode == 0
     for words in (
         "/webhooks/razorpay",
@@ -68,14 +42,7 @@ HEAVY_PACKAGES = {"aiogram", "aiogram_dialog", "aiohttp", "pymongo", "beanie", "
 def test_help_answers_before_the_heavy_imports(tmp_path: Path) -> None:
     """``--help`` took 4 s when it came after loading aiogram and the rest; the import
     list, unlike a stopwatch, does not depend on how busy the machine is."""
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "bot", "--help"],
-        cwd=tmp_path,
-        env=bot_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_module("bot", bot_env(tmp_path), tmp_path, "--help", python=("-X", "importtime"))
     assert result.returncode == 0
     assert "exit codes:" in result.stdout
     imported = {
@@ -89,9 +56,7 @@ def test_help_answers_before_the_heavy_imports(tmp_path: Path) -> None:
 
 def test_bad_configuration_is_reported_without_a_traceback(tmp_path: Path) -> None:
     env = bot_env(tmp_path, BOT_TOKEN="1:x", REFUND_POLICY="lots")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
-    )
+    result = run_module("bot", env, tmp_path)
     assert result.returncode == 2
     assert "refund policy must look like 24:100,6:50" in result.stderr
     assert "Traceback" not in result.stderr

@@ -7,13 +7,13 @@ import asyncio
 import os
 import signal
 import subprocess
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bench.dialogs import BotApi
+from tests.fakes.bot_api import BotApi
 from tests.process_support import (
+    BotProcess,
     aadmin,
     alive,
     end,
@@ -21,34 +21,25 @@ from tests.process_support import (
     servers_for,
     start_bot,
     startup_env,
-    stop_api,
     until,
 )
-
-ASHA = {"id": 1001, "is_bot": False, "first_name": "Asha"}
+from tests.telegram_support import ASHA
 
 if os.environ.get("MONGODB_URI"):  # these tests are about the embedded database
     pytestmark = pytest.mark.skip(reason="runs on the embedded database only")
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[BotApi]:
-    server = BotApi()
-    await server.start()
-    yield server
-    await stop_api(server)
-
-
-async def answers_start(api: BotApi) -> None:
-    reply = await api.wait_reply(ASHA["id"], api.send_text(ASHA, "/start"), timeout=60)
+async def answers_start(bot_api: BotApi, bot: BotProcess) -> None:
+    reply = await bot_api.wait_reply(ASHA["id"], bot_api.send_text(ASHA, "/start"), timeout=60)
     assert "Asha" in reply["text"]
+    await bot.finished(updates=1)
 
 
-async def test_a_sigkilled_bot_takes_its_database_with_it(tmp_path: Path, api: BotApi) -> None:
+async def test_a_sigkilled_bot_takes_its_database_with_it(tmp_path: Path, bot_api: BotApi) -> None:
     data_dir = tmp_path / "data"
-    env = startup_env(tmp_path, api.base_url)
+    env = startup_env(tmp_path, bot_api.base_url)
     bot = await start_bot(env, tmp_path)
-    await answers_start(api)
+    await answers_start(bot_api, bot)
     (server,) = servers_for(data_dir)
 
     bot.signal(signal.SIGKILL)
@@ -57,7 +48,7 @@ async def test_a_sigkilled_bot_takes_its_database_with_it(tmp_path: Path, api: B
 
     again = await start_bot(env, tmp_path, name="again")
     try:
-        await answers_start(api)
+        await answers_start(bot_api, again)
     finally:
         assert await again.stop() == 0, again.output[-3000:]
     assert servers_for(data_dir) == []
@@ -68,14 +59,14 @@ async def listening(server: subprocess.Popen[bytes], data_dir: Path) -> None:
     assert server.poll() is None
 
 
-async def test_a_server_left_running_is_stopped_and_the_bot_starts(tmp_path: Path, api: BotApi) -> None:
+async def test_a_server_left_running_is_stopped_and_the_bot_starts(tmp_path: Path, bot_api: BotApi) -> None:
     data_dir = tmp_path / "data"
     leftover = orphan_server(data_dir)
     try:
         await listening(leftover, data_dir)
-        bot = await start_bot(startup_env(tmp_path, api.base_url), tmp_path)
+        bot = await start_bot(startup_env(tmp_path, bot_api.base_url), tmp_path)
         try:
-            await answers_start(api)
+            await answers_start(bot_api, bot)
             assert leftover.poll() is not None  # stopped by the bot, not by this test
         finally:
             assert await bot.stop() == 0, bot.output[-3000:]

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from bench.dialogs import BotApi
 from storage.embedded import free_port
-from tests.process_support import BOT_TOKEN, admin, servers_for, start_bot, startup_env, stop_api, until
+from tests.fakes.bot_api import BotApi
+from tests.process_support import BOT_TOKEN, admin, servers_for, start_bot, startup_env, until
 
 if os.environ.get("MONGODB_URI"):  # these tests are about the embedded database
     pytestmark = pytest.mark.skip(reason="runs on the embedded database only")
@@ -40,28 +40,11 @@ class HoldingBotApi(BotApi):
         return await super().handle(request)
 
 
-class RefusingTelegram:
+class RefusingTelegram(BotApi):
     """Answers every call as Telegram answers a revoked or mistyped token."""
-
-    def __init__(self) -> None:
-        self.runner: web.AppRunner | None = None
-        self.base_url = ""
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/bot{token}/{method}", self.handle)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.base_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
 
     async def handle(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
-
-    async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
 
 
 @pytest.fixture
@@ -106,36 +89,25 @@ async def test_an_unreachable_telegram_is_reported_and_the_bot_exits(tmp_path: P
     await assert_next_start_works(env, tmp_path)
 
 
-async def test_a_port_in_use_is_named_with_its_setting(tmp_path: Path) -> None:
-    api = BotApi()
-    await api.start()
+async def test_a_port_in_use_is_named_with_its_setting(tmp_path: Path, bot_api: BotApi) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {**startup_env(tmp_path, api.base_url), "PORT": str(port)}
-        try:
-            bot = await start_bot(env, tmp_path)
-            assert await bot.exit_code() == 1
-        finally:
-            await stop_api(api)
+        env = startup_env(tmp_path, bot_api.base_url, PORT=str(port))
+        bot = await start_bot(env, tmp_path)
+        assert await bot.exit_code() == 1
     assert f"port {port} on 127.0.0.1 is already in use" in bot.output
     assert "PORT" in bot.output
     assert_clean_exit(bot.output, tmp_path / "data")
     await assert_next_start_works(env, tmp_path)
 
 
-async def test_a_data_directory_that_is_a_file_is_named(tmp_path: Path) -> None:
-    api = BotApi()
-    await api.start()
+async def test_a_data_directory_that_is_a_file_is_named(tmp_path: Path, bot_api: BotApi) -> None:
     not_a_folder = tmp_path / "data"
     not_a_folder.write_text("a file where the data directory should be")
-    env = startup_env(tmp_path, api.base_url)
-    try:
-        bot = await start_bot(env, tmp_path)
-        assert await bot.exit_code() == 1
-    finally:
-        await stop_api(api)
+    bot = await start_bot(startup_env(tmp_path, bot_api.base_url), tmp_path)
+    assert await bot.exit_code() == 1
     assert f"JamRoom bot could not start: the data directory {not_a_folder} is a file" in bot.output
     assert "DATA_DIR" in bot.output
     assert_clean_exit(bot.output, not_a_folder)
@@ -192,6 +164,6 @@ async def test_a_stop_signal_at_any_moment_of_start_up_stops_everything(
         assert await bot.exit_code() == 0, bot.output[-3000:]
     finally:
         api.release.set()
-        await stop_api(api)
+        await api.stop()
     assert_clean_exit(bot.output, tmp_path / "data")
     await assert_next_start_works(env, tmp_path)

@@ -14,9 +14,7 @@ from domain.clock import ManualClock
 from payments import webhook_bodies
 from storage.earnings import bookings_between, earnings_by_room
 from storage.models import Booking, Room, User
-from tests.payment_support import TOMORROW, PaymentWorld, held_booking, outbox_to
-from tests.test_invoices import pdf_text
-from tests.test_webhook import pay
+from tests.payment_support import TOMORROW, PaymentWorld, held_booking, outbox_to, pay, pdf_text
 
 
 async def paid_booking(world: PaymentWorld, room: Room, user: User, *hours: int) -> tuple[Booking, str]:

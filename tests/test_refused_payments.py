@@ -13,8 +13,7 @@ from domain.clock import ManualClock
 from payments import webhook_bodies
 from storage.holds import HoldClaim
 from storage.models import Booking, Room, SlotClaim, User
-from tests.payment_support import PaymentWorld, held_booking, outbox_to, snapshot
-from tests.test_webhook import pay
+from tests.payment_support import PaymentWorld, held_booking, outbox_to, pay, snapshot
 
 
 async def texts_to(chat_id: int) -> list[str]:

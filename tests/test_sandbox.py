@@ -18,7 +18,7 @@ from storage.booking_service import BookingService
 from storage.database import Database
 from storage.embedded import free_port
 from storage.models import Booking, Room, User
-from tests.payment_support import TOMORROW, keys, outbox_to
+from tests.payment_support import TOMORROW, keys, outbox_to, serve_app
 
 
 @pytest.fixture
@@ -32,9 +32,7 @@ async def sandbox(
     assert payments.sandbox is not None
     app = web.Application()
     payments.install_routes(app)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    runner, _ = await serve_app(app, port)
     async with aiohttp.ClientSession() as session:
         yield payments, base, session
     await payments.service.drain()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 
 from domain.availability import SlotState
 from domain.booking_status import BookingStatus
@@ -16,8 +17,7 @@ from domain.slots import slot_key
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room, SlotClaim, User
-from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services
-from tests.test_dialogs_booking import open_day
+from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, open_day
 
 FRIDAY = date(2026, 11, 27)  # Bass Cave is open 10:00–02:00 on Fridays, 09:00–02:00 on Saturdays
 SATURDAY = FRIDAY + timedelta(days=1)
@@ -28,8 +28,17 @@ def at(room: Room, day: date, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
-def people(db: Database, clock: ManualClock, service: BookingService, room: Room, user: User) -> dict:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+def people(
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    user: User,
+    dialog_storage: BaseStorage,
+) -> dict:
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, RecordingPayments()), dialog_storage
+    )
     return {
         "owner": Musician(dispatcher, manager, user_id=9001, name="Ravi"),
         "musician": Musician(dispatcher, manager, user_id=user.id, name="Asha"),

@@ -11,25 +11,18 @@ import dataclasses
 import json
 import os
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.enums import ParseMode
 from aiogram.fsm.storage.pymongo import PyMongoStorage
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 from pydantic import ValidationError
 from pymongo import AsyncMongoClient
 
-from bench.dialogs import TOKEN, BotApi, button
 from bot.config import Settings
 from bot.dispatcher import FSM_COLLECTION, build_dispatcher, mongo_fsm_storage
 from bot.perf import Speedups
@@ -42,11 +35,12 @@ from storage.booking_service import BookingService
 from storage.database import Database, document_models, make_client
 from storage.embedded import free_port
 from storage.models import Room
-from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
-from tests.test_process import bot_env
+from tests.dialog_support import Musician, make_dispatcher, make_services, open_day, slot_keys
+from tests.fakes.bot_api import TOKEN, BotApi, button
+from tests.process_support import bot_env, run_module, start_bot, startup_env
+from tests.telegram_support import ASHA, bot_for
 
 TOMORROW = date(2026, 11, 26)
-ASHA = {"id": 1001, "is_bot": False, "first_name": "Asha"}
 MODES = ("on", "off")
 
 
@@ -141,20 +135,15 @@ async def walk_to_a_booking(api: BotApi, room: Room) -> list[tuple[str, list[str
 
 
 @contextlib.asynccontextmanager
-async def polling_bot(
-    db: Database, services: Services, api: BotApi, speedups: Speedups
-) -> AsyncIterator[None]:
+async def polling_bot(db: Database, services: Services, api: BotApi, mode: str) -> AsyncIterator[None]:
     """The bot as python -m bot runs it in long polling: its session and dialog-state
-    storage chosen by ``speedups``."""
+    storage chosen by the speed-ups ``mode``."""
+    speedups = Speedups.from_setting(mode)  # type: ignore[arg-type]
     # Polling's shutdown closes the dialog-state storage's client: it gets its own.
     storage = mongo_fsm_storage(make_client(db.uri), db.db.name, speedups, single_process=True)
     dispatcher = build_dispatcher(services, storage, speedups=speedups)
     dispatcher["throttle"].rate = dispatcher["throttle"].burst = 1000
-    bot = Bot(
-        TOKEN,
-        session=telegram_session(api.base_url, speedups),
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
+    bot = bot_for(api.base_url, speedups=mode)
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1))
     try:
         yield
@@ -182,7 +171,7 @@ async def test_both_modes_show_the_same_screens_over_the_bot_api(
         await api.start()
         try:
             services = in_mode(make_services(db, clock, service), mode)
-            async with polling_bot(db, services, api, Speedups.from_setting(mode)):
+            async with polling_bot(db, services, api, mode):
                 seen[mode] = await walk_to_a_booking(api, room)
         finally:
             await api.stop()
@@ -205,12 +194,7 @@ async def test_a_dialog_carries_on_when_the_setting_changes_across_a_restart(
         in_mode(services, before), mongo_fsm_storage(db.client, db.db.name, Speedups.from_setting(before))
     )
     chat = Musician(first, manager, user_id=1001, name="Asha")
-    await chat.send("/start")
-    await chat.tap("🎸 Find a room")
-    await chat.tap("Bengaluru.*")
-    await chat.tap("Bass Cave Studio.*")
-    await chat.tap("📅 Book")
-    await chat.tap_day(TOMORROW)
+    await open_day(chat, TOMORROW)
     first_key, second_key = slot_keys(room, TOMORROW, 19, 20)
     await chat.tap_slot(first_key)
     screen = chat.last
@@ -249,53 +233,28 @@ async def test_unreachable_dialog_state_is_answered_in_either_mode(
 
 
 @pytest.mark.skipif(bool(os.environ.get("MONGODB_URI")), reason="the bot starts its own embedded database")
-async def test_the_bot_process_runs_in_the_stock_mode(tmp_path: Path) -> None:
-    api = BotApi()
-    await api.start()
-    env = bot_env(
-        tmp_path,
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=api.base_url,
-        PORT=str(free_port()),
-        HOST="127.0.0.1",
-        SPEEDUPS="off",
-    )
-    process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "bot"),
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-        start_new_session=True,
-    )
+async def test_the_bot_process_runs_in_the_stock_mode(tmp_path: Path, bot_api: BotApi) -> None:
+    bot = await start_bot(startup_env(tmp_path, bot_api.base_url, SPEEDUPS="off"), tmp_path)
     try:
-        menu = await api.wait_reply(ASHA["id"], api.send_text(ASHA, "/start"), timeout=60)
+        menu = await bot_api.wait_reply(ASHA["id"], bot_api.send_text(ASHA, "/start"), timeout=60)
         assert "Asha" in menu["text"]
         found = button(menu, text="ℹ️ Help")
         assert found is not None
-        reply = await api.wait_reply(ASHA["id"], api.press(ASHA, menu, found["callback_data"]), timeout=30)
+        reply = await bot_api.wait_reply(
+            ASHA["id"], bot_api.press(ASHA, menu, found["callback_data"]), timeout=30
+        )
         assert "How JamRoom bot works" in reply["text"]
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 30)
-        await api.stop()
-    assert process.returncode == 0, stderr.decode()[-2000:]
+        code = await bot.stop()
+    assert code == 0, bot.output[-2000:]
     # aiogram closes the storage when polling stops without waiting for the updates in
     # flight (in either mode): a save cut short there is logged after this line.
-    served, _, _ = stderr.decode().partition("Polling stopped")
+    served, _, _ = bot.output.partition("Polling stopped")
     assert "Traceback" not in served, served[-4000:]
 
 
 def test_a_setting_other_than_on_or_off_stops_the_start(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=tmp_path,
-        env=bot_env(tmp_path, BOT_TOKEN=TOKEN, SPEEDUPS="fast"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_module("bot", bot_env(tmp_path, BOT_TOKEN=TOKEN, SPEEDUPS="fast"), tmp_path)
     assert result.returncode == 2
     assert "speedups" in result.stderr.lower()
     assert "Traceback" not in result.stderr

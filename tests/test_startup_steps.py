@@ -4,13 +4,10 @@ Bot API over HTTP; the waits between attempts go to an injected sleep."""
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
 
-from bot.perf import Speedups
-from bot.perf.session import telegram_session
 from bot.startup import (
     TELEGRAM_RETRY_DELAYS,
     TOKEN_REFUSED,
@@ -22,20 +19,6 @@ from bot.startup import (
 from tests.fakes.telegram import FakeTelegram
 
 
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    fake = await FakeTelegram().start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
-    bot = Bot("123456:STEPS", session=telegram_session(telegram.base_url, Speedups()))
-    yield bot
-    await bot.session.close()
-
-
 class Waits:
     def __init__(self) -> None:
         self.seconds: list[float] = []
@@ -45,32 +28,32 @@ class Waits:
 
 
 async def test_telegram_answering_on_the_last_try_lets_start_up_go_on(
-    telegram: FakeTelegram, bot: Bot
+    telegram: FakeTelegram, telegram_bot: Bot
 ) -> None:
     telegram.fail_next("getMe", 502, times=len(TELEGRAM_RETRY_DELAYS))
     waits = Waits()
-    me = await ask_telegram_who_we_are(bot, telegram.base_url, sleep=waits)
+    me = await ask_telegram_who_we_are(telegram_bot, telegram.base_url, sleep=waits)
     assert me.username == "jamroom_test_bot"
     assert waits.seconds == list(TELEGRAM_RETRY_DELAYS)
 
 
 async def test_telegram_failing_every_try_stops_start_up_with_a_reason(
-    telegram: FakeTelegram, bot: Bot
+    telegram: FakeTelegram, telegram_bot: Bot
 ) -> None:
     telegram.fail_next("getMe", 502, times=len(TELEGRAM_RETRY_DELAYS) + 1)
     waits = Waits()
     with pytest.raises(StartupError, match=f"Telegram is unreachable at {telegram.base_url}") as failed:
-        await ask_telegram_who_we_are(bot, telegram.base_url, sleep=waits)
+        await ask_telegram_who_we_are(telegram_bot, telegram.base_url, sleep=waits)
     assert f"tried {len(TELEGRAM_RETRY_DELAYS) + 1} times" in str(failed.value)
     assert "123456:STEPS" not in str(failed.value)
     assert waits.seconds == list(TELEGRAM_RETRY_DELAYS)
 
 
-async def test_a_refused_token_is_not_tried_again(telegram: FakeTelegram, bot: Bot) -> None:
+async def test_a_refused_token_is_not_tried_again(telegram: FakeTelegram, telegram_bot: Bot) -> None:
     telegram.fail_next("getMe", 401)
     waits = Waits()
     with pytest.raises(StartupError, match=f"^{TOKEN_REFUSED}$"):
-        await ask_telegram_who_we_are(bot, telegram.base_url, sleep=waits)
+        await ask_telegram_who_we_are(telegram_bot, telegram.base_url, sleep=waits)
     assert waits.seconds == []
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from beanie import PydanticObjectId
 
 from bot.config import Settings
@@ -21,7 +22,14 @@ from storage.database import Database
 from storage.holds import HoldClaim
 from storage.models import Booking, Room, SlotClaim, User, to_ms
 from tests.conftest import make_user
-from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, slot_keys
+from tests.dialog_support import (
+    Musician,
+    RecordingPayments,
+    make_dispatcher,
+    make_services,
+    open_day,
+    slot_keys,
+)
 
 TOMORROW = date(2026, 11, 26)  # Thursday, Bass Cave open 10:00–22:00 IST
 LATER = date(2026, 11, 30)  # Monday, open 10:00–22:00
@@ -147,18 +155,20 @@ async def test_a_limit_of_one_says_so(db: Database, clock: ManualClock, room: Ro
 
 
 async def test_the_confirm_screen_refuses_kindly_and_points_at_my_bookings(
-    db: Database, clock: ManualClock, service: BookingService, room: Room, user: User
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    user: User,
+    dialog_storage: BaseStorage,
 ) -> None:
     await hold(service, user, room, 12)
     await hold(service, user, room, 14, LATER)
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, RecordingPayments()), dialog_storage
+    )
     chat = Musician(dispatcher, manager, user_id=user.id, name="Asha")
-    await chat.send("/start")
-    await chat.tap("🎸 Find a room")
-    await chat.tap("Bengaluru.*")
-    await chat.tap("Bass Cave Studio.*")
-    await chat.tap("📅 Book")
-    await chat.tap_day(TOMORROW)
+    await open_day(chat, TOMORROW)
     await chat.tap_slot(slot_keys(room, TOMORROW, 17)[0])
     await chat.tap("Review.*")
     await chat.tap("✅ Confirm")
@@ -170,12 +180,7 @@ async def test_the_confirm_screen_refuses_kindly_and_points_at_my_bookings(
     pending = await Booking.find(Booking.user_id == user.id).sort("starts_at").first_or_none()
     assert pending is not None
     await service.cancel_by_musician(pending.id, user.id)
-    await chat.send("/start")
-    await chat.tap("🎸 Find a room")
-    await chat.tap("Bengaluru.*")
-    await chat.tap("Bass Cave Studio.*")
-    await chat.tap("📅 Book")
-    await chat.tap_day(TOMORROW)
+    await open_day(chat, TOMORROW)
     await chat.tap_slot(slot_keys(room, TOMORROW, 17)[0])
     await chat.tap("Review.*")
     await chat.tap("✅ Confirm")

@@ -10,13 +10,7 @@ from payments import webhook_bodies
 from storage.models import Booking, Room, SlotClaim, User
 from storage.payment_events import PaymentEvent
 from tests.conftest import make_user
-from tests.payment_support import TOMORROW, PaymentWorld, held_booking, keys, outbox_to, snapshot
-
-
-async def pay(world: PaymentWorld, booking: Booking, amount: int | None = None) -> tuple[str, dict]:
-    link_id = booking.payment["link_id"]
-    payment_id = world.api.pay_link(link_id, amount)
-    return payment_id, world.api.paid_event(link_id, payment_id, amount)
+from tests.payment_support import TOMORROW, PaymentWorld, held_booking, keys, outbox_to, pay, snapshot
 
 
 async def test_paid_link_confirms_and_queues_confirmation_invoice_and_owner_notice(

@@ -22,7 +22,7 @@ from storage.demo import DEMO_ROOMS
 from storage.models import Booking, Room, User
 from storage.payment_events import PaymentEvent
 from tests.fakes.razorpay_api import FakeRazorpayAPI
-from tests.payment_support import TOMORROW, WEBHOOK_SECRET, keys
+from tests.payment_support import TOMORROW, WEBHOOK_SECRET, keys, serve_app
 
 
 async def test_database_down_means_503_and_the_retry_confirms(
@@ -50,11 +50,8 @@ async def test_database_down_means_503_and_the_retry_confirms(
 
         app = web.Application()
         install_payment_routes(app, payments, PaymentSecrets(WEBHOOK_SECRET, razorpay_api.key_secret, "b"))
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhooks/razorpay"  # type: ignore[union-attr]
+        runner, base_url = await serve_app(app)
+        url = f"{base_url}/webhooks/razorpay"
 
         own.embedded.kill()
         async with aiohttp.ClientSession() as session:

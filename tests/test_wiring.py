@@ -4,22 +4,24 @@ the services are built once, the payment service is what the bot and the jobs as
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import inspect
 import re
-import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.pymongo import PyMongoStorage
+from aiogram_dialog.test_tools.memory_storage import JsonMemoryStorage
 
-from bench.dialogs import TOKEN, BotApi
 from bot.config import Settings
+from bot.dispatcher import FSM_COLLECTION
+from bot.perf import Speedups
+from bot.perf.dialog_state import DialogStateStorage
+from bot.perf.state_writes import BatchedStateWrites
 from bot.services import Payments, payments_config
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
@@ -28,11 +30,10 @@ from jobs.ports import JobPayments
 from payments.setup import build_payments
 from storage.booking_service import BookingRules, BookingService
 from storage.database import Database
-from storage.embedded import free_port
 from storage.models import Booking, Room, User
-from tests.dialog_support import RecordingPayments, make_services, slot_keys
-from tests.process_support import stop_api, until
-from tests.test_process import bot_env
+from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, slot_keys
+from tests.fakes.bot_api import BotApi
+from tests.process_support import start_bot, startup_env, until, uri_of
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_SECRET = "key-secret-0123456789"
@@ -114,6 +115,30 @@ def test_the_dialog_tests_fake_is_what_the_bot_asks_for() -> None:
     assert unmet(RecordingPayments(), Payments) == []
 
 
+async def test_the_dialog_tests_keep_their_state_where_python_m_bot_does(
+    db: Database, clock: ManualClock, room: Room, dialog_storage: BaseStorage, request: pytest.FixtureRequest
+) -> None:
+    """The ``mongodb`` run of every dialog test is on the storage polling runs: with the
+    speed-ups, the bot's own (state from memory, an update's writes in one batch), else
+    aiogram's; the dialog really lands in MongoDB."""
+    await db.db[FSM_COLLECTION].delete_many({})  # what other tests' dialogs left
+    services = make_services(db, clock, BookingService(clock, BookingRules()))
+    dispatcher, manager = make_dispatcher(services, dialog_storage)
+    await Musician(dispatcher, manager, user_id=1001, name="Asha").send("/start")
+    stored = await db.db[FSM_COLLECTION].count_documents({})
+    if request.node.callspec.params["dialog_storage"] == "memory":
+        assert isinstance(dialog_storage, JsonMemoryStorage)
+        assert stored == 0
+        return
+    assert stored > 0
+    if not Speedups.from_setting(services.settings.speedups).any:
+        assert type(dialog_storage) is PyMongoStorage
+        return
+    assert isinstance(dialog_storage, DialogStateStorage)
+    assert dialog_storage.single_process
+    assert any(isinstance(m, BatchedStateWrites) for m in dispatcher.callback_query.outer_middleware)
+
+
 def test_a_protocol_check_sees_a_missing_method_and_a_missing_parameter() -> None:
     class Half:
         gateway = None
@@ -147,21 +172,8 @@ def test_the_payments_config_never_shows_a_secret() -> None:
         assert secret not in shown
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[BotApi]:
-    server = BotApi()
-    await server.start()
-    yield server
-    await stop_api(server)
-
-
-def uri_of(database: Database) -> str:
-    """The test database's address, naming the database, for another process."""
-    return urlsplit(database.uri)._replace(path=f"/{database.db.name}").geturl()
-
-
 async def test_python_m_bot_runs_the_jobs_it_builds(
-    db: Database, room: Room, user: User, tmp_path: Path, api: BotApi
+    db: Database, room: Room, user: User, tmp_path: Path, bot_api: BotApi
 ) -> None:
     """A hold that ran out before the bot started is expired on the booking clock's first
     tick, in the webhook's words, and the delivery loop brings the musician the news."""
@@ -171,26 +183,10 @@ async def test_python_m_bot_runs_the_jobs_it_builds(
         user.id, room.id, day, slot_keys(room, day, 12)
     )
     expected = payment_messages.hold_expired(held, room)
-    env = bot_env(
-        tmp_path,
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=api.base_url,
-        MONGODB_URI=uri_of(db),
-        PORT=str(free_port()),
-        HOST="127.0.0.1",
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    bot = await start_bot(startup_env(tmp_path, bot_api.base_url, MONGODB_URI=uri_of(db)), tmp_path)
     try:
         await until(
-            lambda: any(m.get("text") == expected for m in api.chat(user.id).messages.values()),
+            lambda: any(m.get("text") == expected for m in bot_api.chat(user.id).messages.values()),
             timeout=60,
             what="the expired hold's message",
         )
@@ -198,8 +194,6 @@ async def test_python_m_bot_runs_the_jobs_it_builds(
         assert stored is not None
         assert stored.status is BookingStatus.EXPIRED
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 0, stderr.decode()[-2000:]
-    assert "Traceback" not in stderr.decode()
+        code = await bot.stop()
+    assert code == 0, bot.output[-2000:]
+    assert "Traceback" not in bot.output

@@ -1,7 +1,7 @@
 """What Telegram refuses of the calls this bot makes, with the words Telegram answers.
 
 One rule book for every stand-in of the Bot API the tests drive the bot through:
-``tests.fakes.telegram.FakeTelegram`` and ``bench.dialogs.BotApi`` (over HTTP), and
+``tests.fakes.telegram.FakeTelegram`` and ``tests.fakes.bot_api.BotApi`` (over HTTP), and
 ``tests.dialog_support``'s message manager and bot (aiogram-dialog's test tools), so
 no test can pass with a message or keyboard Telegram would refuse.
 

@@ -1,0 +1,91 @@
+"""Telegram for the tests that speak HTTP: the Bot API stand-ins of tests/fakes as
+fixtures, a Bot for one of them built as ``python -m bot`` builds its own
+(``bot.app.make_bot``: the production session, with the speed-ups the suite runs
+under), and a musician's phone that sends, taps and waits for the bot's answer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiogram import Bot
+
+from bot.app import make_bot
+from bot.config import Settings
+from tests.fakes.bot_api import TOKEN, BotApi, buttons
+from tests.fakes.telegram import FakeTelegram
+
+ASHA = {"id": 1001, "is_bot": False, "first_name": "Asha"}
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[BotApi]:
+    """The Bot API stand-in the dialogs are used through, recording every call."""
+    api = BotApi()
+    api.record_calls = True
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    """The Bot API stand-in for delivery: faults on demand, Telegram's send limits."""
+    fake = await FakeTelegram().start()
+    yield fake
+    await fake.stop()
+
+
+def bot_for(api_url: str, *, token: str = TOKEN, speedups: str | None = None) -> Bot:
+    """A Bot talking to the Bot API at ``api_url``, made by the function ``python -m bot``
+    makes its own with; ``speedups`` (``on``/``off``) as SPEEDUPS, else as the suite runs."""
+    chosen = {"speedups": speedups} if speedups else {}
+    settings = Settings(_env_file=None, bot_token=token, telegram_api_url=api_url, **chosen)  # type: ignore[call-arg, arg-type]
+    return make_bot(settings)
+
+
+@pytest.fixture
+async def telegram_bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
+    """The production Bot, talking to the ``telegram`` fake."""
+    bot = bot_for(telegram.base_url)
+    yield bot
+    await bot.session.close()
+
+
+class Phone:
+    """A musician's Telegram app on the ``BotApi``: sends, taps a button on a screen, and
+    waits until the bot has finished answering (a tap's alert may come before its screen)."""
+
+    def __init__(self, api: BotApi, user: dict[str, Any] = ASHA, *, timeout: float = 10.0) -> None:
+        self.api = api
+        self.user = user
+        self.timeout = timeout
+        self.screen: dict[str, Any] = {}
+
+    async def send(self, text: str, timeout: float | None = None) -> None:
+        version = self.api.send_text(self.user, text)
+        await self.api.wait_reply(self.user["id"], version, timeout=timeout or self.timeout)
+        await self.answered()
+
+    async def tap(self, target: dict[str, Any] | None, on: dict[str, Any] | None = None) -> None:
+        """Tap ``target`` on the screen ``on`` (by default the latest)."""
+        screen = on or self.screen
+        assert target is not None, (
+            f"no such button on {screen.get('text')!r}: {[b['text'] for b in buttons(screen)]}"
+        )
+        version = self.api.press(self.user, screen, target["callback_data"])
+        await self.api.wait_reply(self.user["id"], version, timeout=self.timeout)
+        await self.answered()
+
+    async def answered(self) -> None:
+        """Once the bot has replied: wait until it has finished answering, then look."""
+        await self.api.wait_settled(self.user["id"], timeout=self.timeout)
+        self.screen = self.api.screen(self.user["id"])
+
+    def alerts(self) -> list[str]:
+        return self.api.chat(self.user["id"]).alerts
+
+    def message(self, message_id: int) -> dict[str, Any]:
+        """A message as it is now (dialog screens are edited in place)."""
+        return self.api.chat(self.user["id"]).messages[message_id]
