@@ -235,11 +235,11 @@ class BookingService:
         policy = await self.refund_policy_of(booking)
         return policy.quote(booking.amount_paise, booking.starts_at, self.clock.now())
 
-    def refund_deadlines(self, room: Room, session: Session) -> RefundDeadlines:
-        """When a cancellation of ``session`` at ``room`` stops getting each share back,
-        from now on (the review screen's clock times)."""
+    def refund_deadlines(self, room: Room, session_starts: datetime) -> RefundDeadlines:
+        """When a cancellation of a session at ``room`` starting at ``session_starts``
+        stops getting each share back, from now on (the review screen's clock times)."""
         policy = self.room_rules(room).refund_policy
-        return refund_deadlines(policy, session.start).still_open(self.clock.now())
+        return refund_deadlines(policy, session_starts).still_open(self.clock.now())
 
     # ---- creating ------------------------------------------------------------------
 
