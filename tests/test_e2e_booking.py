@@ -10,7 +10,7 @@ import contextlib
 import json
 import os
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -28,7 +28,7 @@ from payments.sandbox import SandboxGateway
 from payments.service import PaymentService
 from storage.booking_service import BookingService
 from storage.database import Database, make_client
-from storage.models import Booking, Room
+from storage.models import Booking, Room, User
 from storage.sandbox_links import MongoSandboxLinkStore
 from tests.dialog_support import make_services, slot_keys
 
@@ -78,21 +78,23 @@ async def running_bot(
 
 
 class Phone:
-    """The musician's Telegram app: sends, taps, and waits for the bot's reply."""
+    """A person's Telegram app (the musician's unless told): sends, taps, and waits for
+    the bot's reply."""
 
-    def __init__(self, api: BotApi) -> None:
+    def __init__(self, api: BotApi, user: dict[str, Any] = ASHA) -> None:
         self.api = api
+        self.user = user
         self.screen: dict[str, Any] = {}
 
     async def send(self, text: str) -> None:
-        version = self.api.send_text(ASHA, text)
-        self.screen = await self.api.wait_reply(ASHA["id"], version, timeout=10)
+        version = self.api.send_text(self.user, text)
+        self.screen = await self.api.wait_reply(self.user["id"], version, timeout=10)
 
     async def tap(self, target: dict[str, Any] | None) -> None:
         assert target is not None, f"no such button on {self.screen.get('text')!r}"
-        version = self.api.press(ASHA, self.screen, target["callback_data"])
-        self.screen = await self.api.wait_reply(ASHA["id"], version, timeout=10)
-        await self.api.wait_settled(ASHA["id"], timeout=10)  # its answer complete: the spinner stopped
+        version = self.api.press(self.user, self.screen, target["callback_data"])
+        self.screen = await self.api.wait_reply(self.user["id"], version, timeout=10)
+        await self.api.wait_settled(self.user["id"], timeout=10)  # its answer complete: the spinner stopped
 
 
 @pytest.mark.usefixtures("running_bot")
@@ -125,3 +127,69 @@ async def test_a_musician_books_two_slots_over_the_bot_api(api: BotApi, room: Ro
     assert len(answered) >= 9  # every tap's spinner was stopped
     assert {m for m, _ in api.calls} >= {"getme", "getupdates", "sendmessage", "editmessagetext"}
     assert [b["text"] for b in buttons(phone.screen)][-2:] == ["📋 My bookings", "🏠 Menu"]
+
+
+RAVI = {"id": 9001, "is_bot": False, "first_name": "Ravi"}
+"""Bass Cave's owner."""
+
+
+async def pick_slots(phone: Phone, room: Room, day: date, *hours: int) -> None:
+    await phone.send("/start")
+    await phone.tap(button(phone.screen, text="🎸 Find a room"))
+    await phone.tap(button(phone.screen, text="Bengaluru"))
+    await phone.tap(button(phone.screen, text="Bass Cave Studio"))
+    await phone.tap(button(phone.screen, text="📅 Book"))
+    await phone.tap(button(phone.screen, data_suffix=f"calendar:{raw_from_date(day)}"))
+    for key in slot_keys(room, day, *hours):
+        await phone.tap(button(phone.screen, data_suffix=f"slots:{key}"))
+
+
+@pytest.mark.usefixtures("running_bot")
+async def test_slots_with_a_gap_are_refused_at_review_over_the_bot_api(api: BotApi, room: Room) -> None:
+    phone = Phone(api)
+    await pick_slots(phone, room, TOMORROW, 12, 18)
+    await phone.tap(button(phone.screen, text="Review"))
+    assert (
+        "⚠️ 12:00–13:00 and 18:00–19:00 are not next to each other: book them as two bookings."
+    ) in phone.screen["text"]
+    assert button(phone.screen, text="✅ Confirm") is None
+    assert await Booking.count() == 0
+
+
+@pytest.mark.usefixtures("running_bot")
+async def test_the_owners_weekend_minimum_reaches_the_card_and_holds_over_the_bot_api(
+    api: BotApi, room: Room
+) -> None:
+    owner = Phone(api, RAVI)
+    await owner.send("/owner")
+    await owner.tap(button(owner.screen, text="⚙️ Room settings"))
+    await owner.tap(button(owner.screen, text="📏 Booking rules"))
+    await owner.tap(button(owner.screen, text="⏱ Min weekends"))
+    await owner.send("2h")
+    assert "✅ Shortest session on weekends: 2 hours." in owner.screen["text"]
+
+    saturday = date(2026, 11, 28)
+    phone = Phone(api)
+    await pick_slots(phone, room, saturday, 12)
+    await phone.tap(button(phone.screen, text="Review"))
+    assert "⚠️ Sessions here are at least 2 hours on that day; you picked 1 hour." in phone.screen["text"]
+    await phone.tap(button(phone.screen, text="‹ Date"))
+    await phone.tap(button(phone.screen, text="‹ Back to the room"))
+    assert "📏 Sessions: at least 2 hours on weekends · up to 8 slots in a row" in phone.screen["text"]
+
+
+@pytest.mark.usefixtures("running_bot")
+async def test_the_owner_marks_a_no_show_over_the_bot_api(
+    api: BotApi, clock, service: BookingService, room: Room, user: User
+) -> None:
+    booking = await service.create_booking(user.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
+    paid = await service.confirm_payment(booking, {"payment_id": "pay_1"})
+    assert paid is not None
+    clock.set(paid.ends_at + timedelta(hours=1))
+    owner = Phone(api, RAVI)
+    await owner.send("/owner")
+    await owner.tap(button(owner.screen, text="📅 Schedule"))
+    await owner.tap(button(owner.screen, text="12:00–13:00"))
+    await owner.tap(button(owner.screen, text="🚫 Mark as no-show"))
+    assert f"🚫 Marked <code>{booking.code}</code> as a no-show." in owner.screen["text"]
+    assert (await service.booking(booking.id)).no_show is True

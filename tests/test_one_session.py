@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from domain.booking_status import BookingStatus
 from domain.words import musician as musician_words
 from domain.words import owner as owner_words
 from domain.words.formats import booking_times, session_span
@@ -89,3 +90,19 @@ async def test_the_schedule_and_my_bookings_show_an_old_booking_as_its_runs(
     assert "📅 Thu 26 Nov 2026, 12:00–13:00 and 18:00–19:00" in owner.text
     await musician.send("/bookings")
     assert "Thu 26 Nov 2026, 12:00–13:00 and 18:00–19:00 (2 slots)" in musician.text
+
+
+async def test_the_monitor_takes_an_old_booking_with_a_gap_from_its_first_start_to_its_last_end(
+    service: BookingService, clock, room: Room, user: User
+) -> None:
+    booking = await old_booking_with_a_gap(service, room, user)
+    clock.set(booking.slots[0].start)
+    assert await service.due_bookings(BookingStatus.NOT_STARTED) == [booking]
+    started = await service.start_session(booking)
+    assert started is not None
+    clock.set(booking.slots[0].end + timedelta(hours=1))
+    assert await service.due_bookings(BookingStatus.ONGOING) == []
+    clock.set(booking.slots[-1].end)
+    completed = await service.complete_session(started)
+    assert completed is not None
+    assert completed.status is BookingStatus.COMPLETED
