@@ -343,6 +343,7 @@ class LateBooking:
     payment: dict[str, Any] = field(default_factory=dict)
     refund: dict[str, Any] = field(default_factory=dict)
     cancel_reason: str | None = None
+    no_show: bool = False
 
 
 @dataclass
