@@ -45,6 +45,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -182,13 +183,17 @@ class Musician:
         await self.tap(day_button)
         if button(self.screen, text="‹ Date") is None:  # a closed day: still on the calendar
             return False
-        free = [b for b in buttons(self.screen) if "slots:" in (b.get("callback_data") or "")]
-        free = [b for b in free if not b["text"].startswith(("✕", "✅"))]
-        if len(free) < 2:
+        slots = [b for b in buttons(self.screen) if "slots:" in (b.get("callback_data") or "")]
+        # Two slots next to each other, both free: a booking is one run without gaps.
+        pairs = [
+            (a, b)
+            for a, b in pairwise(slots)
+            if not a["text"].startswith(("✕", "✅")) and not b["text"].startswith(("✕", "✅"))
+        ]
+        if not pairs:
             await self.tap(button(self.screen, text="‹ Date"))
             return False
-        start = self.rng.randrange(len(free) - 1)
-        for slot in free[start : start + 2]:
+        for slot in pairs[self.rng.randrange(len(pairs))]:
             await self.tap(slot)
         if button(self.screen, text="Review") is None:  # a slot went while choosing it
             await self.tap(button(self.screen, text="‹ Date"))

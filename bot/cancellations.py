@@ -24,7 +24,7 @@ async def cancel_for_musician(
     """The musician cancels their booking; the owners of a paid one are told the refund.
     Raises the service's BookingError subclasses, changing and queueing nothing."""
     booking = await service.booking_of_user(booking_id, user_id)
-    quote = service.refund_quote(booking)
+    quote = await service.refund_quote(booking)
     if booking.status is S.NOT_STARTED:
         room = await service.room(booking.room_id)
         who = await user_by_id(booking.user_id)

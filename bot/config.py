@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.refund import RefundPolicy
+from domain.room_rules import NOTICE_MINUTES, RoomRuleError, RoomRules, RuleField, RuleProblem
 from domain.urls import is_public_https
 
 TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
@@ -174,6 +175,21 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _booking_rules_make_a_rooms_rules(self) -> Settings:
+        """These settings are the booking rules of every room whose owner set none, so they
+        must be rules an owner could set (``domain.room_rules``)."""
+        try:
+            RoomRules(
+                horizon_days=self.booking_horizon_days,
+                lead_minutes=self.min_lead_minutes,
+                max_slots=self.max_slots_per_booking,
+                refund_policy=self.refund,
+            )
+        except RoomRuleError as error:
+            raise ValueError(_room_rules_problem(error)) from None
+        return self
+
+    @model_validator(mode="after")
     def _payments_are_one_clear_choice(self) -> Settings:
         problem = _payments_problem(self)
         if problem:
@@ -250,6 +266,33 @@ def _payments_problem(settings: Settings) -> str | None:
             "(Razorpay sends payers back to it), not a local or http:// one"
         )
     return None
+
+
+RULE_SETTINGS = {
+    RuleField.HORIZON: "BOOKING_HORIZON_DAYS",
+    RuleField.LEAD: "MIN_LEAD_MINUTES",
+    RuleField.SLOT_LIMIT: "MAX_SLOTS_PER_BOOKING",
+    RuleField.REFUND_TIERS: "REFUND_POLICY",
+}
+
+
+def _room_rules_problem(error: RoomRuleError) -> str:
+    """One line naming the setting, for the operator (the values are not secret, but the
+    other settings' messages never print values either)."""
+    setting = RULE_SETTINGS.get(error.rule, error.rule.value.upper())
+    match error.problem:
+        case RuleProblem.TOO_MANY_TIERS:
+            return f"{setting}: at most {error.limits.high if error.limits else 0} refund tiers"
+        case RuleProblem.NOTICE_REPEATED:
+            return f"{setting}: two refund tiers have the same hours of notice"
+        case RuleProblem.NOT_MONOTONIC:
+            return f"{setting}: more notice must never give less back (list tiers like 24:100,6:50)"
+        case RuleProblem.MALFORMED:
+            return f"{setting}: hours of notice must come to whole minutes"
+        case RuleProblem.OUT_OF_RANGE if error.rule is RuleField.REFUND_TIERS:
+            return f"{setting}: at most {NOTICE_MINUTES.high // 60} hours of notice"
+    limits = f" ({error.limits.low} to {error.limits.high})" if error.limits else ""
+    return f"{setting}: out of the range a room's rules allow{limits}"
 
 
 def _parse_hours_list(text: str) -> list[float]:

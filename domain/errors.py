@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from domain.words.refusals import refusal
 
@@ -126,3 +127,58 @@ class InviteInvalidError(BookingError):
 
 class InviteExpiredError(BookingError):
     key = "invite_expired"
+
+
+class SlotsNotContiguousError(BookingError):
+    """A booking is one contiguous run of slots; these slots make several. ``runs``: each
+    run's (start, end), earliest first; ``zone``: the room's, to name them on its clock."""
+
+    key = "slots_not_contiguous"
+
+    def __init__(self, runs: Sequence[tuple[datetime, datetime]], zone: ZoneInfo) -> None:
+        super().__init__(runs, zone)
+        self.runs = tuple(runs)
+        self.zone = zone
+
+
+class SessionTooShortError(BookingError):
+    """The room's minimum session on that day is longer than the slots chosen."""
+
+    key = "session_too_short"
+
+    def __init__(self, chosen_minutes: int, minimum_minutes: int) -> None:
+        super().__init__(chosen_minutes, minimum_minutes)
+        self.chosen_minutes = chosen_minutes
+        self.minimum_minutes = minimum_minutes
+
+
+class NotAPaidSessionError(BookingError):
+    """Only a paid session can be marked as a no-show (``status``: the booking's)."""
+
+    key = "not_a_paid_session"
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class SessionNotOverError(BookingError):
+    """A no-show is marked once the session has ended, at ``ends_at``."""
+
+    key = "session_not_over"
+
+    def __init__(self, ends_at: datetime, zone: ZoneInfo) -> None:
+        super().__init__(ends_at, zone)
+        self.ends_at = ends_at
+        self.zone = zone
+
+
+class NoShowWindowClosedError(BookingError):
+    """A no-show is marked or undone only until ``closed_at`` (a while after the end)."""
+
+    key = "no_show_window_closed"
+
+    def __init__(self, closed_at: datetime, zone: ZoneInfo) -> None:
+        super().__init__(closed_at, zone)
+        self.closed_at = closed_at
+        self.zone = zone

@@ -11,9 +11,11 @@ refuse raises ``SessionRefusedError`` carrying each broken rule as data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from itertools import pairwise
 from typing import Any, ClassVar
@@ -156,6 +158,14 @@ class RoomRules:
             if minutes not in longest:
                 raise RoomRuleError(rule, RuleProblem.OVER_SLOT_LIMIT, minutes, limits=longest)
 
+    def changed(self, rule: RuleField, value: int | RefundPolicy) -> RoomRules:
+        """These rules with ``rule`` set to ``value`` (checked like any RoomRules)."""
+        if rule is RuleField.REFUND_TIERS:
+            if not isinstance(value, RefundPolicy):
+                raise RoomRuleError(rule, RuleProblem.MALFORMED, value)
+            return replace(self, refund_policy=value)
+        return replace(self, **{rule.value: value})
+
     def to_dict(self) -> dict[str, Any]:
         """The plain form a room document stores (BSON and JSON safe)."""
         stored: dict[str, Any] = {rule.value: getattr(self, rule.value) for rule in NUMBER_RULES}
@@ -178,6 +188,12 @@ class RoomRules:
         return cls(**numbers, refund_policy=policy)
 
 
+def stored_refund_policy(raw: object) -> RefundPolicy:
+    """The refund policy stored as ``to_dict()["refund_tiers"]`` (a booking keeps its
+    room's tiers this way); RoomRuleError when it is not one."""
+    return refund_policy_from(_tier_pairs(raw))
+
+
 def refund_policy_from(pairs: Iterable[tuple[int, int]]) -> RefundPolicy:
     """A refund policy from ``(notice in minutes, percent)`` pairs an owner chose,
     checked so that every problem is a RoomRuleError (never RefundTier's bare ValueError)."""
@@ -192,6 +208,61 @@ def refund_policy_from(pairs: Iterable[tuple[int, int]]) -> RefundPolicy:
     policy = RefundPolicy(tuple(RefundTier(timedelta(minutes=n), p) for n, p in pairs))
     _check_tiers(policy.tiers)
     return policy
+
+
+# ---- what an owner types ---------------------------------------------------------------------
+
+NOTHING_WORDS = frozenset({"0", "none", "no", "off", "-"})
+"""What an owner sends for "no minimum" or "no refunds"."""
+_DURATION = re.compile(r"(\d{1,5}(?:\.\d{1,2})?)\s*(h|hr|hrs|hours?|m|mins?|minutes?)?")
+_WHOLE = re.compile(r"(\d{1,5})\s*(d|days?|slots?)?")
+_TIER = re.compile(r"(\d{1,4}(?:\.\d{1,2})?)\s*h?\s*[:=]\s*(\d{1,3})\s*%?")
+
+
+def parse_minutes(text: str, rule: RuleField, *, bare_minutes: int) -> int:
+    """``"2h"``, ``"1.5 hours"``, ``"90m"`` or a bare number (worth ``bare_minutes``
+    each: 60 where the owner is asked for hours) as whole minutes; "none" is 0.
+    RoomRuleError(MALFORMED) for anything else; the range is RoomRules' to check."""
+    cleaned = text.strip().casefold()
+    if cleaned in NOTHING_WORDS:
+        return 0
+    match = _DURATION.fullmatch(cleaned)
+    if match is None:
+        raise RoomRuleError(rule, RuleProblem.MALFORMED, text)
+    number, unit = match.groups()
+    per_unit = bare_minutes if unit is None else 60 if unit.startswith("h") else 1
+    minutes = Decimal(number) * per_unit
+    if minutes != minutes.to_integral_value():
+        raise RoomRuleError(rule, RuleProblem.MALFORMED, text)
+    return int(minutes)
+
+
+def parse_whole_number(text: str, rule: RuleField) -> int:
+    """``"60"``, ``"60 days"``, ``"4 slots"`` as a whole number."""
+    match = _WHOLE.fullmatch(text.strip().casefold())
+    if match is None:
+        raise RoomRuleError(rule, RuleProblem.MALFORMED, text)
+    return int(match.group(1))
+
+
+def parse_refund_tiers(text: str) -> RefundPolicy:
+    """``"24:100, 6:50"`` (hours of notice : percent back, as REFUND_POLICY is written), or
+    "none" for no refund at any notice; checked as ``refund_policy_from`` checks."""
+    cleaned = text.strip().casefold()
+    if cleaned in NOTHING_WORDS:
+        return RefundPolicy(())
+    pairs = []
+    for part in filter(None, (p.strip() for p in re.split(r"[,;\n]", cleaned))):
+        match = _TIER.fullmatch(part)
+        if match is None:
+            raise RoomRuleError(RuleField.REFUND_TIERS, RuleProblem.MALFORMED, text)
+        minutes = Decimal(match.group(1)) * 60
+        if minutes != minutes.to_integral_value():
+            raise RoomRuleError(RuleField.REFUND_TIERS, RuleProblem.MALFORMED, text)
+        pairs.append((int(minutes), int(match.group(2))))
+    if not pairs:
+        raise RoomRuleError(RuleField.REFUND_TIERS, RuleProblem.MALFORMED, text)
+    return refund_policy_from(pairs)
 
 
 # ---- a session against the rules ---------------------------------------------------------

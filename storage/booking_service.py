@@ -15,6 +15,7 @@ import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -35,19 +36,40 @@ from domain.errors import (
     BookingNotCancellableError,
     BookingNotFoundError,
     DateInPastError,
+    NoShowWindowClosedError,
     NoSlotsChosenError,
     NoSuchSlotError,
+    NotAPaidSessionError,
+    NotOwnerError,
     NotYourBookingError,
     RoomClosedError,
     RoomNotFoundError,
     RoomPausedError,
+    SessionNotOverError,
+    SessionTooShortError,
     SlotsNotBookableError,
+    SlotsNotContiguousError,
     SlotsTakenError,
     TooManySlotsError,
     TooManyUnpaidHoldsError,
     UnknownUserError,
 )
+from domain.no_shows import PAID_SESSIONS, NoShowProblem, no_show_closes_at, no_show_problem
 from domain.refund import RefundPolicy, RefundQuote
+from domain.room_rules import (
+    MINUTE,
+    RefundDeadlines,
+    RoomRules,
+    RuleField,
+    TooFarAhead,
+    TooManySlots,
+    TooShort,
+    TooSoon,
+    refund_deadlines,
+    rule_breaches,
+    stored_refund_policy,
+)
+from domain.sessions import NotOneSessionError, Session, one_session
 from domain.slots import Slot, business_day, index_slots, overlaps, parse_slot_key, slot_key
 from domain.words.owner import CANCELLED_BY_MUSICIAN
 from storage.holds import free_stale_holds, release_hold, take_hold
@@ -59,6 +81,8 @@ log = logging.getLogger(__name__)
 
 DUPLICATE_KEY = 11000
 CODE_ATTEMPTS = 5
+ROOM_RULES_KEPT = 1000
+"""Rooms' built booking rules kept at once (``BookingService.room_rules``)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +94,18 @@ class BookingRules:
     max_unpaid_holds: int = 2
     """How many bookings one musician may hold unpaid at once (holds lock slots for others)."""
     refund_policy: RefundPolicy = field(default_factory=RefundPolicy)
+
+    @cached_property
+    def room_defaults(self) -> RoomRules:
+        """The booking rules of a room whose owner set none (or a rule they did not set):
+        these settings'. RoomRuleError when the settings cannot be a room's rules
+        (``bot.config`` refuses such settings at start-up)."""
+        return RoomRules(
+            horizon_days=self.horizon_days,
+            lead_minutes=self.min_lead // MINUTE,
+            max_slots=self.max_slots,
+            refund_policy=self.refund_policy,
+        )
 
 
 @dataclass(frozen=True)
@@ -91,6 +127,7 @@ class BookingService:
     def __init__(self, clock: Clock, rules: BookingRules | None = None) -> None:
         self.clock = clock
         self.rules = rules or BookingRules()
+        self._room_rules: dict[str, RoomRules] = {}
 
     # ---- reading -------------------------------------------------------------------
 
@@ -106,8 +143,23 @@ class BookingService:
         past midnight, so its late slots stay bookable until they start."""
         return business_day(self.clock.now(), room.zone, lambda day: room.grid_on(day)[0])
 
+    def room_rules(self, room: Room) -> RoomRules:
+        """The room's booking rules: what its owner set, the settings' for the rest.
+
+        Asked several times per tap (offers, the slot limit, the checks): building and
+        checking RoomRules costs 50-120 µs, so each stored form is built once."""
+        if not room.rules:
+            return self.rules.room_defaults
+        key = repr(sorted(room.rules.items()))
+        rules = self._room_rules.get(key)
+        if rules is None:
+            if len(self._room_rules) >= ROOM_RULES_KEPT:
+                self._room_rules.clear()
+            rules = self._room_rules[key] = RoomRules.from_dict(room.rules, self.rules.room_defaults)
+        return rules
+
     def last_bookable_day(self, room: Room) -> date:
-        return self.today(room) + timedelta(days=self.rules.horizon_days)
+        return self.room_rules(room).last_bookable_day(self.today(room))
 
     def is_bookable_day(self, room: Room, day: date) -> bool:
         return self.today(room) <= day <= self.last_bookable_day(room) and room.is_open_on(day)
@@ -147,7 +199,7 @@ class BookingService:
             prices=room.prices,
             tz=room.zone,
             now=self.clock.now(),
-            min_lead=self.rules.min_lead,
+            min_lead=self.room_rules(room).lead,
             taken=taken,
             blocked=blocked,
         )
@@ -179,10 +231,29 @@ class BookingService:
             chosen.sort(key=lambda b: b.starts_at, reverse=True)
         return chosen[:limit]
 
-    def refund_quote(self, booking: Booking) -> RefundQuote:
+    async def refund_policy_of(self, booking: Booking) -> RefundPolicy:
+        """The refund tiers a cancellation of ``booking`` follows: those of its room when it
+        was made (the review screen showed them); for a booking older than per-room rules,
+        its room's now (the settings' for a room that is gone)."""
+        if booking.refund_tiers is not None:
+            return stored_refund_policy(booking.refund_tiers)
+        try:
+            room = await self.room(booking.room_id)
+        except RoomNotFoundError:
+            return self.rules.refund_policy
+        return self.room_rules(room).refund_policy
+
+    async def refund_quote(self, booking: Booking) -> RefundQuote:
         if booking.status is BookingStatus.PENDING_PAYMENT:
             return RefundQuote(0, 0, booking.starts_at - self.clock.now())
-        return self.rules.refund_policy.quote(booking.amount_paise, booking.starts_at, self.clock.now())
+        policy = await self.refund_policy_of(booking)
+        return policy.quote(booking.amount_paise, booking.starts_at, self.clock.now())
+
+    def refund_deadlines(self, room: Room, session_starts: datetime) -> RefundDeadlines:
+        """When a cancellation of a session at ``room`` starting at ``session_starts``
+        stops getting each share back, from now on (the review screen's clock times)."""
+        policy = self.room_rules(room).refund_policy
+        return refund_deadlines(policy, session_starts).still_open(self.clock.now())
 
     # ---- creating ------------------------------------------------------------------
 
@@ -199,7 +270,8 @@ class BookingService:
         room = await self.room(room_id)
         if not room.active:
             raise RoomPausedError
-        slots = self._validated_slots(room, day, slot_keys)
+        rules = self.room_rules(room)
+        slots = list(self.check_selection(room, day, slot_keys).slots)
         booking_id = PydanticObjectId()
         limit = self.rules.max_unpaid_holds
         if not await take_hold(user_id, str(booking_id), limit=limit, now=self.clock.now()):
@@ -207,7 +279,8 @@ class BookingService:
         try:
             await self._claim(room, day, slots, booking_id=str(booking_id), kind="booking")
             try:
-                return await self._insert_booking(booking_id, user_id, room, day, slots)
+                tiers = rules.to_dict()[RuleField.REFUND_TIERS.value]
+                return await self._insert_booking(booking_id, user_id, room, day, slots, tiers)
             except BaseException:
                 await self._release(booking_id)
                 raise
@@ -215,28 +288,48 @@ class BookingService:
             await release_hold(booking_id)
             raise
 
-    def _validated_slots(self, room: Room, day: date, slot_keys: Iterable[str]) -> list[Slot]:
-        if day < self.today(room):
+    def check_selection(self, room: Room, day: date, slot_keys: Iterable[str]) -> Session:
+        """The one session ``slot_keys`` make on business ``day``, if the room's rules let
+        it be booked now; otherwise the BookingError that says why (the dialog asks this
+        when the musician taps Review; ``create_booking`` asks it again, whatever was sent).
+        Claims nothing: whether the slots are free is the claims' to decide."""
+        rules = self.room_rules(room)
+        today = self.today(room)
+        if day < today:
             raise DateInPastError
-        if day > self.last_bookable_day(room) or not room.is_open_on(day):
+        if day > rules.last_bookable_day(today) or not room.is_open_on(day):
             raise RoomClosedError
         keys = sorted(set(slot_keys))
         if not keys:
             raise NoSlotsChosenError
-        if len(keys) > self.rules.max_slots:
-            raise TooManySlotsError(self.rules.max_slots)
         offered = index_slots(room.slots_on(day))
         if any(key not in offered for key in keys):
             raise NoSuchSlotError
-        slots = [offered[key] for key in keys]
-        now = self.clock.now()
-        too_late = [s.start for s in slots if s.start < now + self.rules.min_lead]
-        if too_late:
-            raise SlotsNotBookableError(too_late)
-        return slots
+        try:
+            session = one_session(offered[key] for key in keys)
+        except NotOneSessionError as refused:
+            runs = [(run.start, run.end) for run in refused.sessions]
+            raise SlotsNotContiguousError(runs, room.zone) from None
+        for breach in rule_breaches(rules, session, day=day, today=today, now=self.clock.now()):
+            match breach:
+                case TooManySlots(limit=limit):
+                    raise TooManySlotsError(limit)
+                case TooSoon(starts=starts):
+                    raise SlotsNotBookableError(starts)
+                case TooShort(chosen_minutes=chosen, minimum_minutes=minimum):
+                    raise SessionTooShortError(chosen, minimum)
+                case TooFarAhead():
+                    raise RoomClosedError
+        return session
 
     async def _insert_booking(
-        self, booking_id: PydanticObjectId, user_id: int, room: Room, day: date, slots: Sequence[Slot]
+        self,
+        booking_id: PydanticObjectId,
+        user_id: int,
+        room: Room,
+        day: date,
+        slots: Sequence[Slot],
+        refund_tiers: list[dict[str, int]],
     ) -> Booking:
         now = self.clock.now()
         prices = room.prices
@@ -258,6 +351,7 @@ class BookingService:
                 due_ms=to_ms(hold_expires_at),
                 created_at=now,
                 updated_at=now,
+                refund_tiers=refund_tiers,
             )
             try:
                 await booking.insert()
@@ -519,7 +613,7 @@ class BookingService:
         booking = await self.booking_of_user(booking_id, user_id)
         if booking.status not in (BookingStatus.PENDING_PAYMENT, BookingStatus.NOT_STARTED):
             raise BookingNotCancellableError(booking.status)
-        quote = quote or self.refund_quote(booking)
+        quote = quote or await self.refund_quote(booking)
         moved = await self.transition(
             booking,
             booking.status,
@@ -556,6 +650,60 @@ class BookingService:
             current = await self.booking(booking.id)
             raise BookingNotCancellableError(current.status)
         return moved
+
+    # ---- no-shows --------------------------------------------------------------------
+
+    async def mark_no_show(self, booking_id: str | PydanticObjectId, owner_id: int) -> Booking:
+        """The room's owner records that nobody came to a paid session, from its end until
+        a day later. Nothing else changes (no fee, no status). Raises NotOwnerError,
+        NotAPaidSessionError, SessionNotOverError or NoShowWindowClosedError, changing
+        nothing; marking a marked session again changes nothing."""
+        return await self._set_no_show(booking_id, owner_id, no_show=True)
+
+    async def undo_no_show(self, booking_id: str | PydanticObjectId, owner_id: int) -> Booking:
+        """Take a no-show mark back, within the same window and with the same refusals."""
+        return await self._set_no_show(booking_id, owner_id, no_show=False)
+
+    async def _set_no_show(
+        self, booking_id: str | PydanticObjectId, owner_id: int, *, no_show: bool
+    ) -> Booking:
+        booking = await self.booking(booking_id)
+        try:
+            room = await self.room(booking.room_id)
+        except RoomNotFoundError:
+            raise NotOwnerError from None
+        if not room.is_owned_by(owner_id):
+            raise NotOwnerError
+        now = self.clock.now()
+        match no_show_problem(booking.status, booking.ends_at, now):
+            case NoShowProblem.NOT_PAID:
+                raise NotAPaidSessionError(booking.status)
+            case NoShowProblem.NOT_OVER:
+                raise SessionNotOverError(booking.ends_at, room.zone)
+            case NoShowProblem.WINDOW_CLOSED:
+                raise NoShowWindowClosedError(no_show_closes_at(booking.ends_at), room.zone)
+        raw = await Booking.get_pymongo_collection().find_one_and_update(
+            {
+                "_id": booking.id,
+                "status": {"$in": sorted(status.value for status in PAID_SESSIONS)},
+                "no_show": {"$ne": no_show},
+            },
+            {
+                "$set": {
+                    "no_show": no_show,
+                    "no_show_marked_at": now if no_show else None,
+                    "no_show_marked_by": owner_id if no_show else None,
+                }
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        if raw is not None:
+            log.info("booking %s no-show %s by %s", booking.code, "marked" if no_show else "undone", owner_id)
+            return Booking.model_validate(raw)
+        current = await self.booking(booking.id)
+        if current.status not in PAID_SESSIONS:
+            raise NotAPaidSessionError(current.status)
+        return current
 
     # ---- jobs' reads ---------------------------------------------------------------
 

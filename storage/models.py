@@ -90,6 +90,9 @@ class Room(Document):
     # Days that keep the opening hours and slot length they were booked under, so a
     # later change can never cut across a booked slot: "YYYY-MM-DD" -> "10:00-22:00/60".
     kept_grids: dict[str, str] = Field(default_factory=dict)
+    rules: dict[str, Any] = Field(default_factory=dict)
+    """The booking rules its owner set (``domain.room_rules.RoomRules.to_dict``'s keys);
+    a rule not here follows the global settings (``BookingService.room_rules``)."""
     created_at: UtcDatetime = Field(default_factory=utc_now)
 
     class Settings:
@@ -172,6 +175,14 @@ class Booking(Document):
     flags: list[str] = Field(default_factory=list)
     invoice_number: str | None = None
     reminders_sent: list[str] = Field(default_factory=list)
+    refund_tiers: list[dict[str, int]] | None = None
+    """The room's refund tiers when the booking was made (``RoomRules.to_dict``'s form):
+    the deadlines the review screen promised hold even if the owner changes them later.
+    None on bookings made before per-room rules: the room's rules decide."""
+    no_show: bool = False
+    """The owner marked the paid session as nobody came (issue 16 §7); only a record."""
+    no_show_marked_at: UtcDatetime | None = None
+    no_show_marked_by: int | None = None
 
     class Settings:
         name = "bookings"

@@ -310,3 +310,25 @@ def test_an_unknown_log_level_is_refused(level: str) -> None:
 
 def test_a_log_level_in_any_case_is_accepted() -> None:
     assert settings(log_level="debug").log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("policy", "problem"),
+    [
+        ("6:100,24:50", "REFUND_POLICY: more notice must never give less back (list tiers like 24:100,6:50)"),
+        ("24:100,24:50", "REFUND_POLICY: two refund tiers have the same hours of notice"),
+        ("1000:100", "REFUND_POLICY: at most 720 hours of notice"),
+        ("0.001:50", "REFUND_POLICY: hours of notice must come to whole minutes"),
+        ("48:100,24:90,12:80,6:50,3:20,1:10", "REFUND_POLICY: at most 5 refund tiers"),
+    ],
+)
+def test_booking_settings_that_cannot_be_a_rooms_rules_stop_the_start_up(policy: str, problem: str) -> None:
+    """The settings are the booking rules of every room whose owner set none."""
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(_env_file=None, refund_policy=policy)
+    assert str(caught.value) == f"configuration error: {problem}"
+
+
+def test_the_default_booking_settings_make_a_rooms_rules() -> None:
+    settings = load_settings(_env_file=None, refund_policy="48:100,12:50,2:0", min_lead_minutes="90")
+    assert settings.refund_policy == "48:100,12:50,2:0"

@@ -64,7 +64,10 @@ async def test_full_booking_path_ends_at_the_payment_button(chat: Musician, room
     await chat.tap("Review.*")
     assert "17:00–18:00 — ₹600" in chat.text
     assert "18:00–19:00 — ₹800" in chat.text
-    assert "100% back up to 24 h before" in chat.text
+    assert (
+        "Full refund if you cancel by 17:00 on Wed 25 Nov (IST); 50% back if you cancel by "
+        "11:00 on Thu 26 Nov (IST); no refund after that."
+    ) in chat.text
     await chat.tap("✅ Confirm")
 
     booking = await Booking.find_one(Booking.user_id == 1001)

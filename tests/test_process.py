@@ -62,6 +62,16 @@ def test_bad_configuration_is_reported_without_a_traceback(tmp_path: Path) -> No
     assert "Traceback" not in result.stderr
 
 
+def test_refund_tiers_no_room_could_have_stop_the_start_up_in_one_line(tmp_path: Path) -> None:
+    env = bot_env(tmp_path, BOT_TOKEN="1:x", REFUND_POLICY="6:100,24:50")
+    result = run_module("bot", env, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "configuration error: REFUND_POLICY: more notice must never give less back "
+        "(list tiers like 24:100,6:50)"
+    ]
+
+
 def test_env_example_documents_every_setting() -> None:
     documented = {
         line.split("=", 1)[0].strip()

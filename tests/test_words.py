@@ -246,6 +246,17 @@ SAMPLE_ARGUMENTS: dict[type, tuple[Any, ...]] = {
     errors.TooManyUnpaidHoldsError: (2,),
     errors.BookingNotCancellableError: (BookingStatus.COMPLETED,),
     errors.IllegalTransitionError: ("COMPLETED", "ONGOING"),
+    errors.SlotsNotContiguousError: (
+        [
+            (datetime(2026, 11, 26, 6, 30, tzinfo=UTC), datetime(2026, 11, 26, 7, 30, tzinfo=UTC)),
+            (datetime(2026, 11, 26, 12, 30, tzinfo=UTC), datetime(2026, 11, 26, 13, 30, tzinfo=UTC)),
+        ],
+        IST,
+    ),
+    errors.SessionTooShortError: (60, 120),
+    errors.NotAPaidSessionError: (BookingStatus.CANCELLED,),
+    errors.SessionNotOverError: (datetime(2026, 11, 26, 13, 30, tzinfo=UTC), IST),
+    errors.NoShowWindowClosedError: (datetime(2026, 11, 27, 13, 30, tzinfo=UTC), IST),
 }
 
 
@@ -280,6 +291,16 @@ def test_the_words_and_the_rules_import_each_other_without_a_cycle() -> None:
         targets = {resolve(name, set(trees)) for name in imports_of(tree, module)}
         edges[module] = {t for t in targets if t and t != module}
     assert [c for c in cycles(edges) if any(m.startswith("domain") for m in c)] == []
+
+
+def test_a_choice_with_a_gap_is_refused_naming_its_runs_on_the_rooms_clock() -> None:
+    runs = SAMPLE_ARGUMENTS[errors.SlotsNotContiguousError]
+    assert str(errors.SlotsNotContiguousError(*runs)) == (
+        "12:00–13:00 and 18:00–19:00 are not next to each other: book them as two bookings."
+    )
+    assert str(errors.SessionTooShortError(60, 120)).startswith(
+        "Sessions here are at least 2 hours on that day; you picked 1 hour."
+    )
 
 
 def test_a_refusal_says_its_facts() -> None:
@@ -322,6 +343,7 @@ class LateBooking:
     payment: dict[str, Any] = field(default_factory=dict)
     refund: dict[str, Any] = field(default_factory=dict)
     cancel_reason: str | None = None
+    no_show: bool = False
 
 
 @dataclass

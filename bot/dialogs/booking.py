@@ -114,7 +114,7 @@ async def slots_getter(dialog_manager: DialogManager, booking_service: BookingSe
         "no_slots": not items,
         "any_free": any(o.bookable for o in offers),
         "none_free": bool(items) and not any(o.bookable for o in offers),
-        "max_slots": booking_service.rules.max_slots,
+        "max_slots": booking_service.room_rules(room).max_slots,
         "count": len(chosen),
         "total": money(sum(o.price_paise for o in chosen)),
         "has_selection": bool(chosen),
@@ -126,6 +126,10 @@ async def review_getter(dialog_manager: DialogManager, booking_service: BookingS
     room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
     offers = await _offers(dialog_manager, booking_service, room)
     chosen = _chosen(offers, _slots(dialog_manager).get_checked())
+    refunds = musician_screens.refund_policy_line(booking_service.room_rules(room).refund_policy)
+    if chosen:
+        deadlines = booking_service.refund_deadlines(room, min(o.slot.start for o in chosen))
+        refunds = musician_screens.refund_deadlines_line(deadlines, room.zone)
     return {
         "room_name": h(room.name),
         "address": h(room.address),
@@ -133,7 +137,7 @@ async def review_getter(dialog_manager: DialogManager, booking_service: BookingS
         "slot_lines": musician_screens.offer_lines(chosen, room.zone),
         "total": money(sum(o.price_paise for o in chosen)),
         "hold_minutes": int(booking_service.rules.hold.total_seconds() // 60),
-        "policy": musician_screens.refund_policy_line(booking_service.rules.refund_policy),
+        "refunds": refunds,
         "holds_full": dialog_manager.dialog_data.get("holds_full", ""),
     }
 
@@ -213,7 +217,7 @@ async def on_slot_clicked(
     if not offer.bookable:
         await callback.answer(musician.slot_not_bookable(offer.slot, room.zone, offer.state), show_alert=True)
         raise CancelEventProcessing
-    limit = service.rules.max_slots
+    limit = service.room_rules(room).max_slots
     if len(widget.get_checked()) >= limit:
         await callback.answer(too_many_slots(limit), show_alert=True)
         raise CancelEventProcessing
@@ -233,6 +237,15 @@ async def on_review(callback: CallbackQuery, button: Button, manager: DialogMana
         return
     if not offers:
         await callback.answer(musician.PICK_A_SLOT_FIRST, show_alert=True)
+        return
+    try:  # one run of slots, within the room's rules: the service's decision, asked before Confirm
+        service.check_selection(room, _day(manager), [o.slot.key for o in offers])
+    except (DateInPastError, RoomClosedError) as error:
+        await callback.answer(refusal(error), show_alert=True)
+        await manager.switch_to(BookingSG.day)
+        return
+    except BookingError as error:
+        manager.dialog_data["notice"] = musician.booking_refused_notice(refusal(error))
         return
     manager.dialog_data.pop("holds_full", None)
     await manager.switch_to(BookingSG.review)

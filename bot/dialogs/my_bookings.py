@@ -97,7 +97,8 @@ async def cancel_getter(
     booking = await booking_service.booking_of_user(
         dialog_manager.dialog_data["booking_id"], event_from_user.id
     )
-    return {"preview": musician_screens.refund_preview(booking, booking_service.refund_quote(booking))}
+    quote = await booking_service.refund_quote(booking)
+    return {"preview": musician_screens.refund_preview(booking, quote)}
 
 
 # ---- handlers ------------------------------------------------------------------------

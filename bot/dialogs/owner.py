@@ -26,6 +26,7 @@ from domain.words import owner_screens as words
 from domain.words.formats import h
 from storage.earnings import bookings_between, earnings_by_room, month_span, occupancy, periods
 from storage.models import Room
+from storage.no_shows import NO_SHOW_RATE_DAYS, no_show_rate
 from storage.owners import require_owner, rooms_owned_by
 from storage.users import users_by_ids
 
@@ -66,11 +67,19 @@ async def room_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
 
 async def earnings_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     room = await owned_room(dialog_manager)
+    bookings = _services(dialog_manager).bookings
+    today = bookings.today(room)
     lines = []
-    for label, (first, last) in periods(_services(dialog_manager).bookings.today(room)).items():
+    for label, (first, last) in periods(today).items():
         earned = (await earnings_by_room([room], first, last))[str(room.id)]
         lines.append(words.earnings_line(label, earned.net_paise, earned.bookings))
-    return {"name": h(room.name), "lines": "\n".join(lines)}
+    rate = await no_show_rate(room, today, bookings.clock.now())
+    return {
+        "name": h(room.name),
+        "lines": "\n".join(lines),
+        "days": NO_SHOW_RATE_DAYS,
+        "no_shows": words.no_show_rate(rate),
+    }
 
 
 async def months_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -184,6 +193,7 @@ def build_dialog() -> Dialog:
         ),
         Window(
             Format(words.EARNINGS),
+            Format(words.NO_SHOWS),
             Back(Const("‹ Room")),
             state=OwnerSG.earnings,
             getter=earnings_getter,

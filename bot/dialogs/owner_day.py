@@ -1,6 +1,7 @@
 """An owner's day in a room: the schedule (a Calendar to change day), a booking's
 details with the musician's contact, cancelling it as the room with a reason (full
-refund), and blocking or freeing slots.
+refund), marking a session nobody came to as a no-show (or undoing that) within a day
+of its end, and blocking or freeing slots.
 
 Blocks use the booking service's slot claims, so a block can never collide with a
 booking; each tap re-checks ownership (``owned_room``)."""
@@ -34,6 +35,7 @@ from bot.dialogs.widgets import labelled_select
 from domain.availability import SlotState, day_block
 from domain.booking_status import BookingStatus
 from domain.errors import BookingError, NotOwnerError, SlotsTakenError
+from domain.no_shows import no_show_closes_at, no_show_problem
 from domain.words import owner_screens as words
 from domain.words.formats import day, h, money, session_span
 from domain.words.refusals import refusal
@@ -88,9 +90,16 @@ async def booking_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
     booking = await _booking_of_room(dialog_manager)
     room = await owned_room(dialog_manager)
     musician = await user_by_id(booking.user_id)
+    now = _service(dialog_manager).clock.now()
+    no_show_open = no_show_problem(booking.status, booking.ends_at, now) is None
     return {
         "details": words.booking_details(booking, room, musician),
         "terminable": booking.status in TERMINABLE,
+        "no_show_open": no_show_open,
+        "no_show_window": words.no_show_window(no_show_closes_at(booking.ends_at), room.zone),
+        "can_mark_no_show": no_show_open and not booking.no_show,
+        "can_undo_no_show": no_show_open and booking.no_show,
+        "notice": told(dialog_manager),
     }
 
 
@@ -214,6 +223,28 @@ async def on_terminate(callback: CallbackQuery, button: Button, manager: DialogM
     await manager.switch_to(OwnerDaySG.schedule)
 
 
+async def on_no_show(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _set_no_show(callback, manager, no_show=True)
+
+
+async def on_undo_no_show(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _set_no_show(callback, manager, no_show=False)
+
+
+async def _set_no_show(callback: CallbackQuery, manager: DialogManager, *, no_show: bool) -> None:
+    """The service decides (whose room, paid, ended within the day); a refusal is an alert
+    and changes nothing."""
+    booking = await _booking_of_room(manager)
+    service = _service(manager)
+    change = service.mark_no_show if no_show else service.undo_no_show
+    try:
+        changed = await change(booking.id, callback.from_user.id)
+    except BookingError as error:
+        await callback.answer(refusal(error), show_alert=True)
+        return
+    tell(manager, words.no_show_marked(changed) if no_show else words.no_show_undone(changed))
+
+
 async def on_slot_tapped(callback: CallbackQuery, widget: Any, manager: DialogManager, key: str) -> None:
     room = await owned_room(manager)
     service = _service(manager)
@@ -295,11 +326,17 @@ def build_dialog() -> Dialog:
         ),
         Window(
             Format("{details}"),
+            Format("{no_show_window}", when="no_show_open"),
+            Format(words.NOTICE, when="notice"),
             SwitchTo(
                 Const("❌ Cancel booking (full refund)"),
                 id="cancel",
                 state=OwnerDaySG.reason,
                 when="terminable",
+            ),
+            Button(Const("🚫 Mark as no-show"), id="no_show", on_click=on_no_show, when="can_mark_no_show"),
+            Button(
+                Const("↩️ Undo no-show"), id="undo_no_show", on_click=on_undo_no_show, when="can_undo_no_show"
             ),
             SwitchTo(Const("‹ Day"), id="back", state=OwnerDaySG.schedule),
             state=OwnerDaySG.booking,

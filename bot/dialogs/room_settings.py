@@ -1,12 +1,17 @@
 """Room settings from Telegram: price, peak price and hours, weekends, opening hours
-per weekday, slot length, description, photo, paused or taking bookings.
+per weekday, slot length, description, photo, paused or taking bookings, and the
+room's booking rules (shortest session, how far ahead, how late, slot limit, refunds).
 
 Typed values go through ``domain.room_settings`` parsers (a bad value gets the
 parser's message and changes nothing) and are saved by ``save_room_changes``, which
-lets days holding bookings keep the hours and slot length they were booked under."""
+lets days holding bookings keep the hours and slot length they were booked under.
+Booking rules are read by ``domain.room_rules`` parsers and saved one at a time by
+``save_room_rule``, which refuses (as a RoomRuleError the words explain) any rule the
+room cannot keep; the booking service then holds every booking to them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiogram.enums import ContentType
@@ -22,11 +27,13 @@ from bot.dialogs.owner import owned_room
 from bot.dialogs.states import RoomSettingsSG
 from bot.dialogs.widgets import labelled_select
 from domain import room_settings as parse
+from domain.refund import RefundPolicy
+from domain.room_rules import RoomRuleError, RuleField, parse_minutes, parse_refund_tiers, parse_whole_number
 from domain.room_settings import SLOT_LENGTHS, SettingError
 from domain.words import owner_screens as words
 from domain.words.formats import h, money
 from storage.booking_service import BookingService
-from storage.room_settings import save_room_changes
+from storage.room_settings import reset_room_rules, save_room_changes, save_room_rule
 
 DAY_GROUPS = {"week": (0, 1, 2, 3, 4), "weekend": (5, 6), "all": tuple(range(7))}
 DESCRIPTION_PREVIEW = 120
@@ -40,10 +47,15 @@ async def _save(manager: DialogManager, changes: dict[str, Any], done: str) -> N
     """Save ``changes`` to the owner's room and go back to the settings with a notice;
     a refused value leaves the room as it was and says why."""
     room = await owned_room(manager)
+    service = _service(manager)
     try:
-        saved = await save_room_changes(room, changes, _service(manager).today(room))
+        saved = await save_room_changes(
+            room, changes, service.today(room), rules_defaults=service.rules.room_defaults
+        )
     except SettingError as error:
         tell(manager, words.setting_refused(str(error)))
+    except RoomRuleError as error:  # a slot length the room's minimum sessions do not fit
+        tell(manager, words.setting_refused(words.slot_length_breaks_rules(error, changes["slot_minutes"])))
     else:
         kept = sorted(saved.kept_grids)
         if kept and set(changes) & {"opening_hours", "slot_minutes"}:
@@ -87,6 +99,18 @@ async def current_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
         ],
         "has_photo": bool(room.photo_file_id),
         "weekdays": words.weekday_buttons(),
+    }
+
+
+async def rules_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    room = await owned_room(dialog_manager)
+    rules = _service(dialog_manager).room_rules(room)
+    return {
+        "name": h(room.name),
+        "rules": words.rules_block(rules),
+        "slot_minutes": room.slot_minutes,
+        "notice": told(dialog_manager),
+        "has_own_rules": bool(room.rules),
     }
 
 
@@ -197,6 +221,65 @@ async def on_pause(callback: CallbackQuery, button: Button, manager: DialogManag
     await _save(manager, {"active": not room.active}, words.paused_set(room.active))
 
 
+RuleParser = Callable[[str], int | RefundPolicy]
+
+RULE_INPUTS: dict[RuleField, RuleParser] = {
+    RuleField.WEEKDAY_MIN_SESSION: lambda text: parse_minutes(
+        text, RuleField.WEEKDAY_MIN_SESSION, bare_minutes=60
+    ),
+    RuleField.WEEKEND_MIN_SESSION: lambda text: parse_minutes(
+        text, RuleField.WEEKEND_MIN_SESSION, bare_minutes=60
+    ),
+    RuleField.HORIZON: lambda text: parse_whole_number(text, RuleField.HORIZON),
+    RuleField.LEAD: lambda text: parse_minutes(text, RuleField.LEAD, bare_minutes=1),
+    RuleField.SLOT_LIMIT: lambda text: parse_whole_number(text, RuleField.SLOT_LIMIT),
+    RuleField.REFUND_TIERS: parse_refund_tiers,
+}
+"""How an owner's message becomes each rule's value (a bare number is hours for the
+minimum sessions, minutes for how late)."""
+
+
+async def _save_rule(message: Message, manager: DialogManager, rule: RuleField, text: str) -> None:
+    """Set ``rule`` from what the owner typed and go back to the rules with a notice; a
+    value the room cannot keep is explained under the question, and changes nothing."""
+    room = await owned_room(manager)
+    service = _service(manager)
+    try:
+        value = RULE_INPUTS[rule](text)
+        saved = await save_room_rule(room, message.from_user.id, rule, value, service.rules.room_defaults)  # type: ignore[union-attr]
+    except RoomRuleError as error:
+        await message.answer(words.rule_refused(error))
+        return
+    tell(manager, words.rule_set(service.room_rules(saved), rule))
+    await manager.switch_to(RoomSettingsSG.rules)
+
+
+async def on_reset_rules(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    room = await owned_room(manager)
+    await reset_room_rules(room, callback.from_user.id)
+    tell(manager, words.RULES_RESET)
+
+
+def _rule_window(state: Any, prompt: str, rule: RuleField) -> Window:
+    async def on_text(
+        message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
+    ) -> None:
+        await _save_rule(message, manager, rule, text)
+
+    async def current_rule_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+        room = await owned_room(dialog_manager)
+        rules = _service(dialog_manager).room_rules(room)
+        return {"current": words.rule_value(rules, rule), "slot_minutes": room.slot_minutes}
+
+    return Window(
+        Format(prompt),
+        TextInput(id=state.state.split(":")[-1], on_success=on_text),
+        SwitchTo(Const("‹ Booking rules"), id="back", state=RoomSettingsSG.rules),
+        state=state,
+        getter=current_rule_getter,
+    )
+
+
 def _text_window(state: Any, prompt: str, parser: Any, on_success: Any) -> Window:
     return Window(
         Format(prompt),
@@ -226,6 +309,7 @@ def build_dialog() -> Dialog:
                 SwitchTo(Const("🖼 Photo"), id="photo", state=RoomSettingsSG.photo),
                 width=2,
             ),
+            SwitchTo(Const("📏 Booking rules"), id="rules", state=RoomSettingsSG.rules),
             Button(Const("⏸ Pause bookings"), id="pause", on_click=on_pause, when="active"),
             Button(Const("▶️ Take bookings again"), id="resume", on_click=on_pause, when="paused"),
             Cancel(Const("‹ Room")),
@@ -300,5 +384,34 @@ def build_dialog() -> Dialog:
             state=RoomSettingsSG.photo,
             getter=current_getter,
         ),
+        Window(
+            Format(words.RULES),
+            Format(words.NOTICE, when="notice"),
+            Group(
+                SwitchTo(Const("⏱ Min weekdays"), id="weekday_min", state=RoomSettingsSG.rule_weekday_min),
+                SwitchTo(Const("⏱ Min weekends"), id="weekend_min", state=RoomSettingsSG.rule_weekend_min),
+                SwitchTo(Const("🗓 How far ahead"), id="horizon", state=RoomSettingsSG.rule_horizon),
+                SwitchTo(Const("⌛ How late"), id="lead", state=RoomSettingsSG.rule_lead),
+                SwitchTo(Const("🔢 Slot limit"), id="slot_limit", state=RoomSettingsSG.rule_slot_limit),
+                SwitchTo(Const("↩️ Refunds"), id="refunds", state=RoomSettingsSG.rule_refunds),
+                width=2,
+            ),
+            Button(
+                Const("↺ Use the defaults"), id="reset_rules", on_click=on_reset_rules, when="has_own_rules"
+            ),
+            SwitchTo(Const("‹ Settings"), id="back", state=RoomSettingsSG.menu),
+            state=RoomSettingsSG.rules,
+            getter=rules_getter,
+        ),
+        _rule_window(
+            RoomSettingsSG.rule_weekday_min, words.ASK_WEEKDAY_MIN_SESSION, RuleField.WEEKDAY_MIN_SESSION
+        ),
+        _rule_window(
+            RoomSettingsSG.rule_weekend_min, words.ASK_WEEKEND_MIN_SESSION, RuleField.WEEKEND_MIN_SESSION
+        ),
+        _rule_window(RoomSettingsSG.rule_horizon, words.ASK_HORIZON, RuleField.HORIZON),
+        _rule_window(RoomSettingsSG.rule_lead, words.ASK_LEAD, RuleField.LEAD),
+        _rule_window(RoomSettingsSG.rule_slot_limit, words.ASK_SLOT_LIMIT, RuleField.SLOT_LIMIT),
+        _rule_window(RoomSettingsSG.rule_refunds, words.ASK_REFUND_TIERS, RuleField.REFUND_TIERS),
         on_start=on_start,
     )

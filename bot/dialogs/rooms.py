@@ -55,7 +55,9 @@ async def card_getter(
     if room.photo_file_id:
         photo = MediaAttachment(ContentType.PHOTO, file_id=MediaId(room.photo_file_id))
     return {
-        "card": musician_screens.room_card(room, limit=CAPTION_LIMIT if photo else None),
+        "card": musician_screens.room_card(
+            room, limit=CAPTION_LIMIT if photo else None, rules=booking_service.room_rules(room)
+        ),
         "photo": photo,
         "has_location": room.latitude is not None and room.longitude is not None,
         "bookable": room.active,

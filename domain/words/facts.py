@@ -78,6 +78,11 @@ class BookingFacts(Protocol):
     @property
     def cancel_reason(self) -> str | None: ...
 
+    @property
+    def no_show(self) -> bool:
+        """The room marked the paid session as nobody came."""
+        ...
+
 
 @runtime_checkable
 class RoomFacts(Protocol):

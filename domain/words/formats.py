@@ -5,21 +5,61 @@ Everything here returns text for Telegram's HTML parse mode; facts that people t
 (names, addresses, reasons) go through ``h``. A second language replaces the patterns
 here (the ``strftime`` shapes, the noun table), not the callers.
 
-Imports only ``domain.money`` at run time, so ``domain.slots`` can say its slots here."""
+Imports only ``domain.money``, so ``domain.slots`` can say its slots here and the refusals
+(which ``domain.errors`` imports) their times."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from domain.money import format_inr
 
-if TYPE_CHECKING:
-    from domain.words.facts import BookingFacts, PersonFacts, SlotFacts
+
+class SpanFacts(Protocol):
+    """What a span reads of a slot (``facts.SlotFacts`` fits)."""
+
+    @property
+    def start(self) -> datetime: ...
+
+    @property
+    def end(self) -> datetime: ...
+
+
+class SessionFacts(Protocol):
+    """What a session's span reads of a booking (``facts.BookingFacts`` fits). These
+    protocols are this module's own so that the refusals, which the errors import, can
+    use it without a cycle through facts' BookingStatus."""
+
+    @property
+    def day(self) -> date: ...
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+    @property
+    def ends_at(self) -> datetime: ...
+
+    @property
+    def slots(self) -> Sequence[SpanFacts]: ...
+
+
+class LinkFacts(Protocol):
+    """What a user link reads of a person (``facts.PersonFacts`` fits)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def username(self) -> str | None: ...
+
 
 money = format_inr
 """``₹1,23,456`` (Indian grouping): domain.money's, the one way money is written."""
@@ -87,15 +127,30 @@ def time_span(start: datetime, end: datetime, zone: ZoneInfo) -> str:
     return f"{clock(start, zone)}–{clock(end, zone)}"
 
 
-def slot_span(slot: SlotFacts, zone: ZoneInfo) -> str:
+def slot_span(slot: SpanFacts, zone: ZoneInfo) -> str:
     """A slot's ``18:00–19:00`` in ``zone``."""
     return time_span(slot.start, slot.end, zone)
 
 
-def session_span(booking: BookingFacts, zone: ZoneInfo) -> str:
+def session_span(booking: SessionFacts, zone: ZoneInfo) -> str:
     """``Thu 26 Nov 2026, 18:00–20:00``: the booking's day (a night past midnight belongs
-    to its evening) and its first start to last end, in the room's time."""
-    return f"{day(booking.day)}, {time_span(booking.starts_at, booking.ends_at, zone)}"
+    to its evening) and its times (``booking_times``), in the room's time."""
+    return f"{day(booking.day)}, {booking_times(booking, zone)}"
+
+
+def booking_times(booking: SessionFacts, zone: ZoneInfo) -> str:
+    """``18:00–20:00``: a booking's one contiguous run of slots. A booking made before
+    gaps were refused (issue 16 §0) shows each of its runs, ``12:00–13:00 and
+    18:00–19:00``, never one span over the hours in between that nobody booked."""
+    runs: list[list[datetime]] = []
+    for slot in sorted(booking.slots, key=lambda s: s.start):
+        if runs and slot.start == runs[-1][1]:
+            runs[-1][1] = slot.end
+        else:
+            runs.append([slot.start, slot.end])
+    if len(runs) <= 1:
+        return time_span(booking.starts_at, booking.ends_at, zone)
+    return join_labels(time_span(start, end, zone) for start, end in runs)
 
 
 def moment(value: datetime, zone: ZoneInfo) -> str:
@@ -116,12 +171,22 @@ class Noun:
 SLOT = Noun("slot", "slots")
 ROOM = Noun("room", "rooms")
 HOUR = Noun("hour", "hours")
+MINUTE = Noun("minute", "minutes")
+DAY = Noun("day", "days")
+SESSION = Noun("session", "sessions")
 
 
 def count(number: float, noun: Noun) -> str:
     """``1 slot``, ``3 slots``, ``1.5 hours``."""
     text = str(number) if isinstance(number, int) else f"{number:g}"
     return f"{text} {noun.one if number == 1 else noun.many}"
+
+
+def duration(minutes: int) -> str:
+    """``2 hours``, ``1.5 hours``, ``45 minutes``: a length of time an owner set."""
+    if minutes >= 60 and minutes % 30 == 0:
+        return count(minutes // 60 if minutes % 60 == 0 else minutes / 60, HOUR)
+    return count(minutes, MINUTE)
 
 
 def join_labels(labels: Iterable[str]) -> str:
@@ -135,7 +200,7 @@ def join_labels(labels: Iterable[str]) -> str:
 # ---- people ----------------------------------------------------------------------------
 
 
-def user_link(person: PersonFacts | None, user_id: int) -> str:
+def user_link(person: LinkFacts | None, user_id: int) -> str:
     """A person's name as a link to their Telegram chat, with their @username."""
     if person is None:
         return f'<a href="tg://user?id={user_id}">musician</a>'

@@ -12,18 +12,21 @@ from zoneinfo import ZoneInfo
 
 from domain.availability import SlotOffer
 from domain.refund import RefundQuote
+from domain.room_rules import RefundDeadlines, RoomRules
 from domain.words.facts import BookingFacts, PricedSlotFacts, RoomCardFacts, RoomFacts
 from domain.words.formats import (
+    DAY,
     ROOM,
     SLOT,
+    booking_times,
     count,
     day,
     day_and_month,
+    duration,
     h,
     moment,
     money,
     slot_span,
-    time_span,
 )
 from domain.words.hours import RefundPolicyFacts, hours_lines, refund_policy
 from domain.words.musician import STATE_WORDS
@@ -43,12 +46,20 @@ HELP = (
     "<b>How JamRoom bot works</b>\n\n"
     "1. <b>Find a room</b>: pick a city and a rehearsal room; see its photos, "
     "gear, prices and opening hours.\n"
-    "2. <b>Book</b>: choose a day, then one or more hourly slots. Confirm, and the "
-    "slots are held for you for a few minutes while you pay.\n"
+    "2. <b>Book</b>: choose a day, then one slot or several back to back: a booking "
+    "is one session without gaps (for two sessions on a day, make two bookings). Each "
+    "room has its own rules (shortest session, how far ahead, how late, refunds), shown "
+    "on its card; the review screen says until when you get which refund. Confirm, and "
+    "the slots are held for you for a few minutes while you pay.\n"
     "3. <b>Pay</b> with the Pay button (UPI, cards, net banking via Razorpay). "
     "Your booking is confirmed the moment the payment arrives, and I send the invoice here.\n"
     "4. <b>My bookings</b>: see upcoming and past sessions, get the invoice again, "
-    "or cancel; the refund depends on how early you cancel.\n\n"
+    "or cancel; the refund follows the room's tiers you were shown when booking. A "
+    "session the room marked as a no-show says so in your past bookings.\n\n"
+    "<b>Room owners</b>: /owner opens your rooms: the day's schedule (mark a session "
+    "nobody came to as a no-show, or undo it, within 24 h of its end), blocks, earnings with "
+    "the no-show rate, and Room settings › Booking rules (shortest session on weekdays and "
+    "weekends, how far ahead, how late before the start, slots per booking, refund tiers).\n\n"
     "Commands: /start menu · /book find a room · /bookings my bookings · "
     "/cancel close the current menu · /help this text.\n"
     "Times are shown in the room's local time."
@@ -77,9 +88,9 @@ def room_button(room: RoomCardFacts) -> str:
     return f"{room.name} · from {money(room.hourly_paise)}/h"
 
 
-def room_card(room: RoomCardFacts, *, limit: int | None = None) -> str:
-    """The room's card; cut to ``limit`` characters (a photo caption's) by shortening
-    the description."""
+def room_card(room: RoomCardFacts, *, limit: int | None = None, rules: RoomRules | None = None) -> str:
+    """The room's card, with its booking ``rules`` when given; cut to ``limit``
+    characters (a photo caption's) by shortening the description."""
     hours = "\n".join(f"  {h(line)}" for line in hours_lines(room.hours)) or "  not set yet"
     amenities = ", ".join(h(a) for a in room.amenities) or "—"
     lines = [
@@ -93,6 +104,8 @@ def room_card(room: RoomCardFacts, *, limit: int | None = None) -> str:
         f"🕑 Opening hours ({h(room.timezone)}):",
         hours,
     ]
+    if rules is not None:
+        lines += room_rules_lines(rules)
     header = "\n".join(lines)
     description = h(room.description)
     text = f"{header}\n\n{description}" if description else header
@@ -102,12 +115,31 @@ def room_card(room: RoomCardFacts, *, limit: int | None = None) -> str:
     return text
 
 
+def room_rules_lines(rules: RoomRules) -> list[str]:
+    """A room's booking rules on its card: sessions, how far ahead and how late, refunds."""
+    weekday, weekend = rules.weekday_min_session_minutes, rules.weekend_min_session_minutes
+    if weekday == weekend:
+        shortest = f"at least {duration(weekday)} · " if weekday else ""
+    else:
+        shortest = "".join(
+            f"at least {duration(minutes)} on {days} · "
+            for minutes, days in ((weekday, "weekdays"), (weekend, "weekends"))
+            if minutes
+        )
+    return [
+        f"📏 Sessions: {shortest}up to {count(rules.max_slots, SLOT)} in a row",
+        f"🗓 Book up to {count(rules.horizon_days, DAY)} ahead, until {duration(rules.lead_minutes)} "
+        "before the start",
+        f"↩️ Refunds: {refund_policy_line(rules.refund_policy)}",
+    ]
+
+
 # ---- book: day, slots, review, pay ------------------------------------------------------
 
 PICK_A_DAY = "📅 <b>{room_name}</b>\nWhich day would you like to play?"
 CLOSED_DAYS_STRUCK = "Struck-through days are closed."
 SLOTS_HEADING = "<b>{room_name}</b> · {day}\nTimes are {zone} time. ★ peak price."
-PICK_UP_TO = "Pick up to {max_slots} slots:"
+PICK_UP_TO = "Pick up to {max_slots} slots in a row (one session, no gaps):"
 CLOSED_THAT_DAY = "The room is closed that day."
 EVERY_SLOT_TAKEN = "Every slot of this day is taken. Please pick another day."
 CHOSEN = "\nChosen: {count} slot(s) · total <b>{total}</b>"
@@ -117,7 +149,7 @@ REVIEW = (
     "💰 Total: <b>{total}</b>\n\n"
     "When you confirm, these slots are held for you for {hold_minutes} minutes "
     "while you pay.\n"
-    "Refunds if you cancel: {policy}"
+    "↩️ {refunds}"
 )
 HOLDS_FULL = "\n⚠️ {holds_full}"
 PAY_HEADING = "🎉 <b>Booking {code}</b>\n🏠 {room_name}\n📅 {day}\n{slot_lines}\n"
@@ -160,7 +192,25 @@ def slot_lines(slots: Sequence[PricedSlotFacts], zone: ZoneInfo) -> str:
 
 
 def refund_policy_line(policy: RefundPolicyFacts) -> str:
+    if not policy.tiers:
+        return NO_REFUNDS
     return h(refund_policy(policy))
+
+
+NO_REFUNDS = "no refund if you cancel."
+
+
+def refund_deadlines_line(deadlines: RefundDeadlines, zone: ZoneInfo) -> str:
+    """The review's refunds as clock times in the room's zone: "Full refund if you cancel
+    by 18:00 on Sat 28 Nov (IST); 50% back by ...; no refund after that." """
+    if not deadlines.deadlines:
+        return "No refund if you cancel this booking."
+    parts = [
+        f"{'Full refund' if d.percent == 100 else f'{d.percent}% back'} if you cancel by "
+        f"{moment(d.until, zone)}"
+        for d in deadlines.deadlines
+    ]
+    return "; ".join(parts) + "; no refund after that."
 
 
 # ---- my bookings ------------------------------------------------------------------------
@@ -184,10 +234,15 @@ def booking_line(booking: BookingFacts, room: RoomFacts | None) -> str:
     zone = room.zone if room else ROOM_GONE_ZONE
     return (
         f"<b>{booking.code}</b> · {name}\n"
-        f"   {day(booking.day)}, {time_span(booking.starts_at, booking.ends_at, zone)} "
+        f"   {day(booking.day)}, {booking_times(booking, zone)} "
         f"({count(len(booking.slots), SLOT)}) · "
-        f"{money(booking.amount_paise)} · {status_name(booking.status)}"
+        f"{money(booking.amount_paise)} · {status_name(booking.status)}{no_show_mark(booking)}"
     )
+
+
+def no_show_mark(booking: BookingFacts) -> str:
+    """After a booking's status in a list: the room marked the session as a no-show."""
+    return " · 🚫 no-show" if booking.no_show else ""
 
 
 def booking_button(booking: BookingFacts, room: RoomFacts | None) -> str:
@@ -210,6 +265,8 @@ def booking_details(booking: BookingFacts, room: RoomFacts | None) -> str:
         f"💰 {money(booking.amount_paise)}",
         f"Status: <b>{status_name(booking.status)}</b>",
     ]
+    if booking.no_show:
+        lines.append("🚫 The room marked this session as a no-show.")
     if booking.status.value == "PENDING_PAYMENT":
         lines.append(f"Held for you until {moment(booking.hold_expires_at, zone)}.")
     refund = booking.refund or {}

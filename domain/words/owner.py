@@ -15,6 +15,7 @@ from domain.payment_fit import Refusal
 from domain.words.facts import BookingFacts, PersonFacts, RoomFacts, SlotFacts
 from domain.words.formats import (
     amount,
+    booking_times,
     clock,
     day_and_month,
     day_this_year,
@@ -22,7 +23,6 @@ from domain.words.formats import (
     money,
     session_span,
     slot_span,
-    time_span,
     user_link,
 )
 
@@ -136,7 +136,7 @@ def daily_digest(today: date, sections: Sequence[tuple[RoomFacts, Sequence[Booki
             parts.append("No bookings today.")
             continue
         for b in bookings:
-            span = time_span(b.starts_at, b.ends_at, room.zone)
+            span = booking_times(b, room.zone)
             parts.append(f"• {span} <code>{b.code}</code> · {money(b.amount_paise)}")
         total = sum(b.amount_paise for b in bookings)
         parts.append(f"{len(bookings)} booking(s), {money(total)}")

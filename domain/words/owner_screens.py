@@ -12,20 +12,28 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from domain.availability import SlotState
+from domain.no_shows import NoShowRate
+from domain.room_rules import RoomRuleError, RoomRules, RuleField, RuleProblem
 from domain.words.facts import BookingFacts, PersonFacts, RoomCardFacts, RoomFacts, SlotFacts
 from domain.words.formats import (
+    DAY,
+    SESSION,
+    SLOT,
+    booking_times,
     clock,
+    count,
     day_numeric,
+    duration,
     h,
     join_labels,
+    moment,
     money,
     month,
     session_span,
     slot_span,
-    time_span,
     user_link,
 )
-from domain.words.hours import WEEKDAY_NAMES, hours_lines
+from domain.words.hours import WEEKDAY_NAMES, hours_lines, refund_policy
 from domain.words.statuses import refund_status_name, status_name
 
 # ---- the room menu ----------------------------------------------------------------------
@@ -60,6 +68,16 @@ PERIOD_NAMES = {"Today": "Today", "This week": "This week", "This month": "This 
 
 def earnings_line(period: str, net_paise: int, bookings: int) -> str:
     return f"{PERIOD_NAMES.get(period, period)}: <b>{money(net_paise)}</b> · {bookings} booking(s)"
+
+
+NO_SHOWS = "\n🚫 No-shows, last {days} days: {no_shows}"
+
+
+def no_show_rate(rate: NoShowRate) -> str:
+    """The room's paid sessions that ended, and how many of them nobody came to."""
+    if not rate.sessions:
+        return "no session has ended yet"
+    return f"<b>{rate.percent}%</b> ({rate.no_shows} of {count(rate.sessions, SESSION)})"
 
 
 def month_button(first_day: date) -> str:
@@ -100,16 +118,19 @@ NO_BOOKINGS = "No bookings."
 
 def schedule_line(booking: BookingFacts, room: RoomFacts, musician: PersonFacts | None) -> str:
     return (
-        f"• {time_span(booking.starts_at, booking.ends_at, room.zone)} <code>{booking.code}</code> "
+        f"• {booking_times(booking, room.zone)} <code>{booking.code}</code> "
         f"{user_link(musician, booking.user_id)} · "
-        f"{status_name(booking.status)} · {money(booking.amount_paise)}"
+        f"{_status(booking)} · {money(booking.amount_paise)}"
     )
+
+
+def _status(booking: BookingFacts) -> str:
+    return f"{status_name(booking.status)}{' · 🚫 no-show' if booking.no_show else ''}"
 
 
 def schedule_button(booking: BookingFacts, room: RoomFacts, musician: PersonFacts | None) -> str:
     name = musician.display_name if musician else "musician"
-    span = time_span(booking.starts_at, booking.ends_at, room.zone)
-    return f"{span} · {name} · {status_name(booking.status)}"
+    return f"{booking_times(booking, room.zone)} · {name} · {_status(booking)}"
 
 
 def booking_details(booking: BookingFacts, room: RoomFacts, musician: PersonFacts | None) -> str:
@@ -129,7 +150,25 @@ def booking_details(booking: BookingFacts, room: RoomFacts, musician: PersonFact
     if refund.get("due_paise"):
         state = h(refund_status_name(refund.get("status")))
         lines.append(f"Refund {money(int(refund['due_paise']))} ({state})")
+    if booking.no_show:
+        lines.append("🚫 <b>No-show</b>: you marked that nobody came.")
     return "\n".join(lines)
+
+
+def no_show_window(closes_at: datetime, zone: ZoneInfo) -> str:
+    """Under a session that ended: until when its no-show can be marked or undone."""
+    return f"\nYou can mark a no-show, or undo the mark, until {moment(closes_at, zone)}."
+
+
+def no_show_marked(booking: BookingFacts) -> str:
+    return (
+        f"🚫 Marked <code>{booking.code}</code> as a no-show. Nothing else changes (no fee); "
+        "undo it within a day of the session if it was a mistake."
+    )
+
+
+def no_show_undone(booking: BookingFacts) -> str:
+    return f"↩️ <code>{booking.code}</code> is no longer marked as a no-show."
 
 
 ASK_REASON = (
@@ -217,6 +256,33 @@ SETTINGS = (
     "🕘 Opening hours:\n{hours}\n⏱ Slots: {slot_minutes} min\n"
     "📝 {description}\n🖼 Photo: {photo}"
 )
+RULES = (
+    "📏 <b>Booking rules</b> · {name}\n\n{rules}\n\n"
+    "Musicians see these on the room's card, and every booking is held to them. "
+    "Tap one to change it."
+)
+ASK_WEEKDAY_MIN_SESSION = (
+    "⏱ The shortest session on weekdays is now {current}. Send the new minimum in hours, like 2 "
+    "or 1.5 (90m works too), or 0 for any length. It must be whole slots of {slot_minutes} minutes."
+)
+ASK_WEEKEND_MIN_SESSION = (
+    "⏱ The shortest session on Saturdays and Sundays is now {current}. Send the new minimum in "
+    "hours, like 2 or 1.5 (90m works too), or 0 for any length. It must be whole slots of "
+    "{slot_minutes} minutes."
+)
+ASK_HORIZON = "🗓 Musicians can book up to {current} ahead. Send how many days ahead, 1 to 365."
+ASK_LEAD = (
+    "⌛ Bookings close {current} before the start. Send how long before: minutes like 30, or "
+    "hours like 2h (up to 48h; 0 lets musicians book until a slot starts)."
+)
+ASK_SLOT_LIMIT = "🔢 A booking can have at most {current} in a row. Send the new limit, 1 to 24."
+ASK_REFUND_TIERS = (
+    "↩️ Refunds now: {current}\n\nSend the tiers as hours of notice:percent back, like "
+    "<code>48:100, 24:50</code> (everything back up to 48 h before the start, half up to 24 h). "
+    "Up to 5 tiers; send <code>none</code> for no refunds."
+)
+RULES_RESET = "✅ This room follows the bot's default booking rules again."
+
 SETTINGS_PAUSED = "⏸ <b>Paused</b>: not taking bookings."
 ASK_PRICE = "💵 Now {price} an hour. Send the new price in rupees per hour, like 800."
 ASK_PEAK_PRICE = "🌙 Peak is now {peak_price} an hour. Send the new peak price, like 1200."
@@ -273,6 +339,123 @@ def slot_length_button(minutes: int, current: bool) -> str:
 
 def weekday_buttons() -> list[dict[str, str]]:
     return [{"id": str(n), "label": name} for n, name in enumerate(WEEKDAY_NAMES)]
+
+
+def rules_block(rules: RoomRules) -> str:
+    """The room's booking rules, one line each, as the rules screen lists them."""
+    return "\n".join(
+        [
+            f"⏱ Shortest session: {_minimum(rules.weekday_min_session_minutes)} on weekdays, "
+            f"{_minimum(rules.weekend_min_session_minutes)} on weekends",
+            f"🗓 {rule_value(rules, RuleField.HORIZON)} ahead at most",
+            f"⌛ Until {rule_value(rules, RuleField.LEAD)} before the start",
+            f"🔢 At most {rule_value(rules, RuleField.SLOT_LIMIT)} per booking",
+            f"↩️ Refunds: {rule_value(rules, RuleField.REFUND_TIERS)}",
+        ]
+    )
+
+
+def _minimum(minutes: int) -> str:
+    return duration(minutes) if minutes else "any length"
+
+
+def rule_value(rules: RoomRules, rule: RuleField) -> str:
+    """One rule's current value, as its question and its confirmation say it."""
+    match rule:
+        case RuleField.WEEKDAY_MIN_SESSION:
+            return _minimum(rules.weekday_min_session_minutes)
+        case RuleField.WEEKEND_MIN_SESSION:
+            return _minimum(rules.weekend_min_session_minutes)
+        case RuleField.HORIZON:
+            return count(rules.horizon_days, DAY)
+        case RuleField.LEAD:
+            return duration(rules.lead_minutes)
+        case RuleField.SLOT_LIMIT:
+            return count(rules.max_slots, SLOT)
+    if not rules.refund_policy.tiers:
+        return "none"
+    return h(refund_policy(rules.refund_policy))
+
+
+RULE_NAMES = {
+    RuleField.WEEKDAY_MIN_SESSION: "Shortest session on weekdays",
+    RuleField.WEEKEND_MIN_SESSION: "Shortest session on weekends",
+    RuleField.HORIZON: "How far ahead",
+    RuleField.LEAD: "How late before the start",
+    RuleField.SLOT_LIMIT: "Slots per booking",
+    RuleField.REFUND_TIERS: "Refunds",
+}
+
+
+def rule_set(rules: RoomRules, rule: RuleField) -> str:
+    return f"✅ {RULE_NAMES[rule]}: {rule_value(rules, rule)}."
+
+
+RULE_FORMATS = {
+    RuleField.WEEKDAY_MIN_SESSION: "Send the minimum in hours, like 2 or 1.5, or 90m; 0 for any length.",
+    RuleField.WEEKEND_MIN_SESSION: "Send the minimum in hours, like 2 or 1.5, or 90m; 0 for any length.",
+    RuleField.HORIZON: "Send a number of days, like 60.",
+    RuleField.LEAD: "Send minutes like 30, or hours like 2h.",
+    RuleField.SLOT_LIMIT: "Send a number of slots, like 8.",
+    RuleField.REFUND_TIERS: "Send tiers like 48:100, 24:50 (hours of notice:percent back), or none.",
+}
+RULE_UNITS = {
+    RuleField.WEEKDAY_MIN_SESSION: "minutes",
+    RuleField.WEEKEND_MIN_SESSION: "minutes",
+    RuleField.HORIZON: "days",
+    RuleField.LEAD: "minutes",
+    RuleField.SLOT_LIMIT: "slots",
+}
+
+
+def rule_refused(error: RoomRuleError) -> str:
+    """Why a booking rule cannot be set; nothing was changed."""
+    return f"⚠️ {_rule_problem(error)} Nothing was changed."
+
+
+def _rule_problem(error: RoomRuleError) -> str:
+    name = RULE_NAMES[error.rule]
+    limits = error.limits
+    match error.problem:
+        case RuleProblem.MALFORMED:
+            return RULE_FORMATS[error.rule]
+        case RuleProblem.OUT_OF_RANGE if error.rule is RuleField.REFUND_TIERS:
+            return "A tier's notice can be at most 720 hours, its percent 0 to 100."
+        case RuleProblem.OUT_OF_RANGE if limits is not None:
+            if error.rule is RuleField.LEAD:
+                return f"{name} must be between {duration(limits.low)} and {duration(limits.high)}."
+            return f"{name} must be {limits.low} to {limits.high} {RULE_UNITS[error.rule]}."
+        case RuleProblem.NOT_WHOLE_SLOTS:
+            return f"Slots here are {error.step} minutes long: the minimum must be a whole number of them."
+        case RuleProblem.OVER_SLOT_LIMIT if limits is not None:
+            return (
+                f"{duration(int(str(error.value)))} is more than the {duration(limits.high)} a musician can "
+                "book under the slot limit: raise the slot limit first."
+            )
+        case RuleProblem.TOO_MANY_TIERS:
+            return "Please give at most 5 refund tiers."
+        case RuleProblem.NOTICE_REPEATED:
+            return f"Two tiers have the same notice ({_notice(int(str(error.value)))}): give each its own."
+        case RuleProblem.NOT_MONOTONIC:
+            (longer, more), (shorter, less) = error.value  # type: ignore[misc]
+            return (
+                f"More notice must never give less back: {_notice(longer)} gives {more}% but "
+                f"{_notice(shorter)} gives {less}%."
+            )
+    return RULE_FORMATS[error.rule]
+
+
+def _notice(minutes: int) -> str:
+    return f"{minutes / 60:g} h"
+
+
+def slot_length_breaks_rules(error: RoomRuleError, slot_minutes: int) -> str:
+    """A slot length refused because the room's minimum sessions would not fit it (plain
+    text: ``setting_refused`` escapes it)."""
+    return (
+        f"A {slot_minutes}-minute slot does not fit this room's booking rules "
+        f"({RULE_NAMES[error.rule].lower()}): change the rules first."
+    )
 
 
 def setting_refused(reason: str) -> str:

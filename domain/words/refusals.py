@@ -7,8 +7,12 @@ Imports nothing that imports ``domain.errors``, so the errors can say themselves
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
+from domain.words.formats import duration, join_labels, moment, time_span
 from domain.words.statuses import status_name
 
 SOMETHING_REFUSED = "Sorry, I could not do that."
@@ -66,9 +70,34 @@ def refusal(error: Refused) -> str:
             return "This owner invite is not valid any more. Ask for a new one."
         case "invite_expired":
             return "This owner invite has expired. Ask JamRoom for a new one."
+        case "slots_not_contiguous":
+            return not_one_session(facts.runs, facts.zone)
+        case "session_too_short":
+            return (
+                f"Sessions here are at least {duration(facts.minimum_minutes)} on that day; "
+                f"you picked {duration(facts.chosen_minutes)}. Add the slots next to yours."
+            )
+        case "not_a_paid_session":
+            state = status_name(facts.status)
+            return f"Only a paid session can be marked as a no-show (this one is {state})."
+        case "session_not_over":
+            ends = moment(facts.ends_at, facts.zone)
+            return f"This session has not ended yet: mark a no-show after {ends}."
+        case "no_show_window_closed":
+            return (
+                "A no-show can be marked or undone only within 24 hours of the session's end; "
+                f"that time ran out at {moment(facts.closed_at, facts.zone)}."
+            )
     return SOMETHING_REFUSED
 
 
 def too_many_slots(limit: int) -> str:
     """Also the slot picker's alert, before the service is asked."""
     return f"You can book at most {limit} slots at once."
+
+
+def not_one_session(runs: Sequence[tuple[datetime, datetime]], zone: ZoneInfo) -> str:
+    """A choice of slots that makes several runs; a booking is one. Also the review's notice."""
+    spans = join_labels(time_span(start, end, zone) for start, end in runs)
+    them = "two bookings" if len(runs) == 2 else "separate bookings"
+    return f"{spans} are not next to each other: book them as {them}."
