@@ -90,6 +90,12 @@ class Room(Document):
     # Days that keep the opening hours and slot length they were booked under, so a
     # later change can never cut across a booked slot: "YYYY-MM-DD" -> "10:00-22:00/60".
     kept_grids: dict[str, str] = Field(default_factory=dict)
+    phone: str | None = None
+    """E.164 (``+919845012345``), on the room card for musicians to call."""
+    access_info: str = Field(default="", repr=False)
+    """How to get in (door code, floor, parking...): a secret of the room that only paid
+    bookings are told, read when their message is delivered (``domain.check_in``); kept
+    out of the room's repr, so no log line or traceback that shows a room shows it."""
     created_at: UtcDatetime = Field(default_factory=utc_now)
 
     class Settings:
@@ -172,6 +178,9 @@ class Booking(Document):
     flags: list[str] = Field(default_factory=list)
     invoice_number: str | None = None
     reminders_sent: list[str] = Field(default_factory=list)
+    calendar_sequence: int = 0
+    """The SEQUENCE of the booking's latest calendar file: a change of its times (a move)
+    raises it in the same update and sends the file again (``storage.calendar_messages``)."""
 
     class Settings:
         name = "bookings"

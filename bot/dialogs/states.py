@@ -55,3 +55,5 @@ class RoomSettingsSG(StatesGroup):
     slot_length = State()
     description = State()
     photo = State()
+    check_in = State()
+    phone = State()
