@@ -183,7 +183,9 @@ class Settlement:
             location=_venue(room),
         )
         await self.invoices.send_invoice(booking, dedupe_key=f"{booking.id}:invoice")
-        await send_calendar_file(booking, room, now=now)
+        # Its own moment, after the invoice's: the outbox sends a chat's messages in the
+        # order of their moments, and the confirmation says the invoice comes next.
+        await send_calendar_file(booking, room, now=self.clock.now())
         await announce(booking, room, owners=owner.new_booking(booking, room, who), key="paid", now=now)
 
     # ---- no money ------------------------------------------------------------------

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
+from icalendar import Calendar
 from pypdf import PdfReader
 
 from bench.dialogs import TOKEN, BotApi, button, buttons
@@ -166,6 +167,10 @@ async def test_the_readme_run_command_lets_a_musician_book_and_pay_in_the_chat(
         invoice = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
         assert code in invoice
         assert "₹" in invoice
+        calendar_caption, ics = (await until(lambda: invoices(api)[1:]))[0]  # after the invoice
+        assert "open this file to add the session" in calendar_caption
+        (event,) = Calendar.from_ical(ics).events
+        assert str(event["UID"]).startswith(f"{code}@")
         assert api.refused == []  # Telegram would have taken every call
     finally:
         if bot.returncode is None:

@@ -15,12 +15,11 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.app import booking_clock
+from bot.app import booking_clock, outbox_deliverer
 from bot.config import Settings
 from bot.services import booking_rules
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
-from jobs.delivery import OutboxDeliverer
 from jobs.setup import start_jobs
 from storage.booking_service import BookingService
 from storage.database import Database
@@ -45,16 +44,14 @@ async def start_process(
     settings = Settings(_env_file=None, bot_token=TOKEN)  # type: ignore[call-arg]
     bookings = BookingService(clock, booking_rules(settings))
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
-    stop = start_jobs(
-        booking_clock(
-            bookings,
-            clock,
-            world.payments,
-            reminder_offsets=settings.reminder_offsets,
-            bot_username="jamroom_test_bot",
-        ),
-        OutboxDeliverer(bot, clock, attachments=world.payments.render_attachment),
+    jobs = booking_clock(
+        bookings,
+        clock,
+        world.payments,
+        reminder_offsets=settings.reminder_offsets,
+        bot_username="jamroom_test_bot",
     )
+    stop = start_jobs(jobs, outbox_deliverer(bot, clock, bookings, world.payments, jobs, "jamroom_test_bot"))
     return bot, stop
 
 
