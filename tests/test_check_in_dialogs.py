@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram_dialog.test_tools.memory_storage import JsonMemoryStorage
 
 from domain.check_in import MAX_CHECK_IN, SHOWN_BEFORE
 from domain.clock import ManualClock
@@ -185,3 +186,22 @@ async def test_my_bookings_shows_it_under_a_paid_booking_from_two_hours_before(
     await musician.tap("Past")
     await musician.tap(f"{paid.code} .*")
     assert "5582" not in musician.text
+
+
+async def test_the_dialog_state_keeps_no_copy_of_the_code(
+    db: Database, clock: ManualClock, service: BookingService, room: Room
+) -> None:
+    """What the owner types is saved with the room and nowhere else: a text input would
+    keep it in the owner's dialog state (stored in MongoDB by ``python -m bot``)."""
+    storage = JsonMemoryStorage()
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()), storage)
+    owner = Musician(dispatcher, manager, user_id=9001, name="Ravi")
+    await set_check_in(owner, room, CODE)
+    assert (await fresh(room)).access_info == CODE
+    await owner.tap("🔑 Check-in info")
+    await owner.send("x" * (MAX_CHECK_IN + 1))
+    await owner.send_photo("AgACphoto42")  # not text: refused, nothing changes
+    assert "Send what musicians need to get in" in owner.bot.sent_texts()[-1]
+    assert (await fresh(room)).access_info == CODE
+    assert storage.storage
+    assert not [record for record in storage.storage.values() if "4471" in record.data]

@@ -215,9 +215,14 @@ async def _save_check_in(manager: DialogManager, changes: dict[str, Any], done: 
     await manager.switch_to(RoomSettingsSG.menu)
 
 
-async def on_check_in(
-    message: Message, widget: ManagedTextInput[str], manager: DialogManager, check_in: str
-) -> None:
+async def on_check_in(message: Message, widget: MessageInput, manager: DialogManager) -> None:
+    """A message input, not a text input: a text input keeps what was typed in the
+    dialog's state, and the check-in info is stored with the room alone."""
+    try:
+        check_in = parse_check_in(message.text or "")
+    except SettingError as error:
+        await message.answer(words.invalid_value(str(error)))
+        return
     saved = words.CHECK_IN_SAVED if check_in else words.CHECK_IN_REMOVED
     await _save_check_in(manager, {"access_info": check_in}, saved)
 
@@ -341,9 +346,7 @@ def build_dialog() -> Dialog:
         ),
         Window(
             Format("{ask_check_in}"),
-            TextInput(
-                id="check_in", type_factory=parse_check_in, on_success=on_check_in, on_error=on_invalid
-            ),
+            MessageInput(on_check_in),
             SwitchTo(Const("‹ Settings"), id="back", state=RoomSettingsSG.menu),
             state=RoomSettingsSG.check_in,
             getter=check_in_getter,
