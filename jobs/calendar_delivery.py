@@ -4,8 +4,8 @@ Payments (a confirmation) and the bot (a cancellation) queue only a reference
 (``domain.calendar_files.CalendarFileRef``) through ``storage.calendar_messages``; the
 composition root hands ``CalendarFiles.render_attachment`` to the deliverer next to the
 invoice's. This module imports no storage and no payments: it reads the booking and
-its room through what it is given, so the arrows keep pointing down and the calendar
-is no part of payments (an owner's cancellation has nothing to do with money)."""
+its room through what it is given, so the arrows keep pointing down, and a calendar,
+which has nothing to do with money, is no part of payments."""
 
 from __future__ import annotations
 

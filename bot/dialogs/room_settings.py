@@ -4,7 +4,9 @@ taking bookings.
 
 Typed values go through ``domain.room_settings`` parsers (a bad value gets the
 parser's message and changes nothing) and are saved by ``save_room_changes``, which
-lets days holding bookings keep the hours and slot length they were booked under."""
+lets days holding bookings keep the hours and slot length they were booked under.
+Check-in info and the phone go through ``domain.check_in`` and ``save_check_in``,
+which stores them only for an owner of the room."""
 
 from __future__ import annotations
 
