@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
-from icalendar import Alarm, Calendar, Event, vCalAddress
+from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress
 
 from domain.sessions import Session, sessions_in
 from domain.slots import Slot
@@ -30,9 +31,6 @@ CALENDAR_ATTACHMENT = "calendar:"
 """An outbox ``attachment`` of ``calendar:<booking id>:<method>:<sequence>``."""
 PRODID = "-//JamRoom bot//Bookings//EN"
 ALARM_BEFORE = timedelta(hours=1)
-TIMEZONE_MARGIN = timedelta(days=366)
-"""The room's VTIMEZONE covers a year either side of the sessions: every clock change a
-calendar needs to place them, and few lines."""
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
 GOOGLE_TIME = "%Y%m%dT%H%M%SZ"
 
@@ -116,12 +114,19 @@ def calendar_file(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", ref.method.value)
+    calendar.add_component(room_timezone(room.zone.key, entries[0].start.astimezone(room.zone).year))
     for entry in entries:
         calendar.add_component(_event(booking, room, ref, entry, stamp, organizer_url))
-    zone_from = min(e.start for e in entries).astimezone(room.zone).date() - TIMEZONE_MARGIN
-    zone_until = max(e.end for e in entries).astimezone(room.zone).date() + TIMEZONE_MARGIN
-    calendar.add_missing_timezones(first_date=zone_from, last_date=zone_until)
     return calendar.to_ical()
+
+
+@lru_cache(maxsize=64)
+def room_timezone(tzid: str, year: int) -> Timezone:
+    """The zone's VTIMEZONE from the year before ``year`` to the end of the year after:
+    every clock change a calendar needs to place a session of ``year`` (or of a
+    booking running into the next). Made once per zone and year: the library looks back
+    for the zone's last change before it (1945, for India), which takes tens of ms."""
+    return Timezone.from_tzid(tzid, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
 
 
 def _event(

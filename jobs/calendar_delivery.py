@@ -9,6 +9,7 @@ which has nothing to do with money, is no part of payments."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Protocol
 
 from domain.calendar_files import CalendarFileRef, CalendarMethod, calendar_file
@@ -43,7 +44,9 @@ class CalendarFiles:
         ref = CalendarFileRef.parse(attachment)
         booking = await self.bookings.booking(ref.booking_id)
         room = await self.bookings.room(booking.room_id)
-        data = calendar_file(
+        # A few ms of CPU (tens, the first time for a zone): off the event loop, like the invoice.
+        data = await asyncio.to_thread(
+            calendar_file,
             booking,
             room,
             ref,
