@@ -36,11 +36,14 @@ from bot.startup import StartupError, UnforeseenError, ask_telegram_who_we_are, 
 from bot.stop_signals import StopSignals
 from bot.telegram_webhook import install_webhook_route, serve_webhook
 from bot.web import build_web_app
+from domain.calendar_files import CALENDAR_ATTACHMENT
 from domain.clock import Clock, SystemClock
-from jobs.delivery import OutboxDeliverer
+from jobs.calendar_delivery import CalendarFiles
+from jobs.delivery import OutboxDeliverer, attachments_by_kind
 from jobs.lifecycle import REMINDERS, BookingClock
 from jobs.ports import JobPayments
 from jobs.setup import start_jobs
+from payments.invoices import INVOICE_ATTACHMENT
 from payments.setup import build_payments
 from storage.booking_service import BookingService
 from storage.database import make_client, open_database
@@ -90,6 +93,26 @@ def booking_clock(
 ) -> BookingClock:
     """The jobs' booking clock (the tests build theirs here too)."""
     return BookingClock(bookings, clock, payments, reminder_offsets, bot_username=bot_username)
+
+
+def outbox_deliverer(
+    bot: Bot,
+    clock: Clock,
+    bookings: BookingService,
+    payments: JobPayments,
+    jobs_clock: BookingClock,
+    bot_username: str,
+) -> OutboxDeliverer:
+    """The outbox's deliverer and what it makes at delivery: the invoice (payments), the
+    calendar file (storage-free, beside it) and the reminder that tells the check-in
+    info (the jobs' clock). The tests build theirs here too."""
+    attachments = attachments_by_kind(
+        {
+            INVOICE_ATTACHMENT: payments.render_attachment,
+            CALENDAR_ATTACHMENT: CalendarFiles(clock, bookings, bot_username).render_attachment,
+        }
+    )
+    return OutboxDeliverer(bot, clock, attachments=attachments, texts=jobs_clock.render_text)
 
 
 async def run(settings: Settings) -> None:
@@ -143,15 +166,15 @@ async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
         fsm_storage = mongo_fsm_storage(fsm_client, database.db.name, speedups, single_process=polling)
         dispatcher = build_dispatcher(services, fsm_storage, speedups=speedups)
 
+        jobs_clock = booking_clock(
+            bookings,
+            clock,
+            payments.service,
+            reminder_offsets=settings.reminder_offsets,
+            bot_username=bot_username,
+        )
         stop_jobs = start_jobs(
-            booking_clock(
-                bookings,
-                clock,
-                payments.service,
-                reminder_offsets=settings.reminder_offsets,
-                bot_username=bot_username,
-            ),
-            OutboxDeliverer(bot, clock, attachments=payments.service.render_attachment),
+            jobs_clock, outbox_deliverer(bot, clock, bookings, payments.service, jobs_clock, bot_username)
         )
         running.push_async_callback(_quietly, stop_jobs)
 

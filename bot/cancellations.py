@@ -10,6 +10,7 @@ from bot.services import Payments
 from domain.booking_status import BookingStatus
 from domain.words import musician, owner
 from storage.booking_service import BookingService, CancelOutcome
+from storage.calendar_messages import send_calendar_cancellation
 from storage.models import Booking, Room
 from storage.outbox import enqueue_guarded
 from storage.users import user_by_id
@@ -21,13 +22,17 @@ REASON_LIMIT = 300
 async def cancel_for_musician(
     service: BookingService, booking_id: str, user_id: int, payments: Payments | None
 ) -> CancelOutcome:
-    """The musician cancels their booking; the owners of a paid one are told the refund.
+    """The musician cancels their booking; the owners of a paid one are told the refund,
+    and the musician gets the file that takes it off their calendar.
     Raises the service's BookingError subclasses, changing and queueing nothing."""
     booking = await service.booking_of_user(booking_id, user_id)
     quote = await service.refund_quote(booking)
     if booking.status is S.NOT_STARTED:
         room = await service.room(booking.room_id)
         who = await user_by_id(booking.user_id)
+        await send_calendar_cancellation(
+            booking, ended_as=S.CANCELLED, wait_if=[S.NOT_STARTED], now=service.clock.now()
+        )
         for owner_id in room.owner_ids:
             await enqueue_guarded(
                 owner_id,
@@ -77,6 +82,7 @@ async def terminate_for_owner(
                 send_if=[S.TERMINATED],
                 wait_if=before,
             )
+        await send_calendar_cancellation(booking, ended_as=S.TERMINATED, wait_if=before, now=now)
     ended = await service.terminate_by_owner(booking, owner_id=owner_id, reason=reason)
     await _refund(payments, ended)
     return ended

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from aiogram import Bot
@@ -157,6 +157,21 @@ def backoff_ms(attempts: int) -> int:
 
 Attachments = Callable[[str], Awaitable[tuple[str, bytes, str]]]
 """Makes a message's ``attachment`` at delivery: (file name, bytes, caption)."""
+Texts = Callable[[str], Awaitable[str]]
+"""Makes a message's text at delivery from its ``render`` reference."""
+
+
+def attachments_by_kind(makers: Mapping[str, Attachments]) -> Attachments:
+    """One maker for every kind of attachment, each chosen by the reference's prefix
+    (``"invoice:"``, ``"calendar:"``); ValueError for a kind nobody makes."""
+
+    async def make(attachment: str) -> tuple[str, bytes, str]:
+        for prefix, maker in makers.items():
+            if attachment.startswith(prefix):
+                return await maker(attachment)
+        raise ValueError(f"nothing here makes attachment {attachment!r}")
+
+    return make
 
 
 class OutboxDeliverer:
@@ -168,11 +183,13 @@ class OutboxDeliverer:
         *,
         in_flight: int = IN_FLIGHT,
         attachments: Attachments | None = None,
+        texts: Texts | None = None,
     ) -> None:
         self.bot = bot
         self.clock = clock
         self.limits = limits or RateLimits()
         self.attachments = attachments
+        self.texts = texts
         self._in_flight = asyncio.Semaphore(in_flight)
 
     def _now_ms(self) -> int:
@@ -284,7 +301,8 @@ class OutboxDeliverer:
             return sent.message_id
         first_id = message.telegram_message_id
         if first_id is None:
-            sent = await self.bot.send_message(message.chat_id, message.text, reply_markup=markup)
+            text = await self._text(message)
+            sent = await self.bot.send_message(message.chat_id, text, reply_markup=markup)
             first_id = sent.message_id
             if message.location:
                 await outbox.remember_first_part(message, first_id)
@@ -300,6 +318,14 @@ class OutboxDeliverer:
                 address=str(place.get("address", ""))[:100],
             )
         return first_id
+
+    async def _text(self, message: OutboxMessage) -> str:
+        """The message's text, made now when it says how (``render``)."""
+        if message.render is None:
+            return message.text
+        if self.texts is None:
+            raise ValueError(f"nothing here makes the text of {message.render!r}")
+        return await self.texts(message.render)
 
 
 def _markup(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:

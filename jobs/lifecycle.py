@@ -18,6 +18,7 @@ import logging
 from datetime import timedelta
 
 from domain.booking_status import BookingStatus
+from domain.check_in import PAID, reminder_brings_check_in
 from domain.clock import Clock
 from domain.payment_outcomes import Outcome
 from domain.words import musician, owner
@@ -42,6 +43,13 @@ RECONCILE_AFTER = timedelta(minutes=3)
 and again every RECONCILE_AFTER until the hold ends."""
 REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 """How long before a session its reminders go out, unless told otherwise."""
+REMINDER_TEXT = "reminder:"
+"""An outbox ``render`` of ``reminder:<booking id>:<seconds before>``: a reminder whose
+text is made at delivery, because it tells the room's check-in info."""
+
+
+def reminder_reference(booking: Booking, before: timedelta) -> str:
+    return f"{REMINDER_TEXT}{booking.id}:{int(before.total_seconds())}"
 
 
 class BookingClock:
@@ -167,16 +175,18 @@ class BookingClock:
             if label is None:
                 continue
             room = await self._room(booking.room_id)
+            before = booking.starts_at - now
             # Queued first (the dedupe key makes it once), then noted on the booking so
             # later ticks skip it; a crash in between only repeats the no-op enqueue.
             queued = await enqueue_guarded(
                 booking.user_id,
-                musician.reminder(booking, room, booking.starts_at - now),
+                musician.reminder(booking, room, before),
                 dedupe_key=f"{booking.id}:remind:{label}",
                 now=now,
                 booking_id=str(booking.id),
                 send_if=[S.NOT_STARTED],
                 buttons=musician.map_buttons(room),
+                render=reminder_reference(booking, before) if reminder_brings_check_in(before) else None,
             )
             await mark_reminder_sent(booking, label)
             sent += queued
@@ -195,6 +205,19 @@ class BookingClock:
         if label in booking.reminders_sent or (paid_too_late and offset != self.reminder_offsets[-1]):
             return None
         return label
+
+    async def render_text(self, reference: str) -> str:
+        """A reminder made at delivery (``reminder_reference``), with the room's check-in
+        info as it is now: a code changed after the reminder was queued reaches it, and
+        the code is stored in no message. Only a paid booking is told."""
+        kind, _, rest = reference.partition(":")
+        booking_id, _, seconds = rest.partition(":")
+        if f"{kind}:" != REMINDER_TEXT or not seconds.isdecimal():
+            raise ValueError(f"not a reminder: {reference!r}")
+        booking = await self.bookings.booking(booking_id)
+        room = await self.bookings.room(booking.room_id)  # fresh: the code may have changed
+        check_in = room.access_info if booking.status in PAID else ""
+        return musician.reminder(booking, room, timedelta(seconds=int(seconds)), check_in)
 
     async def reconcile_payments(self) -> int:
         """A hold whose link may have been paid without a webhook (yet): ask the gateway,

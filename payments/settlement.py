@@ -23,6 +23,7 @@ from payments.refunds import Refunds, owed_in_full
 from storage.announcements import announce
 from storage.booking_service import BookingService
 from storage.bookings import booking_by_code
+from storage.calendar_messages import send_calendar_file
 from storage.models import Booking, Room
 from storage.users import user_by_id
 
@@ -169,7 +170,8 @@ class Settlement:
         )
 
     async def _announce_confirmed(self, booking: Booking, room: Room) -> None:
-        """The confirmation, then its invoice, to the musician; then the news to the owners."""
+        """The confirmation, its invoice and its calendar file, to the musician; then the
+        news to the owners."""
         now = self.clock.now()
         who = await user_by_id(booking.user_id)
         await announce(
@@ -181,6 +183,9 @@ class Settlement:
             location=_venue(room),
         )
         await self.invoices.send_invoice(booking, dedupe_key=f"{booking.id}:invoice")
+        # Its own moment, after the invoice's: the outbox sends a chat's messages in the
+        # order of their moments, and the confirmation says the invoice comes next.
+        await send_calendar_file(booking, room, now=self.clock.now())
         await announce(booking, room, owners=owner.new_booking(booking, room, who), key="paid", now=now)
 
     # ---- no money ------------------------------------------------------------------

@@ -93,6 +93,12 @@ class Room(Document):
     rules: dict[str, Any] = Field(default_factory=dict)
     """The booking rules its owner set (``domain.room_rules.RoomRules.to_dict``'s keys);
     a rule not here follows the global settings (``BookingService.room_rules``)."""
+    phone: str | None = None
+    """E.164 (``+919845012345``), on the room card for musicians to call."""
+    access_info: str = Field(default="", repr=False)
+    """How to get in (door code, floor, parking...): a secret of the room that only paid
+    bookings are told, read when their message is delivered (``domain.check_in``); kept
+    out of the room's repr, so no log line or traceback that shows a room shows it."""
     created_at: UtcDatetime = Field(default_factory=utc_now)
 
     class Settings:
@@ -183,6 +189,9 @@ class Booking(Document):
     """The owner marked the paid session as nobody came (issue 16 §7); only a record."""
     no_show_marked_at: UtcDatetime | None = None
     no_show_marked_by: int | None = None
+    calendar_sequence: int = 0
+    """The SEQUENCE of the booking's latest calendar file: a change of its times (a move)
+    raises it in the same update and sends the file again (``storage.calendar_messages``)."""
 
     class Settings:
         name = "bookings"

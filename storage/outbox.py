@@ -62,6 +62,11 @@ class OutboxMessage(Document):
     (see ``OutboxDeliverer``): the caption comes with it and ``text`` is unused."""
     location: dict[str, Any] | None = None
     """``{"latitude", "longitude", "title", "address"}``: sent as a venue after the text."""
+    render: str | None = None
+    """A text made when the message is delivered, e.g. ``"reminder:<booking id>:<seconds>"``
+    (see ``OutboxDeliverer``): what it tells may change until then (a room's check-in
+    code), and is stored nowhere but where it belongs; ``text`` is the message as queued,
+    without it."""
     guard: dict[str, Any] | None = None
     """``{"booking_id", "send_if": [statuses], "wait_if": [statuses]}``; see ``guard_verdict``."""
     status: Annotated[OutboxStatus, Indexed()] = OutboxStatus.PENDING
@@ -105,6 +110,7 @@ def _new_message(
     location: dict[str, Any] | None,
     guard: dict[str, Any] | None = None,
     attachment: str | None = None,
+    render: str | None = None,
 ) -> dict[str, Any]:
     return {
         "dedupe_key": dedupe_key,
@@ -115,6 +121,7 @@ def _new_message(
         "document": Binary(document[1]) if document else None,
         "attachment": attachment,
         "location": location,
+        "render": render,
         "guard": guard,
         "status": OutboxStatus.PENDING.value,
         "attempts": 0,
@@ -173,6 +180,8 @@ async def enqueue_guarded(
     wait_if: Iterable[str] = (),
     buttons: list[list[dict[str, str]]] | None = None,
     location: dict[str, Any] | None = None,
+    attachment: str | None = None,
+    render: str | None = None,
 ) -> bool:
     """Queue a message that is sent only while booking ``booking_id`` is in one of
     ``send_if``; while it is in ``wait_if`` (the change is not stored yet) delivery
@@ -188,6 +197,8 @@ async def enqueue_guarded(
             document=None,
             location=location,
             guard=guard,
+            attachment=attachment,
+            render=render,
         )
     )
 

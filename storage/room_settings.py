@@ -17,16 +17,19 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
+from pymongo import ReturnDocument
 
 from domain.errors import NotOwnerError
 from domain.refund import RefundPolicy
 from domain.room_rules import RoomRules, RuleField
 from domain.room_settings import SettingError, check_peak_price
 from domain.slots import Slot
+from storage.ids import parse_object_id
 from storage.models import Room, SlotClaim
 from storage.times import as_utc
 
 GRID_FIELDS = ("opening_hours", "slot_minutes")
+CHECK_IN_FIELDS = frozenset({"access_info", "phone"})
 
 
 def validated(room: Room, changes: dict[str, Any], rules_defaults: RoomRules | None = None) -> Room:
@@ -123,3 +126,24 @@ async def _stored(room: Room) -> Room:
     stored = await Room.get(room.id)
     assert stored is not None
     return stored
+
+
+async def save_check_in(room_id: str, owner_id: int, changes: dict[str, Any]) -> Room:
+    """Store the room's check-in info or phone (already parsed: ``domain.check_in``),
+    only for an owner of the room: one update conditional on ``owner_ids``, so an owner
+    of another room, or one removed a moment ago, changes nothing (NotOwnerError)."""
+    if not changes or set(changes) - CHECK_IN_FIELDS:
+        raise ValueError(f"not check-in fields: {sorted(set(changes) - CHECK_IN_FIELDS)}")
+    object_id = parse_object_id(room_id)
+    stored = (
+        await Room.get_pymongo_collection().find_one_and_update(
+            {"_id": object_id, "owner_ids": {"$in": [owner_id]}},
+            {"$set": changes},
+            return_document=ReturnDocument.AFTER,
+        )
+        if object_id
+        else None
+    )
+    if stored is None:
+        raise NotOwnerError
+    return Room.model_validate(stored)

@@ -22,7 +22,12 @@ from storage.demo import DEMO_ROOMS
 from storage.documents import document_models
 from storage.models import Room, User
 
-pytest_plugins = ["tests.payment_support", "tests.dialog_support", "tests.telegram_support"]
+pytest_plugins = [
+    "tests.payment_support",
+    "tests.dialog_support",
+    "tests.telegram_support",
+    "tests.delivery_support",
+]
 
 # A Wednesday, 10:00 in India.
 NOW = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)

@@ -100,9 +100,10 @@ async def the_booking() -> Booking:
 
 
 async def told(chat_id: int) -> list[str]:
-    """What the outbox holds for the chat: texts, and ``invoice`` for an invoice."""
+    """What the outbox holds for the chat: texts, and ``invoice`` or ``calendar`` for a
+    file made at delivery."""
     queued = await OutboxMessage.find(OutboxMessage.chat_id == chat_id).sort("created_at").to_list()
-    return ["invoice" if m.attachment and m.attachment.startswith("invoice:") else m.text for m in queued]
+    return [m.attachment.partition(":")[0] if m.attachment else m.text for m in queued]
 
 
 async def events(name: str) -> int:
@@ -134,7 +135,7 @@ async def test_paying_in_the_chat_confirms_through_the_signed_webhook(asha: Musi
     assert not any("(test)" in text for text in asha.button_texts())
     queued = await told(ASHA)
     assert queued[0].startswith("✅ <b>Booking confirmed</b>")
-    assert queued[1:] == ["invoice"]
+    assert queued[1:] == ["invoice", "calendar"]
 
 
 async def test_failing_in_the_chat_tells_the_musician_and_keeps_the_hold(asha: Musician, room: Room) -> None:

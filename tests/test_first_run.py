@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
+from icalendar import Calendar
 from pypdf import PdfReader
 
 from tests.fakes.bot_api import TOKEN, BotApi, button, buttons
@@ -98,6 +99,10 @@ async def test_the_readme_run_command_lets_a_musician_book_and_pay_in_the_chat(
         invoice = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
         assert code in invoice
         assert "₹" in invoice
+        calendar_caption, ics = (await until(lambda: invoices(bot_api)[1:]))[0]  # after the invoice
+        assert "open this file to add the session" in calendar_caption
+        (event,) = Calendar.from_ical(ics).events
+        assert str(event["UID"]).startswith(f"{code}@")
         assert bot_api.refused == []  # Telegram would have taken every call
     finally:
         code = await bot.stop()

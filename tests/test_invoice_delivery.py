@@ -10,6 +10,7 @@ import pytest
 from aiogram import Bot
 from pypdf import PdfReader
 
+from bot.app import booking_clock, outbox_deliverer
 from domain.clock import ManualClock
 from jobs.delivery import OutboxDeliverer, RateLimits
 from storage.models import Room, User
@@ -20,9 +21,12 @@ from tests.payment_support import PaymentWorld, held_booking, pay
 
 @pytest.fixture
 def deliverer(telegram_bot: Bot, world: PaymentWorld, clock: ManualClock) -> OutboxDeliverer:
-    return OutboxDeliverer(
-        telegram_bot, clock, RateLimits(per_chat_interval=0), attachments=world.payments.render_attachment
+    jobs = booking_clock(world.payments.bookings, clock, world.payments)
+    worker = outbox_deliverer(
+        telegram_bot, clock, world.payments.bookings, world.payments, jobs, "jamroom_test_bot"
     )
+    worker.limits = RateLimits(per_chat_interval=0)
+    return worker  # as python -m bot builds it: the invoice is one of the files it makes
 
 
 async def deliver_all(deliverer: OutboxDeliverer) -> int:
@@ -34,10 +38,11 @@ async def deliver_all(deliverer: OutboxDeliverer) -> int:
 
 
 def sent_documents(telegram: FakeTelegram) -> list[tuple[str, bytes]]:
+    """(caption, PDF) of every invoice sent."""
     return [
         (c.fields.get("caption", ""), next(iter(c.files.values())))
         for c in telegram.calls
-        if c.method == "senddocument"
+        if c.method == "senddocument" and c.fields.get("caption", "").startswith("Invoice")
     ]
 
 
@@ -47,7 +52,7 @@ async def test_a_paid_bookings_invoice_is_made_and_sent_at_delivery(
     booking = await held_booking(world, room, user, 12)
     _, body = await pay(world, booking)
     assert (await world.post_event(body))[1]["outcome"] == "confirmed"
-    assert await deliver_all(deliverer) == 3  # confirmation (+ venue), invoice, owner notice
+    assert await deliver_all(deliverer) == 4  # confirmation (+ venue), invoice, calendar file, owner notice
     stored = await world.payments.bookings.booking(booking.id)
     await world.payments.send_invoice(stored)  # "send the invoice again" from My bookings
     assert await deliver_all(deliverer) == 1

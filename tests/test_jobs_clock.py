@@ -140,7 +140,11 @@ async def test_a_paid_link_without_webhook_is_reconciled(
     clock.advance(minutes=2)
     assert await jobs.reconcile_payments() == 1
     assert await status(booking) is BookingStatus.NOT_STARTED
-    assert [m.dedupe_key.split(":", 1)[1] for m in await outbox_to(user.id)] == ["confirmed", "invoice"]
+    assert [m.dedupe_key.split(":", 1)[1] for m in await outbox_to(user.id)] == [
+        "confirmed",
+        "invoice",
+        "calendar:0",
+    ]
 
 
 async def test_owners_get_one_morning_digest_per_room(

@@ -13,12 +13,11 @@ from datetime import UTC, datetime
 
 from aiogram import Bot
 
-from bot.app import booking_clock, make_bot
+from bot.app import booking_clock, make_bot, outbox_deliverer
 from bot.config import Settings
 from bot.services import booking_rules
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
-from jobs.delivery import OutboxDeliverer
 from jobs.setup import start_jobs
 from storage.booking_service import BookingService
 from storage.database import Database
@@ -43,16 +42,14 @@ async def start_process(
     settings = Settings(_env_file=None, bot_token=TOKEN, telegram_api_url=fake.base_url)  # type: ignore[call-arg]
     bookings = BookingService(clock, booking_rules(settings))
     bot = make_bot(settings)
-    stop = start_jobs(
-        booking_clock(
-            bookings,
-            clock,
-            world.payments,
-            reminder_offsets=settings.reminder_offsets,
-            bot_username="jamroom_test_bot",
-        ),
-        OutboxDeliverer(bot, clock, attachments=world.payments.render_attachment),
+    jobs = booking_clock(
+        bookings,
+        clock,
+        world.payments,
+        reminder_offsets=settings.reminder_offsets,
+        bot_username="jamroom_test_bot",
     )
+    stop = start_jobs(jobs, outbox_deliverer(bot, clock, bookings, world.payments, jobs, "jamroom_test_bot"))
     return bot, stop
 
 

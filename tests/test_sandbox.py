@@ -65,7 +65,11 @@ async def test_pay_in_the_sandbox_confirms_through_the_signed_webhook(
     assert stored.status is BookingStatus.NOT_STARTED
     assert stored.payment_id is not None
     assert stored.payment_id.startswith("pay_sbx")
-    assert [m.dedupe_key.split(":", 1)[1] for m in await outbox_to(user.id)] == ["confirmed", "invoice"]
+    assert [m.dedupe_key.split(":", 1)[1] for m in await outbox_to(user.id)] == [
+        "confirmed",
+        "invoice",
+        "calendar:0",
+    ]
     async with session.post(f"{link.url}/pay", allow_redirects=False) as twice:
         assert twice.status == 409
     async with session.get(callback.replace("status=paid", "status=failed")) as forged:

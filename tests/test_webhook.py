@@ -26,7 +26,7 @@ async def test_paid_link_confirms_and_queues_confirmation_invoice_and_owner_noti
     assert stored.payment_id == payment_id
     assert stored.invoice_number is None  # taken when the invoice is delivered, off this path
     to_musician = await outbox_to(user.id)
-    assert [m.dedupe_key.split(":", 1)[1] for m in to_musician] == ["confirmed", "invoice"]
+    assert [m.dedupe_key.split(":", 1)[1] for m in to_musician] == ["confirmed", "invoice", "calendar:0"]
     assert "Booking confirmed" in to_musician[0].text
     assert to_musician[0].location is not None
     assert to_musician[1].attachment == f"invoice:{booking.id}"
@@ -62,7 +62,7 @@ async def test_first_delivery_racing_itself_confirms_once(
     results = await asyncio.gather(*(world.post_event(body, event_id="evt_race") for _ in range(12)))
     assert [r[0] for r in results] == [200] * 12
     assert [r[1]["outcome"] for r in results].count("confirmed") == 1
-    assert len(await outbox_to(user.id)) == 2
+    assert len(await outbox_to(user.id)) == 3  # the confirmation, the invoice, the calendar file
     assert len(await outbox_to(9001)) == 1
 
 
@@ -260,8 +260,8 @@ async def test_a_crash_between_confirming_and_announcing_loses_no_message(
     assert await world.payments.bookings.confirm_payment(booking, record) is not None
     assert await outbox_to(user.id) == []
     assert (await world.post_event(body, event_id="evt_died"))[1]["outcome"] == "already settled"
-    assert len(await outbox_to(user.id)) == 2  # the confirmation and the invoice
+    assert len(await outbox_to(user.id)) == 3  # the confirmation, the invoice, the calendar file
     assert len(await outbox_to(9001)) == 1
     assert (await world.post_event(body, event_id="evt_died_again"))[1]["outcome"] == "already settled"
-    assert len(await outbox_to(user.id)) == 2  # queued once, however often it is retried
+    assert len(await outbox_to(user.id)) == 3  # queued once, however often it is retried
     assert len(await outbox_to(9001)) == 1

@@ -22,7 +22,7 @@ from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock, SystemClock
-from payments import messages as payment_messages
+from domain.words import musician as musician_words
 from storage.booking_service import BookingRules, BookingService
 from storage.database import Database
 from storage.demo import seed_demo
@@ -233,7 +233,7 @@ async def test_two_webhook_processes_share_one_musicians_booking_and_run_each_jo
     expired = await Booking.get(lapsed.id)
     assert expired is not None
     assert expired.status is BookingStatus.EXPIRED
-    assert sent_to(bot_api, MIRA, "") == [payment_messages.hold_expired(lapsed, room)]
+    assert sent_to(bot_api, MIRA, "") == [musician_words.hold_expired(lapsed, room)]
     reminded = await Booking.get(tomorrow.id)
     assert reminded is not None
     assert reminded.reminders_sent == [f"{REMINDER_HOURS}h"]

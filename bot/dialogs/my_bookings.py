@@ -1,5 +1,5 @@
-"""My bookings: upcoming and past, a booking's details, invoice again, cancel with the
-refund the policy gives now.
+"""My bookings: upcoming and past, a booking's details (with how to get in, for a paid
+booking about to start), invoice again, cancel with the refund the policy gives now.
 
 A booking id only ever arrives from a button, so every handler re-reads the booking
 through ``booking_of_user``: a tampered id, or another musician's, is refused."""
@@ -22,6 +22,7 @@ from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import MyBookingsSG
 from bot.dialogs.widgets import labelled_select
 from domain.booking_status import BookingStatus
+from domain.check_in import check_in_shown
 from domain.errors import BookingError, RoomNotFoundError
 from domain.words import musician, musician_screens
 from domain.words.formats import money
@@ -84,11 +85,23 @@ async def details_getter(
     return {
         **(pay_options(payments, booking) if pending else NO_PAYMENT),
         "details": musician_screens.booking_details(booking, room),
+        "check_in": await _check_in(booking_service, booking, room),
         "notice": dialog_manager.dialog_data.get("notice", ""),
         "amount": money(booking.amount_paise),
         "can_cancel": booking.status in CANCELLABLE and booking.starts_at > booking_service.clock.now(),
         "can_invoice": booking.status in INVOICED,
     }
+
+
+async def _check_in(service: BookingService, booking: Booking, room: Room | None) -> str:
+    """How to get in, for a paid booking from two hours before its start until its end;
+    read from the room itself, not the dialogs' cache, so a new code shows at once."""
+    if room is None or not check_in_shown(
+        booking.status, booking.starts_at, booking.ends_at, service.clock.now()
+    ):
+        return ""
+    access_info = (await service.room(booking.room_id)).access_info
+    return musician.check_in_block(access_info) if access_info else ""
 
 
 async def cancel_getter(
@@ -182,6 +195,7 @@ def build_dialog() -> Dialog:
         ),
         Window(
             Format("{details}"),
+            Format("\n{check_in}", when="check_in"),
             Format(musician_screens.NOTICE, when="notice"),
             pay_notice(),
             Column(

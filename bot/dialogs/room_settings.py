@@ -1,13 +1,16 @@
 """Room settings from Telegram: price, peak price and hours, weekends, opening hours
-per weekday, slot length, description, photo, paused or taking bookings, and the
-room's booking rules (shortest session, how far ahead, how late, slot limit, refunds).
+per weekday, slot length, description, photo, check-in info and phone, paused or
+taking bookings, and the room's booking rules (shortest session, how far ahead, how
+late, slot limit, refunds).
 
 Typed values go through ``domain.room_settings`` parsers (a bad value gets the
 parser's message and changes nothing) and are saved by ``save_room_changes``, which
 lets days holding bookings keep the hours and slot length they were booked under.
 Booking rules are read by ``domain.room_rules`` parsers and saved one at a time by
 ``save_room_rule``, which refuses (as a RoomRuleError the words explain) any rule the
-room cannot keep; the booking service then holds every booking to them."""
+room cannot keep; the booking service then holds every booking to them.
+Check-in info and the phone go through ``domain.check_in`` and ``save_check_in``,
+which stores them only for an owner of the room."""
 
 from __future__ import annotations
 
@@ -27,16 +30,18 @@ from bot.dialogs.owner import owned_room
 from bot.dialogs.states import RoomSettingsSG
 from bot.dialogs.widgets import labelled_select
 from domain import room_settings as parse
+from domain.check_in import MAX_CHECK_IN, SHOWN_BEFORE, parse_check_in, parse_phone
 from domain.refund import RefundPolicy
 from domain.room_rules import RoomRuleError, RuleField, parse_minutes, parse_refund_tiers, parse_whole_number
 from domain.room_settings import SLOT_LENGTHS, SettingError
 from domain.words import owner_screens as words
 from domain.words.formats import h, money
 from storage.booking_service import BookingService
-from storage.room_settings import reset_room_rules, save_room_changes, save_room_rule
+from storage.room_settings import reset_room_rules, save_check_in, save_room_changes, save_room_rule
 
 DAY_GROUPS = {"week": (0, 1, 2, 3, 4), "weekend": (5, 6), "all": tuple(range(7))}
 DESCRIPTION_PREVIEW = 120
+SHOWN_HOURS = int(SHOWN_BEFORE.total_seconds() // 3600)
 
 
 def _service(manager: DialogManager) -> BookingService:
@@ -82,6 +87,18 @@ async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
         "active": room.active,
         "paused": not room.active,
         "notice": told(dialog_manager),
+        "check_in": words.check_in_setting(room.access_info),
+        "phone": words.phone_setting(room.phone),
+    }
+
+
+async def check_in_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    """The owner's own screen: the check-in info as it is, for them to change."""
+    room = await owned_room(dialog_manager)
+    return {
+        "check_in": words.check_in_setting(room.access_info),
+        "phone": words.phone_setting(room.phone),
+        "ask_check_in": words.ask_check_in(room.access_info, MAX_CHECK_IN, SHOWN_HOURS),
     }
 
 
@@ -216,6 +233,32 @@ async def on_remove_photo(callback: CallbackQuery, button: Button, manager: Dial
     await _save(manager, {"photo_file_id": None}, words.PHOTO_REMOVED)
 
 
+async def _save_check_in(manager: DialogManager, changes: dict[str, Any], done: str) -> None:
+    """Save the check-in info or phone, only while the person typing owns the room."""
+    user = manager.event.from_user  # type: ignore[union-attr]
+    await save_check_in(manager.dialog_data.get("room_id", ""), user.id, changes)
+    tell(manager, done)
+    await manager.switch_to(RoomSettingsSG.menu)
+
+
+async def on_check_in(message: Message, widget: MessageInput, manager: DialogManager) -> None:
+    """A message input, not a text input: a text input keeps what was typed in the
+    dialog's state, and the check-in info is stored with the room alone."""
+    try:
+        check_in = parse_check_in(message.text or "")
+    except SettingError as error:
+        await message.answer(words.invalid_value(str(error)))
+        return
+    saved = words.CHECK_IN_SAVED if check_in else words.CHECK_IN_REMOVED
+    await _save_check_in(manager, {"access_info": check_in}, saved)
+
+
+async def on_phone(
+    message: Message, widget: ManagedTextInput[str | None], manager: DialogManager, number: str | None
+) -> None:
+    await _save_check_in(manager, {"phone": number}, words.phone_set(number))
+
+
 async def on_pause(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     room = await owned_room(manager)
     await _save(manager, {"active": not room.active}, words.paused_set(room.active))
@@ -296,6 +339,7 @@ def build_dialog() -> Dialog:
     return Dialog(
         Window(
             Format(words.SETTINGS),
+            Format(words.CHECK_IN_SETTINGS),
             Const(words.SETTINGS_PAUSED, when="paused"),
             Format(words.NOTICE, when="notice"),
             Group(
@@ -307,6 +351,8 @@ def build_dialog() -> Dialog:
                 SwitchTo(Const("⏱ Slot length"), id="slot_length", state=RoomSettingsSG.slot_length),
                 SwitchTo(Const("📝 Description"), id="description", state=RoomSettingsSG.description),
                 SwitchTo(Const("🖼 Photo"), id="photo", state=RoomSettingsSG.photo),
+                SwitchTo(Const("🔑 Check-in info"), id="check_in", state=RoomSettingsSG.check_in),
+                SwitchTo(Const("📞 Phone"), id="phone", state=RoomSettingsSG.phone),
                 width=2,
             ),
             SwitchTo(Const("📏 Booking rules"), id="rules", state=RoomSettingsSG.rules),
@@ -413,5 +459,19 @@ def build_dialog() -> Dialog:
         _rule_window(RoomSettingsSG.rule_lead, words.ASK_LEAD, RuleField.LEAD),
         _rule_window(RoomSettingsSG.rule_slot_limit, words.ASK_SLOT_LIMIT, RuleField.SLOT_LIMIT),
         _rule_window(RoomSettingsSG.rule_refunds, words.ASK_REFUND_TIERS, RuleField.REFUND_TIERS),
+        Window(
+            Format("{ask_check_in}"),
+            MessageInput(on_check_in),
+            SwitchTo(Const("‹ Settings"), id="back", state=RoomSettingsSG.menu),
+            state=RoomSettingsSG.check_in,
+            getter=check_in_getter,
+        ),
+        Window(
+            Format(words.ASK_PHONE),
+            TextInput(id="phone", type_factory=parse_phone, on_success=on_phone, on_error=on_invalid),
+            SwitchTo(Const("‹ Settings"), id="back", state=RoomSettingsSG.menu),
+            state=RoomSettingsSG.phone,
+            getter=check_in_getter,
+        ),
         on_start=on_start,
     )

@@ -62,3 +62,5 @@ class RoomSettingsSG(StatesGroup):
     rule_lead = State()
     rule_slot_limit = State()
     rule_refunds = State()
+    check_in = State()
+    phone = State()

@@ -151,6 +151,11 @@ class RoomCardFacts(RoomFacts, Protocol):
     @property
     def photo_file_id(self) -> str | None: ...
 
+    @property
+    def phone(self) -> str | None:
+        """The room's phone number in E.164, for musicians to call."""
+        ...
+
 
 @runtime_checkable
 class PersonFacts(Protocol):

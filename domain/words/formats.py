@@ -200,6 +200,13 @@ def join_labels(labels: Iterable[str]) -> str:
 # ---- people ----------------------------------------------------------------------------
 
 
+def phone(number: str) -> str:
+    """A phone number as stored, in E.164 (``+919845012345``): written whole, without
+    spaces, it is the form Telegram's apps recognise and make tappable to call (a
+    ``tel:`` link is no good: Telegram refuses it on an inline button)."""
+    return h(number)
+
+
 def user_link(person: LinkFacts | None, user_id: int) -> str:
     """A person's name as a link to their Telegram chat, with their @username."""
     if person is None:

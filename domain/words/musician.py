@@ -152,16 +152,23 @@ def map_link(room: RoomFacts) -> str:
     return f"https://www.google.com/maps/search/?api=1&query={room.latitude},{room.longitude}"
 
 
-def reminder(booking: BookingFacts, room: RoomFacts, before: timedelta) -> str:
-    """``before``: how long until the session starts."""
+def reminder(booking: BookingFacts, room: RoomFacts, before: timedelta, check_in: str = "") -> str:
+    """``before``: how long until the session starts; ``check_in``: the room's check-in
+    info, for a paid booking's last reminder (made when it is delivered)."""
     hours = before.total_seconds() / 3600
     when = f"in {count(hours, HOUR)}" if hours < 48 else "soon"
     link = map_link(room)
     where = f"📍 {h(room.address)}" + (f'\n<a href="{link}">Open in Maps</a>' if link else "")
-    return (
+    text = (
         f"⏰ Your session at <b>{h(room.name)}</b> starts {when}: {session_span(booking, room.zone)}.\n"
         f"{where}\nBooking <code>{booking.code}</code>."
     )
+    return f"{text}\n\n{check_in_block(check_in)}" if check_in else text
+
+
+def check_in_block(check_in: str) -> str:
+    """How to get in, as the room's owner wrote it (a reminder and My bookings alike)."""
+    return f"🔑 <b>How to get in</b>\n<blockquote>{h(check_in)}</blockquote>"
 
 
 def session_started(booking: BookingFacts, room: RoomFacts) -> str:

@@ -26,6 +26,7 @@ from domain.words.formats import (
     h,
     moment,
     money,
+    phone,
     slot_span,
 )
 from domain.words.hours import RefundPolicyFacts, hours_lines, refund_policy
@@ -52,14 +53,21 @@ HELP = (
     "on its card; the review screen says until when you get which refund. Confirm, and "
     "the slots are held for you for a few minutes while you pay.\n"
     "3. <b>Pay</b> with the Pay button (UPI, cards, net banking via Razorpay). "
-    "Your booking is confirmed the moment the payment arrives, and I send the invoice here.\n"
+    "Your booking is confirmed the moment the payment arrives, and I send the invoice here, "
+    "with a calendar file (open it to add the session, with a reminder an hour before) and an "
+    "<b>Add to Google Calendar</b> button. If the booking is cancelled, a file to take it off "
+    "your calendar follows.\n"
     "4. <b>My bookings</b>: see upcoming and past sessions, get the invoice again, "
     "or cancel; the refund follows the room's tiers you were shown when booking. A "
-    "session the room marked as a no-show says so in your past bookings.\n\n"
+    "session the room marked as a no-show says so in your past bookings.\n"
+    "5. <b>Getting in</b>: the room's door code, floor or parking notes come with the reminder "
+    "an hour before your session, and show under the booking in My bookings from two hours "
+    "before the start (paid bookings only). Tap the room's phone number on its card to call it.\n\n"
     "<b>Room owners</b>: /owner opens your rooms: the day's schedule (mark a session "
     "nobody came to as a no-show, or undo it, within 24 h of its end), blocks, earnings with "
     "the no-show rate, and Room settings › Booking rules (shortest session on weekdays and "
-    "weekends, how far ahead, how late before the start, slots per booking, refund tiers).\n\n"
+    "weekends, how far ahead, how late before the start, slots per booking, refund tiers), "
+    "check-in info and the room's phone.\n\n"
     "Commands: /start menu · /book find a room · /bookings my bookings · "
     "/cancel close the current menu · /help this text.\n"
     "Times are shown in the room's local time."
@@ -96,6 +104,7 @@ def room_card(room: RoomCardFacts, *, limit: int | None = None, rules: RoomRules
     lines = [
         f"<b>{h(room.name)}</b> · {h(room.city)}",
         f"📍 {h(room.address)}",
+        *([f"📞 {phone(room.phone)}"] if room.phone else []),
         "",
         f"💰 {money(room.hourly_paise)}/h · peak {money(room.peak_hourly_paise)}/h "
         f"({h(room.peak_starts)}–{h(room.peak_ends)}{', weekends' if room.weekends_are_peak else ''})",

@@ -29,6 +29,7 @@ from domain.words.formats import (
     moment,
     money,
     month,
+    phone,
     session_span,
     slot_span,
     user_link,
@@ -509,3 +510,62 @@ def paused_set(paused: bool) -> str:
     if paused:
         return "⏸ Paused: musicians cannot book until you resume. Existing bookings stay."
     return "▶️ Taking bookings again."
+
+
+# ---- room settings: check-in info and the room's phone ----------------------------------
+
+CHECK_IN_SETTINGS = "🔑 Check-in: {check_in}\n📞 Phone: {phone}"
+"""Under the settings: whether musicians get check-in info, and the number on the card."""
+
+
+def check_in_setting(access_info: str) -> str:
+    """Whether it is set, and how long, never the text itself: the menu may be open on a
+    screen others see, and the text is a door code."""
+    if not access_info:
+        return "not set"
+    return f"set ({len(access_info)} characters), sent to paid bookings only"
+
+
+def phone_setting(number: str | None) -> str:
+    return phone(number) if number else "not set"
+
+
+def ask_check_in(current: str, limit: int, shown_before_hours: int) -> str:
+    """``current``: the room's check-in info now ("" when none)."""
+    now = f"Now:\n<blockquote>{h(current)}</blockquote>\n" if current else "Nothing is set yet.\n"
+    return (
+        "🔑 <b>Check-in info</b>: how musicians get in. Door or locker code, floor, phone, "
+        'parking, "call on arrival"...\n'
+        f"Only paid bookings see it: in the reminder an hour before the session and under the "
+        f"booking in My bookings from {shown_before_hours} hours before the start. Never on the "
+        "room card, never before payment.\n\n"
+        f"{now}\nSend the new text (up to {limit} characters), or - to remove it."
+    )
+
+
+ASK_PHONE = (
+    "📞 <b>The room's phone number</b>, shown on the room card for musicians to tap and call.\n"
+    "Now: {phone}\n\n"
+    "Send it like +91 98450 12345 or 080 4123 4567, or - to remove it."
+)
+
+
+def check_in_too_long(limit: int) -> str:
+    return f"Please keep the check-in info under {limit} characters."
+
+
+CHECK_IN_EMPTY = "Send what musicians need to get in, or - to remove the check-in info."
+PHONE_NOT_A_NUMBER = (
+    "That does not look like a phone number. Send it like +91 98450 12345 or 080 4123 4567, "
+    "or - to remove it."
+)
+CHECK_IN_SAVED = (
+    "✅ Check-in info saved: every reminder not yet sent brings it; messages already sent keep theirs."
+)
+CHECK_IN_REMOVED = "✅ Check-in info removed."
+
+
+def phone_set(number: str | None) -> str:
+    if number is None:
+        return "✅ Phone number removed from the room card."
+    return f"✅ Phone number set: musicians see {phone(number)} on the room card."

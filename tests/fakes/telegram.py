@@ -24,7 +24,8 @@ SEND_METHODS = {"sendmessage", "senddocument", "sendvenue", "sendphoto", "sendlo
 async def bot_api_fields(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
     """A Bot API call's parameters and files, whichever way they came: a JSON body or
     a form. As Telegram does, both read the same: a JSON body's structured values
-    (a keyboard, a number) are kept as the JSON text a form would carry."""
+    (a keyboard, a number) are kept as the JSON text a form would carry. A file's name
+    is kept as the field ``<part>:filename``."""
     if request.content_type == "application/json":
         body = await request.json()
         return {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}, {}
@@ -33,6 +34,7 @@ async def bot_api_fields(request: web.Request) -> tuple[dict[str, Any], dict[str
     for name, value in (await request.post()).items():
         if hasattr(value, "file"):
             files[name] = value.file.read()
+            fields[f"{name}:filename"] = getattr(value, "filename", "")
         else:
             fields[name] = value
     return fields, files

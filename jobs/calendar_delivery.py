@@ -1,0 +1,59 @@
+"""Booking calendar files, made when the outbox delivers them.
+
+Payments (a confirmation) and the bot (a cancellation) queue only a reference
+(``domain.calendar_files.CalendarFileRef``) through ``storage.calendar_messages``; the
+composition root hands ``CalendarFiles.render_attachment`` to the deliverer next to the
+invoice's. This module imports no storage and no payments: it reads the booking and
+its room through what it is given, so the arrows keep pointing down, and a calendar,
+which has nothing to do with money, is no part of payments."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+from domain.calendar_files import CalendarFileRef, CalendarMethod, calendar_file
+from domain.clock import Clock
+from domain.words import calendar as words
+from domain.words.facts import BookingFacts, RoomFacts
+
+
+class CalendarBooking(BookingFacts, Protocol):
+    @property
+    def room_id(self) -> str: ...
+
+
+class BookingsAndRooms(Protocol):
+    """What the files are made from (the booking service is one)."""
+
+    async def booking(self, booking_id: str) -> CalendarBooking: ...
+
+    async def room(self, room_id: str) -> RoomFacts: ...
+
+
+class CalendarFiles:
+    def __init__(self, clock: Clock, bookings: BookingsAndRooms, bot_username: str) -> None:
+        self.clock = clock
+        self.bookings = bookings
+        self.uid_host = f"{bot_username}.t.me"
+        self.organizer_url = f"https://t.me/{bot_username}"
+
+    async def render_attachment(self, attachment: str) -> tuple[str, bytes, str]:
+        """(file name, calendar file, caption) for a ``calendar:`` attachment; ValueError
+        for one it did not write, BookingError for a booking that is gone."""
+        ref = CalendarFileRef.parse(attachment)
+        booking = await self.bookings.booking(ref.booking_id)
+        room = await self.bookings.room(booking.room_id)
+        # A few ms of CPU (tens, the first time for a zone): off the event loop, like the invoice.
+        data = await asyncio.to_thread(
+            calendar_file,
+            booking,
+            room,
+            ref,
+            stamp=self.clock.now(),
+            uid_host=self.uid_host,
+            organizer_url=self.organizer_url,
+        )
+        if ref.method is CalendarMethod.CANCEL:
+            return f"{booking.code}-cancelled.ics", data, words.cancelled_caption(booking, room)
+        return f"{booking.code}.ics", data, words.file_caption(booking, room)

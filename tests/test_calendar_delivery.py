@@ -1,0 +1,148 @@
+"""Calendar files end to end: a payment confirmed through the signed webhook queues the
+file's reference; the outbox deliverer that ``python -m bot`` builds makes it and sends
+it, with its Add to Google Calendar button, through a real Bot to the fake Bot API
+(which refuses what Telegram refuses); a cancellation by the musician or the room sends
+METHOD:CANCEL with the same UID and a higher SEQUENCE. Each file goes once."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from icalendar import Calendar, Event
+
+from bot.cancellations import cancel_for_musician, terminate_for_owner
+from domain.booking_status import BookingStatus
+from domain.errors import BookingNotCancellableError
+from jobs.delivery import OutboxDeliverer
+from storage.calendar_messages import send_calendar_cancellation
+from storage.models import Booking, Room, User
+from storage.outbox import OutboxMessage, OutboxStatus
+from tests.delivery_support import BOT_USERNAME, deliver_all, document_bytes, document_name
+from tests.fakes.telegram import Call, FakeTelegram
+from tests.payment_support import PaymentWorld, held_booking
+from tests.test_webhook import pay
+
+
+async def confirmed(world: PaymentWorld, room: Room, user: User, *hours: int) -> Booking:
+    booking = await held_booking(world, room, user, *hours)
+    _, body = await pay(world, booking)
+    assert (await world.post_event(body))[1]["outcome"] == "confirmed"
+    return await world.payments.bookings.booking(booking.id)
+
+
+def calendar_documents(bot_api: FakeTelegram) -> list[Call]:
+    return [c for c in bot_api.delivered("sendDocument") if document_name(c).endswith(".ics")]
+
+
+def event_of(call: Call) -> tuple[Calendar, Event]:
+    calendar = Calendar.from_ical(document_bytes(call))
+    assert isinstance(calendar, Calendar)
+    (event,) = calendar.events
+    return calendar, event
+
+
+def url_buttons(call: Call) -> list[dict[str, str]]:
+    keyboard = json.loads(call.fields.get("reply_markup") or "{}").get("inline_keyboard", [])
+    return [button for row in keyboard for button in row if "url" in button]
+
+
+async def test_a_confirmed_booking_gets_its_calendar_file_and_google_button(
+    world: PaymentWorld, bot_deliverer: OutboxDeliverer, bot_api: FakeTelegram, room: Room, user: User
+) -> None:
+    held = await held_booking(world, room, user, 18, 19)
+    _, body = await pay(world, held)
+    assert (await world.post_event(body))[1]["outcome"] == "confirmed"
+    booking = await world.payments.bookings.booking(held.id)
+    # The confirmation (and its venue), the invoice, the calendar file, the owner's notice:
+    assert await deliver_all(bot_deliverer) == 4
+    assert bot_api.refused == []  # the Google button passed Telegram's rules
+    (sent,) = calendar_documents(bot_api)
+    assert sent.fields["chat_id"] == str(user.id)
+    assert document_name(sent) == f"{booking.code}.ics"
+    assert "open this file to add the session" in sent.fields["caption"]
+    assert "Thu 26 Nov 2026, 18:00–20:00" in sent.fields["caption"]
+    calendar, event = event_of(sent)
+    assert calendar["METHOD"] == "PUBLISH"
+    assert str(event["UID"]) == f"{booking.code}@{BOT_USERNAME}.t.me"
+    assert event["SEQUENCE"] == 0
+    assert (event.decoded("DTSTART"), event.decoded("DTEND")) == (booking.starts_at, booking.ends_at)
+    assert event["DTSTART"].params["TZID"] == "Asia/Kolkata"
+    assert str(event["LOCATION"]) == room.address
+    assert (event["GEO"].latitude, event["GEO"].longitude) == (room.latitude, room.longitude)
+    assert event.decoded("DTSTAMP") == world.payments.clock.now().replace(microsecond=0)
+    (button,) = url_buttons(sent)
+    assert button["text"] == "📅 Add to Google Calendar"
+    query = parse_qs(urlsplit(button["url"]).query)
+    assert query["dates"] == ["20261126T123000Z/20261126T143000Z"]
+    assert query["location"] == [room.address]
+    # In the chat after the confirmation and the invoice, and only once however often the
+    # webhook is replayed or the messages are delivered again.
+    documents = [document_name(c) for c in bot_api.delivered("sendDocument")]
+    assert documents == [documents[0], f"{booking.code}.ics"]
+    assert documents[0].startswith("invoice-")
+    assert (await world.post_event(body))[1]["outcome"] == "already settled"
+    assert await deliver_all(bot_deliverer) == 0
+    assert len(calendar_documents(bot_api)) == 1
+
+
+async def test_the_musicians_cancellation_sends_cancel_with_the_same_uid_and_a_higher_sequence(
+    world: PaymentWorld, bot_deliverer: OutboxDeliverer, bot_api: FakeTelegram, room: Room, user: User
+) -> None:
+    booking = await confirmed(world, room, user, 18)
+    await deliver_all(bot_deliverer)
+    await cancel_for_musician(world.payments.bookings, str(booking.id), user.id, world.payments)
+    await deliver_all(bot_deliverer)
+    first, cancelled = calendar_documents(bot_api)
+    assert document_name(cancelled) == f"{booking.code}-cancelled.ics"
+    assert "is cancelled: open this file to take it off your calendar" in cancelled.fields["caption"]
+    assert url_buttons(cancelled) == []
+    (_, booked), (calendar, gone) = event_of(first), event_of(cancelled)
+    assert calendar["METHOD"] == "CANCEL"
+    assert gone["UID"] == booked["UID"]
+    assert gone["SEQUENCE"] == 1 > booked["SEQUENCE"]
+    assert str(gone["STATUS"]) == "CANCELLED"
+
+
+async def test_the_rooms_cancellation_sends_cancel_too(
+    world: PaymentWorld, bot_deliverer: OutboxDeliverer, bot_api: FakeTelegram, room: Room, user: User
+) -> None:
+    booking = await confirmed(world, room, user, 18)
+    await terminate_for_owner(world.payments.bookings, booking, room, 9001, "Water leak", world.payments)
+    await deliver_all(bot_deliverer)
+    calendars = [event_of(c)[0]["METHOD"] for c in calendar_documents(bot_api)]
+    assert calendars == ["PUBLISH", "CANCEL"]
+
+
+async def test_of_two_racing_cancellations_only_the_winners_file_goes(
+    world: PaymentWorld, bot_deliverer: OutboxDeliverer, bot_api: FakeTelegram, room: Room, user: User
+) -> None:
+    """The musician's cancellation queues its file (before its change, as it does), then
+    the room terminates first: the musician's change fails, and only the room's
+    cancellation file is sent, once."""
+    booking = await confirmed(world, room, user, 18)
+    queued = await send_calendar_cancellation(
+        booking, ended_as=BookingStatus.CANCELLED, wait_if=[BookingStatus.NOT_STARTED], now=booking.paid_at
+    )
+    assert queued
+    await terminate_for_owner(world.payments.bookings, booking, room, 9001, "Water leak", world.payments)
+    with pytest.raises(BookingNotCancellableError):
+        await cancel_for_musician(world.payments.bookings, str(booking.id), user.id, world.payments)
+    await deliver_all(bot_deliverer)
+    assert [event_of(c)[0]["METHOD"] for c in calendar_documents(bot_api)] == ["PUBLISH", "CANCEL"]
+    skipped = await OutboxMessage.find_one(OutboxMessage.dedupe_key == f"{booking.id}:calendar:cancelled")
+    assert skipped is not None
+    assert skipped.status is OutboxStatus.SKIPPED
+
+
+async def test_a_file_for_a_booking_that_is_gone_fails_without_sending(
+    world: PaymentWorld, bot_deliverer: OutboxDeliverer, bot_api: FakeTelegram, room: Room, user: User
+) -> None:
+    booking = await confirmed(world, room, user, 18)
+    await Booking.get_pymongo_collection().delete_one({"_id": booking.id})
+    await deliver_all(bot_deliverer)
+    message = await OutboxMessage.find_one(OutboxMessage.dedupe_key == f"{booking.id}:calendar:0")
+    assert message is not None
+    assert message.status is OutboxStatus.FAILED
+    assert calendar_documents(bot_api) == []
