@@ -54,6 +54,8 @@ class User(Document):
     username: str | None = None
     is_owner: bool = False
     blocked_bot: bool = False
+    last_city: str | None = None
+    """The city the musician last browsed: where /free and inline searches look."""
     created_at: UtcDatetime = Field(default_factory=utc_now)
 
     class Settings:
@@ -194,6 +196,11 @@ class SlotClaim(Document):
     room_day: Annotated[str, Indexed()]
     start: UtcDatetime
     end: UtcDatetime
+    start_ms: Annotated[int | None, Indexed()] = None
+    """``start`` in epoch milliseconds: the free-slot search asks for every room's claims
+    in a window with one range on it (a range on the datetime itself is not served by the
+    embedded database's index). Claims made before it existed get it at start-up
+    (``storage.availability.stamp_claim_starts``)."""
     kind: str = "booking"  # "booking" or "block"
     booking_id: Annotated[str | None, Indexed()] = None
     note: str | None = None

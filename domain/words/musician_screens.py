@@ -7,18 +7,20 @@ field, already formatted and escaped. Short button labels stay in their windows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from domain.availability import SlotOffer
 from domain.refund import RefundQuote
-from domain.words.facts import BookingFacts, PricedSlotFacts, RoomCardFacts, RoomFacts
+from domain.words.facts import BookingFacts, PricedSlotFacts, RoomCardFacts, RoomFacts, SlotFacts
 from domain.words.formats import (
     ROOM,
     SLOT,
     count,
     day,
     day_and_month,
+    day_this_year,
     h,
     moment,
     money,
@@ -161,6 +163,72 @@ def slot_lines(slots: Sequence[PricedSlotFacts], zone: ZoneInfo) -> str:
 
 def refund_policy_line(policy: RefundPolicyFacts) -> str:
     return h(refund_policy(policy))
+
+
+# ---- finding a slot: the calendar's day marks, the free-slot search ---------------------
+
+FULL_DAY = "✕"
+"""After a day's number in the calendar: open, but no slot left to book."""
+FEW_LEFT = "•"
+"""After a day's number in the calendar: only a few slots left."""
+DAY_MARKS_LEGEND = "✕ no free slots left · • only a few left"
+FREE_WHICH_CITY = "🔎 Which city should I look in for free slots?"
+FREE_MORE_TIMES = "\nOther times: /free tonight · /free tomorrow 18-22 · /free sat"
+FREE_EXAMPLES = (
+    "For example:\n"
+    "/free — the rest of today\n"
+    "/free tonight — from 18:00\n"
+    "/free tomorrow 18-22\n"
+    "/free sat — the coming Saturday\n"
+    "/free 2026-12-05 7pm-10pm"
+)
+
+
+def free_window(day_shown: date, starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
+    """``Thu 26 Nov, 18:00–22:00 (IST)``: the search's window on the musician's clock."""
+    return f"{day_this_year(day_shown)}, {time_span(starts, ends, zone)} ({starts.astimezone(zone):%Z})"
+
+
+def free_heading(city: str, window: str) -> str:
+    return f"🔎 <b>Free slots in {h(city)}</b>\n{window}"
+
+
+def free_room_lines(name: str, cheapest_paise: int, runs: Sequence[SlotFacts], zone: ZoneInfo) -> str:
+    """A room with free slots: its name, its cheapest free hour and the free times (slots
+    back to back shown as one run)."""
+    times = ", ".join(slot_span(run, zone) for run in runs)
+    return f"<b>{h(name)}</b> · from {money(cheapest_paise)}\n   {times}"
+
+
+def free_room_button(name: str, cheapest_paise: int) -> str:
+    return f"{name} · {money(cheapest_paise)}"
+
+
+def free_nothing(city: str) -> str:
+    return f"Nothing is free in {h(city)} then. Try another time or day."
+
+
+def free_more_rooms(more: int) -> str:
+    return f"…and {count(more, ROOM)} more. Narrow the hours to see them, e.g. /free tonight 19-22."
+
+
+FREE_PROBLEMS = {
+    "unknown_day": "I don't know the day “{part}”.",
+    "bad_date": "“{part}” is not a date on the calendar.",
+    "bad_hours": "I couldn't read the hours “{part}”: write them like 18-22, 18:30-22 or 6pm-10pm.",
+    "empty_hours": "“{part}” starts where it ends.",
+    "past_day": "{day} is over already.",
+    "over": "That time is over already.",
+}
+"""Why /free's arguments name no window, by ``domain.free_query.FreeQueryProblem``."""
+
+
+def free_refused(problem: str, part: str, day_meant: date | None) -> str:
+    """/free's arguments said no window: why, and examples that work."""
+    why = FREE_PROBLEMS.get(problem, "I couldn't read that.").format(
+        part=h(part), day=day(day_meant) if day_meant else "That day"
+    )
+    return f"{why}\n\n{FREE_EXAMPLES}"
 
 
 # ---- my bookings ------------------------------------------------------------------------
