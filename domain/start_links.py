@@ -88,7 +88,8 @@ def parse_free_parameter(parameter: str) -> str | None:
         return None
     encoded = parameter.removeprefix(FREE_PREFIX)
     try:
-        return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        padded = encoded + "=" * (-len(encoded) % 4)
+        return base64.b64decode(padded, altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
 
