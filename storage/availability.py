@@ -29,6 +29,9 @@ LONGEST_CLAIM = timedelta(days=1)
 window looks this far before its start."""
 
 SPAN_FIELDS = {"_id": 0, "start": 1, "end": 1}
+ONE_BATCH = 100_000
+"""Claims come back in one batch, so a query is one round trip (PyMongo's first batch is
+otherwise 101 documents, and each further batch is another round trip)."""
 
 
 def _span(claim: dict) -> Slot:
@@ -39,7 +42,7 @@ async def claims_on_days(room: Room, first: date, last: date) -> ClaimedSpans:
     """Every claim of ``room``'s business days ``first`` to ``last``: one range on
     ``room_day`` (``<room id>|<YYYY-MM-DD>``; one room's keys sort by day)."""
     query = {"room_day": {"$gte": room_day_key(room.id, first), "$lte": room_day_key(room.id, last)}}
-    cursor = SlotClaim.get_pymongo_collection().find(query, SPAN_FIELDS)
+    cursor = SlotClaim.get_pymongo_collection().find(query, SPAN_FIELDS, batch_size=ONE_BATCH)
     return ClaimedSpans([_span(claim) async for claim in cursor])
 
 
@@ -59,7 +62,9 @@ async def claims_between(starts: datetime, ends: datetime) -> dict[str, list[Slo
     ``start_ms``."""
     query = {"start_ms": {"$gte": to_ms(starts - LONGEST_CLAIM), "$lt": to_ms(ends)}}
     found: dict[str, list[Slot]] = defaultdict(list)
-    cursor = SlotClaim.get_pymongo_collection().find(query, {**SPAN_FIELDS, "room_id": 1})
+    cursor = SlotClaim.get_pymongo_collection().find(
+        query, {**SPAN_FIELDS, "room_id": 1}, batch_size=ONE_BATCH
+    )
     async for claim in cursor:
         found[claim["room_id"]].append(_span(claim))
     return found
