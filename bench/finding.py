@@ -45,6 +45,25 @@ LEAD = timedelta(minutes=30)
 CITY = "Bengaluru"
 
 
+def server_cpu(pid: int | None) -> float:
+    """CPU seconds the embedded database server has used (0 without one: MONGODB_URI)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU used by this process and the database server: unlike wall-clock time, it does
+    not grow when other work shares the machine."""
+
+    def __init__(self, server_pid: int | None) -> None:
+        self.server_pid = server_pid
+
+    def now(self) -> float:
+        return time.process_time() + server_cpu(self.server_pid)
+
+
 class RoundTrips(monitoring.CommandListener):
     """Counts the commands the client sends (each is one round trip)."""
 
@@ -146,14 +165,15 @@ def month_days(month: date, today: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((end - first).days + 1)]
 
 
-def figures(label: str, times: list[float], trips: list[int], budget_ms: float) -> None:
+def figures(label: str, times: list[float], trips: list[int], cpu_seconds: float, budget_ms: float) -> None:
     ordered = sorted(times)
     p50 = statistics.median(ordered) * 1000
     p95 = ordered[int(len(ordered) * 0.95) - 1] * 1000
-    verdict = "within" if p95 < budget_ms else "OVER"
+    cpu = cpu_seconds / len(times) * 1000
     print(
-        f"  {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {ordered[-1] * 1000:.1f} ms "
-        f"({verdict} {budget_ms:.0f} ms); database round trips per call: {sorted(set(trips))}"
+        f"  {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {ordered[-1] * 1000:.1f} ms (budget "
+        f"{budget_ms:.0f} ms); CPU {cpu:.1f} ms per call (bot and database server together); "
+        f"database round trips per call: {sorted(set(trips))}"
     )
 
 
@@ -181,12 +201,15 @@ async def main() -> None:
         rooms = await load(args.bookings, args.rooms)
         took = time.perf_counter() - started
         print(f"(loading took {took:.0f} s; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")
+        print("Wall-clock times grow with whatever else runs on the machine; CPU per call does not.")
         rng = random.Random(3)
         today, last = NOW.date(), NOW.date() + timedelta(days=60)
         months = [date(2026, 11, 1), date(2026, 12, 1), date(2027, 1, 1)]
 
         print("\n1. Month page markers (one room's page, as the calendar draws it)")
         times, counted = [], []
+        cpu = CpuMeter(database.embedded.pid if database.embedded else None)
+        cpu_before = cpu.now()
         for _ in range(args.runs):
             room, month = rng.choice(rooms), rng.choice(months)
             days = month_days(month, today, last)
@@ -195,7 +218,7 @@ async def main() -> None:
             marks = await day_marks(room, days, now=NOW, min_lead=LEAD)
             times.append(time.perf_counter() - start)
             counted.append(trips.count - before)
-        figures("day_marks", times, counted, 20)
+        figures("day_marks", times, counted, cpu.now() - cpu_before, 20)
         reads = []
         for _ in range(args.runs):
             room, month = rng.choice(rooms), rng.choice(months)
@@ -233,6 +256,7 @@ async def main() -> None:
         print(f"\n2. Free-slot search over the city's {len(rooms)} rooms (as /free draws it)")
         queries = ["", "tonight", "tomorrow 18-22", "sat", "sun", "tomorrow", "fri 9-13", "2026-12-10"]
         times, counted, found = [], [], 0
+        cpu_before = cpu.now()
         for n in range(args.runs):
             query = queries[n % len(queries)]
             before = trips.count
@@ -243,12 +267,13 @@ async def main() -> None:
             times.append(time.perf_counter() - start)
             counted.append(trips.count - before)
             found = max(found, len(result))
-        figures("active_rooms + free_slots", times, counted, 100)
+        figures("active_rooms + free_slots", times, counted, cpu.now() - cpu_before, 100)
         print(f"  rooms with free slots in a window: up to {found}")
+        print(f"(load average now {os.getloadavg()[0]:.1f})")
         window = parse_free_query("tomorrow 18-22", now=NOW)
-        claims = await claims_between(window.starts, window.ends)
+        claims = await claims_between(window.starts, window.ends, longest=timedelta(hours=1))
         print(f"  claims read for 'tomorrow 18-22': {sum(len(c) for c in claims.values())}")
-        ranged = {"start_ms": {"$gte": to_ms(window.starts - timedelta(days=1)), "$lt": to_ms(window.ends)}}
+        ranged = {"start_ms": {"$gte": to_ms(window.starts - timedelta(hours=1)), "$lt": to_ms(window.ends)}}
         print(f"  plan of the range on start_ms: {await explain(database, 'slot_claims', ranged)}")
     finally:
         await database.close()

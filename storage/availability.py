@@ -17,16 +17,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from domain.availability import SlotOffer, day_offers
+from domain.availability import SlotOffer, SlotState
 from domain.day_marks import ClaimedSpans, DayMark, is_free, month_marks
 from domain.free_query import FreeRoom, FreeWindow, RoomFreeSlots, free_rooms
 from domain.slots import Slot
 from storage.models import Room, SlotClaim, room_day_key
 from storage.times import as_utc, to_ms
-
-LONGEST_CLAIM = timedelta(days=1)
-"""No claim is longer than this (a claim is one slot), so a search for claims touching a
-window looks this far before its start."""
 
 SPAN_FIELDS = {"_id": 0, "start": 1, "end": 1}
 ONE_BATCH = 100_000
@@ -54,13 +50,13 @@ async def day_marks(
     if not days:
         return {}
     claimed = await claims_on_days(room, min(days) - timedelta(days=1), max(days) + timedelta(days=1))
-    return month_marks({day: room.slots_on(day) for day in days}, claimed, now=now, min_lead=min_lead)
+    return month_marks(room.slots_on_days(days), claimed, now=now, min_lead=min_lead)
 
 
-async def claims_between(starts: datetime, ends: datetime) -> dict[str, list[Slot]]:
+async def claims_between(starts: datetime, ends: datetime, *, longest: timedelta) -> dict[str, list[Slot]]:
     """Claims of every room that may touch ``starts``..``ends``, by room id: one range on
-    ``start_ms``."""
-    query = {"start_ms": {"$gte": to_ms(starts - LONGEST_CLAIM), "$lt": to_ms(ends)}}
+    ``start_ms``, reaching back ``longest`` (no claim is longer: a claim is one slot)."""
+    query = {"start_ms": {"$gte": to_ms(starts - longest), "$lt": to_ms(ends)}}
     found: dict[str, list[Slot]] = defaultdict(list)
     cursor = SlotClaim.get_pymongo_collection().find(
         query, {**SPAN_FIELDS, "room_id": 1}, batch_size=ONE_BATCH
@@ -70,12 +66,26 @@ async def claims_between(starts: datetime, ends: datetime) -> dict[str, list[Slo
     return found
 
 
+HOUR = timedelta(hours=1)
+
+
+def longest_slot(room: Room) -> timedelta:
+    """The longest slot ``room`` sells or sold: its slot length, or a kept day's."""
+    kept = (int(grid.rpartition("/")[2]) for grid in room.kept_grids.values())
+    return timedelta(minutes=max([room.slot_minutes, *kept]))
+
+
 def _free_offers(
     room: Room, window: FreeWindow, claimed: ClaimedSpans, *, now: datetime, min_lead: timedelta
 ) -> list[SlotOffer]:
+    """The room's free slots inside ``window``, priced (the free ones only: a search prices
+    a few hundred slots, not every slot of every room)."""
     inside = [slot for slot in room.slots_on(window.day) if window.holds(slot)]
     free = [slot for slot in inside if is_free(slot, claimed, now=now, min_lead=min_lead)]
-    return day_offers(free, prices=room.prices, tz=room.zone, now=now, min_lead=min_lead)
+    prices, zone = room.prices, room.zone
+    return [
+        SlotOffer(slot, prices.price(slot, zone), prices.is_peak(slot, zone), SlotState.FREE) for slot in free
+    ]
 
 
 async def free_slots(
@@ -83,7 +93,10 @@ async def free_slots(
 ) -> list[FreeRoom[SlotOffer]]:
     """The rooms among ``rooms`` with free slots in ``window``, cheapest first, each with
     those slots; one query for all of them."""
-    claims = await claims_between(window.starts, window.ends)
+    rooms = list(rooms)
+    claims = await claims_between(
+        window.starts, window.ends, longest=max(map(longest_slot, rooms), default=HOUR)
+    )
     found = [
         RoomFreeSlots(
             str(room.id),

@@ -14,6 +14,7 @@ so membership queries use ``{"owner_ids": {"$in": [telegram_id]}}``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -126,6 +127,18 @@ class Room(Document):
     def slots_on(self, day: date) -> list[Slot]:
         session, minutes = self.grid_on(day)
         return session_slots(day, session, minutes, self.zone)
+
+    def slots_on_days(self, days: Iterable[date]) -> dict[date, list[Slot]]:
+        """``slots_on`` for many days (a calendar page), the weekly hours read once."""
+        weekly, zone = self.hours, self.zone
+        found = {}
+        for day in days:
+            if day.isoformat() in self.kept_grids:
+                session, minutes = self.grid_on(day)
+            else:
+                session, minutes = weekly.on(day), self.slot_minutes
+            found[day] = session_slots(day, session, minutes, zone)
+        return found
 
     def is_open_on(self, day: date) -> bool:
         return self.grid_on(day)[0] is not None
