@@ -64,6 +64,7 @@ JamRoom bot needs a Telegram bot token, and BOT_TOKEN is not set.
 COMMANDS = [
     BotCommand(command="start", description="Main menu"),
     BotCommand(command="book", description="Find and book a room"),
+    BotCommand(command="free", description="Free slots: /free tonight, /free tomorrow 18-22"),
     BotCommand(command="bookings", description="My bookings"),
     BotCommand(command="help", description="How this bot works"),
     BotCommand(command="owner", description="Room owners: schedule, blocks, settings, earnings"),

@@ -385,6 +385,7 @@ class BookingService:
                 "room_day": room_day_key(room.id, day),
                 "start": s.start,
                 "end": s.end,
+                "start_ms": to_ms(s.start),
                 "kind": kind,
                 "booking_id": booking_id,
                 "note": note,

@@ -11,9 +11,11 @@ from beanie import Document, init_beanie
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from storage.availability import stamp_claim_starts
 from storage.documents import document_models
 from storage.embedded import DATABASE_NAME, EmbeddedMongo
 from storage.embedded_sharing import Role, SharedServer, share_data_dir
+from storage.models import SlotClaim
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,10 @@ async def open_database(
         await db.command("ping")
         chosen = list(models) if models is not None else document_models()
         await init_beanie(database=db, document_models=chosen)
+        if SlotClaim in chosen:
+            stamped = await stamp_claim_starts()
+            if stamped:
+                log.info("gave %d older slot claims their start_ms", stamped)
     except BaseException:
         try:
             await client.close()

@@ -14,6 +14,7 @@ so membership queries use ``{"owner_ids": {"$in": [telegram_id]}}``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -54,6 +55,8 @@ class User(Document):
     username: str | None = None
     is_owner: bool = False
     blocked_bot: bool = False
+    last_city: str | None = None
+    """The city the musician last browsed: where /free and inline searches look."""
     created_at: UtcDatetime = Field(default_factory=utc_now)
 
     class Settings:
@@ -133,6 +136,18 @@ class Room(Document):
     def slots_on(self, day: date) -> list[Slot]:
         session, minutes = self.grid_on(day)
         return session_slots(day, session, minutes, self.zone)
+
+    def slots_on_days(self, days: Iterable[date]) -> dict[date, list[Slot]]:
+        """``slots_on`` for many days (a calendar page), the weekly hours read once."""
+        weekly, zone = self.hours, self.zone
+        found = {}
+        for day in days:
+            if day.isoformat() in self.kept_grids:
+                session, minutes = self.grid_on(day)
+            else:
+                session, minutes = weekly.on(day), self.slot_minutes
+            found[day] = session_slots(day, session, minutes, zone)
+        return found
 
     def is_open_on(self, day: date) -> bool:
         return self.grid_on(day)[0] is not None
@@ -214,6 +229,11 @@ class SlotClaim(Document):
     room_day: Annotated[str, Indexed()]
     start: UtcDatetime
     end: UtcDatetime
+    start_ms: Annotated[int | None, Indexed()] = None
+    """``start`` in epoch milliseconds: the free-slot search asks for every room's claims
+    in a window with one range on it (a range on the datetime itself is not served by the
+    embedded database's index). Claims made before it existed get it at start-up
+    (``storage.availability.stamp_claim_starts``)."""
     kind: str = "booking"  # "booking" or "block"
     booking_id: Annotated[str | None, Indexed()] = None
     note: str | None = None

@@ -46,3 +46,14 @@ async def users_by_ids(telegram_ids: Iterable[int]) -> dict[int, User]:
         return {}
     found = await User.find({"_id": {"$in": wanted}}).to_list()
     return {user.id: user for user in found}
+
+
+async def remember_city(telegram_id: int, city: str) -> None:
+    """The city the musician just chose, for /free and inline searches to start from."""
+    await User.get_pymongo_collection().update_one({"_id": telegram_id}, {"$set": {"last_city": city}})
+
+
+async def last_city(telegram_id: int) -> str | None:
+    """The city the musician last chose, or None (never chose one, or unknown user)."""
+    raw = await User.get_pymongo_collection().find_one({"_id": telegram_id}, {"last_city": 1})
+    return raw.get("last_city") if raw else None

@@ -5,48 +5,28 @@ at delivery), talking to it through a real Bot."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
 
 from bot.app import booking_clock, outbox_deliverer
 from domain.clock import ManualClock
 from jobs.delivery import OutboxDeliverer, RateLimits
 from storage.outbox import due_messages
 from storage.times import to_ms
-from tests.fakes.telegram import Call, FakeTelegram
+from tests.fakes.telegram import Call
 from tests.payment_support import PaymentWorld
 
 BOT_USERNAME = "jamroom_test_bot"
 
 
 @pytest.fixture
-async def bot_api() -> AsyncIterator[FakeTelegram]:
-    fake = await FakeTelegram().start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def bot_deliverer(
-    bot_api: FakeTelegram, world: PaymentWorld, clock: ManualClock
-) -> AsyncIterator[OutboxDeliverer]:
-    bot = Bot(
-        "123456:TEST-delivery",
-        session=AiohttpSession(api=TelegramAPIServer.from_base(bot_api.base_url)),
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
+def bot_deliverer(telegram_bot: Bot, world: PaymentWorld, clock: ManualClock) -> OutboxDeliverer:
+    """Talks to the ``telegram`` fake (tests.telegram_support) through the production Bot."""
     service = world.payments.bookings
     jobs = booking_clock(service, clock, world.payments, bot_username=BOT_USERNAME)
-    worker = outbox_deliverer(bot, clock, service, world.payments, jobs, BOT_USERNAME)
+    worker = outbox_deliverer(telegram_bot, clock, service, world.payments, jobs, BOT_USERNAME)
     worker.limits = RateLimits(per_chat_interval=0, clock=ManualClock(clock.now()))
-    yield worker
-    await bot.session.close()
+    return worker
 
 
 async def deliver_all(deliverer: OutboxDeliverer) -> int:

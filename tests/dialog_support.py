@@ -30,6 +30,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.methods import (
     AnswerCallbackQuery,
+    AnswerInlineQuery,
     SendDocument,
     SendMessage,
     SendPhoto,
@@ -75,6 +76,9 @@ def check_telegram_rules(method: TelegramMethod[Any]) -> None:
         "parse_mode": parse_mode if isinstance(parse_mode, str) else BOT_PARSE_MODE,
         "reply_markup": markup.model_dump(exclude_none=True) if isinstance(markup, BaseModel) else None,
     }
+    if isinstance(method, AnswerInlineQuery):
+        fields["results"] = [result.model_dump(exclude_none=True) for result in method.results]
+        fields["button"] = method.button.model_dump(exclude_none=True) if method.button else None
     why = refusal(method.__api_method__, fields)
     if why is not None:
         raise TelegramBadRequest(method=method, message=why)

@@ -21,8 +21,7 @@ from storage.models import Booking, Room, User
 from storage.outbox import OutboxMessage, OutboxStatus
 from tests.delivery_support import BOT_USERNAME, deliver_all, document_bytes, document_name
 from tests.fakes.telegram import Call, FakeTelegram
-from tests.payment_support import PaymentWorld, held_booking
-from tests.test_webhook import pay
+from tests.payment_support import PaymentWorld, held_booking, pay
 
 
 async def confirmed(world: PaymentWorld, room: Room, user: User, *hours: int) -> Booking:
@@ -32,8 +31,8 @@ async def confirmed(world: PaymentWorld, room: Room, user: User, *hours: int) ->
     return await world.payments.bookings.booking(booking.id)
 
 
-def calendar_documents(bot_api: FakeTelegram) -> list[Call]:
-    return [c for c in bot_api.delivered("sendDocument") if document_name(c).endswith(".ics")]
+def calendar_documents(telegram: FakeTelegram) -> list[Call]:
+    return [c for c in telegram.delivered("sendDocument") if document_name(c).endswith(".ics")]
 
 
 def event_of(call: Call) -> tuple[Calendar, Event]:
@@ -49,7 +48,7 @@ def url_buttons(call: Call) -> list[dict[str, str]]:
 
 
 async def test_a_confirmed_booking_gets_its_calendar_file_and_google_button(
-    world: PaymentWorld, bot_deliverer: OutboxDeliverer, bot_api: FakeTelegram, room: Room, user: User
+    world: PaymentWorld, bot_deliverer: OutboxDeliverer, telegram: FakeTelegram, room: Room, user: User
 ) -> None:
     held = await held_booking(world, room, user, 18, 19)
     _, body = await pay(world, held)
@@ -57,8 +56,8 @@ async def test_a_confirmed_booking_gets_its_calendar_file_and_google_button(
     booking = await world.payments.bookings.booking(held.id)
     # The confirmation (and its venue), the invoice, the calendar file, the owner's notice:
     assert await deliver_all(bot_deliverer) == 4
-    assert bot_api.refused == []  # the Google button passed Telegram's rules
-    (sent,) = calendar_documents(bot_api)
+    assert telegram.refused == []  # the Google button passed Telegram's rules
+    (sent,) = calendar_documents(telegram)
     assert sent.fields["chat_id"] == str(user.id)
     assert document_name(sent) == f"{booking.code}.ics"
     assert "open this file to add the session" in sent.fields["caption"]
@@ -79,22 +78,22 @@ async def test_a_confirmed_booking_gets_its_calendar_file_and_google_button(
     assert query["location"] == [room.address]
     # In the chat after the confirmation and the invoice, and only once however often the
     # webhook is replayed or the messages are delivered again.
-    documents = [document_name(c) for c in bot_api.delivered("sendDocument")]
+    documents = [document_name(c) for c in telegram.delivered("sendDocument")]
     assert documents == [documents[0], f"{booking.code}.ics"]
     assert documents[0].startswith("invoice-")
     assert (await world.post_event(body))[1]["outcome"] == "already settled"
     assert await deliver_all(bot_deliverer) == 0
-    assert len(calendar_documents(bot_api)) == 1
+    assert len(calendar_documents(telegram)) == 1
 
 
 async def test_the_musicians_cancellation_sends_cancel_with_the_same_uid_and_a_higher_sequence(
-    world: PaymentWorld, bot_deliverer: OutboxDeliverer, bot_api: FakeTelegram, room: Room, user: User
+    world: PaymentWorld, bot_deliverer: OutboxDeliverer, telegram: FakeTelegram, room: Room, user: User
 ) -> None:
     booking = await confirmed(world, room, user, 18)
     await deliver_all(bot_deliverer)
     await cancel_for_musician(world.payments.bookings, str(booking.id), user.id, world.payments)
     await deliver_all(bot_deliverer)
-    first, cancelled = calendar_documents(bot_api)
+    first, cancelled = calendar_documents(telegram)
     assert document_name(cancelled) == f"{booking.code}-cancelled.ics"
     assert "is cancelled: open this file to take it off your calendar" in cancelled.fields["caption"]
     assert url_buttons(cancelled) == []
@@ -106,17 +105,17 @@ async def test_the_musicians_cancellation_sends_cancel_with_the_same_uid_and_a_h
 
 
 async def test_the_rooms_cancellation_sends_cancel_too(
-    world: PaymentWorld, bot_deliverer: OutboxDeliverer, bot_api: FakeTelegram, room: Room, user: User
+    world: PaymentWorld, bot_deliverer: OutboxDeliverer, telegram: FakeTelegram, room: Room, user: User
 ) -> None:
     booking = await confirmed(world, room, user, 18)
     await terminate_for_owner(world.payments.bookings, booking, room, 9001, "Water leak", world.payments)
     await deliver_all(bot_deliverer)
-    calendars = [event_of(c)[0]["METHOD"] for c in calendar_documents(bot_api)]
+    calendars = [event_of(c)[0]["METHOD"] for c in calendar_documents(telegram)]
     assert calendars == ["PUBLISH", "CANCEL"]
 
 
 async def test_of_two_racing_cancellations_only_the_winners_file_goes(
-    world: PaymentWorld, bot_deliverer: OutboxDeliverer, bot_api: FakeTelegram, room: Room, user: User
+    world: PaymentWorld, bot_deliverer: OutboxDeliverer, telegram: FakeTelegram, room: Room, user: User
 ) -> None:
     """The musician's cancellation queues its file (before its change, as it does), then
     the room terminates first: the musician's change fails, and only the room's
@@ -130,14 +129,14 @@ async def test_of_two_racing_cancellations_only_the_winners_file_goes(
     with pytest.raises(BookingNotCancellableError):
         await cancel_for_musician(world.payments.bookings, str(booking.id), user.id, world.payments)
     await deliver_all(bot_deliverer)
-    assert [event_of(c)[0]["METHOD"] for c in calendar_documents(bot_api)] == ["PUBLISH", "CANCEL"]
+    assert [event_of(c)[0]["METHOD"] for c in calendar_documents(telegram)] == ["PUBLISH", "CANCEL"]
     skipped = await OutboxMessage.find_one(OutboxMessage.dedupe_key == f"{booking.id}:calendar:cancelled")
     assert skipped is not None
     assert skipped.status is OutboxStatus.SKIPPED
 
 
 async def test_a_file_for_a_booking_that_is_gone_fails_without_sending(
-    world: PaymentWorld, bot_deliverer: OutboxDeliverer, bot_api: FakeTelegram, room: Room, user: User
+    world: PaymentWorld, bot_deliverer: OutboxDeliverer, telegram: FakeTelegram, room: Room, user: User
 ) -> None:
     booking = await confirmed(world, room, user, 18)
     await Booking.get_pymongo_collection().delete_one({"_id": booking.id})
@@ -145,4 +144,4 @@ async def test_a_file_for_a_booking_that_is_gone_fails_without_sending(
     message = await OutboxMessage.find_one(OutboxMessage.dedupe_key == f"{booking.id}:calendar:0")
     assert message is not None
     assert message.status is OutboxStatus.FAILED
-    assert calendar_documents(bot_api) == []
+    assert calendar_documents(telegram) == []

@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from aiogram_dialog.test_tools.memory_storage import JsonMemoryStorage
 
 from bot.app import booking_clock
 from bot.cancellations import cancel_for_musician
@@ -28,8 +29,7 @@ from storage.room_settings import save_check_in
 from tests.delivery_support import deliver_all
 from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
 from tests.fakes.telegram import FakeTelegram
-from tests.payment_support import TOMORROW, PaymentWorld, held_booking
-from tests.test_webhook import pay
+from tests.payment_support import TOMORROW, PaymentWorld, held_booking, pay
 
 CODE = "Door code 4471#, 2nd floor"
 QUIETED = ("aiohttp.access", "pymongo", "apscheduler.executors.default")
@@ -43,8 +43,9 @@ async def paid(world: PaymentWorld, room: Room, user: User, *hours: int) -> Book
     return await world.payments.bookings.booking(booking.id)
 
 
-def texts_to(bot_api: FakeTelegram, chat_id: int) -> list[str]:
-    return [c.fields["text"] for c in bot_api.delivered("sendMessage") if c.fields["chat_id"] == str(chat_id)]
+def texts_to(telegram: FakeTelegram, chat_id: int) -> list[str]:
+    sent = telegram.delivered("sendMessage")
+    return [c.fields["text"] for c in sent if c.fields["chat_id"] == str(chat_id)]
 
 
 async def stored_anywhere_but_the_room(secret: str) -> list[str]:
@@ -62,7 +63,7 @@ async def stored_anywhere_but_the_room(secret: str) -> list[str]:
 async def test_the_hour_before_reminder_tells_how_to_get_in_as_the_room_has_it_when_sent(
     world: PaymentWorld,
     bot_deliverer: OutboxDeliverer,
-    bot_api: FakeTelegram,
+    telegram: FakeTelegram,
     clock: ManualClock,
     room: Room,
     user: User,
@@ -71,15 +72,15 @@ async def test_the_hour_before_reminder_tells_how_to_get_in_as_the_room_has_it_w
     booking = await paid(world, room, user, 18)
     jobs = booking_clock(world.payments.bookings, clock, world.payments)
     await deliver_all(bot_deliverer)
-    confirmation = texts_to(bot_api, user.id)
+    confirmation = texts_to(telegram, user.id)
     assert confirmation
     assert all("4471" not in text for text in confirmation)  # paid, but not yet time to tell
 
     clock.set(booking.starts_at - timedelta(hours=24))
     assert await jobs.send_reminders() == 1
     await deliver_all(bot_deliverer)
-    assert "starts in 24 hours" in texts_to(bot_api, user.id)[-1]
-    assert "4471" not in texts_to(bot_api, user.id)[-1]
+    assert "starts in 24 hours" in texts_to(telegram, user.id)[-1]
+    assert "4471" not in texts_to(telegram, user.id)[-1]
 
     clock.set(booking.starts_at - timedelta(hours=1))
     assert await jobs.send_reminders() == 1
@@ -88,14 +89,14 @@ async def test_the_hour_before_reminder_tells_how_to_get_in_as_the_room_has_it_w
     assert "4471" not in queued.text
     await save_check_in(str(room.id), 9001, {"access_info": "New code 5582, 2nd floor"})  # before it goes
     await deliver_all(bot_deliverer)
-    reminder = texts_to(bot_api, user.id)[-1]
+    reminder = texts_to(telegram, user.id)[-1]
     assert "starts in 1 hour" in reminder
     assert "🔑 <b>How to get in</b>\n<blockquote>New code 5582, 2nd floor</blockquote>" in reminder
     assert "4471" not in reminder
-    assert bot_api.refused == []
+    assert telegram.refused == []
 
     await save_check_in(str(room.id), 9001, {"access_info": "Code 6613"})  # after it went
-    assert "5582" in texts_to(bot_api, user.id)[-1]  # what was sent stays as it was sent
+    assert "5582" in texts_to(telegram, user.id)[-1]  # what was sent stays as it was sent
     assert await stored_anywhere_but_the_room("5582") == []
     assert await stored_anywhere_but_the_room("6613") == []
 
@@ -103,7 +104,7 @@ async def test_the_hour_before_reminder_tells_how_to_get_in_as_the_room_has_it_w
 async def test_a_reminder_queued_before_a_cancellation_is_never_sent(
     world: PaymentWorld,
     bot_deliverer: OutboxDeliverer,
-    bot_api: FakeTelegram,
+    telegram: FakeTelegram,
     clock: ManualClock,
     room: Room,
     user: User,
@@ -115,7 +116,7 @@ async def test_a_reminder_queued_before_a_cancellation_is_never_sent(
     assert await jobs.send_reminders() == 1
     await cancel_for_musician(world.payments.bookings, str(booking.id), user.id, world.payments)
     await deliver_all(bot_deliverer)
-    assert all("4471" not in text for text in texts_to(bot_api, user.id))
+    assert all("4471" not in text for text in texts_to(telegram, user.id))
     reminder = await OutboxMessage.find_one(OutboxMessage.dedupe_key == f"{booking.id}:remind:1h")
     assert reminder is not None
     assert reminder.status is OutboxStatus.SKIPPED
@@ -145,7 +146,7 @@ async def test_a_whole_run_writes_the_check_in_info_to_no_log(
     db: Database,
     world: PaymentWorld,
     bot_deliverer: OutboxDeliverer,
-    bot_api: FakeTelegram,
+    telegram: FakeTelegram,
     clock: ManualClock,
     service: BookingService,
     room: Room,
@@ -159,7 +160,7 @@ async def test_a_whole_run_writes_the_check_in_info_to_no_log(
     setup_logging(Settings(_env_file=None, log_level="DEBUG"))  # type: ignore[call-arg]
     root.addHandler(caplog.handler)
     try:
-        await book_pay_remind_and_look(db, world, bot_deliverer, bot_api, clock, service, room, user)
+        await book_pay_remind_and_look(db, world, bot_deliverer, telegram, clock, service, room, user)
     finally:
         root.handlers[:], level, levels = kept
         root.setLevel(level)
@@ -176,13 +177,15 @@ async def book_pay_remind_and_look(
     db: Database,
     world: PaymentWorld,
     bot_deliverer: OutboxDeliverer,
-    bot_api: FakeTelegram,
+    telegram: FakeTelegram,
     clock: ManualClock,
     service: BookingService,
     room: Room,
     user: User,
 ) -> None:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, world.payments))
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, world.payments), JsonMemoryStorage()
+    )
     owner = Musician(dispatcher, manager, user_id=9001, name="Ravi")
     musician = Musician(dispatcher, manager, user_id=user.id, name="Asha")
     await owner.send("/owner")
@@ -207,7 +210,7 @@ async def book_pay_remind_and_look(
     clock.set(booking.starts_at - timedelta(hours=1))
     await jobs.tick()
     await deliver_all(bot_deliverer)
-    assert "4471" in texts_to(bot_api, user.id)[-1]
+    assert "4471" in texts_to(telegram, user.id)[-1]
     await musician.send("/bookings")
     await musician.tap(f"{booking.code} .*")
     assert "4471" in musician.text

@@ -133,6 +133,7 @@ async def test_paying_in_the_chat_confirms_through_the_signed_webhook(asha: Musi
     assert asha.bot.alerts()[-1].startswith("✅ Paid (test)")
     assert "Status: <b>confirmed</b>" in asha.text
     assert not any("(test)" in text for text in asha.button_texts())
+    assert "📣 Share with the band" in asha.button_texts()  # the confirmed booking, for the band's chat
     queued = await told(ASHA)
     assert queued[0].startswith("✅ <b>Booking confirmed</b>")
     assert queued[1:] == ["invoice", "calendar"]

@@ -9,9 +9,18 @@ from typing import Any
 
 import pytest
 from aiogram import Bot
+from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import AnswerCallbackQuery, SendMessage
-from aiogram.types import BufferedInputFile, Chat, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, SendMessage
+from aiogram.types import (
+    BufferedInputFile,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+)
 from aiogram_dialog.api.entities import NewMessage
 
 from tests.dialog_support import RecordingBot, RuleKeepingMessageManager
@@ -148,3 +157,58 @@ async def test_the_dialog_test_bot_refuses_calls_telegram_would_refuse() -> None
     assert bot.calls == []
     await bot(AnswerCallbackQuery(callback_query_id="1", text="a" * 200))
     assert bot.alerts() == ["a" * 200]
+
+
+# ---- answerInlineQuery -------------------------------------------------------------
+
+
+def article(result_id: str, **extra: Any) -> InlineQueryResultArticle:
+    content = InputTextMessageContent(message_text="🎸 <b>Bass Cave</b>", parse_mode=ParseMode.HTML)
+    return InlineQueryResultArticle(id=result_id, title="Bass Cave", input_message_content=content, **extra)
+
+
+async def test_more_than_50_inline_results_are_answered_results_too_much(bot: Bot) -> None:
+    answer = bot.answer_inline_query("q1", [article(str(n)) for n in range(51)])
+    assert await refused(answer) == "Bad Request: RESULTS_TOO_MUCH"
+    assert await bot.answer_inline_query("q1", [article("x" * 62 + str(n).zfill(2)) for n in range(50)])
+
+
+@pytest.mark.parametrize("result_id", ["", "x" * 65, "₹" * 22])
+async def test_a_result_id_outside_1_to_64_bytes_is_answered_result_id_invalid(
+    bot: Bot, result_id: str
+) -> None:
+    assert (
+        await refused(bot.answer_inline_query("q1", [article(result_id)])) == "Bad Request: RESULT_ID_INVALID"
+    )
+
+
+async def test_two_results_with_one_id_are_answered_result_id_duplicate(bot: Bot) -> None:
+    answer = bot.answer_inline_query("q1", [article("room:1"), article("room:1")])
+    assert await refused(answer) == "Bad Request: RESULT_ID_DUPLICATE"
+
+
+@pytest.mark.parametrize("parameter", ["", "day 2026", "x" * 65, "free_a+b="])
+async def test_a_results_button_with_a_bad_start_parameter_is_answered_start_param_invalid(
+    bot: Bot, parameter: str
+) -> None:
+    button = InlineQueryResultsButton(text="Book in a private chat", start_parameter=parameter)
+    answer = bot.answer_inline_query("q1", [article("room:1")], button=button)
+    assert await refused(answer) == "Bad Request: START_PARAM_INVALID"
+
+
+async def test_a_result_is_held_to_the_rules_of_a_message(bot: Bot) -> None:
+    localhost = article("room:1", reply_markup=keyboard(url="http://localhost:8080/x"))
+    assert await refused(bot.answer_inline_query("q1", [localhost])) == "Bad Request: BUTTON_URL_INVALID"
+    long = InlineQueryResultArticle(
+        id="room:2", title="Long", input_message_content=InputTextMessageContent(message_text="a" * 4097)
+    )
+    assert await refused(bot.answer_inline_query("q1", [long])) == "Bad Request: message is too long"
+    fine = article("room:3", reply_markup=keyboard(url="https://t.me/jamroom_bot?start=room_bass-cave"))
+    assert await bot.answer_inline_query("q1", [fine], is_personal=True, cache_time=5)
+
+
+async def test_the_dialog_test_bot_refuses_an_inline_answer_telegram_would_refuse() -> None:
+    bot = RecordingBot()
+    with pytest.raises(TelegramBadRequest, match="RESULT_ID_DUPLICATE"):
+        await bot(AnswerInlineQuery(inline_query_id="1", results=[article("a"), article("a")]))
+    assert bot.calls == []

@@ -35,6 +35,7 @@ from bot.dialogs.base import Dialog
 from bot.dialogs.widgets import BookableCalendar, struck
 from bot.dispatcher import FSM_COLLECTION, mongo_fsm_storage
 from bot.perf import Speedups
+from bot.perf.calendar_pages import PAGE_DATA, page_key
 from bot.perf.dialog_state import CONTEXT_DESTINY, DEFAULT_STACK_DESTINY, KEY_BUILDER
 from bot.perf.response_models import HOT_METHODS, pin_response_models
 from bot.perf.session import JsonBodySession, loads_without_echoed_keyboards
@@ -362,6 +363,40 @@ async def test_a_calendar_page_depends_on_the_window_data_alone() -> None:
     assert struck("27") in texts  # a closed Friday
     later = await view.render(east, data["today"], {**data, "today": date(2026, 11, 26)}, anyone)  # type: ignore[arg-type]
     assert later != page
+
+
+async def test_a_calendar_pages_key_holds_everything_a_page_is_drawn_from() -> None:
+    """calendar_pages keys a page on PAGE_DATA: each of those changes the page (a key
+    without one would hand out a page drawn for other data: old day marks, say), and
+    no other window data does."""
+    calendar = BookableCalendar(id="calendar")
+    view = calendar.views[CalendarScope.DAYS]
+    anyone = AnyManager()
+    base = {
+        "today": date(2026, 11, 25),
+        "last_day": date(2027, 1, 24),
+        "closed_weekdays": frozenset({4}),
+        "full_days": frozenset(),
+        "few_days": frozenset(),
+    }
+
+    async def render(data: dict[str, Any]) -> list[list[Any]]:
+        config = calendar.config.merge(await calendar._get_user_config(data, anyone))  # type: ignore[arg-type]
+        return await view.render(config, data["today"], data, anyone)  # type: ignore[arg-type]
+
+    page = await render(base)
+    changed = {
+        "today": date(2026, 11, 26),
+        "last_day": date(2026, 11, 28),
+        "closed_weekdays": frozenset({3}),
+        "full_days": frozenset({TOMORROW}),
+        "few_days": frozenset({TOMORROW}),
+    }
+    assert set(changed) == set(PAGE_DATA)
+    for name, value in changed.items():
+        assert await render({**base, name: value}) != page, broken("calendar_pages", f"a page without {name}")
+    assert await render({**base, "room_name": "Another room"}) == page
+    assert page_key("calendar", TOMORROW, base) != page_key("calendar", TOMORROW, {**base, **changed})
 
 
 async def test_the_booking_calendar_opens_on_the_booking_clocks_month(

@@ -7,12 +7,22 @@ from aiogram_dialog import Dialog
 
 
 def get_dialogs() -> list[Dialog]:
-    from bot.dialogs import booking, main_menu, my_bookings, owner, owner_day, room_settings, rooms
+    from bot.dialogs import (
+        booking,
+        free_slots,
+        main_menu,
+        my_bookings,
+        owner,
+        owner_day,
+        room_settings,
+        rooms,
+    )
 
     return [
         main_menu.build_dialog(),
         rooms.build_dialog(),
         booking.build_dialog(),
+        free_slots.build_dialog(),
         my_bookings.build_dialog(),
         owner.build_dialog(),
         owner_day.build_dialog(),

@@ -6,7 +6,7 @@ musician's choice on and explains the service's refusals."""
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from aiogram.types import CallbackQuery
@@ -21,6 +21,7 @@ from aiogram_dialog.widgets.kbd import (
     Multiselect,
     Row,
 )
+from aiogram_dialog.widgets.kbd.calendar_kbd import CalendarScope, ManagedCalendar
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
@@ -28,10 +29,11 @@ from bot.dialogs.main_menu import open_main_menu, open_over_menu
 from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, MyBookingsSG
-from bot.dialogs.widgets import BookableCalendar
+from bot.dialogs.widgets import BookableCalendar, ShareWithBand
 from bot.users import register_from
 from domain.availability import SlotOffer
 from domain.booking_status import BookingStatus
+from domain.day_marks import DayMark, marked
 from domain.errors import (
     BookingError,
     DateInPastError,
@@ -40,11 +42,13 @@ from domain.errors import (
     TooManyUnpaidHoldsError,
     UnknownUserError,
 )
+from domain.start_links import SHAREABLE, share_query
 from domain.words import musician, musician_screens
 from domain.words.formats import day, h, moment, money
 from domain.words.refusals import refusal, too_many_slots
 from domain.words.statuses import status_name
 from payments.gateway import GatewayError
+from storage.availability import day_marks
 from storage.booking_service import BookingService, parse_slot_keys, slot_keys_of
 from storage.models import Booking, Room
 from storage.users import user_by_id
@@ -52,6 +56,7 @@ from storage.users import user_by_id
 log = logging.getLogger(__name__)
 
 SLOTS_ID = "slots"
+CALENDAR_ID = "calendar"
 SLOT_COLUMNS = 2
 OFFERS_READ = "jamroom_offers_read"
 """Key of this update's offer readings in aiogram's per-update data (see _offers)."""
@@ -89,15 +94,42 @@ async def _offers(manager: DialogManager, service: BookingService, room: Room) -
     return readings[key]
 
 
+def _page_days(manager: DialogManager, today: date, last_day: date) -> list[date]:
+    """The bookable days of the month page the calendar shows (none while it shows
+    months or years): BookableCalendar opens on today's month, and goes back to it from
+    a month outside the bookable ones."""
+    calendar: ManagedCalendar = manager.find(CALENDAR_ID)  # type: ignore[assignment]
+    if calendar.get_scope() is not CalendarScope.DAYS:
+        return []
+    shown = calendar.get_offset()
+    if shown is None or not today.replace(day=1) <= shown <= last_day:
+        shown = today
+    first = max(today, shown.replace(day=1))
+    next_month = (shown.replace(day=28) + timedelta(days=4)).replace(day=1)
+    last = min(last_day, next_month - timedelta(days=1))
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 async def day_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
     room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
     open_days = room.hours.days
+    today, last_day = booking_service.today(room), booking_service.last_bookable_day(room)
+    marks = await day_marks(
+        room,
+        _page_days(dialog_manager, today, last_day),
+        now=booking_service.clock.now(),
+        min_lead=booking_service.rules.min_lead,
+    )
+    full_days, few_days = marked(marks, DayMark.FULL), marked(marks, DayMark.FEW)
     return {
         "room_name": h(room.name),
-        "today": booking_service.today(room),
-        "last_day": booking_service.last_bookable_day(room),
+        "today": today,
+        "last_day": last_day,
         "closed_weekdays": frozenset(d for d in range(7) if d not in open_days),
         "has_closed_days": len(open_days) < 7,
+        "full_days": full_days,
+        "few_days": few_days,
+        "has_marks": bool(full_days or few_days),
     }
 
 
@@ -167,6 +199,7 @@ async def pay_getter(
         "settled": not pending,
         "pay_error": state == "error",
         "pay_unavailable": state == "unavailable",
+        "share_query": share_query(booking.code) if booking.status in SHAREABLE else "",
     }
 
 
@@ -174,7 +207,11 @@ async def pay_getter(
 
 
 async def on_start(start_data: Any, manager: DialogManager) -> None:
+    """Opened on a room's calendar, or on one of its days (``day``, ISO) with nothing
+    chosen yet: the free-slot search and day links start at the slot screen."""
     manager.dialog_data["room_id"] = start_data["room_id"]
+    if start_data.get("day"):
+        manager.dialog_data["day"] = date.fromisoformat(start_data["day"]).isoformat()
 
 
 def _refusal(service: BookingService, room: Room, chosen: date) -> str:
@@ -331,7 +368,8 @@ def build_dialog() -> Dialog:
         Window(
             Format(musician_screens.PICK_A_DAY),
             Const(musician_screens.CLOSED_DAYS_STRUCK, when="has_closed_days"),
-            BookableCalendar(id="calendar", on_click=on_day_selected),
+            Const(musician_screens.DAY_MARKS_LEGEND, when="has_marks"),
+            BookableCalendar(id=CALENDAR_ID, on_click=on_day_selected),
             Cancel(Const("‹ Back to the room")),
             state=BookingSG.day,
             getter=day_getter,
@@ -377,6 +415,7 @@ def build_dialog() -> Dialog:
             pay_notice(),
             pay_buttons(),
             Button(Const("🔁 Try again"), id="retry", on_click=on_retry_payment, when="pay_error"),
+            ShareWithBand(),
             Row(
                 Button(Const("📋 My bookings"), id="mine", on_click=on_my_bookings),
                 Button(Const("🏠 Menu"), id="menu", on_click=on_main_menu),

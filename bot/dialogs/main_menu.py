@@ -1,4 +1,4 @@
-"""The main menu: Find a room · My bookings · Help."""
+"""The main menu: Find a room · Free slots · My bookings · Help."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from aiogram_dialog.widgets.kbd import Back, Column, Start, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
-from bot.dialogs.states import MainSG, MyBookingsSG, RoomsSG
+from bot.dialogs.states import FreeSlotsSG, MainSG, MyBookingsSG, RoomsSG
 from domain.words import musician_screens as words
 
 
@@ -40,6 +40,7 @@ def build_dialog() -> Dialog:
             Format(words.MAIN_MENU),
             Column(
                 Start(Const("🎸 Find a room"), id="find", state=RoomsSG.cities),
+                Start(Const("🔎 Free slots"), id="free", state=FreeSlotsSG.results, data={"query": ""}),
                 Start(Const("📅 My bookings"), id="mine", state=MyBookingsSG.list),
                 SwitchTo(Const("ℹ️ Help"), id="help", state=MainSG.help),
             ),

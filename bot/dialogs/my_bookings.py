@@ -20,10 +20,11 @@ from bot.dialogs.base import Dialog
 from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import MyBookingsSG
-from bot.dialogs.widgets import labelled_select
+from bot.dialogs.widgets import ShareWithBand, labelled_select
 from domain.booking_status import BookingStatus
 from domain.check_in import check_in_shown
 from domain.errors import BookingError, RoomNotFoundError
+from domain.start_links import SHAREABLE, share_query
 from domain.words import musician, musician_screens
 from domain.words.formats import money
 from domain.words.refusals import refusal
@@ -90,6 +91,7 @@ async def details_getter(
         "amount": money(booking.amount_paise),
         "can_cancel": booking.status in CANCELLABLE and booking.starts_at > booking_service.clock.now(),
         "can_invoice": booking.status in INVOICED,
+        "share_query": share_query(booking.code) if booking.status in SHAREABLE else "",
     }
 
 
@@ -209,6 +211,7 @@ def build_dialog() -> Dialog:
                 Button(
                     Const("✖ Cancel this booking"), id="cancel", on_click=on_cancel_pressed, when="can_cancel"
                 ),
+                ShareWithBand(),
             ),
             Back(Const("‹ My bookings")),
             state=MyBookingsSG.details,

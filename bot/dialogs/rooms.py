@@ -23,6 +23,7 @@ from domain.words.formats import h
 from domain.words.refusals import refusal
 from storage.booking_service import BookingService
 from storage.rooms import active_rooms
+from storage.users import remember_city
 
 ROOMS_PER_PAGE = 6
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
@@ -78,6 +79,7 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
 
 async def on_city_selected(callback: CallbackQuery, widget: Any, manager: DialogManager, city: str) -> None:
     manager.dialog_data["city"] = city
+    await remember_city(callback.from_user.id, city)  # where /free and inline searches look
     await manager.switch_to(RoomsSG.rooms)
 
 

@@ -23,6 +23,11 @@ class BookingSG(StatesGroup):
     pay = State()
 
 
+class FreeSlotsSG(StatesGroup):
+    city = State()
+    results = State()
+
+
 class MyBookingsSG(StatesGroup):
     list = State()
     details = State()

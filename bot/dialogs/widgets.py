@@ -6,9 +6,10 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from aiogram.types import InlineKeyboardButton
+from aiogram.types import InlineKeyboardButton, SwitchInlineQueryChosenChat
 from aiogram_dialog import DialogManager
-from aiogram_dialog.widgets.kbd import Calendar, Select
+from aiogram_dialog.widgets.common import WhenCondition
+from aiogram_dialog.widgets.kbd import Calendar, Keyboard, Select
 from aiogram_dialog.widgets.kbd.calendar_kbd import (
     CalendarDaysView,
     CalendarScope,
@@ -17,7 +18,9 @@ from aiogram_dialog.widgets.kbd.calendar_kbd import (
 )
 from aiogram_dialog.widgets.text import Format
 
-from bot.perf.calendar_pages import CalendarPages
+from bot.perf.calendar_pages import CalendarPages, page_key
+from domain.words.groups import SHARE_WITH_BAND
+from domain.words.musician_screens import FEW_LEFT, FULL_DAY
 
 STRIKE = "\u0336"
 
@@ -28,8 +31,10 @@ def struck(text: str) -> str:
 
 
 class BookableDaysView(CalendarDaysView):
-    """Marks today by the booking clock (not the host's) and strikes closed days
-    through; a closed day keeps its button so a tap can explain why it is refused."""
+    """Marks today by the booking clock (not the host's), strikes closed days through
+    and marks full days and days with few slots left (the window data's ``full_days``
+    and ``few_days``); every day keeps its button, so a tap on a closed day can explain
+    why it is refused and a full day still opens."""
 
     async def _render_date_button(
         self, selected_date: date, today: date, data: dict, manager: DialogManager
@@ -37,7 +42,20 @@ class BookableDaysView(CalendarDaysView):
         button = await super()._render_date_button(selected_date, data["today"], data, manager)
         if selected_date.weekday() in data["closed_weekdays"]:
             return button.model_copy(update={"text": struck(f"{selected_date:%d}")})
+        mark = day_marker(selected_date, data)
+        if mark:
+            number = f"{selected_date:%d}"
+            return button.model_copy(update={"text": button.text.replace(number, number + mark, 1)})
         return button
+
+
+def day_marker(day: date, data: dict) -> str:
+    """The sign after a day's number: full, a few slots left, or none."""
+    if day in data.get("full_days", ()):
+        return FULL_DAY
+    if day in data.get("few_days", ()):
+        return FEW_LEFT
+    return ""
 
 
 class BookableCalendar(Calendar):
@@ -63,15 +81,9 @@ class BookableCalendar(Calendar):
         pages: CalendarPages | None = manager.middleware_data.get("calendar_pages")
         if pages is None or self.get_scope(manager) is not CalendarScope.DAYS:
             return await super()._render_keyboard(data, manager)
-        # Everything a days page is drawn from (the host's date is not: the booking
-        # clock's today replaces it, see BookableDaysView).
-        page = (
-            self.widget_id,
-            self.get_offset(manager),
-            data["today"],
-            data["last_day"],
-            data["closed_weekdays"],
-        )
+        # The host's date is not in the key: the booking clock's today replaces it (see
+        # BookableDaysView); the day marks are, so a page is never shown with old ones.
+        page = page_key(self.widget_id, self.get_offset(manager), data)
         return await pages.page(page, lambda: super(BookableCalendar, self)._render_keyboard(data, manager))
 
 
@@ -85,3 +97,19 @@ def labelled_select(widget_id: str, items: str, on_click: Any, *, key: str = "id
         items=items,
         on_click=on_click,
     )
+
+
+class ShareWithBand(Keyboard):
+    """ "Share with the band": Telegram asks the musician for a chat (a group, or a
+    friend's chat) and types the inline query ``data[query_key]`` there, which the inline
+    handler answers with the session's card (bot/handlers/inline.py)."""
+
+    def __init__(self, query_key: str = "share_query", when: WhenCondition = "share_query") -> None:
+        super().__init__(when=when)
+        self.query_key = query_key
+
+    async def _render_keyboard(self, data: dict, manager: DialogManager) -> list[list[InlineKeyboardButton]]:
+        chosen_chat = SwitchInlineQueryChosenChat(
+            query=data[self.query_key], allow_group_chats=True, allow_user_chats=True
+        )
+        return [[InlineKeyboardButton(text=SHARE_WITH_BAND, switch_inline_query_chosen_chat=chosen_chat)]]

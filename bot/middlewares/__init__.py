@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Dispatcher
 
 from bot.dialogs.room_cache import RoomCache
+from bot.middlewares.groups import GroupChats
 from bot.middlewares.outage import DatabaseOutageMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.perf import Speedups
@@ -16,7 +17,7 @@ from bot.perf.state_writes import BatchedStateWrites
 
 def setup_middlewares(dispatcher: Dispatcher, speedups: Speedups) -> ThrottlingMiddleware:
     """Answer every update even when the database is down; throttle messages and taps
-    per user, before any dialog state is loaded."""
+    per user, before any dialog state is loaded; keep group chats away from dialogs."""
     if speedups.pinned_response_models:
         pin_response_models()
     # Outside aiogram's FSM middleware, which reads every update's raw state from the
@@ -27,6 +28,10 @@ def setup_middlewares(dispatcher: Dispatcher, speedups: Speedups) -> ThrottlingM
     throttle = ThrottlingMiddleware()
     dispatcher.message.outer_middleware(throttle)
     dispatcher.callback_query.outer_middleware(throttle)
+    # Before any dialog state is read or written: a group chat never gets a dialog.
+    group_chats = GroupChats()
+    dispatcher.message.outer_middleware(group_chats)
+    dispatcher.callback_query.outer_middleware(group_chats)
     if speedups.batched_state_writes and isinstance(dispatcher.storage, DialogStateStorage):
         writes = BatchedStateWrites(dispatcher.storage)
         dispatcher.message.outer_middleware(writes)

@@ -42,8 +42,18 @@ DATABASE_UNAVAILABLE = (
 )
 SLOW_DOWN = "Easy there: one tap at a time, please."
 ROOM_LINK_NOT_FOUND = "Sorry, I could not find that room. It may have moved; here is the menu."
+
+
+def day_link_unbookable(room: RoomFacts, unbookable: date) -> str:
+    """A shared link to a room's day that can no longer be booked (over, closed, too far)."""
+    return f"{day(unbookable)} can no longer be booked at {h(room.name)}. Here is the room: pick another day."
+
+
 NOTHING_TO_CANCEL = "There is nothing to cancel. Send /start for the menu."
 MENU_CLOSED = "Okay, I closed that menu. Send /start whenever you want the menu again."
+
+FREE_SEARCH_OVER = "That search has run out of time. Pick a time below or send /free again."
+"""A tap on a free-slot result whose window has passed meanwhile (an alert)."""
 
 # ---- a booking's life -------------------------------------------------------------------
 

@@ -7,13 +7,14 @@ field, already formatted and escaped. Short button labels stay in their windows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from domain.availability import SlotOffer
 from domain.refund import RefundQuote
 from domain.room_rules import RefundDeadlines, RoomRules
-from domain.words.facts import BookingFacts, PricedSlotFacts, RoomCardFacts, RoomFacts
+from domain.words.facts import BookingFacts, PricedSlotFacts, RoomCardFacts, RoomFacts, SlotFacts
 from domain.words.formats import (
     DAY,
     ROOM,
@@ -22,12 +23,14 @@ from domain.words.formats import (
     count,
     day,
     day_and_month,
+    day_this_year,
     duration,
     h,
     moment,
     money,
     phone,
     slot_span,
+    time_span,
 )
 from domain.words.hours import RefundPolicyFacts, hours_lines, refund_policy
 from domain.words.musician import STATE_WORDS
@@ -51,7 +54,8 @@ HELP = (
     "is one session without gaps (for two sessions on a day, make two bookings). Each "
     "room has its own rules (shortest session, how far ahead, how late, refunds), shown "
     "on its card; the review screen says until when you get which refund. Confirm, and "
-    "the slots are held for you for a few minutes while you pay.\n"
+    "the slots are held for you for a few minutes while you pay. In the calendar ✕ marks a "
+    "day with no free slot left and • one with only a few.\n"
     "3. <b>Pay</b> with the Pay button (UPI, cards, net banking via Razorpay). "
     "Your booking is confirmed the moment the payment arrives, and I send the invoice here, "
     "with a calendar file (open it to add the session, with a reminder an hour before) and an "
@@ -59,7 +63,8 @@ HELP = (
     "your calendar follows.\n"
     "4. <b>My bookings</b>: see upcoming and past sessions, get the invoice again, "
     "or cancel; the refund follows the room's tiers you were shown when booking. A "
-    "session the room marked as a no-show says so in your past bookings.\n"
+    "session the room marked as a no-show says so in your past bookings. <b>Share with the band</b> "
+    "sends a paid session's card (room, day, times, map) to a chat you pick.\n"
     "5. <b>Getting in</b>: the room's door code, floor or parking notes come with the reminder "
     "an hour before your session, and show under the booking in My bookings from two hours "
     "before the start (paid bookings only). Tap the room's phone number on its card to call it.\n\n"
@@ -68,7 +73,11 @@ HELP = (
     "the no-show rate, and Room settings › Booking rules (shortest session on weekdays and "
     "weekends, how far ahead, how late before the start, slots per booking, refund tiers), "
     "check-in info and the room's phone.\n\n"
-    "Commands: /start menu · /book find a room · /bookings my bookings · "
+    "🔎 <b>Free slots</b>: what is free in your city, cheapest first: /free tonight, "
+    "/free tomorrow 18-22, /free sat.\n"
+    "In any chat, type my @username and then a room or a time (e.g. tonight) to share "
+    "rooms or free slots. In groups I only share; bookings happen here.\n\n"
+    "Commands: /start menu · /book find a room · /free free slots · /bookings my bookings · "
     "/cancel close the current menu · /help this text.\n"
     "Times are shown in the room's local time."
 )
@@ -220,6 +229,72 @@ def refund_deadlines_line(deadlines: RefundDeadlines, zone: ZoneInfo) -> str:
         for d in deadlines.deadlines
     ]
     return "; ".join(parts) + "; no refund after that."
+
+
+# ---- finding a slot: the calendar's day marks, the free-slot search ---------------------
+
+FULL_DAY = "✕"
+"""After a day's number in the calendar: open, but no slot left to book."""
+FEW_LEFT = "•"
+"""After a day's number in the calendar: only a few slots left."""
+DAY_MARKS_LEGEND = "✕ no free slots left · • only a few left"
+FREE_WHICH_CITY = "🔎 Which city should I look in for free slots?"
+FREE_MORE_TIMES = "\nOther times: /free tonight · /free tomorrow 18-22 · /free sat"
+FREE_EXAMPLES = (
+    "For example:\n"
+    "/free — the rest of today\n"
+    "/free tonight — from 18:00\n"
+    "/free tomorrow 18-22\n"
+    "/free sat — the coming Saturday\n"
+    "/free 2026-12-05 7pm-10pm"
+)
+
+
+def free_window(day_shown: date, starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
+    """``Thu 26 Nov, 18:00–22:00 (IST)``: the search's window on the musician's clock."""
+    return f"{day_this_year(day_shown)}, {time_span(starts, ends, zone)} ({starts.astimezone(zone):%Z})"
+
+
+def free_heading(city: str, window: str) -> str:
+    return f"🔎 <b>Free slots in {h(city)}</b>\n{window}"
+
+
+def free_room_lines(name: str, cheapest_paise: int, runs: Sequence[SlotFacts], zone: ZoneInfo) -> str:
+    """A room with free slots: its name, its cheapest free hour and the free times (slots
+    back to back shown as one run)."""
+    times = ", ".join(slot_span(run, zone) for run in runs)
+    return f"<b>{h(name)}</b> · from {money(cheapest_paise)}\n   {times}"
+
+
+def free_room_button(name: str, cheapest_paise: int) -> str:
+    return f"{name} · {money(cheapest_paise)}"
+
+
+def free_nothing(city: str) -> str:
+    return f"Nothing is free in {h(city)} then. Try another time or day."
+
+
+def free_more_rooms(more: int) -> str:
+    return f"…and {count(more, ROOM)} more. Narrow the hours to see them, e.g. /free tonight 19-22."
+
+
+FREE_PROBLEMS = {
+    "unknown_day": "I don't know the day “{part}”.",
+    "bad_date": "“{part}” is not a date on the calendar.",
+    "bad_hours": "I couldn't read the hours “{part}”: write them like 18-22, 18:30-22 or 6pm-10pm.",
+    "empty_hours": "“{part}” starts where it ends.",
+    "past_day": "{day} is over already.",
+    "over": "That time is over already.",
+}
+"""Why /free's arguments name no window, by ``domain.free_query.FreeQueryProblem``."""
+
+
+def free_refused(problem: str, part: str, day_meant: date | None) -> str:
+    """/free's arguments said no window: why, and examples that work."""
+    why = FREE_PROBLEMS.get(problem, "I couldn't read that.").format(
+        part=h(part), day=day(day_meant) if day_meant else "That day"
+    )
+    return f"{why}\n\n{FREE_EXAMPLES}"
 
 
 # ---- my bookings ------------------------------------------------------------------------

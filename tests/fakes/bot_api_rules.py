@@ -12,7 +12,12 @@ Telegram answers each of these with ``400`` and the description below:
 - ``callback_data`` outside 1-64 bytes: ``BUTTON_DATA_INVALID``;
 - message text over 4096 characters: ``message is too long``;
 - a caption over 1024 characters: ``message caption is too long``;
-- an ``answerCallbackQuery`` text over 200 characters: ``MESSAGE_TOO_LONG``.
+- an ``answerCallbackQuery`` text over 200 characters: ``MESSAGE_TOO_LONG``;
+- an ``answerInlineQuery`` with more than 50 results: ``RESULTS_TOO_MUCH``; a result id
+  outside 1-64 bytes: ``RESULT_ID_INVALID``; two results with one id:
+  ``RESULT_ID_DUPLICATE``; a results button whose ``start_parameter`` is not 1-64
+  characters of ``A-Z a-z 0-9 _ -``: ``START_PARAM_INVALID``; and, for each result, its
+  keyboard and its message text by the rules above for a message.
 
 Lengths count what the user sees, after the HTML is parsed (tags dropped, ``&amp;``
 read as ``&``), in UTF-16 code units as Telegram counts them.
@@ -21,6 +26,7 @@ read as ``&``), in UTF-16 code units as Telegram counts them.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import Any
@@ -37,6 +43,13 @@ BUTTON_DATA_INVALID = "Bad Request: BUTTON_DATA_INVALID"
 TEXT_TOO_LONG = "Bad Request: message is too long"
 CAPTION_TOO_LONG = "Bad Request: message caption is too long"
 CALLBACK_ANSWER_TOO_LONG = "Bad Request: MESSAGE_TOO_LONG"
+RESULTS_TOO_MUCH = "Bad Request: RESULTS_TOO_MUCH"
+RESULT_ID_INVALID = "Bad Request: RESULT_ID_INVALID"
+RESULT_ID_DUPLICATE = "Bad Request: RESULT_ID_DUPLICATE"
+START_PARAM_INVALID = "Bad Request: START_PARAM_INVALID"
+MAX_INLINE_RESULTS = 50
+MAX_RESULT_ID_BYTES = 64
+START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 TEXT_METHODS = frozenset({"sendmessage", "editmessagetext"})
 CAPTION_METHODS = frozenset(
@@ -68,6 +81,38 @@ def refusal(method: str, fields: Mapping[str, Any]) -> str | None:
         return CAPTION_TOO_LONG
     if method == "answercallbackquery" and visible_length(fields.get("text"), None) > MAX_CALLBACK_ANSWER:
         return CALLBACK_ANSWER_TOO_LONG
+    if method == "answerinlinequery":
+        return inline_answer_refusal(fields.get("results"), fields.get("button"))
+    return None
+
+
+def _json(value: str | Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def inline_answer_refusal(
+    results: str | list[Any] | None, button: str | Mapping[str, Any] | None
+) -> str | None:
+    """Why Telegram refuses an ``answerInlineQuery`` with these ``results`` and ``button``."""
+    found = _json(results) or []
+    if len(found) > MAX_INLINE_RESULTS:
+        return RESULTS_TOO_MUCH
+    ids = [str(result.get("id") or "") for result in found]
+    if any(not 1 <= len(result_id.encode()) <= MAX_RESULT_ID_BYTES for result_id in ids):
+        return RESULT_ID_INVALID
+    if len(set(ids)) != len(ids):
+        return RESULT_ID_DUPLICATE
+    chosen = _json(button) or {}
+    start = chosen.get("start_parameter")
+    if start is not None and START_PARAMETER.fullmatch(str(start)) is None:
+        return START_PARAM_INVALID
+    for result in found:
+        content = result.get("input_message_content") or {}
+        why = keyboard_refusal(result.get("reply_markup")) or refusal(
+            "sendmessage", {"text": content.get("message_text"), "parse_mode": content.get("parse_mode")}
+        )
+        if why:
+            return why
     return None
 
 
