@@ -232,3 +232,18 @@ def refund_preview(booking: BookingFacts, quote: RefundQuote) -> str:
     else:
         money_back = f"there is <b>no refund</b> at this notice (you paid {money(booking.amount_paise)})."
     return f"Cancel booking <b>{booking.code}</b>?\n\nIf you cancel now, {money_back}"
+
+
+# ---- GST details for the invoice --------------------------------------------------------
+
+GST_DETAILS = "\n🧾 Invoice to: <b>{gst_name}</b>, GSTIN <code>{gst_gstin}</code>"
+ASK_GSTIN = (
+    "🧾 <b>GST details</b> (optional)\n\n"
+    "Paying for a band or a company registered under GST? Send its GSTIN, the 15 "
+    "characters on its registration, like <code>29AAHCM7727Q1ZI</code>. The invoice names "
+    "it as the recipient, with the name you send next."
+)
+ASK_GST_NAME = (
+    "🧾 GSTIN <code>{gstin}</code> ({state}).\n\n"
+    "Now send the name registered with this GSTIN, as the invoice should print it."
+)
