@@ -39,7 +39,7 @@ FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 WIDTH, HEIGHT = A4
 LEFT, RIGHT = 20 * mm, WIDTH - 20 * mm
 LINE = 13
-ADDRESS_CHARACTERS = 46
+ADDRESS_CHARACTERS = 42
 
 
 @dataclass(frozen=True)
