@@ -438,7 +438,7 @@ async def execute(args: argparse.Namespace, settings: Settings | None = None) ->
         case "set-seller":
             return await _set_seller(args)
         case "show-seller":
-            return describe_seller(await _room_by_slug(args.slug))
+            return await describe_seller(await _room_by_slug(args.slug))
     raise AdminError(f"unknown command {args.command}")
 
 
