@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -199,39 +199,58 @@ class DocumentTotals:
     tax_paise: int = 0
     total_paise: int = 0
 
-
-async def document_totals(room: Room, days: Iterable[date], kind: DocumentKind) -> DocumentTotals:
-    """Issued documents of ``kind`` for the room's sessions on ``days`` (the indexed
-    ``room_day`` keys, as earnings select them)."""
-    field = kind.document_field
-    pipeline = [
-        {
-            "$match": {
-                "room_day": {"$in": [room_day_key(room.id, day) for day in days]},
-                kind.number_field: {"$type": "string"},
-            }
-        },
-        {
-            "$group": {
-                "_id": None,
-                "count": {"$sum": 1},
-                "taxable": {"$sum": f"${field}.taxable_paise"},
-                "cgst": {"$sum": f"${field}.cgst_paise"},
-                "sgst": {"$sum": f"${field}.sgst_paise"},
-                "igst": {"$sum": f"${field}.igst_paise"},
-                "total": {"$sum": f"${field}.total_paise"},
-            }
-        },
-    ]
-    cursor = await Booking.get_pymongo_collection().aggregate(pipeline)
-    async for row in cursor:
+    def plus(self, document: dict[str, Any]) -> DocumentTotals:
+        tax = sum(int(document.get(part, 0)) for part in ("cgst_paise", "sgst_paise", "igst_paise"))
         return DocumentTotals(
-            count=row["count"],
-            taxable_paise=row["taxable"],
-            tax_paise=row["cgst"] + row["sgst"] + row["igst"],
-            total_paise=row["total"],
+            self.count + 1,
+            self.taxable_paise + int(document["taxable_paise"]),
+            self.tax_paise + tax,
+            self.total_paise + int(document["total_paise"]),
         )
-    return DocumentTotals()
+
+
+@dataclass(frozen=True)
+class BookingDocuments:
+    """The invoice and credit note issued for one booking of a room (as printed)."""
+
+    day: date
+    invoice: dict[str, Any]
+    credit_note: dict[str, Any]
+
+
+async def documents_between(room: Room, first: date, last: date) -> list[BookingDocuments]:
+    """The issued documents of the room's sessions from ``first`` to ``last``, in one
+    query (the ``room_day`` keys, as earnings select them): callers total them per period."""
+    keys = [room_day_key(room.id, first + timedelta(days=n)) for n in range((last - first).days + 1)]
+    found = (
+        await Booking.get_pymongo_collection()
+        .find(
+            {"room_day": {"$in": keys}, "invoice_number": {"$type": "string"}},
+            {"day": 1, "invoice": 1, "credit_note": 1},
+        )
+        .to_list()
+    )
+    return [
+        BookingDocuments(_as_date(b["day"]), b.get("invoice") or {}, b.get("credit_note") or {})
+        for b in found
+    ]
+
+
+def document_totals(
+    documents: Iterable[BookingDocuments], kind: DocumentKind, first: date, last: date
+) -> DocumentTotals:
+    """What the documents of ``kind`` for sessions from ``first`` to ``last`` add up to;
+    an invoice numbered before sellers (it stored no amounts) is not counted."""
+    totals = DocumentTotals()
+    for booking in documents:
+        document = booking.invoice if kind is DocumentKind.INVOICE else booking.credit_note
+        if first <= booking.day <= last and "total_paise" in document and "taxable_paise" in document:
+            totals = totals.plus(document)
+    return totals
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
 
 
 def issued_document(booking: Booking, kind: DocumentKind) -> dict[str, Any]:

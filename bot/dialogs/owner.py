@@ -28,13 +28,12 @@ from domain.words import owner_screens as words
 from domain.words.formats import h
 from storage.earnings import (
     bookings_between,
-    days,
     earnings_by_room,
     month_span,
     occupancy,
     periods,
 )
-from storage.invoices import DocumentKind, document_totals
+from storage.invoices import DocumentKind, document_totals, documents_between
 from storage.models import Room
 from storage.owners import require_owner, rooms_owned_by
 from storage.sellers import room_sac, room_state, seller_of
@@ -99,12 +98,16 @@ async def _invoices_by(room: Room, today: date) -> str:
 async def earnings_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     room = await owned_room(dialog_manager)
     lines = []
-    for label, (first, last) in periods(_services(dialog_manager).bookings.today(room)).items():
+    spans = periods(_services(dialog_manager).bookings.today(room))
+    documents = await documents_between(
+        room, min(first for first, _ in spans.values()), max(last for _, last in spans.values())
+    )
+    for label, (first, last) in spans.items():
         earned = (await earnings_by_room([room], first, last))[str(room.id)]
         lines.append(words.earnings_line(label, earned.net_paise, earned.bookings))
-        invoiced = await document_totals(room, days(first, last), DocumentKind.INVOICE)
+        invoiced = document_totals(documents, DocumentKind.INVOICE, first, last)
         if invoiced.count:
-            credited = await document_totals(room, days(first, last), DocumentKind.CREDIT_NOTE)
+            credited = document_totals(documents, DocumentKind.CREDIT_NOTE, first, last)
             lines.append(words.documents_line(invoiced, credited))
     return {"name": h(room.name), "lines": "\n".join(lines)}
 
