@@ -169,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _room_tax_options(seller)
 
+    tax = commands.add_parser(
+        "set-room-tax", help="change a room's state, SAC or GST rate; its seller stays as it is"
+    )
+    tax.add_argument("slug")
+    _room_tax_options(tax)
+
     show = commands.add_parser("show-seller", help="show who issues a room's invoices and how they are taxed")
     show.add_argument("slug")
     return parser
@@ -437,6 +443,12 @@ async def execute(args: argparse.Namespace, settings: Settings | None = None) ->
             return await _invite_owner(args, settings or Settings())
         case "set-seller":
             return await _set_seller(args)
+        case "set-room-tax":
+            fields = room_tax_fields(args)
+            if not fields:
+                raise AdminError("nothing to change: give --room-state, --sac or --gst-rate")
+            room = await set_room_tax(await _room_by_slug(args.slug), fields)
+            return "updated\n" + await describe_seller(room)
         case "show-seller":
             return await describe_seller(await _room_by_slug(args.slug))
     raise AdminError(f"unknown command {args.command}")
@@ -663,6 +675,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             invite_days(args.days)
         if args.command == "set-seller":
             seller_input(args)
+        if args.command == "set-room-tax":
+            room_tax_fields(args)
         settings = Settings()
         print(asyncio.run(_run(args, settings)))  # noqa: T201
     except AdminError as error:

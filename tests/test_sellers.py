@@ -62,6 +62,22 @@ async def test_set_seller_registers_a_gstin_and_show_seller_says_how_invoices_ar
     assert "  SAC 997212 at 12%" in shown
 
 
+async def test_set_room_tax_changes_the_rate_and_state_and_keeps_the_seller(db: Database, room: Room) -> None:
+    await admin("set-seller", BASS_CAVE, "--legal-name", "Bass Cave Music LLP", "--address", "Bengaluru",
+                "--gstin", GSTIN)  # fmt: skip
+    out = await admin("set-room-tax", BASS_CAVE, "--gst-rate", "5", "--sac", "999692", "--room-state", "goa")
+    assert "  place of supply: the room's state, Goa (30): IGST" in out
+    assert "  SAC 999692 at 5%" in out
+    stored = await Room.get(room.id)
+    assert stored is not None
+    assert (stored.seller_id, stored.gst_state_code, stored.gst_rate_bp) == (f"gstin:{GSTIN}", "30", 500)
+    before = await state()
+    for argv in ([], ["--gst-rate", "100"], ["--room-state", "Narnia"]):
+        with pytest.raises(AdminError):
+            await admin("set-room-tax", BASS_CAVE, *argv)
+    assert await state() == before
+
+
 async def test_without_a_gstin_the_seller_is_the_owners_unregistered_series(db: Database, room: Room) -> None:
     out = await admin("set-seller", BASS_CAVE, "--legal-name", "Ravi Kumar", "--address", "Bengaluru")
     assert "invoices issued by Ravi Kumar (set with set-seller)" in out
