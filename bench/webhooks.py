@@ -24,8 +24,11 @@ import aiohttp
 from aiohttp import web
 
 from domain.clock import ManualClock
+from domain.gst.states import state_by_code
+from domain.gst.supply import Treatment
+from domain.gst.tax import tax_inside_lines
 from payments import webhook_bodies
-from payments.invoice_pdf import InvoiceData, InvoiceLine, render_invoice_pdf
+from payments.invoice_pdf import InvoiceData, InvoiceLine, Party, render_invoice_pdf
 from payments.sandbox import SandboxGateway
 from payments.service import PaymentService
 from payments.web import PaymentSecrets, install_payment_routes
@@ -68,6 +71,9 @@ async def prepare(count: int, service: BookingService) -> list[Booking]:
     return bookings
 
 
+KARNATAKA = state_by_code("29")
+
+
 def sample_invoice() -> InvoiceData:
     start = datetime(2026, 11, 26, 12, 30, tzinfo=UTC)
     lines = [
@@ -79,17 +85,21 @@ def sample_invoice() -> InvoiceData:
     return InvoiceData(
         number="JR/2026-27/000042",
         issue_date=NOW.date(),
-        seller_name="Bass Cave Music LLP",
-        seller_address="1082 12th Main Rd, Indiranagar, Bengaluru",
-        seller_gstin="29ABCDE1234F1Z5",
-        buyer_name="Asha Rao",
-        buyer_username="asha",
+        seller=Party(
+            "Bass Cave Music LLP",
+            "1082 12th Main Rd, Indiranagar, Bengaluru",
+            gstin="29ABCDE1234F1ZW",
+            state=KARNATAKA,
+        ),
+        recipient=Party("Asha Rao", username="asha"),
         booking_code="JR-7F3K2Q",
         room_name="Bass Cave",
         session_date=start.date(),
         timezone="Asia/Kolkata",
         lines=lines,
-        total_paise=240000,
+        tax=tax_inside_lines([line.amount_paise for line in lines], 1800, Treatment.INTRA_STATE).total,
+        place_of_supply=KARNATAKA,
+        sac="997212",
         amount_paid_paise=240000,
         payment_id="pay_X",
     )

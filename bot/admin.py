@@ -11,6 +11,7 @@ import asyncio
 import re
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,18 @@ from pymongo.errors import ConnectionFailure
 
 from bot.config import Settings, describe
 from domain import room_settings
+from domain.gst.gstin import GstinRefusedError, parse_gstin
+from domain.gst.numbers import NumberProblem, NumberRefusedError, check_series_prefixes, financial_year
+from domain.gst.rates import MAX_RATE_BP, RateRefusedError, parse_rate_percent
+from domain.gst.sac import SacRefusedError, parse_sac
+from domain.gst.states import State, StateNotFoundError, state_by_code, state_by_name
+from domain.gst.supply import Treatment, treatment
 from domain.invites import DEFAULT_INVITE_DAYS, MAX_INVITE_DAYS, invite_expires_at
 from domain.money import format_inr, rupees
 from domain.room_settings import SettingError
 from domain.slots import describe_hours, local_day
 from domain.words.hours import WEEKDAY_NAMES
+from domain.words.refusals import gstin_refused
 from storage.database import open_database
 from storage.demo import seed_demo
 from storage.embedded import EmbeddedDatabaseError
@@ -34,12 +42,23 @@ from storage.models import Room
 from storage.owners import create_invite, grant_rooms, revoke_rooms
 from storage.room_settings import save_room_changes
 from storage.rooms import add_room, all_rooms, room_by_slug
+from storage.sellers import (
+    DEFAULT_CREDIT_NOTE_PREFIX,
+    DEFAULT_INVOICE_PREFIX,
+    IssuingSeller,
+    owner_seller_id,
+    registered_seller_id,
+    room_sac,
+    room_state,
+    save_seller,
+    seller_of,
+    set_room_tax,
+)
 from storage.times import utc_now
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$")
 BOT_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
 TELEGRAM_TIMEOUT_SECONDS = 15
-GSTIN = re.compile(r"^\d{2}[A-Z]{5}\d{4}[A-Z][A-Z\d]Z[A-Z\d]$")
 
 
 DESCRIPTION = """\
@@ -122,7 +141,70 @@ def build_parser() -> argparse.ArgumentParser:
     remove = commands.add_parser("remove-owner", help="take rooms away from an owner")
     remove.add_argument("telegram_id", type=int)
     remove.add_argument("--room", action="append", required=True, help="room slug (repeatable)")
+
+    seller = commands.add_parser(
+        "set-seller",
+        help="set who issues a room's invoices: legal name, address, GSTIN, number prefixes",
+        description=SELLER_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    seller.add_argument("slug", help="the room")
+    seller.add_argument("--legal-name", required=True, help="the seller's legal name, as registered")
+    seller.add_argument("--address", required=True, help="the seller's address, as registered")
+    seller.add_argument("--gstin", help="the seller's GSTIN; leave out for a seller not registered under GST")
+    seller.add_argument(
+        "--owner",
+        type=int,
+        help="without --gstin: whose unregistered series (a Telegram id; default the room's first owner)",
+    )
+    seller.add_argument(
+        "--prefix",
+        default=DEFAULT_INVOICE_PREFIX,
+        help=f"invoice numbers' prefix, 1-3 letters or digits (default {DEFAULT_INVOICE_PREFIX})",
+    )
+    seller.add_argument(
+        "--credit-note-prefix",
+        default=DEFAULT_CREDIT_NOTE_PREFIX,
+        help=f"credit notes' prefix, not the invoices' (default {DEFAULT_CREDIT_NOTE_PREFIX})",
+    )
+    _room_tax_options(seller)
+
+    tax = commands.add_parser(
+        "set-room-tax", help="change a room's state, SAC or GST rate; its seller stays as it is"
+    )
+    tax.add_argument("slug")
+    _room_tax_options(tax)
+
+    show = commands.add_parser("show-seller", help="show who issues a room's invoices and how they are taxed")
+    show.add_argument("slug")
     return parser
+
+
+SELLER_DESCRIPTION = """\
+Set the seller of a room: the entity whose invoices and credit notes the bot issues for
+its bookings, each seller with its own numbers per financial year (PREFIX/26-27/000001,
+credit notes in a series of their own).
+
+With --gstin, the seller is registered under GST: every room set to one GSTIN shares
+its series, and setting it again updates its name, address and prefixes for all of
+them. Without --gstin, the seller is an owner's unregistered series ("not registered
+under GST", no tax lines): --owner, or the room's first owner.
+
+The place of supply of a room booking is the room's state (IGST Act s. 12(3)): give
+--room-state when the room is not in the GSTIN's state; its bookings are then taxed
+IGST instead of CGST + SGST. Documents already issued keep what they printed.
+"""
+
+
+def _room_tax_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--room-state",
+        help="the room's state, a name or GST code (Karnataka, 29); default: the seller GSTIN's state",
+    )
+    parser.add_argument("--sac", help="the service code printed on invoices (default 997212)")
+    parser.add_argument(
+        "--gst-rate", help=f"GST rate in percent, above 0 and up to {MAX_RATE_BP // 100} (default 18)"
+    )
 
 
 def _room_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
@@ -209,12 +291,87 @@ def room_fields(args: argparse.Namespace) -> dict[str, Any]:
             raise AdminError(f"--timezone {args.timezone!r} is not a known time zone") from error
         fields["timezone"] = args.timezone
     if args.gstin:
-        if not GSTIN.match(args.gstin.upper()):
-            raise AdminError("--gstin must be a 15-character GSTIN such as 29ABCDE1234F1Z5")
-        fields["gstin"] = args.gstin.upper()
+        fields["gstin"] = str(checked_gstin(args.gstin))
     if args.command == "add-room" and args.owner:
         fields["owner_ids"] = sorted(set(telegram_ids(args.owner, "--owner")))
     return fields
+
+
+def checked_gstin(text: str) -> Any:
+    try:
+        return parse_gstin(text)
+    except GstinRefusedError as error:
+        raise AdminError(f"--gstin: {gstin_refused(error)}") from None
+
+
+@dataclass(frozen=True)
+class SellerInput:
+    """set-seller's arguments, validated."""
+
+    legal_name: str
+    address: str
+    gstin: Any
+    invoice_prefix: str
+    credit_note_prefix: str
+    room_tax: dict[str, Any]
+
+
+def seller_input(args: argparse.Namespace) -> SellerInput:
+    """set-seller's arguments checked before the database is opened; raises AdminError."""
+    legal_name, address = " ".join(args.legal_name.split()), " ".join(args.address.split())
+    if not 1 <= len(legal_name) <= 200:
+        raise AdminError("--legal-name must be 1 to 200 characters")
+    if not 1 <= len(address) <= 500:
+        raise AdminError("--address must be 1 to 500 characters")
+    gstin = checked_gstin(args.gstin) if args.gstin else None
+    if gstin is not None and args.owner is not None:
+        raise AdminError("--owner names an unregistered series: give --gstin or --owner, not both")
+    if args.owner is not None:
+        telegram_ids([args.owner], "--owner")
+    try:
+        prefixes = check_series_prefixes(args.prefix, args.credit_note_prefix)
+    except NumberRefusedError as error:
+        raise AdminError(_prefix_refused(error)) from None
+    return SellerInput(legal_name, address, gstin, *prefixes, room_tax_fields(args))
+
+
+def _prefix_refused(error: NumberRefusedError) -> str:
+    match error.problem:
+        case NumberProblem.SAME_PREFIX:
+            return "--credit-note-prefix must differ from --prefix: credit notes have a series of their own"
+        case NumberProblem.PREFIX_TOO_LONG:
+            return f"a prefix is at most {error.limit} characters (a number has at most 16: JR/26-27/000001)"
+    return "a prefix is 1-3 letters A-Z or digits, not starting with 0 (e.g. JR, BC1)"
+
+
+def room_tax_fields(args: argparse.Namespace) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if args.room_state:
+        fields["gst_state_code"] = parse_state(args.room_state).code
+    if args.sac:
+        try:
+            fields["sac_code"] = parse_sac(args.sac)
+        except SacRefusedError:
+            raise AdminError("--sac must be a service code, 4 or 6 digits from 99: e.g. 997212") from None
+    if args.gst_rate:
+        try:
+            fields["gst_rate_bp"] = parse_rate_percent(args.gst_rate)
+        except RateRefusedError:
+            raise AdminError(
+                f"--gst-rate must be a percentage above 0 and up to {MAX_RATE_BP // 100}, "
+                "with at most two decimals, e.g. 18"
+            ) from None
+    return fields
+
+
+def parse_state(text: str) -> State:
+    try:
+        return state_by_code(text) if text.strip().isdigit() else state_by_name(text)
+    except StateNotFoundError:
+        raise AdminError(
+            f"--room-state {text!r} is not an Indian state or union territory (a name like "
+            "Karnataka, or its GST code like 29)"
+        ) from None
 
 
 def owner_changes(args: argparse.Namespace) -> tuple[list[int], list[int]]:
@@ -284,7 +441,72 @@ async def execute(args: argparse.Namespace, settings: Settings | None = None) ->
             return await _change_owner(args)
         case "invite-owner":
             return await _invite_owner(args, settings or Settings())
+        case "set-seller":
+            return await _set_seller(args)
+        case "set-room-tax":
+            fields = room_tax_fields(args)
+            if not fields:
+                raise AdminError("nothing to change: give --room-state, --sac or --gst-rate")
+            room = await set_room_tax(await _room_by_slug(args.slug), fields)
+            return "updated\n" + await describe_seller(room)
+        case "show-seller":
+            return await describe_seller(await _room_by_slug(args.slug))
     raise AdminError(f"unknown command {args.command}")
+
+
+async def _set_seller(args: argparse.Namespace) -> str:
+    given = seller_input(args)
+    room = await _room_by_slug(args.slug)
+    if given.gstin is not None:
+        seller_id = registered_seller_id(given.gstin)
+    else:
+        owner = args.owner if args.owner is not None else (room.owner_ids[0] if room.owner_ids else None)
+        if owner is None:
+            raise AdminError(
+                f"{room.slug} has no owner whose unregistered series to use: give --gstin or --owner ID"
+            )
+        seller_id = owner_seller_id(owner)
+    await save_seller(
+        seller_id,
+        legal_name=given.legal_name,
+        address=given.address,
+        gstin=given.gstin,
+        invoice_prefix=given.invoice_prefix,
+        credit_note_prefix=given.credit_note_prefix,
+    )
+    room = await set_room_tax(room, {"seller_id": seller_id, **given.room_tax})
+    return "seller set\n" + await describe_seller(room)
+
+
+async def describe_seller(room: Room) -> str:
+    seller = await seller_of(room)
+    place = room_state(room, seller)
+    year = financial_year(utc_now().astimezone(room.zone).date())[2:]
+    how = "set with set-seller" if seller.configured else _default_seller(room, seller)
+    lines = [f"{room.slug}: invoices issued by {seller.legal_name} ({how})", f"  address: {seller.address}"]
+    if seller.gstin is None:
+        lines.append("  not registered under GST: no GST charged, no tax lines")
+    else:
+        assert seller.state is not None
+        taxed = treatment(seller=seller.gstin, place=place or seller.state)
+        taxes = {Treatment.INTER_STATE: "IGST", Treatment.INTRA_UT: "CGST + UTGST"}.get(taxed, "CGST + SGST")
+        where = place or seller.state
+        lines += [
+            f"  GSTIN {seller.gstin}, registered in {seller.state.name} ({seller.state.code})",
+            f"  place of supply: the room's state, {where.name} ({where.code}): {taxes}",
+            f"  SAC {room_sac(room)} at {room.gst_rate_bp / 100:g}%",
+        ]
+    lines.append(
+        f"  numbers: invoices {seller.invoice_prefix}/{year}/000001 on, "
+        f"credit notes {seller.credit_note_prefix}/{year}/000001 on (series {seller.id})"
+    )
+    return "\n".join(lines)
+
+
+def _default_seller(room: Room, seller: IssuingSeller) -> str:
+    if seller.gstin is not None:
+        return "the room's own GSTIN from add-room/edit-room; set-seller sets its legal name"
+    return f"the default unregistered series {seller.id}; set-seller sets the legal name and GSTIN"
 
 
 async def _invite_owner(args: argparse.Namespace, settings: Settings) -> str:
@@ -451,6 +673,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             owner_changes(args)
         if args.command == "invite-owner":
             invite_days(args.days)
+        if args.command == "set-seller":
+            seller_input(args)
+        if args.command == "set-room-tax":
+            room_tax_fields(args)
         settings = Settings()
         print(asyncio.run(_run(args, settings)))  # noqa: T201
     except AdminError as error:

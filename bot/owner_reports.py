@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import matplotlib
 
@@ -29,7 +30,21 @@ CSV_COLUMNS = [
     "musician",
     "username",
     "payment_id",
+    "invoice_number",
+    "invoice_date",
+    "taxable_inr",
+    "cgst_inr",
+    "sgst_or_utgst_inr",
+    "igst_inr",
+    "invoice_total_inr",
+    "credit_note_number",
+    "credit_note_date",
+    "credit_taxable_inr",
+    "credit_tax_inr",
+    "credit_note_total_inr",
 ]
+"""A booking's row; its invoice's and credit note's columns are empty until issued (an
+invoice numbered before sellers shows its number only)."""
 HEATMAP_SIZE_INCHES = (8.0, 4.5)
 HEATMAP_DPI = 150
 
@@ -54,10 +69,38 @@ def bookings_csv(room: Room, bookings: list[Booking], musicians: dict[int, User]
             who.display_name if who else "",
             who.username or "" if who else "",
             b.payment_id or "",
+            *_document_cells(b.invoice_number, b.invoice, ("cgst_paise", "sgst_paise", "igst_paise")),
+            *_document_cells(b.credit_note_number, b.credit_note, ("tax",)),
         ]
         # Every text cell, not only the names: the cheapest way to never miss one.
         writer.writerow([as_text_cell(cell) if isinstance(cell, str) else cell for cell in row])
     return buffer.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM correctly
+
+
+def _inr(paise: Any) -> str:
+    return "" if paise is None else f"{int(paise) / 100:.2f}"
+
+
+def _document_cells(number: str | None, document: dict[str, Any], taxes: tuple[str, ...]) -> list[str]:
+    """Number, date, taxable value, the ``taxes`` (``("tax",)``: all of them summed) and
+    total of an issued invoice or credit note."""
+    if not number:
+        return [""] * (4 + len(taxes))
+    if not document:
+        return [number] + [""] * (3 + len(taxes))
+    parts = ("cgst_paise", "sgst_paise", "igst_paise")
+    tax_cells = (
+        [_inr(sum(int(document.get(part, 0)) for part in parts))]
+        if taxes == ("tax",)
+        else [_inr(document.get(tax)) for tax in taxes]
+    )
+    return [
+        number,
+        str(document.get("issued_on", "")),
+        _inr(document.get("taxable_paise")),
+        *tax_cells,
+        _inr(document.get("total_paise")),
+    ]
 
 
 def heatmap_png(room: Room, matrix: list[list[float]], weeks: int) -> bytes:

@@ -18,6 +18,7 @@ from domain.payment_outcomes import REFUND_ALREADY, Outcome
 from domain.refund_status import RefundStatus, parse_refund_status
 from domain.words import musician, owner
 from payments.gateway import GatewayError, PaymentGateway
+from payments.invoices import Invoices
 from storage.announcements import announce
 from storage.booking_service import BookingService
 from storage.models import Booking, to_ms
@@ -54,10 +55,19 @@ def owed_in_full(paid_paise: int, refusal: Refusal) -> dict[str, Any]:
 
 
 class Refunds:
-    def __init__(self, gateway: PaymentGateway, clock: Clock, bookings: BookingService) -> None:
+    def __init__(
+        self,
+        gateway: PaymentGateway,
+        clock: Clock,
+        bookings: BookingService,
+        *,
+        credit_notes: Invoices | None = None,
+    ) -> None:
         self.gateway = gateway
         self.clock = clock
         self.bookings = bookings
+        self.credit_notes = credit_notes
+        """Issues a processed refund's credit note (``Invoices.send_credit_note``)."""
         self._background: set[asyncio.Task[None]] = set()
 
     async def refund_due(self, booking: Booking) -> Outcome | RefundStatus:
@@ -92,7 +102,14 @@ class Refunds:
             key="refund:started",
             now=self.clock.now(),
         )
+        if status is RefundStatus.PROCESSED:
+            await self._credit_note(recorded)
         return status
+
+    async def _credit_note(self, booking: Booking) -> None:
+        """The credit note follows the refund's message in the chat, once per booking."""
+        if self.credit_notes is not None:
+            await self.credit_notes.send_credit_note(booking)
 
     async def retry_due_refunds(self, limit: int = 50) -> int:
         """Refunds left due (a gateway failure, a crash): try each again. For a job."""
@@ -139,6 +156,7 @@ class Refunds:
         if processed:
             text = musician.refund_processed(updated, amount)
             await announce(updated, None, musician=text, key="refund:processed", now=now)
+            await self._credit_note(updated)
             return Outcome.REFUND_PROCESSED
         room = await self.bookings.room(updated.room_id)
         await announce(

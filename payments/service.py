@@ -8,8 +8,8 @@ passes calls on:
 - ``payments.events``: a verified Razorpay event, claimed once by its event id and passed
   to what it means, ``payments.settlement`` (confirm, or refund in full and say why);
 - ``payments.refunds``: a refund's life at the gateway, retries, the idempotency key;
-- ``payments.invoices``: the invoice's number, its PDF, and the attachment rendered at
-  delivery.
+- ``payments.invoices``: the invoice's and the credit note's numbers (each seller's own
+  series), their PDFs, and the attachments rendered at delivery.
 
 Money safety rests on the same two database guarantees as bookings: a Razorpay event
 is recorded under its unique event id, and every change to a booking's payment or
@@ -51,7 +51,7 @@ class PaymentService:
         self.public_base_url = public_base_url.rstrip("/")
         self.bot_username = bot_username
         self.invoices = Invoices(clock, bookings)
-        self.refunds = Refunds(gateway, clock, bookings)
+        self.refunds = Refunds(gateway, clock, bookings, credit_notes=self.invoices)
         self.settlement = Settlement(clock, bookings, refunds=self.refunds, invoices=self.invoices)
         self.events = PaymentEvents(clock, self.settlement, self.refunds)
         self.links = PaymentLinks(gateway, bookings, self.settlement, callback_url=self.callback_url)

@@ -29,7 +29,7 @@ DEMO_ROOMS: list[dict[str, Any]] = [
         "peak_starts": "18:00",
         "peak_ends": "23:00",
         "business_name": "Bass Cave Music LLP",
-        "gstin": "29ABCDE1234F1Z5",
+        "gstin": "29ABCDE1234F1ZW",
     },
     {
         "slug": "loud-lane-koramangala",
@@ -66,7 +66,7 @@ DEMO_ROOMS: list[dict[str, Any]] = [
         "peak_starts": "19:00",
         "peak_ends": "00:00",
         "business_name": "Tide Music Pvt Ltd",
-        "gstin": "27AAACT2727Q1ZV",
+        "gstin": "27AAACT2727Q1ZW",
     },
 ]
 

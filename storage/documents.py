@@ -7,12 +7,13 @@ from __future__ import annotations
 from beanie import Document
 
 from storage.holds import HoldClaim
-from storage.invoices import Invoice, InvoiceCounter
+from storage.invoices import DocumentCounter, Invoice, InvoiceCounter
 from storage.models import Booking, Room, SlotClaim, User
 from storage.outbox import OutboxMessage, OutboxPace
 from storage.owners import OwnerInvite
 from storage.payment_events import PaymentEvent
 from storage.sandbox_links import SandboxLink
+from storage.sellers import Seller
 
 DOCUMENTS: tuple[type[Document], ...] = (
     User,
@@ -27,6 +28,8 @@ DOCUMENTS: tuple[type[Document], ...] = (
     OwnerInvite,
     OutboxPace,
     SandboxLink,
+    Seller,
+    DocumentCounter,
 )
 
 

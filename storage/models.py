@@ -89,6 +89,16 @@ class Room(Document):
     owner_ids: Annotated[list[int], Indexed()] = Field(default_factory=list)
     business_name: str | None = None
     gstin: str | None = None
+    """Before sellers (``storage.sellers``): a room's own GSTIN, still its seller when no
+    ``seller_id`` is set."""
+    seller_id: str | None = None
+    """The seller that issues this room's invoices (``storage.sellers.Seller``); None: the
+    room's ``gstin`` if valid, else its first owner's unregistered series."""
+    gst_state_code: str | None = None
+    """The room's state (GST code), its place of supply; None: the seller GSTIN's state."""
+    sac_code: str | None = None
+    """The service code its invoices print; None: ``domain.gst.sac.DEFAULT_SAC``."""
+    gst_rate_bp: int = 1800
     active: bool = True
     # Days that keep the opening hours and slot length they were booked under, so a
     # later change can never cut across a booked slot: "YYYY-MM-DD" -> "10:00-22:00/60".
@@ -195,6 +205,13 @@ class Booking(Document):
     refund: dict[str, Any] = Field(default_factory=dict)
     flags: list[str] = Field(default_factory=list)
     invoice_number: str | None = None
+    invoice: dict[str, Any] = Field(default_factory=dict)
+    """The issued invoice as printed (``storage.invoices``): seller, recipient, taxes."""
+    credit_note_number: str | None = None
+    credit_note: dict[str, Any] = Field(default_factory=dict)
+    """The credit note issued for the booking's refund, as printed."""
+    gst_recipient: dict[str, str] = Field(default_factory=dict)
+    """``{"gstin", "name"}`` the musician gave before paying, printed as the recipient."""
     reminders_sent: list[str] = Field(default_factory=list)
     refund_tiers: list[dict[str, int]] | None = None
     """The room's refund tiers when the booking was made (``RoomRules.to_dict``'s form):

@@ -83,7 +83,7 @@ async def test_add_and_edit_a_room(db: Database) -> None:
         "--owner",
         "42",
         "--gstin",
-        "27aaact2727q1zv",
+        "27aaact2727q1zw",
     )
     assert out.startswith("added")
     room = await Room.find_one(Room.slug == "pune-pad")
@@ -91,7 +91,7 @@ async def test_add_and_edit_a_room(db: Database) -> None:
     assert (room.hourly_paise, room.peak_hourly_paise, room.slot_minutes) == (50000, 70000, 90)
     assert room.opening_hours == {**{str(d): "10:00-22:00" for d in range(5)}, "5": "09:00-01:00"}
     assert room.amenities == ["Drums", "PA"]
-    assert room.gstin == "27AAACT2727Q1ZV"
+    assert room.gstin == "27AAACT2727Q1ZW"
     await run("edit-room", "pune-pad", "--price", "550", "--peak-hours", "19:00-23:30", "--pause")
     edited = await Room.find_one(Room.slug == "pune-pad")
     assert edited is not None

@@ -32,8 +32,8 @@ async def test_paid_link_confirms_and_queues_confirmation_invoice_and_owner_noti
     assert to_musician[1].attachment == f"invoice:{booking.id}"
     name, pdf, caption = await world.payments.render_attachment(to_musician[1].attachment)
     assert pdf.startswith(b"%PDF")
-    assert caption == f"Invoice JR/2026-27/000001 for booking {booking.code}"
-    assert name == "invoice-JR-2026-27-000001.pdf"
+    assert caption == f"Invoice JR/26-27/000001 for booking {booking.code}"
+    assert name == "invoice-JR-26-27-000001.pdf"
     to_owner = await outbox_to(9001)
     assert len(to_owner) == 1
     assert "New booking" in to_owner[0].text

@@ -9,9 +9,10 @@ import logging
 from datetime import date, timedelta
 from typing import Any
 
-from aiogram.types import CallbackQuery
+from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.api.protocols import CancelEventProcessing
+from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
 from aiogram_dialog.widgets.kbd import (
     Back,
     Button,
@@ -20,12 +21,14 @@ from aiogram_dialog.widgets.kbd import (
     ManagedMultiselect,
     Multiselect,
     Row,
+    SwitchTo,
 )
 from aiogram_dialog.widgets.kbd.calendar_kbd import CalendarScope, ManagedCalendar
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
 from bot.dialogs.main_menu import open_main_menu, open_over_menu
+from bot.dialogs.notices import tell, told
 from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, MyBookingsSG
@@ -42,14 +45,16 @@ from domain.errors import (
     TooManyUnpaidHoldsError,
     UnknownUserError,
 )
+from domain.gst.gstin import Gstin, GstinRefusedError, parse_gstin
 from domain.start_links import SHAREABLE, share_query
 from domain.words import musician, musician_screens
 from domain.words.formats import day, h, moment, money
-from domain.words.refusals import refusal, too_many_slots
+from domain.words.refusals import gstin_refused, refusal, too_many_slots
 from domain.words.statuses import status_name
 from payments.gateway import GatewayError
 from storage.availability import day_marks
 from storage.booking_service import BookingService, parse_slot_keys, slot_keys_of
+from storage.invoices import set_gst_recipient
 from storage.models import Booking, Room
 from storage.users import user_by_id
 
@@ -58,6 +63,7 @@ log = logging.getLogger(__name__)
 SLOTS_ID = "slots"
 CALENDAR_ID = "calendar"
 SLOT_COLUMNS = 2
+GST_NAME_LIMIT = 100
 OFFERS_READ = "jamroom_offers_read"
 """Key of this update's offer readings in aiogram's per-update data (see _offers)."""
 
@@ -186,7 +192,14 @@ async def pay_getter(
     room = await room_of(dialog_manager, booking.room_id)
     pending = booking.status is BookingStatus.PENDING_PAYMENT
     state = data.get("pay_state") if pending else None
+    recipient = booking.gst_recipient
     return {
+        "gst_details": bool(recipient),
+        "gst_name": h(recipient.get("name", "")),
+        "gst_gstin": h(recipient.get("gstin", "")),
+        "can_add_gst": pending and not recipient,
+        "can_change_gst": pending and bool(recipient),
+        "notice": told(dialog_manager),
         **(pay_options(payments, booking) if state == "ready" else NO_PAYMENT),
         "code": booking.code,
         "room_name": h(room.name),
@@ -355,6 +368,81 @@ async def on_retry_payment(callback: CallbackQuery, button: Button, manager: Dia
         await callback.answer(musician.PAYMENT_STILL_DOWN)
 
 
+# ---- GST details for the invoice (optional, before paying) ---------------------------
+
+
+def gst_name(text: str) -> str:
+    """The name registered with the musician's GSTIN, as the invoice prints it."""
+    name = " ".join(text.split())
+    if not 2 <= len(name) <= GST_NAME_LIMIT or not name.isprintable():
+        raise ValueError(musician.GST_NAME_REFUSED)
+    return name
+
+
+async def gst_name_getter(dialog_manager: DialogManager, **_: Any) -> dict:
+    typed = dialog_manager.dialog_data.get("gst_gstin")
+    gstin = parse_gstin(typed) if typed else None
+    return {"gstin": h(gstin or ""), "state": h(gstin.state.name if gstin else "")}
+
+
+async def _still_payable(callback: CallbackQuery, manager: DialogManager) -> bool:
+    booking = await _service(manager).booking_of_user(
+        manager.dialog_data["booking_id"], callback.from_user.id
+    )
+    if booking.status is BookingStatus.PENDING_PAYMENT and not booking.invoice_number:
+        return True
+    await callback.answer(musician.GST_DETAILS_TOO_LATE, show_alert=True)
+    return False
+
+
+async def on_add_gst(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    if await _still_payable(callback, manager):
+        await manager.switch_to(BookingSG.gstin)
+
+
+async def on_remove_gst(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    if not await _still_payable(callback, manager):
+        return
+    if await set_gst_recipient(manager.dialog_data["booking_id"], callback.from_user.id, {}):
+        tell(manager, musician.GST_DETAILS_REMOVED)
+
+
+async def on_gstin(
+    message: Message, widget: ManagedTextInput[Gstin], manager: DialogManager, gstin: Gstin
+) -> None:
+    manager.dialog_data["gst_gstin"] = str(gstin)
+    await manager.switch_to(BookingSG.gst_name)
+
+
+async def on_gstin_refused(
+    message: Message, widget: ManagedTextInput[Gstin], manager: DialogManager, error: ValueError
+) -> None:
+    text = gstin_refused(error) if isinstance(error, GstinRefusedError) else musician.GST_NAME_REFUSED
+    await message.answer(h(text))
+
+
+async def on_gst_name(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, name: str
+) -> None:
+    gstin = manager.dialog_data.pop("gst_gstin", None)
+    if gstin is None:  # a stale screen: ask for the GSTIN again
+        await manager.switch_to(BookingSG.gstin)
+        return
+    details = {"gstin": gstin, "name": name}
+    user_id = message.from_user.id if message.from_user else 0
+    if await set_gst_recipient(manager.dialog_data["booking_id"], user_id, details):
+        tell(manager, musician.gst_details_saved(name, gstin))
+    else:
+        tell(manager, musician.GST_DETAILS_TOO_LATE)
+    await manager.switch_to(BookingSG.pay)
+
+
+async def on_gst_name_refused(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, error: ValueError
+) -> None:
+    await message.answer(musician.GST_NAME_REFUSED)
+
+
 async def on_main_menu(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     await open_main_menu(manager)
 
@@ -412,16 +500,39 @@ def build_dialog() -> Dialog:
             Const(musician_screens.PAYMENT_SERVICE_DOWN, when="pay_error"),
             Const(musician_screens.ONLINE_PAYMENT_UNAVAILABLE, when="pay_unavailable"),
             Format(musician_screens.STATUS, when="settled"),
+            Format(musician_screens.GST_DETAILS, when="gst_details"),
+            Format(musician_screens.NOTICE, when="notice"),
             pay_notice(),
             pay_buttons(),
             Button(Const("🔁 Try again"), id="retry", on_click=on_retry_payment, when="pay_error"),
             ShareWithBand(),
+            Button(Const("🧾 Add GST details (optional)"), id="gst", on_click=on_add_gst, when="can_add_gst"),
+            Row(
+                Button(Const("🧾 Change GST details"), id="gst_change", on_click=on_add_gst),
+                Button(Const("✖ Remove GST details"), id="gst_remove", on_click=on_remove_gst),
+                when="can_change_gst",
+            ),
             Row(
                 Button(Const("📋 My bookings"), id="mine", on_click=on_my_bookings),
                 Button(Const("🏠 Menu"), id="menu", on_click=on_main_menu),
             ),
             state=BookingSG.pay,
             getter=pay_getter,
+        ),
+        Window(
+            Const(musician_screens.ASK_GSTIN),
+            TextInput(id="gstin", type_factory=parse_gstin, on_success=on_gstin, on_error=on_gstin_refused),
+            SwitchTo(Const("‹ Back to payment"), id="gst_back", state=BookingSG.pay),
+            state=BookingSG.gstin,
+        ),
+        Window(
+            Format(musician_screens.ASK_GST_NAME),
+            TextInput(
+                id="gst_name", type_factory=gst_name, on_success=on_gst_name, on_error=on_gst_name_refused
+            ),
+            SwitchTo(Const("‹ Back to payment"), id="gst_name_back", state=BookingSG.pay),
+            state=BookingSG.gst_name,
+            getter=gst_name_getter,
         ),
         on_start=on_start,
     )

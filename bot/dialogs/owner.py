@@ -22,12 +22,22 @@ from bot.dialogs.states import OwnerDaySG, OwnerSG, RoomSettingsSG
 from bot.dialogs.widgets import labelled_select
 from bot.owner_reports import bookings_csv, heatmap_png
 from bot.services import Services
+from domain.gst.numbers import financial_year, short_financial_year
+from domain.gst.supply import Treatment, treatment
 from domain.words import owner_screens as words
 from domain.words.formats import h
-from storage.earnings import bookings_between, earnings_by_room, month_span, occupancy, periods
+from storage.earnings import (
+    bookings_between,
+    earnings_by_room,
+    month_span,
+    occupancy,
+    periods,
+)
+from storage.invoices import DocumentKind, document_totals, documents_between
 from storage.models import Room
 from storage.no_shows import NO_SHOW_RATE_DAYS, no_show_rate
 from storage.owners import require_owner, rooms_owned_by
+from storage.sellers import room_sac, room_state, seller_of
 from storage.users import users_by_ids
 
 HEATMAP_WEEKS = 4
@@ -62,7 +72,28 @@ async def room_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
         "prices": words.prices(room),
         "several": len(await rooms_owned_by(dialog_manager.event.from_user.id)) > 1,  # type: ignore[union-attr]
         "notice": told(dialog_manager),
+        "invoices": await _invoices_by(room, _services(dialog_manager).bookings.today(room)),
     }
+
+
+async def _invoices_by(room: Room, today: date) -> str:
+    """Who issues the room's invoices, how they are taxed and numbered this year."""
+    seller = await seller_of(room)
+    place = room_state(room, seller)
+    taxed = Treatment.NOT_REGISTERED
+    if seller.gstin is not None:
+        taxed = treatment(seller=seller.gstin, place=place or seller.gstin.state)
+    year = short_financial_year(financial_year(today))
+    return words.invoices_by(
+        seller.legal_name,
+        str(seller.gstin) if seller.gstin else None,
+        place=place,
+        treatment=taxed,
+        sac=room_sac(room),
+        rate_bp=room.gst_rate_bp,
+        series=(f"{seller.invoice_prefix}/{year}", f"{seller.credit_note_prefix}/{year}"),
+        configured=seller.configured,
+    )
 
 
 async def earnings_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -70,9 +101,17 @@ async def earnings_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
     bookings = _services(dialog_manager).bookings
     today = bookings.today(room)
     lines = []
-    for label, (first, last) in periods(today).items():
+    spans = periods(today)
+    documents = await documents_between(
+        room, min(first for first, _ in spans.values()), max(last for _, last in spans.values())
+    )
+    for label, (first, last) in spans.items():
         earned = (await earnings_by_room([room], first, last))[str(room.id)]
         lines.append(words.earnings_line(label, earned.net_paise, earned.bookings))
+        invoiced = document_totals(documents, DocumentKind.INVOICE, first, last)
+        if invoiced.count:
+            credited = document_totals(documents, DocumentKind.CREDIT_NOTE, first, last)
+            lines.append(words.documents_line(invoiced, credited))
     rate = await no_show_rate(room, today, bookings.clock.now())
     return {
         "name": h(room.name),
@@ -173,6 +212,7 @@ def build_dialog() -> Dialog:
         ),
         Window(
             Format(words.ROOM_MENU),
+            Format(words.INVOICES),
             Format(words.NOTICE, when="notice"),
             Group(
                 Button(Const("📅 Schedule"), id="schedule", on_click=on_schedule),

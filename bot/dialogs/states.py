@@ -21,6 +21,8 @@ class BookingSG(StatesGroup):
     slots = State()
     review = State()
     pay = State()
+    gstin = State()
+    gst_name = State()
 
 
 class FreeSlotsSG(StatesGroup):

@@ -1,17 +1,28 @@
-"""The invoice: the words printed on its PDF (``payments.invoice_pdf``) and the caption
-of the message that carries it. Plain text: the PDF is drawn, not parsed as HTML."""
+"""The invoice and the credit note: the words printed on their PDFs
+(``payments.invoice_pdf``) and the captions of the messages that carry them. Plain text:
+the PDF is drawn, not parsed as HTML (the captions are Telegram HTML)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from domain.gst.states import State
+from domain.gst.words import amount_in_words
 from domain.words.facts import BookingFacts
-from domain.words.formats import day, day_month_year
+from domain.words.formats import day, day_month_year, money
 from domain.words.statuses import refund_status_name
 
 TAX_INVOICE = "TAX INVOICE"
 """The heading when the seller has a GSTIN."""
 INVOICE = "INVOICE"
+"""The heading when the seller is not registered under GST."""
+CREDIT_NOTE = "CREDIT NOTE"
+NOT_REGISTERED = "Not registered under GST"
+"""The seller's line where a GSTIN would be."""
+NO_GST_CHARGED = "No GST is charged: the seller is not registered under GST."
+REVERSE_CHARGE_NO = "Tax payable on reverse charge: No"
+TOTAL_CREDITED = "Total credited (tax inclusive)"
+TOTAL_CREDITED_UNTAXED = "Total credited"
 FROM = "From"
 BILLED_TO = "Billed to"
 ITEM = "Item"
@@ -39,7 +50,7 @@ def issued(on: date) -> str:
     return f"Issued {day_month_year(on)}"
 
 
-def seller_gstin(gstin: str) -> str:
+def gstin_line(gstin: str) -> str:
     return f"GSTIN {gstin}"
 
 
@@ -56,12 +67,66 @@ def slot_item(room_name: str) -> str:
     return f"Rehearsal slot, {room_name}"
 
 
-def cgst(rate_percent: float) -> str:
-    return f"CGST {rate_percent:g}%"
+def percent(rate_bp: float) -> str:
+    """``1800`` → ``18%``, ``250`` → ``2.5%``, ``62.5`` → ``0.625%``."""
+    return f"{rate_bp / 100:g}%"
 
 
-def sgst(rate_percent: float) -> str:
-    return f"SGST {rate_percent:g}%"
+def cgst(rate_bp: float) -> str:
+    """``rate_bp``: the CGST's own rate, half the GST rate."""
+    return f"CGST {percent(rate_bp)}"
+
+
+def sgst(rate_bp: float) -> str:
+    return f"SGST {percent(rate_bp)}"
+
+
+def utgst(rate_bp: float) -> str:
+    return f"UTGST {percent(rate_bp)}"
+
+
+def igst(rate_bp: float) -> str:
+    return f"IGST {percent(rate_bp)}"
+
+
+def state_line(state: State) -> str:
+    """A party's state, as GST names it: ``State: Karnataka (29)``."""
+    return f"State: {state.name} ({state.code})"
+
+
+def place_of_supply(state: State) -> str:
+    return f"Place of supply: {state.name} ({state.code})"
+
+
+def sac_line(code: str) -> str:
+    return f"SAC {code}"
+
+
+def in_words(paise: int) -> str:
+    return f"Amount in words: {amount_in_words(paise)}"
+
+
+def credit_note_number_line(number: str) -> str:
+    return f"Credit note no. {number}"
+
+
+def credit_note_title(number: str) -> str:
+    """The credit note PDF's document title."""
+    return f"Credit note {number}"
+
+
+def against_invoice(number: str, issued_on: date) -> str:
+    """The invoice a credit note reduces (CGST Rules, rule 53(1A))."""
+    return f"Against invoice {number} of {day_month_year(issued_on)}"
+
+
+def credit_item(code: str) -> str:
+    """The credit note's one line: what it gives back."""
+    return f"Refund for booking {code}"
+
+
+def credit_reason(refund_id: str) -> str:
+    return f"Reason: booking cancelled, refunded as {refund_id}"
 
 
 def amount_paid(payment_id: str) -> str:
@@ -76,3 +141,11 @@ def refund_row(refund_id: str, status: str) -> str:
 def caption(booking: BookingFacts, number: str) -> str:
     """The chat message that carries the PDF."""
     return f"Invoice {number} for booking {booking.code}"
+
+
+def credit_note_caption(booking: BookingFacts, number: str, invoice_number: str, credited_paise: int) -> str:
+    """The chat message that carries the credit note's PDF, after the refund's message."""
+    return (
+        f"Credit note {number} for booking {booking.code}: {money(credited_paise)} "
+        f"refunded, against invoice {invoice_number}"
+    )

@@ -313,3 +313,19 @@ def sandbox_link_closed(link_status: str) -> str:
 def sandbox_declined(booking: BookingFacts, room: RoomFacts) -> str:
     deadline = moment(booking.hold_expires_at, room.zone)
     return f"❌ The test payment was declined. Your slots stay held until {deadline}; tap Pay (test) to pay."
+
+
+# ---- GST details for the invoice --------------------------------------------------------
+
+GST_DETAILS_REMOVED = "🧾 GST details removed: the invoice will be made out to you."
+GST_DETAILS_TOO_LATE = (
+    "GST details can be added only while the booking waits for payment; nothing was changed."
+)
+GST_NAME_REFUSED = (
+    "Please send the name registered with this GSTIN, 2 to 100 characters, as the invoice should print it."
+)
+
+
+def gst_details_saved(name: str, gstin: str) -> str:
+    """After the musician gave their band's or company's GST details, on the pay screen."""
+    return f"🧾 The invoice will be made out to <b>{h(name)}</b>, GSTIN <code>{h(gstin)}</code>."

@@ -57,14 +57,16 @@ HELP = (
     "the slots are held for you for a few minutes while you pay. In the calendar ✕ marks a "
     "day with no free slot left and • one with only a few.\n"
     "3. <b>Pay</b> with the Pay button (UPI, cards, net banking via Razorpay). "
+    "Paying for a band or company registered under GST? Tap 🧾 Add GST details before paying. "
     "Your booking is confirmed the moment the payment arrives, and I send the invoice here, "
     "with a calendar file (open it to add the session, with a reminder an hour before) and an "
     "<b>Add to Google Calendar</b> button. If the booking is cancelled, a file to take it off "
     "your calendar follows.\n"
     "4. <b>My bookings</b>: see upcoming and past sessions, get the invoice again, "
-    "or cancel; the refund follows the room's tiers you were shown when booking. A "
-    "session the room marked as a no-show says so in your past bookings. <b>Share with the band</b> "
-    "sends a paid session's card (room, day, times, map) to a chat you pick.\n"
+    "or cancel; the refund follows the room's tiers you were shown when booking, and comes "
+    "with a credit note. A session the room marked as a no-show says so in your past "
+    "bookings. <b>Share with the band</b> sends a paid session's card (room, day, times, "
+    "map) to a chat you pick.\n"
     "5. <b>Getting in</b>: the room's door code, floor or parking notes come with the reminder "
     "an hour before your session, and show under the booking in My bookings from two hours "
     "before the start (paid bookings only). Tap the room's phone number on its card to call it.\n\n"
@@ -373,3 +375,18 @@ def refund_preview(booking: BookingFacts, quote: RefundQuote) -> str:
     else:
         money_back = f"there is <b>no refund</b> at this notice (you paid {money(booking.amount_paise)})."
     return f"Cancel booking <b>{booking.code}</b>?\n\nIf you cancel now, {money_back}"
+
+
+# ---- GST details for the invoice --------------------------------------------------------
+
+GST_DETAILS = "\n🧾 Invoice to: <b>{gst_name}</b>, GSTIN <code>{gst_gstin}</code>"
+ASK_GSTIN = (
+    "🧾 <b>GST details</b> (optional)\n\n"
+    "Paying for a band or a company registered under GST? Send its GSTIN, the 15 "
+    "characters on its registration, like <code>29AAHCM7727Q1ZI</code>. The invoice names "
+    "it as the recipient, with the name you send next."
+)
+ASK_GST_NAME = (
+    "🧾 GSTIN <code>{gstin}</code> ({state}).\n\n"
+    "Now send the name registered with this GSTIN, as the invoice should print it."
+)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from domain.availability import SlotState
+from domain.gst.states import State
+from domain.gst.supply import Treatment
 from domain.no_shows import NoShowRate
 from domain.room_rules import RoomRuleError, RoomRules, RuleField, RuleProblem
 from domain.words.facts import BookingFacts, PersonFacts, RoomCardFacts, RoomFacts, SlotFacts
@@ -19,6 +22,7 @@ from domain.words.formats import (
     DAY,
     SESSION,
     SLOT,
+    Noun,
     booking_times,
     clock,
     count,
@@ -569,3 +573,71 @@ def phone_set(number: str | None) -> str:
     if number is None:
         return "✅ Phone number removed from the room card."
     return f"✅ Phone number set: musicians see {phone(number)} on the room card."
+
+
+# ---- invoices and credit notes ----------------------------------------------------------
+
+INVOICES = "\n{invoices}"
+"""Under the room menu: who issues the room's invoices (``invoices_by``)."""
+INVOICE = Noun("invoice", "invoices")
+CREDIT_NOTE = Noun("credit note", "credit notes")
+TAXES = {
+    Treatment.INTRA_STATE: "CGST + SGST",
+    Treatment.INTRA_UT: "CGST + UTGST",
+    Treatment.INTER_STATE: "IGST",
+}
+
+
+def invoices_by(
+    name: str,
+    gstin: str | None,
+    *,
+    place: State | None,
+    treatment: Treatment,
+    sac: str,
+    rate_bp: int,
+    series: tuple[str, str],
+    configured: bool,
+) -> str:
+    """Who issues the room's invoices, shown on the owner's room menu. ``series``: the
+    invoices' and credit notes' numbers this year without their sequence (``JR/26-27``)."""
+    if gstin:
+        lines = [f"🧾 Invoices by <b>{h(name)}</b>, GSTIN <code>{h(gstin)}</code>"]
+        where = f"{h(place.name)} ({place.code})" if place else "not set"
+        lines.append(f"   Place of supply {where}: {TAXES[treatment]} {rate_bp / 100:g}% · SAC {h(sac)}")
+    else:
+        lines = [f"🧾 Invoices by <b>{h(name)}</b>, not registered under GST: no GST charged"]
+    lines.append(f"   Numbers {h(series[0])}/…, credit notes {h(series[1])}/…")
+    if not configured:
+        lines.append("   To print your legal name and GSTIN, ask JamRoom to set this room's seller.")
+    return "\n".join(lines)
+
+
+class DocumentTotalsFacts(Protocol):
+    """A room's invoices or credit notes in a period (``storage.invoices.DocumentTotals``)."""
+
+    @property
+    def count(self) -> int: ...
+
+    @property
+    def taxable_paise(self) -> int: ...
+
+    @property
+    def tax_paise(self) -> int: ...
+
+    @property
+    def total_paise(self) -> int: ...
+
+
+def documents_line(invoices: DocumentTotalsFacts, credit_notes: DocumentTotalsFacts) -> str:
+    """Under a period's earnings: its invoices and credit notes, with their taxes."""
+    parts = [
+        f"{count(invoices.count, INVOICE)} {money(invoices.total_paise)} "
+        f"(taxable {money(invoices.taxable_paise)}, GST {money(invoices.tax_paise)})"
+    ]
+    if credit_notes.count:
+        parts.append(
+            f"{count(credit_notes.count, CREDIT_NOTE)} −{money(credit_notes.total_paise)} "
+            f"(taxable −{money(credit_notes.taxable_paise)}, GST −{money(credit_notes.tax_paise)})"
+        )
+    return "   🧾 " + " · ".join(parts)

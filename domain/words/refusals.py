@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from domain.gst.gstin import GstinProblem
 from domain.words.formats import duration, join_labels, moment, time_span
 from domain.words.statuses import status_name
 
@@ -101,3 +102,43 @@ def not_one_session(runs: Sequence[tuple[datetime, datetime]], zone: ZoneInfo) -
     spans = join_labels(time_span(start, end, zone) for start, end in runs)
     them = "two bookings" if len(runs) == 2 else "separate bookings"
     return f"{spans} are not next to each other: book them as {them}."
+
+
+class RefusedGstin(Protocol):
+    """``domain.gst.gstin.GstinRefusedError``: what is wrong, and the length given."""
+
+    problem: GstinProblem
+    length: int
+
+
+def gstin_refused(error: RefusedGstin) -> str:
+    """Why a GSTIN, typed by a musician or given to the admin CLI, was not accepted.
+    Plain text; it never repeats the number (it holds its owner's PAN)."""
+    check = "Please check it against the GST registration certificate and send it again."
+    match error.problem:
+        case GstinProblem.EMPTY:
+            return "Please send a GSTIN: 15 letters and digits, like 29AAHCM7727Q1ZI."
+        case GstinProblem.WRONG_LENGTH:
+            return f"A GSTIN has 15 characters; this one has {error.length}. {check}"
+        case GstinProblem.BAD_CHARACTERS:
+            return f"A GSTIN has only the letters A to Z and digits. {check}"
+        case GstinProblem.UNKNOWN_STATE:
+            return f"A GSTIN starts with its state's code (01 to 38, or 97), and this one does not. {check}"
+        case GstinProblem.BAD_PAN:
+            return (
+                "Characters 3 to 12 of a GSTIN are the holder's PAN (5 letters, 4 digits, "
+                f"1 letter), and these are not. {check}"
+            )
+        case GstinProblem.BAD_ENTITY_NUMBER:
+            return f"The 13th character of a GSTIN counts registrations from 1, so it is never 0. {check}"
+        case GstinProblem.NOT_Z:
+            return (
+                "The 14th character of a regular taxpayer's GSTIN is Z, and only those can be "
+                "printed on a tax invoice. " + check
+            )
+        case GstinProblem.CHECKSUM:
+            return (
+                "This GSTIN's last character does not match the others, so a character is "
+                f"probably mistyped. {check}"
+            )
+    return SOMETHING_REFUSED
