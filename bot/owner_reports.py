@@ -11,7 +11,6 @@ matplotlib.use("Agg")  # no screen on a server
 
 import matplotlib.pyplot as plt
 
-from domain.refund_status import refunded_paise
 from domain.spreadsheet import as_text_cell
 from domain.words import owner_screens as words
 from storage.models import Booking, Room, User
@@ -49,7 +48,7 @@ def bookings_csv(room: Room, bookings: list[Booking], musicians: dict[int, User]
             len(b.slots),
             b.status.value,
             f"{b.amount_paise / 100:.2f}",
-            f"{refunded_paise(b.refund) / 100:.2f}",
+            f"{b.refunded_paise / 100:.2f}",
             b.user_id,
             who.display_name if who else "",
             who.username or "" if who else "",

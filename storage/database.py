@@ -14,6 +14,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from storage.documents import document_models
 from storage.embedded import DATABASE_NAME, EmbeddedMongo
 from storage.embedded_sharing import Role, SharedServer, share_data_dir
+from storage.models import Booking
+from storage.payment_records import migrate_to_ledger
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,8 @@ async def open_database(
         await db.command("ping")
         chosen = list(models) if models is not None else document_models()
         await init_beanie(database=db, document_models=chosen)
+        if Booking in chosen:
+            await migrate_to_ledger()
     except BaseException:
         try:
             await client.close()

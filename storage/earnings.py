@@ -2,7 +2,8 @@
 
 Days are selected through the indexed ``room_day`` keys: NX-27017 does not match
 date ranges inside an aggregation's ``$match`` (a ``find`` does), and a list of day
-keys per room is small and exact on every MongoDB."""
+keys per room is small and exact on every MongoDB. Money is summed here from each
+booking's ledger: its refunds are a mapping the embedded database cannot unwind."""
 
 from __future__ import annotations
 
@@ -11,12 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.booking_status import BookingStatus
-from domain.refund_status import RETURNED
 from storage.models import Booking, Room, room_day_key
 
 HELD = [BookingStatus.NOT_STARTED.value, BookingStatus.ONGOING.value, BookingStatus.COMPLETED.value]
-MONEY_RETURNED = sorted(status.value for status in RETURNED)
-"""Refund statuses whose amount has left the room's takings (``refunded_paise``'s rule)."""
 
 
 @dataclass(frozen=True)
@@ -39,26 +37,22 @@ def day_keys(rooms: Iterable[Room], first: date, last: date) -> list[str]:
 
 
 async def earnings_by_room(rooms: list[Room], first: date, last: date) -> dict[str, Earnings]:
-    """Paid minus refunded per room, for sessions from ``first`` to ``last`` inclusive. A
-    refund counts once the gateway accepted it, whichever of our record and Razorpay's
-    webhook wrote its amount; one that is only owed, or failed, does not."""
-    pipeline = [
-        {"$match": {"room_day": {"$in": day_keys(rooms, first, last)}, "payment_id": {"$type": "string"}}},
-        {
-            "$group": {
-                "_id": "$room_id",
-                "paid": {"$sum": "$amount_paise"},
-                "refunded": {
-                    "$sum": {
-                        "$cond": [{"$in": ["$refund.status", MONEY_RETURNED]}, "$refund.amount_paise", 0]
-                    }
-                },
-                "bookings": {"$sum": 1},
-            }
-        },
-    ]
-    cursor = await Booking.get_pymongo_collection().aggregate(pipeline)
-    found = {row["_id"]: Earnings(row["paid"], row["refunded"], row["bookings"]) async for row in cursor}
+    """Paid minus refunded per room, for sessions from ``first`` to ``last`` inclusive,
+    read from each paid booking's ledger (``domain.ledger``): its shares of its payments
+    (a week of a series counts its own share), less its refunds once the gateway accepted
+    them, whichever of our record and Razorpay's webhook wrote their amount; a refund
+    that is only owed, or failed, does not count."""
+    paid = await Booking.find(
+        {"room_day": {"$in": day_keys(rooms, first, last)}, "payment_id": {"$type": "string"}}
+    ).to_list()
+    found: dict[str, Earnings] = {}
+    for booking in paid:
+        sums = found.get(booking.room_id, Earnings())
+        found[booking.room_id] = Earnings(
+            sums.paid_paise + booking.amount_paid_paise,
+            sums.refunded_paise + booking.refunded_paise,
+            sums.bookings + 1,
+        )
     return {str(room.id): found.get(str(room.id), Earnings()) for room in rooms}
 
 

@@ -246,6 +246,8 @@ SAMPLE_ARGUMENTS: dict[type, tuple[Any, ...]] = {
     errors.TooManyUnpaidHoldsError: (2,),
     errors.BookingNotCancellableError: (BookingStatus.COMPLETED,),
     errors.IllegalTransitionError: ("COMPLETED", "ONGOING"),
+    errors.SeriesNotPossibleError: ("not_one_run", 4),
+    errors.SeriesWeeksTakenError: ([date(2026, 12, 3)],),
 }
 
 
@@ -322,6 +324,11 @@ class LateBooking:
     payment: dict[str, Any] = field(default_factory=dict)
     refund: dict[str, Any] = field(default_factory=dict)
     cancel_reason: str | None = None
+    series: Any = None
+
+    @property
+    def paid_currency(self) -> str:
+        return str(self.payment.get("currency") or "INR")
 
 
 @dataclass

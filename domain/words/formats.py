@@ -116,6 +116,7 @@ class Noun:
 SLOT = Noun("slot", "slots")
 ROOM = Noun("room", "rooms")
 HOUR = Noun("hour", "hours")
+WEEK = Noun("week", "weeks")
 
 
 def count(number: float, noun: Noun) -> str:
