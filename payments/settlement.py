@@ -31,7 +31,8 @@ from storage.announcements import announce
 from storage.booking_service import BookingService
 from storage.bookings import booking_by_code
 from storage.models import Booking, PaymentEntry, Room
-from storage.series import series_weeks
+from storage.outbox import enqueue
+from storage.series import news_key, series_weeks
 from storage.users import user_by_id
 
 log = logging.getLogger(__name__)
@@ -351,7 +352,10 @@ class Settlement:
         first = expired[0]
         room = await self.bookings.room(first.room_id)
         text = musician.hold_expired(first, room)
-        await announce(first, room, musician=text, key="expired", now=self.clock.now())
+        if first.series is None:
+            await announce(first, room, musician=text, key="expired", now=self.clock.now())
+        else:  # one message for the series, under the key the clock's expiry uses too
+            await enqueue(first.user_id, text, dedupe_key=news_key(first, "expired"), now=self.clock.now())
         return Outcome.EXPIRED
 
     async def payment_failed(self, reference: str | None, payment_id: str, reason: str | None) -> Outcome:

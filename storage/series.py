@@ -20,3 +20,10 @@ async def series_code_taken(series_code: str) -> bool:
 async def series_of(booking: Booking) -> list[Booking]:
     """The weeks of ``booking``'s series, or just ``booking`` when it is not one."""
     return await series_weeks(booking.series.code) if booking.series else [booking]
+
+
+def news_key(booking: Booking, news: str) -> str:
+    """The dedupe key of news that concerns a whole series when ``booking`` is one of its
+    weeks (its hold expired: one message, whichever week the clock or the webhook saw
+    first), else the booking's own (``announce``'s ``<booking id>:<news>``)."""
+    return f"{booking.series.code}:{news}" if booking.series else f"{booking.id}:{news}"

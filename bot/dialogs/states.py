@@ -21,6 +21,8 @@ class BookingSG(StatesGroup):
     slots = State()
     review = State()
     pay = State()
+    weeks = State()
+    series = State()
 
 
 class MyBookingsSG(StatesGroup):

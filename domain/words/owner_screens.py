@@ -98,18 +98,23 @@ SCHEDULE = "📅 <b>{name}</b> — {day}\n\n{lines}"
 NO_BOOKINGS = "No bookings."
 
 
+def _weekly(booking: BookingFacts) -> str:
+    """`` · 🔁 2/4``: a week of a weekly booking; "" for a single booking."""
+    return f" · 🔁 {booking.series.index + 1}/{booking.series.count}" if booking.series else ""
+
+
 def schedule_line(booking: BookingFacts, room: RoomFacts, musician: PersonFacts | None) -> str:
     return (
         f"• {time_span(booking.starts_at, booking.ends_at, room.zone)} <code>{booking.code}</code> "
         f"{user_link(musician, booking.user_id)} · "
-        f"{status_name(booking.status)} · {money(booking.amount_paise)}"
+        f"{status_name(booking.status)} · {money(booking.amount_paise)}{_weekly(booking)}"
     )
 
 
 def schedule_button(booking: BookingFacts, room: RoomFacts, musician: PersonFacts | None) -> str:
     name = musician.display_name if musician else "musician"
     span = time_span(booking.starts_at, booking.ends_at, room.zone)
-    return f"{span} · {name} · {status_name(booking.status)}"
+    return f"{span} · {name} · {status_name(booking.status)}{_weekly(booking)}"
 
 
 def booking_details(booking: BookingFacts, room: RoomFacts, musician: PersonFacts | None) -> str:
@@ -121,6 +126,11 @@ def booking_details(booking: BookingFacts, room: RoomFacts, musician: PersonFact
         f"🎤 {user_link(musician, booking.user_id)}",
         f"💰 {money(booking.amount_paise)} · <b>{status_name(booking.status)}</b>",
     ]
+    if booking.series is not None:
+        lines.append(
+            f"🔁 Week {booking.series.index + 1} of {booking.series.count} of the weekly booking "
+            f"<code>{booking.series.code}</code>"
+        )
     if booking.payment_id:
         lines.append(f"Payment <code>{h(booking.payment_id)}</code>")
     if booking.cancel_reason:
