@@ -257,6 +257,9 @@ class Booking(Document):
     class Settings:
         name = "bookings"
         indexes = [IndexModel([("series.code", ASCENDING)], name="series_code")]
+        projection = None
+        """Whole documents: Beanie would otherwise ask for this model's fields only, and a
+        booking stored before the ledger keeps its money in ``refund`` (``legacy_ledger``)."""
 
     @model_validator(mode="before")
     @classmethod
