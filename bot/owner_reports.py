@@ -28,6 +28,7 @@ CSV_COLUMNS = [
     "musician",
     "username",
     "payment_id",
+    "series",
 ]
 HEATMAP_SIZE_INCHES = (8.0, 4.5)
 HEATMAP_DPI = 150
@@ -53,6 +54,7 @@ def bookings_csv(room: Room, bookings: list[Booking], musicians: dict[int, User]
             who.display_name if who else "",
             who.username or "" if who else "",
             b.payment_id or "",
+            f"{b.series.code} {b.series.index + 1}/{b.series.count}" if b.series else "",
         ]
         # Every text cell, not only the names: the cheapest way to never miss one.
         writer.writerow([as_text_cell(cell) if isinstance(cell, str) else cell for cell in row])
