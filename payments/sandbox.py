@@ -238,6 +238,11 @@ class SandboxGateway:
             log.warning("sandbox could not deliver %s: %s", body.get("event"), type(error).__name__)
             return 0
 
+    async def drain(self) -> None:
+        """Wait for the webhooks it sends after answering (a refund's): tests, shutdown."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
     def _later(self, coroutine: Any) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)

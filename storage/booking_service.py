@@ -312,7 +312,14 @@ class BookingService:
         return Obstacle.TAKEN if taken else None
 
     async def create_series(
-        self, user_id: int, room_id: str | PydanticObjectId, day: date, slot_keys: Iterable[str], weeks: int
+        self,
+        user_id: int,
+        room_id: str | PydanticObjectId,
+        day: date,
+        slot_keys: Iterable[str],
+        weeks: int,
+        *,
+        only: Collection[date] | None = None,
     ) -> list[Booking]:
         """Hold the chosen slots of ``day`` and of the same times on the following weeks
         that can be booked now (``plan_weekly``), as one PENDING_PAYMENT booking per week,
@@ -321,16 +328,26 @@ class BookingService:
         Every week is claimed with the same claims as a single booking, all or none:
         when weeks were taken meanwhile, SeriesWeeksTakenError names them and nothing is
         held. Raises the other BookingError subclasses, changing nothing, like
-        ``create_booking``; NoWeekBookableError when no week can be booked."""
+        ``create_booking``; NoWeekBookableError when no week can be booked.
+
+        ``only``: the weeks (their days) the musician saw as bookable and confirmed; when
+        any of them cannot be booked any more, SeriesWeeksTakenError names them and
+        nothing is held, so nobody pays for fewer weeks than they agreed to."""
         if await User.get(user_id) is None:
             raise UnknownUserError
         room = await self.room(room_id)
         if not room.active:
             raise RoomPausedError
         offer = await self.plan_weekly(room, day, slot_keys, weeks)
-        if not offer.bookable:
+        bookable = offer.bookable
+        if only is not None:
+            gone = sorted(set(only) - {week.day for week in bookable})
+            if gone:
+                raise SeriesWeeksTakenError(gone)
+            bookable = tuple(week for week in bookable if week.day in only)
+        if not bookable:
             raise NoWeekBookableError
-        chosen = [(week, self._validated_slots(room, week.day, week.slot_keys)) for week in offer.bookable]
+        chosen = [(week, self._validated_slots(room, week.day, week.slot_keys)) for week in bookable]
         code = await self._new_series_code()
         ids = [PydanticObjectId() for _ in chosen]
         limit = self.rules.max_unpaid_holds

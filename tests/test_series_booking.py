@@ -220,3 +220,19 @@ async def test_twenty_bands_asking_for_overlapping_series_at_once_never_share_a_
     assert len(stored) == sum(len(weeks) for weeks in series), "a losing band left a booking behind"
     holds = sorted(h.booking_id for h in await HoldClaim.find_all().to_list())
     assert holds == sorted(weeks[0].series.code for weeks in series if weeks[0].series)
+
+
+async def test_the_weeks_confirmed_are_booked_or_none_is(
+    service: BookingService, room: Room, user: User
+) -> None:
+    keys = slot_keys(room, THURSDAY, 12)
+    seen = [thursday(n) for n in range(3)]
+    rival = await make_user(2002)
+    await service.create_booking(rival.id, room.id, thursday(1), slot_keys(room, thursday(1), 12))
+    before = await everything()
+    with pytest.raises(SeriesWeeksTakenError) as taken:
+        await service.create_series(user.id, room.id, THURSDAY, keys, 3, only=seen)
+    assert taken.value.days == (thursday(1),)
+    assert await everything() == before
+    weeks = await service.create_series(user.id, room.id, THURSDAY, keys, 4, only=[thursday(0), thursday(3)])
+    assert [w.day for w in weeks] == [thursday(0), thursday(3)]  # week 2 is free, but was not asked for

@@ -384,13 +384,19 @@ async def on_weeks_chosen(callback: CallbackQuery, widget: Any, manager: DialogM
     room = await room_of(manager, manager.dialog_data["room_id"])
     keys = parse_slot_keys(_slots(manager).get_checked())
     try:
-        await service.plan_weekly(room, _day(manager), keys, int(weeks) if weeks.isdigit() else 0)
+        offer = await service.plan_weekly(room, _day(manager), keys, int(weeks) if weeks.isdigit() else 0)
     except BookingError as error:
         await callback.answer(refusal(error), show_alert=True)
         return
     manager.dialog_data["weeks"] = int(weeks)
+    _seen(manager, offer)
     manager.dialog_data.pop("notice", None)
     await manager.switch_to(BookingSG.series)
+
+
+def _seen(manager: DialogManager, offer: SeriesOffer) -> None:
+    """The weeks the musician is shown as bookable: what Confirm books, and no other."""
+    manager.dialog_data["week_days"] = [week.day.isoformat() for week in offer.bookable]
 
 
 async def _create_series(manager: DialogManager, user: Any, keys: list[str]) -> list[Booking]:
@@ -398,11 +404,12 @@ async def _create_series(manager: DialogManager, user: Any, keys: list[str]) -> 
     data = manager.dialog_data
     manager.middleware_data.pop(OFFERS_READ, None)  # the claims are about to change
     args = (data["room_id"], _day(manager), keys, int(data["weeks"]))
+    seen = [date.fromisoformat(day) for day in data.get("week_days", [])]
     try:
-        return await service.create_series(user.id, *args)
+        return await service.create_series(user.id, *args, only=seen)
     except UnknownUserError:
         await register_from(user)
-        return await service.create_series(user.id, *args)
+        return await service.create_series(user.id, *args, only=seen)
 
 
 async def on_confirm_series(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -411,8 +418,10 @@ async def on_confirm_series(callback: CallbackQuery, button: Button, manager: Di
     try:
         weeks = await _create_series(manager, callback.from_user, keys)
     except (SeriesWeeksTakenError, NoWeekBookableError) as error:
-        # The screen reads the weeks again and marks the ones that went.
+        # The screen reads the weeks again and marks the ones that went; Confirm then
+        # books the weeks it shows.
         manager.dialog_data["notice"] = musician.booking_refused_notice(refusal(error))
+        _seen(manager, await _series_offer(manager, _service(manager), room))
         return
     except TooManyUnpaidHoldsError as error:
         manager.dialog_data["holds_full"] = h(refusal(error))
