@@ -12,7 +12,6 @@ matplotlib.use("Agg")  # no screen on a server
 
 import matplotlib.pyplot as plt
 
-from domain.refund_status import refunded_paise
 from domain.spreadsheet import as_text_cell
 from domain.words import owner_screens as words
 from storage.models import Booking, Room, User
@@ -42,6 +41,7 @@ CSV_COLUMNS = [
     "credit_taxable_inr",
     "credit_tax_inr",
     "credit_note_total_inr",
+    "series",
 ]
 """A booking's row; its invoice's and credit note's columns are empty until issued (an
 invoice numbered before sellers shows its number only)."""
@@ -64,13 +64,14 @@ def bookings_csv(room: Room, bookings: list[Booking], musicians: dict[int, User]
             len(b.slots),
             b.status.value,
             f"{b.amount_paise / 100:.2f}",
-            f"{refunded_paise(b.refund) / 100:.2f}",
+            f"{b.refunded_paise / 100:.2f}",
             b.user_id,
             who.display_name if who else "",
             who.username or "" if who else "",
             b.payment_id or "",
             *_document_cells(b.invoice_number, b.invoice, ("cgst_paise", "sgst_paise", "igst_paise")),
             *_document_cells(b.credit_note_number, b.credit_note, ("tax",)),
+            f"{b.series.code} {b.series.index + 1}/{b.series.count}" if b.series else "",
         ]
         # Every text cell, not only the names: the cheapest way to never miss one.
         writer.writerow([as_text_cell(cell) if isinstance(cell, str) else cell for cell in row])

@@ -9,6 +9,7 @@ import secrets
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 6
 CODE_PATTERN = re.compile(rf"^JR-[{ALPHABET}]{{{CODE_LENGTH}}}$")
+SERIES_PATTERN = re.compile(rf"^JW-[{ALPHABET}]{{{CODE_LENGTH}}}$")
 
 
 def new_booking_code() -> str:
@@ -17,3 +18,12 @@ def new_booking_code() -> str:
 
 def is_booking_code(text: str) -> bool:
     return bool(CODE_PATTERN.match(text))
+
+
+def new_series_code() -> str:
+    """A weekly series' code (``JW-...``): its payment link's reference and its name."""
+    return "JW-" + "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def is_series_code(text: str) -> bool:
+    return bool(SERIES_PATTERN.match(text))

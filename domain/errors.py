@@ -5,7 +5,7 @@ which ``str(error)`` gives too (in the bot's one language, for logs and plain ca
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -85,6 +85,35 @@ class TooManyUnpaidHoldsError(BookingError):
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
         self.limit = limit
+
+
+class SeriesNotPossibleError(BookingError):
+    """A weekly series that cannot be set up at all: ``problem`` is
+    ``domain.series.SeriesProblem``'s value, ``weeks`` what was asked for."""
+
+    key = "series_not_possible"
+
+    def __init__(self, problem: str, weeks: int | None = None) -> None:
+        super().__init__(problem, weeks)
+        self.problem = problem
+        self.weeks = weeks
+
+
+class NoWeekBookableError(BookingError):
+    """Not one week of the asked-for series can be booked."""
+
+    key = "no_week_bookable"
+
+
+class SeriesWeeksTakenError(BookingError):
+    """Weeks of a series that someone else took while it was being confirmed; ``days``
+    names them (each week's business day). Nothing was booked."""
+
+    key = "series_weeks_taken"
+
+    def __init__(self, days: Sequence[date]) -> None:
+        super().__init__(days)
+        self.days = tuple(sorted(days))
 
 
 class BookingNotFoundError(BookingError):

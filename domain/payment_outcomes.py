@@ -30,6 +30,9 @@ class Outcome(StrEnum):
     REFUNDED_SESSION_OVER = "refunded: session over"
     REFUNDED_SLOTS_TAKEN = "refunded: slots taken"
     REFUNDED_BOOKING_CANCELLED = "refunded: booking cancelled"
+    SERIES_PARTLY_REFUNDED = "confirmed in part: refunded the rest"
+    """A weekly series' payment: some weeks confirmed, the shares of weeks it could no
+    longer buy refunded."""
     EXTRA_PAYMENT_FLAGGED = "extra payment flagged"
     """A second payment for a booking that records one: the owner is asked to refund it."""
 
@@ -66,7 +69,12 @@ class Outcome(StrEnum):
     def confirmed_or_expired(self) -> bool:
         """The hold ended as a booking (paid, even late) or as expired: what reconciling
         a hold counts as settled."""
-        return self in (Outcome.CONFIRMED, Outcome.CONFIRMED_LATE, Outcome.EXPIRED)
+        return self in (
+            Outcome.CONFIRMED,
+            Outcome.CONFIRMED_LATE,
+            Outcome.SERIES_PARTLY_REFUNDED,
+            Outcome.EXPIRED,
+        )
 
 
 REFUNDED: dict[Refusal, Outcome] = {

@@ -65,6 +65,8 @@ class Obstacle(StrEnum):
     """Someone holds or booked some of those slots."""
     TOO_SOON = "too_soon"
     """It has started, or starts too soon to book."""
+    TOO_FAR = "too_far"
+    """Further ahead than the room takes bookings."""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from storage.bookings import (
 )
 from storage.models import Booking, Room, to_ms
 from storage.outbox import enqueue_guarded
+from storage.series import news_key
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ class BookingClock:
                 booking.user_id,
                 # The same text as the webhook's payment_link.expired path: one dedupe key, one wording.
                 musician.hold_expired(booking, room),
-                dedupe_key=f"{booking.id}:expired",
+                dedupe_key=news_key(booking, "expired"),
                 now=self.clock.now(),
                 booking_id=str(booking.id),
                 send_if=[S.EXPIRED],

@@ -54,11 +54,13 @@ class PaymentEvents:
                 )
             case "refund.processed" | "refund.failed":
                 refund = _entity(entities, "refund")
+                notes = refund.get("notes")
                 return await self.refunds.gateway_says(
                     str(refund.get("payment_id", "")),
                     str(refund.get("id", "")),
                     int(refund.get("amount") or 0),
                     processed=event == "refund.processed",
+                    notes=notes if isinstance(notes, dict) else None,
                 )
         return Outcome.IGNORED
 

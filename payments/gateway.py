@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -60,4 +61,14 @@ class PaymentGateway(Protocol):
         that timed out at our side may have made one."""
         ...
 
-    async def refund(self, payment_id: str, amount_paise: int, idempotency_key: str) -> Refund: ...
+    async def refund(
+        self,
+        payment_id: str,
+        amount_paise: int,
+        idempotency_key: str,
+        *,
+        notes: Mapping[str, str] | None = None,
+    ) -> Refund:
+        """Refund part or all of a payment, once per ``idempotency_key``; the gateway keeps
+        ``notes`` on the refund and echoes them in its webhooks."""
+        ...

@@ -4,6 +4,10 @@ booking as printed, drawn as a PDF (``payments.invoice_pdf``) and carried by an 
 message that is rendered when the outbox delivers it (off the webhook's path, however
 often it is sent).
 
+A weekly series has one invoice, issued on its first week and listing every week's
+date; any week's invoice is the series' (the same number and PDF). A week's refund gets
+a credit note of its own that reduces the series' invoice.
+
 What a document prints is decided when its number is issued and stored with it: the
 seller's name, address and GSTIN, the place of supply (the room's state), the SAC, the
 rate, the treatment (CGST + SGST or UTGST within the seller's state, IGST across
@@ -13,6 +17,7 @@ of the room's seller or rate changes later documents, never an issued one."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -22,7 +27,7 @@ from domain.gst.gstin import parse_gstin
 from domain.gst.states import State, StateNotFoundError, state_by_code
 from domain.gst.supply import Treatment, supply_of_room
 from domain.gst.tax import TaxBreakdown, tax_inside_lines
-from domain.refund_status import RefundStatus, parse_refund_status, refunded_paise
+from domain.refund_status import RefundStatus
 from domain.words import invoice
 from payments.invoice_pdf import (
     CreditNoteData,
@@ -34,9 +39,10 @@ from payments.invoice_pdf import (
 )
 from storage.booking_service import BookingService
 from storage.invoices import DocumentKind, issue_document, platform_invoice_date
-from storage.models import Booking, Room, User, to_ms
+from storage.models import BookedSlot, Booking, Room, User, to_ms
 from storage.outbox import enqueue
 from storage.sellers import DEFAULT_CREDIT_NOTE_PREFIX, room_sac, room_state, seller_by_id, seller_of
+from storage.series import series_of
 from storage.users import user_by_id
 
 INVOICE_ATTACHMENT = "invoice:"
@@ -53,14 +59,22 @@ class Invoices:
     # ---- the invoice -------------------------------------------------------------------
 
     async def issued_invoice(
-        self, booking: Booking, *, room: Room | None = None, buyer: User | None = None
+        self,
+        booking: Booking,
+        *,
+        room: Room | None = None,
+        buyer: User | None = None,
+        weeks: Sequence[Booking] | None = None,
     ) -> dict[str, Any]:
-        """The booking's invoice as printed, issued now if it has none yet."""
+        """The booking's invoice as printed (a series': its first week's), issued now if
+        it has none yet. ``weeks``: the series' weeks when the caller has read them."""
+        weeks = weeks or await series_of(booking)
+        booking = weeks[0]
         room = room or await self.bookings.room(booking.room_id)
         if booking.invoice:
             return booking.invoice
         buyer = buyer or await user_by_id(booking.user_id)
-        facts = await self._invoice_facts(booking, room, buyer)
+        facts = await self._invoice_facts(weeks, room, buyer)
         seller_id, prefix = facts.pop("seller_id"), facts.pop("prefix")
         issued = await issue_document(
             booking.id,
@@ -81,26 +95,30 @@ class Invoices:
     async def invoice_document(
         self, booking: Booking, *, room: Room | None = None, buyer: User | None = None
     ) -> tuple[str, bytes, str]:
-        """(file name, PDF bytes, invoice number); the number is issued once per booking.
-        Pass the room and buyer when the caller has them, to save two reads."""
-        room = room or await self.bookings.room(booking.room_id)
-        document = await self.issued_invoice(booking, room=room, buyer=buyer)
+        """(file name, PDF bytes, invoice number); the number is issued once per booking
+        (once per series, on its first week). Pass the room and buyer when the caller has
+        them, to save two reads."""
+        weeks = await series_of(booking)
+        lead = weeks[0]
+        room = room or await self.bookings.room(lead.room_id)
+        document = await self.issued_invoice(lead, room=room, buyer=buyer, weeks=weeks)
+        payment = lead.payments[0] if lead.payments else None
         data = InvoiceData(
             number=document["number"],
             issue_date=date.fromisoformat(document["issued_on"]),
             seller=_party(document["seller"]),
             recipient=_party(document["recipient"]),
-            booking_code=booking.code,
+            booking_code=lead.series.code if lead.series else lead.code,
             room_name=room.name,
-            session_date=booking.day,
+            session_date=lead.day,
             timezone=room.timezone,
-            lines=_lines(booking, room),
+            lines=_series_lines(weeks, room) if lead.series else [_slot_line(s, room) for s in lead.slots],
             tax=breakdown(document),
             place_of_supply=_state(document.get("place_of_supply")),
             sac=document["sac"],
-            amount_paid_paise=int(booking.payment.get("amount_paid_paise", booking.amount_paise)),
-            payment_id=booking.payment_id or "",
-            refunds=_refund_rows(booking),
+            amount_paid_paise=payment.paid_paise if payment else lead.amount_paise,
+            payment_id=lead.payment_id or "",
+            refunds=_refund_rows(weeks),
         )
         pdf = await asyncio.to_thread(render_invoice_pdf, data)
         number = document["number"]
@@ -124,8 +142,7 @@ class Invoices:
         """Queue the credit note of the booking's processed refund, once per booking. Only
         a booking that was confirmed (and so invoiced) gets one: money refused before it
         bought anything had no invoice to reduce."""
-        processed = parse_refund_status(booking.refund.get("status")) is RefundStatus.PROCESSED
-        if booking.paid_at is None or not processed or not refunded_paise(booking.refund):
+        if booking.paid_at is None or _processed_refund(booking) is None or not booking.refunded_paise:
             return False
         now = self.clock.now()
         return await enqueue(
@@ -142,8 +159,8 @@ class Invoices:
         if booking.credit_note:
             return booking.credit_note
         room = room or await self.bookings.room(booking.room_id)
-        invoiced = await self.issued_invoice(booking, room=room)
-        refunded = min(refunded_paise(booking.refund), int(invoiced["total_paise"]))
+        invoiced = await self.issued_invoice(booking, room=room)  # a series': its first week's
+        refunded = min(booking.refunded_paise, int(invoiced["total_paise"]))
         if refunded <= 0:
             raise ValueError(f"booking {booking.code} has no processed refund to credit")
         credit = credit_note_tax(breakdown(invoiced), refunded)
@@ -154,7 +171,7 @@ class Invoices:
             **_amounts(credit),
             "invoice_number": invoiced["number"],
             "invoice_date": invoiced["issued_on"],
-            "refund_id": str(booking.refund.get("id") or ""),
+            "refund_id": _processed_refund(booking) or "",
         }
         return await issue_document(
             booking.id,
@@ -209,7 +226,12 @@ class Invoices:
     def _paid_on(self, booking: Booking, room: Room) -> date:
         return (booking.paid_at or self.clock.now()).astimezone(room.zone).date()
 
-    async def _invoice_facts(self, booking: Booking, room: Room, buyer: User | None) -> dict[str, Any]:
+    async def _invoice_facts(
+        self, weeks: Sequence[Booking], room: Room, buyer: User | None
+    ) -> dict[str, Any]:
+        """What the invoice of a booking (``weeks``: it alone, or a series' weeks, its
+        first one first) prints, decided once, when it is issued."""
+        booking = weeks[0]
         seller = await seller_of(room)
         place = room_state(room, seller)
         given = booking.gst_recipient
@@ -220,7 +242,8 @@ class Invoices:
                 seller=seller.gstin, room_state=place or seller.gstin.state, recipient=recipient_gstin
             )
             treatment = supply.treatment
-        tax = tax_inside_lines([s.price_paise for s in booking.slots], room.gst_rate_bp, treatment).total
+        prices = [s.price_paise for week in weeks for s in week.slots]
+        tax = tax_inside_lines(prices, room.gst_rate_bp, treatment).total
         return {
             "seller_id": seller.id,
             "prefix": seller.invoice_prefix,
@@ -285,23 +308,47 @@ def _party(stored: dict[str, Any]) -> Party:
     )
 
 
-def _lines(booking: Booking, room: Room) -> list[InvoiceLine]:
+def _rate(price_paise: int, minutes: float) -> int:
+    return int(price_paise * 60 // max(1, int(minutes)))
+
+
+def _slot_line(slot: BookedSlot, room: Room) -> InvoiceLine:
+    minutes = (slot.end - slot.start).total_seconds() // 60
+    return InvoiceLine(
+        description=invoice.slot_item(room.name),
+        start=slot.start,
+        end=slot.end,
+        rate_paise=_rate(slot.price_paise, minutes),
+        amount_paise=slot.price_paise,
+    )
+
+
+def _series_lines(weeks: Sequence[Booking], room: Room) -> list[InvoiceLine]:
+    """One line per week of a series: its date, its session, its price."""
     return [
         InvoiceLine(
-            description=invoice.slot_item(room.name),
-            start=s.start,
-            end=s.end,
-            rate_paise=s.price_paise * 60 // max(1, int((s.end - s.start).total_seconds() // 60)),
-            amount_paise=s.price_paise,
+            description=invoice.week_item(week.day, room.name),
+            start=week.starts_at,
+            end=week.ends_at,
+            rate_paise=_rate(week.amount_paise, (week.ends_at - week.starts_at).total_seconds() // 60),
+            amount_paise=week.amount_paise,
         )
-        for s in booking.slots
+        for week in weeks
     ]
 
 
-def _refund_rows(booking: Booking) -> list[tuple[str, int, str]]:
-    """The invoice's refund lines: only money that went back (a failed refund is not one)."""
-    refund = booking.refund
-    returned = refunded_paise(refund)
-    if not refund.get("id") or not returned:
-        return []
-    return [(str(refund["id"]), returned, str(refund.get("status", "")))]
+def _refund_rows(weeks: Sequence[Booking]) -> list[tuple[str, int, str]]:
+    """The invoice's refund lines: only money that went back (a failed refund is not one),
+    each refund of the booking (of every week of a series) on its own line."""
+    return [
+        (entry.refund_id, entry.amount_paise, entry.status.value)
+        for week in weeks
+        for entry in week.refunds.values()
+        if entry.refund_id and entry.status.money_returned and entry.amount_paise
+    ]
+
+
+def _processed_refund(booking: Booking) -> str | None:
+    """The id of the booking's latest processed refund, if any."""
+    processed = [e for e in booking.refunds.values() if e.status is RefundStatus.PROCESSED and e.refund_id]
+    return processed[-1].refund_id if processed else None

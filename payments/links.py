@@ -1,5 +1,9 @@
 """A booking's payment link: made once (or found again after a create that timed out),
-cancelled when the hold ends, and asked about when its webhook does not come."""
+cancelled when the hold ends, and asked about when its webhook does not come.
+
+A weekly series has one link for all its weeks: made for its first week, with the
+series' code as reference and the weeks' total as amount, then copied to every week (each
+pay screen and job reads its own booking's)."""
 
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ from payments.gateway import (
 from payments.settlement import Paid, Settlement
 from storage.booking_service import BookingService
 from storage.models import Booking, Room, User
-from storage.payment_records import store_link
+from storage.payment_records import copy_series_link, store_link
+from storage.series import series_weeks
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +46,11 @@ class PaymentLinks:
         self.callback_url = callback_url
 
     async def ensure_payment_link(self, booking: Booking, room: Room, user: User) -> PaymentLinkView:
-        """The booking's payment link, created once. Raises GatewayError when the
-        gateway fails; the booking keeps its hold, so the musician can retry."""
+        """The booking's payment link (its series' link, for a week of one), created once.
+        Raises GatewayError when the gateway fails; the booking keeps its hold, so the
+        musician can retry."""
+        if booking.series is not None:
+            return await self._series_link(booking.series.code, room, user)
         existing = booking.payment.get("link_url")
         if existing:
             return PaymentLinkView(existing, booking.amount_paise, booking.hold_expires_at)
@@ -57,7 +65,34 @@ class PaymentLinks:
             customer_contact=None,
             notes={"booking_id": str(booking.id), "booking_code": booking.code, "room": room.slug},
         )
-        link = await self._new_or_earlier_link(booking, request)
+        return await self._stored(booking, request)
+
+    async def _series_link(self, series_code: str, room: Room, user: User) -> PaymentLinkView:
+        weeks = await series_weeks(series_code)
+        lead, total = weeks[0], sum(week.amount_paise for week in weeks)
+        existing = lead.payment.get("link_url")
+        if existing:
+            await copy_series_link(series_code, lead.payment["link_id"], existing)
+            return PaymentLinkView(existing, total, lead.hold_expires_at)
+        request = PaymentLinkRequest(
+            booking_id=str(lead.id),
+            reference_id=series_code,
+            amount_paise=total,
+            description=musician.series_link_description(lead, room, len(weeks))[:2048],
+            expire_by=lead.hold_expires_at + timedelta(minutes=1),
+            callback_url=self.callback_url,
+            customer_name=user.display_name,
+            customer_contact=None,
+            notes={"booking_id": str(lead.id), "booking_code": series_code, "room": room.slug},
+        )
+        view = await self._stored(lead, request)
+        fresh = await self.bookings.booking(lead.id)
+        await copy_series_link(series_code, fresh.payment["link_id"], fresh.payment["link_url"])
+        return view
+
+    async def _stored(self, booking: Booking, request: PaymentLinkRequest) -> PaymentLinkView:
+        """The link for ``request``, kept on ``booking`` unless a racing confirm kept its own."""
+        link = await self._new_or_earlier_link(request)
         stored = await store_link(booking.id, link.id, link.short_url)
         if stored is None:
             # Another confirm of the same booking stored its link first: keep that one, and
@@ -65,26 +100,31 @@ class PaymentLinks:
             fresh = await self.bookings.booking(booking.id)
             if fresh.payment.get("link_id") != link.id:
                 await self._cancel_quietly(link.id)
-            return PaymentLinkView(fresh.payment["link_url"], fresh.amount_paise, fresh.hold_expires_at)
-        return PaymentLinkView(link.short_url, booking.amount_paise, booking.hold_expires_at)
+            return PaymentLinkView(fresh.payment["link_url"], request.amount_paise, fresh.hold_expires_at)
+        return PaymentLinkView(link.short_url, request.amount_paise, booking.hold_expires_at)
 
-    async def _new_or_earlier_link(self, booking: Booking, request: PaymentLinkRequest) -> PaymentLink:
+    async def _new_or_earlier_link(self, request: PaymentLinkRequest) -> PaymentLink:
         """A new link, or the one an earlier attempt made: a create that timed out at our
-        side may have made it, and its reference (the booking code) cannot be used twice,
-        so the retry is refused ("already exists") and finds it by that reference."""
+        side may have made it, and its reference (the booking's or series' code) cannot be
+        used twice, so the retry is refused ("already exists") and finds it by that reference."""
         try:
             return await self.gateway.create_link(request)
         except GatewayTimeoutError:
             raise  # asking again now would likely time out too; Try again will find it
         except GatewayError:
-            earlier = await self.gateway.find_link(booking.code)
-            if earlier is None or not _payable_for(earlier, booking):
+            earlier = await self.gateway.find_link(request.reference_id)
+            if earlier is None or not _payable_for(earlier, request):
                 raise
-            log.info("payment link for %s was made by an earlier attempt: %s", booking.code, earlier.id)
+            log.info(
+                "payment link for %s was made by an earlier attempt: %s", request.reference_id, earlier.id
+            )
             return earlier
 
     async def cancel_link_for(self, booking: Booking) -> None:
-        """Cancel the booking's link after its hold ended, so it cannot be paid late."""
+        """Cancel the booking's link after its hold ended, so it cannot be paid late (a
+        series' link once, for its first week: all its weeks' holds end together)."""
+        if booking.series is not None and not booking.series.is_lead:
+            return
         link_id = booking.payment.get("link_id")
         if link_id:
             await self._cancel_quietly(link_id)
@@ -109,9 +149,9 @@ class PaymentLinks:
         return LINK_STATUS.get(link.status, Outcome.LINK_UNKNOWN)
 
 
-def _payable_for(link: PaymentLink, booking: Booking) -> bool:
-    """A link found by the booking's reference that can still take (or took) its money."""
-    return link.amount_paise == booking.amount_paise and link.status in ("created", "paid", "partially_paid")
+def _payable_for(link: PaymentLink, request: PaymentLinkRequest) -> bool:
+    """A link found by the request's reference that can still take (or took) its money."""
+    return link.amount_paise == request.amount_paise and link.status in ("created", "paid", "partially_paid")
 
 
 def _paid_from(link: PaymentLink) -> Paid:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -75,8 +75,16 @@ class RazorpayGateway:
         found = [item for item in raw.get("payment_links") or [] if item.get("reference_id") == reference_id]
         return link_from(found[0]) if found else None
 
-    async def refund(self, payment_id: str, amount_paise: int, idempotency_key: str) -> Refund:
-        body = {"amount": amount_paise, "speed": "normal", "notes": {"reason": "JamRoom booking refund"}}
+    async def refund(
+        self,
+        payment_id: str,
+        amount_paise: int,
+        idempotency_key: str,
+        *,
+        notes: Mapping[str, str] | None = None,
+    ) -> Refund:
+        kept = {"reason": "JamRoom booking refund", **(notes or {})}
+        body = {"amount": amount_paise, "speed": "normal", "notes": dict(list(kept.items())[:MAX_NOTES])}
         raw = await self._call(
             self._client.payment.refund, payment_id, body, headers={"X-Refund-Idempotency": idempotency_key}
         )

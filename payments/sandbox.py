@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Mapping
 from enum import StrEnum
 from html import escape
 from typing import Any, Protocol
@@ -141,7 +142,16 @@ class SandboxGateway:
         link = await self.store.by_reference(reference_id)
         return to_link(link) if link else None
 
-    async def refund(self, payment_id: str, amount_paise: int, idempotency_key: str) -> Refund:
+    async def refund(
+        self,
+        payment_id: str,
+        amount_paise: int,
+        idempotency_key: str,
+        *,
+        notes: Mapping[str, str] | None = None,
+    ) -> Refund:
+        """Like Razorpay: once per key, never more than was paid, the notes kept on the
+        refund and echoed in its ``refund.processed`` webhook."""
         link = await self.store.by_payment(payment_id)
         if link is None:
             raise GatewayError(f"no sandbox payment {payment_id}")
@@ -157,13 +167,14 @@ class SandboxGateway:
             "amount": amount_paise,
             "status": "processed",
             "key": idempotency_key,
+            "notes": dict(notes or {}),
         }
         version = link.get("refund_version", 0)
         stored = await self.store.change(
             link["id"], {"refund_version": version}, {"refund_version": version + 1}, push={"refunds": refund}
         )
         if stored is None:  # another refund landed meanwhile: look again
-            return await self.refund(payment_id, amount_paise, idempotency_key)
+            return await self.refund(payment_id, amount_paise, idempotency_key, notes=notes)
         self._later(self.send_webhook(webhook_bodies.refund_event("refund.processed", refund)))
         return to_refund(refund)
 
@@ -226,6 +237,11 @@ class SandboxGateway:
         except (aiohttp.ClientError, TimeoutError) as error:
             log.warning("sandbox could not deliver %s: %s", body.get("event"), type(error).__name__)
             return 0
+
+    async def drain(self) -> None:
+        """Wait for the webhooks it sends after answering (a refund's): tests, shutdown."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     def _later(self, coroutine: Any) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)

@@ -3,6 +3,11 @@ in full and say why), a payment failed (tell the musician), a link closed unpaid
 hold ends). The webhook's events and reconciliation both come here, so a booking
 settles the same way however the news reached us.
 
+A weekly series is paid by one link whose reference is the series' code: its money
+settles week by week (each week confirmed, or its share refunded when its slots went
+meanwhile or its session is over), and the musician and the owners hear of the series
+once, when every week records the payment.
+
 Every change is one conditional update in storage, and every message is queued once
 under its dedupe key, so a replayed or racing delivery changes nothing twice."""
 
@@ -14,7 +19,9 @@ from typing import Any
 
 from domain.booking_status import BookingStatus
 from domain.clock import Clock
+from domain.codes import is_series_code
 from domain.errors import SlotsTakenError
+from domain.ledger import PaymentPurpose
 from domain.payment_fit import Refusal, refusal_before_settling
 from domain.payment_outcomes import REFUNDED, Outcome
 from domain.words import musician, owner
@@ -24,7 +31,9 @@ from storage.announcements import announce
 from storage.booking_service import BookingService
 from storage.bookings import booking_by_code
 from storage.calendar_messages import send_calendar_file
-from storage.models import Booking, Room
+from storage.models import Booking, PaymentEntry, Room
+from storage.outbox import enqueue
+from storage.series import news_key, series_weeks
 from storage.users import user_by_id
 
 log = logging.getLogger(__name__)
@@ -42,13 +51,26 @@ class Paid:
 
     @property
     def record(self) -> dict[str, Any]:
-        """What the booking keeps of this payment."""
+        """What the gateway said, in the shape of a payment record before the ledger."""
         return {
             "payment_id": self.payment_id,
             "amount_paid_paise": self.amount_paise,
             "currency": self.currency,
             "link_id": self.link_id,
         }
+
+    def entry(self, share_paise: int, purpose: PaymentPurpose, clock: Clock) -> PaymentEntry:
+        """This payment in a booking's ledger, ``share_paise`` of it the booking's."""
+        return PaymentEntry(
+            payment_id=self.payment_id,
+            link_id=self.link_id,
+            reference=self.reference,
+            share_paise=share_paise,
+            paid_paise=self.amount_paise,
+            currency=self.currency,
+            paid_at=clock.now(),
+            purpose=purpose,
+        )
 
 
 class Settlement:
@@ -63,7 +85,12 @@ class Settlement:
     # ---- money arrived -------------------------------------------------------------
 
     async def settle_paid(self, paid: Paid) -> Outcome:
-        """Money arrived for a booking: confirm it, or refund it in full and say why."""
+        """Money arrived for a booking or a series: confirm it, or refund it in full (or a
+        series' weeks that cannot be had) and say why."""
+        if is_series_code(paid.reference):
+            weeks = await series_weeks(paid.reference)
+            if weeks:
+                return await self._settle_series(weeks, paid)
         booking = await booking_by_code(paid.reference)
         if booking is None:
             log.warning("payment %s for unknown reference %r", paid.payment_id, paid.reference)
@@ -85,8 +112,9 @@ class Settlement:
         )
         if refusal is not None:
             return await self._refuse(booking, room, paid, refusal)
+        entry = paid.entry(booking.amount_paise, PaymentPurpose.BOOKING, self.clock)
         if booking.status is BookingStatus.PENDING_PAYMENT:
-            confirmed = await self.bookings.confirm_payment(booking, paid.record)
+            confirmed = await self.bookings.confirm_payment(booking, entry)
             if confirmed is not None:
                 await self._announce_confirmed(confirmed, room)
                 return Outcome.CONFIRMED
@@ -94,14 +122,14 @@ class Settlement:
             if booking.payment_id == paid.payment_id:
                 return Outcome.ALREADY_SETTLED
         if booking.status is BookingStatus.EXPIRED and not booking.payment_id:
-            return await self._late_payment(booking, room, paid)
+            return await self._late_payment(booking, room, paid, entry)
         if booking.status is BookingStatus.CANCELLED and not booking.payment_id:
             return await self._refuse(booking, room, paid, Refusal.BOOKING_CANCELLED)
         return await self._extra_payment(booking, room, paid)
 
-    async def _late_payment(self, booking: Booking, room: Room, paid: Paid) -> Outcome:
+    async def _late_payment(self, booking: Booking, room: Room, paid: Paid, entry: PaymentEntry) -> Outcome:
         try:
-            revived = await self.bookings.confirm_late_payment(booking, paid.record)
+            revived = await self.bookings.confirm_late_payment(booking, entry)
         except SlotsTakenError:
             return await self._refuse(booking, room, paid, Refusal.SLOTS_TAKEN)
         if revived is None:
@@ -112,13 +140,7 @@ class Settlement:
     async def _refuse(self, booking: Booking, room: Room, paid: Paid, refusal: Refusal) -> Outcome:
         """Money that cannot buy its booking: record it with a full refund due, in the
         update that closes a held booking, then tell both sides and refund at once."""
-        refused = await self.bookings.refuse_payment(
-            booking,
-            paid.record,
-            owed_in_full(paid.amount_paise, refusal),
-            close_as=BookingStatus.CANCELLED if refusal is Refusal.WRONG_AMOUNT else BookingStatus.EXPIRED,
-            reason=owner.REFUSAL_REASONS[refusal],
-        )
+        refused = await self._record_refusal(booking, paid, refusal, paid.amount_paise)
         if refused is None:
             current = await self.bookings.booking(booking.id)
             if current.payment_id == paid.payment_id:
@@ -128,6 +150,19 @@ class Settlement:
         await self._announce_refusal(refused, room)
         self.refunds.refund_in_background(refused)
         return REFUNDED[refusal]
+
+    async def _record_refusal(
+        self, booking: Booking, paid: Paid, refusal: Refusal, share_paise: int
+    ) -> Booking | None:
+        """Record ``share_paise`` of the payment on ``booking`` with all of it owed back."""
+        purpose = PaymentPurpose.SERIES if booking.series else PaymentPurpose.BOOKING
+        return await self.bookings.refuse_payment(
+            booking,
+            paid.entry(share_paise, purpose, self.clock),
+            owed_in_full(share_paise, refusal),
+            close_as=BookingStatus.CANCELLED if refusal is Refusal.WRONG_AMOUNT else BookingStatus.EXPIRED,
+            reason=owner.REFUSAL_REASONS[refusal],
+        )
 
     async def _extra_payment(self, booking: Booking, room: Room, paid: Paid) -> Outcome:
         """A payment for a booking that already records another one cannot be recorded
@@ -157,9 +192,17 @@ class Settlement:
         refusal = _refusal_of(booking)
         if refusal is None:
             return
-        payment = booking.payment
-        paid_paise = int(payment.get("amount_paid_paise") or booking.refund.get("due_paise") or 0)
-        currency = str(payment.get("currency") or "INR")
+        paid_paise, currency = _payment_of(booking)
+        if booking.series is not None:
+            await announce(
+                booking,
+                room,
+                musician=musician.series_refused(booking, room, refusal, paid_paise, currency),
+                owners=owner.refused_series_payment(booking, room, refusal, paid_paise, currency),
+                key="refused",
+                now=self.clock.now(),
+            )
+            return
         await announce(
             booking,
             room,
@@ -188,27 +231,145 @@ class Settlement:
         await send_calendar_file(booking, room, now=self.clock.now())
         await announce(booking, room, owners=owner.new_booking(booking, room, who), key="paid", now=now)
 
+    # ---- a weekly series' money ----------------------------------------------------
+
+    async def _settle_series(self, weeks: list[Booking], paid: Paid) -> Outcome:
+        """One payment for every week of a series. Money that cannot buy the series (the
+        wrong amount, currency or link; every session over) is refunded in full on its
+        first week, the held weeks closed. Otherwise each week not yet settled takes its
+        share: confirmed, or refunded when it cannot be had (its slots went after the hold,
+        its session is over, the series was given up). Told once, when every week records
+        the payment."""
+        lead = weeks[0]
+        room = await self.bookings.room(lead.room_id)
+        others = {b.payment_id for b in weeks if b.payment_id and b.payment_id != paid.payment_id}
+        if others:
+            return await self._extra_payment(lead, room, paid)
+        if all(b.payment_id == paid.payment_id for b in weeks):
+            await self._announce_series(weeks, room, paid)
+            return Outcome.ALREADY_SETTLED
+        whole = refusal_before_settling(
+            price_paise=sum(b.amount_paise for b in weeks),
+            paid_paise=paid.amount_paise,
+            currency=paid.currency,
+            same_link=_same_link(lead, paid),
+            session_ends_at=max(b.ends_at for b in weeks),
+            now=self.clock.now(),
+        )
+        if whole is not None:
+            return await self._refuse_series(weeks, room, paid, whole)
+        changed = [
+            await self._settle_week(week, paid) for week in weeks if week.payment_id != paid.payment_id
+        ]
+        settled = await series_weeks(lead.series.code if lead.series else paid.reference)
+        refused = [b for b in settled if b.payment_id == paid.payment_id and _refusal_of(b) is not None]
+        for week in refused:
+            self.refunds.refund_in_background(week)
+        await self._announce_series(settled, room, paid)
+        if not any(changed):
+            return Outcome.ALREADY_SETTLED
+        if refused:
+            return Outcome.SERIES_PARTLY_REFUNDED
+        late = any(b.status is BookingStatus.EXPIRED for b in weeks)
+        return Outcome.CONFIRMED_LATE if late else Outcome.CONFIRMED
+
+    async def _settle_week(self, week: Booking, paid: Paid) -> bool:
+        """This week's share of the series' payment: confirmed, or recorded with all of it
+        owed back. False when another delivery settled it first."""
+        entry = paid.entry(week.amount_paise, PaymentPurpose.SERIES, self.clock)
+        refusal: Refusal | None = None
+        if self.clock.now() >= week.ends_at:
+            refusal = Refusal.SESSION_OVER
+        elif week.status is BookingStatus.PENDING_PAYMENT:
+            if await self.bookings.confirm_payment(week, entry) is not None:
+                return True
+            week = await self.bookings.booking(week.id)
+            if week.payment_id == paid.payment_id:
+                return False
+        if refusal is None and week.status is BookingStatus.EXPIRED:
+            try:
+                return await self.bookings.confirm_late_payment(week, entry) is not None
+            except SlotsTakenError:
+                refusal = Refusal.SLOTS_TAKEN
+        if refusal is None:
+            refusal = Refusal.BOOKING_CANCELLED  # given up before it was paid
+        return await self._record_refusal(week, paid, refusal, week.amount_paise) is not None
+
+    async def _refuse_series(self, weeks: list[Booking], room: Room, paid: Paid, refusal: Refusal) -> Outcome:
+        """The payment cannot buy the series: all of it goes back, recorded on the first
+        week; the weeks still held are let go."""
+        lead = weeks[0]
+        if lead.payment_id == paid.payment_id:
+            await self._announce_refusal(lead, room)
+            return Outcome.ALREADY_SETTLED
+        refused = await self._record_refusal(lead, paid, refusal, paid.amount_paise)
+        if refused is None:
+            current = await self.bookings.booking(lead.id)
+            if current.payment_id == paid.payment_id:
+                return Outcome.ALREADY_SETTLED
+            return await self._extra_payment(current, room, paid)
+        for week in weeks[1:]:
+            if week.status is BookingStatus.PENDING_PAYMENT:
+                await self.bookings.transition(
+                    week,
+                    BookingStatus.PENDING_PAYMENT,
+                    BookingStatus.CANCELLED if refusal is Refusal.WRONG_AMOUNT else BookingStatus.EXPIRED,
+                    extra={"cancelled_at": self.clock.now(), "cancel_reason": owner.REFUSAL_REASONS[refusal]},
+                )
+        log.warning(
+            "payment %s for series %s refused (%s): refunding it", paid.payment_id, paid.reference, refusal
+        )
+        await self._announce_refusal(refused, room)
+        self.refunds.refund_in_background(refused)
+        return REFUNDED[refusal]
+
+    async def _announce_series(self, weeks: list[Booking], room: Room, paid: Paid) -> None:
+        """Once every week records the payment: the musician hears which weeks are theirs
+        (and which are refunded, why), the invoice follows, then the owners' news."""
+        if not weeks or any(b.payment_id != paid.payment_id for b in weeks):
+            return
+        lead = weeks[0]
+        kept = [b for b in weeks if _refusal_of(b) is None]
+        lost = [(b, refusal) for b in weeks if (refusal := _refusal_of(b)) is not None]
+        now = self.clock.now()
+        who = await user_by_id(lead.user_id)
+        await announce(
+            lead,
+            room,
+            musician=musician.series_confirmed(kept, lost, room, paid.amount_paise),
+            key="confirmed",
+            now=now,
+            location=_venue(room) if kept else None,
+        )
+        if kept:
+            await self.invoices.send_invoice(lead, dedupe_key=f"{lead.id}:invoice")
+            await announce(lead, room, owners=owner.new_series(kept, room, who), key="paid", now=now)
+
     # ---- no money ------------------------------------------------------------------
 
     async def link_closed(self, reference: str) -> Outcome:
-        """The booking's link expired or was cancelled unpaid: its hold ends now."""
-        booking = await booking_by_code(reference)
-        if booking is None or booking.status is not BookingStatus.PENDING_PAYMENT:
+        """The link expired or was cancelled unpaid: the hold of its booking (or of every
+        week of its series) ends now."""
+        held = await self._held_by(reference)
+        expired = [b for b in [await self.bookings.expire_now(b) for b in held] if b is not None]
+        if not expired:
             return Outcome.NOTHING_TO_EXPIRE
-        expired = await self.bookings.expire_now(booking)
-        if expired is None:
-            return Outcome.NOTHING_TO_EXPIRE
-        room = await self.bookings.room(expired.room_id)
-        await announce(
-            expired, room, musician=musician.hold_expired(expired, room), key="expired", now=self.clock.now()
-        )
+        first = expired[0]
+        room = await self.bookings.room(first.room_id)
+        text = musician.hold_expired(first, room)
+        if first.series is None:
+            await announce(first, room, musician=text, key="expired", now=self.clock.now())
+        else:  # one message for the series, under the key the clock's expiry uses too
+            await enqueue(first.user_id, text, dedupe_key=news_key(first, "expired"), now=self.clock.now())
         return Outcome.EXPIRED
 
     async def payment_failed(self, reference: str | None, payment_id: str, reason: str | None) -> Outcome:
-        """A payment for a held booking did not go through: the musician may try again."""
-        booking = await booking_by_code(reference) if reference else None
-        if booking is None or booking.status is not BookingStatus.PENDING_PAYMENT:
+        """A payment for a held booking (or series) did not go through: the musician may
+        try again."""
+        held = await self._held_by(reference) if reference else []
+        if not held:
             return Outcome.FAILURE_IGNORED
+        booking = held[0]
         room = await self.bookings.room(booking.room_id)
         await announce(
             booking,
@@ -219,6 +380,15 @@ class Settlement:
         )
         return Outcome.FAILURE_TOLD
 
+    async def _held_by(self, reference: str) -> list[Booking]:
+        """The bookings a link's reference holds unpaid: its booking, or its series' weeks."""
+        if is_series_code(reference):
+            found = await series_weeks(reference)
+        else:
+            booking = await booking_by_code(reference)
+            found = [booking] if booking else []
+        return [b for b in found if b.status is BookingStatus.PENDING_PAYMENT]
+
 
 def _same_link(booking: Booking, paid: Paid) -> bool:
     ours = booking.payment.get("link_id")
@@ -227,8 +397,18 @@ def _same_link(booking: Booking, paid: Paid) -> bool:
 
 def _refusal_of(booking: Booking) -> Refusal | None:
     """Why the booking's recorded payment is being refunded in full, if it is."""
-    reason = booking.refund.get("reason")
-    return Refusal(reason) if reason in set(Refusal) else None
+    for entry in booking.refunds.values():
+        if entry.reason in set(Refusal):
+            return Refusal(entry.reason)
+    return None
+
+
+def _payment_of(booking: Booking) -> tuple[int, str]:
+    """(the whole payment, its currency) of the booking's first payment."""
+    if booking.payments:
+        first = booking.payments[0]
+        return first.paid_paise, first.currency
+    return booking.refund.get("due_paise", 0), "INR"
 
 
 def _venue(room: Room) -> dict[str, Any] | None:

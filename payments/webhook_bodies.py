@@ -93,6 +93,7 @@ def refund_event(event: str, refund: dict[str, Any]) -> dict[str, Any]:
         "amount": refund["amount"],
         "currency": "INR",
         "payment_id": refund["payment_id"],
+        "notes": refund.get("notes") or {},
         "status": "processed" if event == "refund.processed" else "failed",
     }
     return _envelope(event, ["refund"], {"refund": {"entity": entity}})

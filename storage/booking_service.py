@@ -12,7 +12,7 @@ so racing callers change a booking once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -31,7 +31,7 @@ from domain.booking_status import (
     releases_slots,
 )
 from domain.clock import Clock
-from domain.codes import new_booking_code
+from domain.codes import new_booking_code, new_series_code
 from domain.errors import (
     BookingNotCancellableError,
     BookingNotFoundError,
@@ -42,9 +42,12 @@ from domain.errors import (
     NotAPaidSessionError,
     NotOwnerError,
     NotYourBookingError,
+    NoWeekBookableError,
     RoomClosedError,
     RoomNotFoundError,
     RoomPausedError,
+    SeriesNotPossibleError,
+    SeriesWeeksTakenError,
     SessionNotOverError,
     SessionTooShortError,
     SlotsNotBookableError,
@@ -54,8 +57,10 @@ from domain.errors import (
     TooManyUnpaidHoldsError,
     UnknownUserError,
 )
+from domain.ledger import allocate_refund, next_refund_keys
 from domain.no_shows import PAID_SESSIONS, NoShowProblem, no_show_closes_at, no_show_problem
 from domain.refund import RefundPolicy, RefundQuote
+from domain.refund_status import RefundStatus
 from domain.room_rules import (
     MINUTE,
     RefundDeadlines,
@@ -69,12 +74,35 @@ from domain.room_rules import (
     rule_breaches,
     stored_refund_policy,
 )
+from domain.series import (
+    Obstacle,
+    Occurrence,
+    SeriesPlan,
+    SeriesRefusedError,
+    WeeklySelection,
+    check_weeks,
+    plan_series,
+    weekly_occurrences,
+)
 from domain.sessions import NotOneSessionError, Session, one_session
 from domain.slots import Slot, business_day, index_slots, overlaps, parse_slot_key, slot_key
 from domain.words.owner import CANCELLED_BY_MUSICIAN
-from storage.holds import free_stale_holds, release_hold, take_hold
+from storage.holds import free_stale_holds, release_hold, release_series_hold, take_hold
 from storage.ids import parse_object_id
-from storage.models import BookedSlot, Booking, Room, SlotClaim, User, claim_id, room_day_key
+from storage.models import (
+    BookedSlot,
+    Booking,
+    PaymentEntry,
+    RefundEntry,
+    Room,
+    SeriesMark,
+    SlotClaim,
+    User,
+    claim_id,
+    room_day_key,
+)
+from storage.payment_records import ledger_fields, owes_refunds, refund_fields
+from storage.series import series_code_taken, series_weeks
 from storage.times import as_utc, to_ms
 
 log = logging.getLogger(__name__)
@@ -112,6 +140,28 @@ class BookingRules:
 class CancelOutcome:
     booking: Booking
     refund: RefundQuote
+
+
+@dataclass(frozen=True)
+class SeriesOffer:
+    """A weekly series as it could be booked now: every week with what stands in its way
+    (``domain.series``), and the price of each week that can be booked."""
+
+    plan: SeriesPlan
+    prices: Mapping[int, int]
+    """Week number -> price in paise, for the bookable weeks."""
+
+    @property
+    def bookable(self) -> tuple[Occurrence, ...]:
+        return self.plan.bookable
+
+    @property
+    def impossible(self) -> tuple[Occurrence, ...]:
+        return self.plan.impossible
+
+    @property
+    def total_paise(self) -> int:
+        return sum(self.prices[week.week] for week in self.bookable)
 
 
 def due_at_for(status: BookingStatus, booking: Booking) -> datetime | None:
@@ -288,6 +338,160 @@ class BookingService:
             await release_hold(booking_id)
             raise
 
+    # ---- weekly series ---------------------------------------------------------------
+
+    async def plan_weekly(self, room: Room, day: date, slot_keys: Iterable[str], weeks: int) -> SeriesOffer:
+        """The chosen slots of ``day`` repeated weekly for ``weeks`` weeks: which weeks can
+        be booked now and which cannot, and why (closed, taken, too soon, too far ahead,
+        a change of the clocks). Reads only. Raises SeriesNotPossibleError when the
+        selection cannot repeat at all (weeks out of 2-12, not one run of slots), and
+        NoSuchSlotError for keys that are not slots."""
+        keys = parse_slot_keys(slot_keys)
+        try:
+            check_weeks(weeks)
+            selection = WeeklySelection.from_keys(day, keys, room.grid_on(day)[1], room.zone)
+        except SeriesRefusedError as refused:
+            raise SeriesNotPossibleError(refused.problem.value, weeks) from None
+        except ValueError:
+            raise NoSuchSlotError from None
+        obstacles: dict[int, Obstacle | None] = {}
+        prices: dict[int, int] = {}
+        for week in weekly_occurrences(selection, weeks):
+            if week.obstacle is not None:
+                continue
+            obstacles[week.week] = obstacle = await self._week_obstacle(room, week)
+            if obstacle is None:
+                slots = index_slots(room.slots_on(week.day))
+                prices[week.week] = sum(room.prices.price(slots[key], room.zone) for key in week.slot_keys)
+        plan = plan_series(selection, weeks, lambda week: obstacles.get(week.week))
+        return SeriesOffer(plan, prices)
+
+    async def _week_obstacle(self, room: Room, week: Occurrence) -> Obstacle | None:
+        """What stands in the way of one week of a series: the same rules a single booking
+        of it meets, and the claims on its day."""
+        rules = self.room_rules(room)
+        if week.day > self.last_bookable_day(room):
+            return Obstacle.TOO_FAR
+        if week.day < self.today(room):
+            return Obstacle.TOO_SOON
+        offered = index_slots(room.slots_on(week.day))
+        if any(key not in offered for key in week.slot_keys):
+            return Obstacle.CLOSED
+        slots = [offered[key] for key in week.slot_keys]
+        if any(slot.start < self.clock.now() + rules.lead for slot in slots):
+            return Obstacle.TOO_SOON
+        taken, blocked = await self.claimed_keys(room, week.day, slots)
+        if blocked:
+            return Obstacle.CLOSED
+        return Obstacle.TAKEN if taken else None
+
+    async def create_series(
+        self,
+        user_id: int,
+        room_id: str | PydanticObjectId,
+        day: date,
+        slot_keys: Iterable[str],
+        weeks: int,
+        *,
+        only: Collection[date] | None = None,
+    ) -> list[Booking]:
+        """Hold the chosen slots of ``day`` and of the same times on the following weeks
+        that can be booked now (``plan_weekly``), as one PENDING_PAYMENT booking per week,
+        marked as one series: one unpaid hold, one payment.
+
+        Every week is claimed with the same claims as a single booking, all or none:
+        when weeks were taken meanwhile, SeriesWeeksTakenError names them and nothing is
+        held. Raises the other BookingError subclasses, changing nothing, like
+        ``create_booking``; NoWeekBookableError when no week can be booked.
+
+        ``only``: the weeks (their days) the musician saw as bookable and confirmed; when
+        any of them cannot be booked any more, SeriesWeeksTakenError names them and
+        nothing is held, so nobody pays for fewer weeks than they agreed to."""
+        if await User.get(user_id) is None:
+            raise UnknownUserError
+        room = await self.room(room_id)
+        if not room.active:
+            raise RoomPausedError
+        offer = await self.plan_weekly(room, day, slot_keys, weeks)
+        bookable = offer.bookable
+        if only is not None:
+            gone = sorted(set(only) - {week.day for week in bookable})
+            if gone:
+                raise SeriesWeeksTakenError(gone)
+            bookable = tuple(week for week in bookable if week.day in only)
+        if not bookable:
+            raise NoWeekBookableError
+        chosen = [
+            (week, list(self.check_selection(room, week.day, week.slot_keys).slots)) for week in bookable
+        ]
+        tiers = self.room_rules(room).to_dict()[RuleField.REFUND_TIERS.value]
+        code = await self._new_series_code()
+        ids = [PydanticObjectId() for _ in chosen]
+        limit = self.rules.max_unpaid_holds
+        if not await take_hold(user_id, code, limit=limit, now=self.clock.now()):
+            raise TooManyUnpaidHoldsError(limit)
+        try:
+            await self._claim_weeks(room, chosen, ids)
+            try:
+                return [
+                    await self._insert_booking(
+                        booking_id,
+                        user_id,
+                        room,
+                        week.day,
+                        slots,
+                        tiers,
+                        series=SeriesMark(code=code, index=n, count=len(ids)),
+                    )
+                    for n, (booking_id, (week, slots)) in enumerate(zip(ids, chosen, strict=True))
+                ]
+            except BaseException:
+                await Booking.get_pymongo_collection().delete_many({"_id": {"$in": ids}})
+                for booking_id in ids:
+                    await self._release(booking_id)
+                raise
+        except BaseException:
+            await release_hold(code)
+            raise
+
+    async def _claim_weeks(
+        self, room: Room, weeks: Sequence[tuple[Occurrence, list[Slot]]], ids: Sequence[PydanticObjectId]
+    ) -> None:
+        """Claim every week's slots for its booking, or none: SeriesWeeksTakenError names the
+        weeks someone else holds."""
+        taken: list[date] = []
+        claimed: list[PydanticObjectId] = []
+        for booking_id, (week, slots) in zip(ids, weeks, strict=True):
+            try:
+                await self._claim(room, week.day, slots, booking_id=str(booking_id), kind="booking")
+            except SlotsTakenError:
+                taken.append(week.day)
+                continue
+            claimed.append(booking_id)
+        if taken:
+            for booking_id in claimed:
+                await self._release(booking_id)
+            raise SeriesWeeksTakenError(taken)
+
+    async def _new_series_code(self) -> str:
+        for _ in range(CODE_ATTEMPTS):
+            code = new_series_code()
+            if not await series_code_taken(code):
+                return code
+        raise RuntimeError("could not find a free series code")
+
+    async def _cancel_unpaid_weeks(self, series_code: str) -> None:
+        """The musician gave up a series before paying: every week still held goes (one
+        link pays for all of them)."""
+        for week in await series_weeks(series_code):
+            if week.status is BookingStatus.PENDING_PAYMENT:
+                await self.transition(
+                    week,
+                    BookingStatus.PENDING_PAYMENT,
+                    BookingStatus.CANCELLED,
+                    extra={"cancelled_at": self.clock.now(), "cancel_reason": CANCELLED_BY_MUSICIAN},
+                )
+
     def check_selection(self, room: Room, day: date, slot_keys: Iterable[str]) -> Session:
         """The one session ``slot_keys`` make on business ``day``, if the room's rules let
         it be booked now; otherwise the BookingError that says why (the dialog asks this
@@ -330,6 +534,8 @@ class BookingService:
         day: date,
         slots: Sequence[Slot],
         refund_tiers: list[dict[str, int]],
+        *,
+        series: SeriesMark | None = None,
     ) -> Booking:
         now = self.clock.now()
         prices = room.prices
@@ -352,6 +558,7 @@ class BookingService:
                 created_at=now,
                 updated_at=now,
                 refund_tiers=refund_tiers,
+                series=series,
             )
             try:
                 await booking.insert()
@@ -472,6 +679,7 @@ class BookingService:
         *,
         extra: dict[str, Any] | None = None,
         condition: dict[str, Any] | None = None,
+        inc: dict[str, int] | None = None,
     ) -> Booking | None:
         """Move ``booking`` from ``expected`` to ``target`` if it is still ``expected``.
 
@@ -487,9 +695,12 @@ class BookingService:
             "due_ms": to_ms(due_at_for(target, booking)),
             **(extra or {}),
         }
+        update: dict[str, Any] = {"$set": changes}
+        if inc:
+            update["$inc"] = inc
         raw = await Booking.get_pymongo_collection().find_one_and_update(
             {"_id": booking.id, "status": expected.value, **(condition or {})},
-            {"$set": changes},
+            update,
             return_document=ReturnDocument.AFTER,
         )
         if raw is None:
@@ -497,25 +708,33 @@ class BookingService:
         if releases_slots(expected, target):
             await self._release(booking.id)
         if expected is BookingStatus.PENDING_PAYMENT:
-            await release_hold(booking.id)
+            if booking.series is not None:
+                await release_series_hold(booking.series.code)
+            else:
+                await release_hold(booking.id)
         log.info("booking %s %s -> %s", booking.code, expected.value, target.value)
         return Booking.model_validate(raw)
 
-    async def confirm_payment(self, booking: Booking, payment: dict[str, Any]) -> Booking | None:
-        """PENDING_PAYMENT -> NOT_STARTED once the money is in; None if already moved."""
-        now = self.clock.now()
+    def _first_payment(self, booking: Booking, payment: Mapping[str, Any] | PaymentEntry) -> dict[str, Any]:
+        """The changes that record ``booking``'s first payment (``payment_entry``)."""
+        entry = payment_entry(booking, payment, self.clock.now())
+        return {"paid_at": entry.paid_at, **ledger_fields([entry])}
+
+    async def confirm_payment(
+        self, booking: Booking, payment: Mapping[str, Any] | PaymentEntry
+    ) -> Booking | None:
+        """PENDING_PAYMENT -> NOT_STARTED once the money is in; None if already moved.
+        ``payment``: the ledger's entry, or the gateway's record (``payment_entry``)."""
         return await self.transition(
             booking,
             BookingStatus.PENDING_PAYMENT,
             BookingStatus.NOT_STARTED,
-            extra={
-                "paid_at": now,
-                "payment": {**booking.payment, **payment},
-                "payment_id": payment.get("payment_id"),
-            },
+            extra=self._first_payment(booking, payment),
         )
 
-    async def confirm_late_payment(self, booking: Booking, payment: dict[str, Any]) -> Booking | None:
+    async def confirm_late_payment(
+        self, booking: Booking, payment: Mapping[str, Any] | PaymentEntry
+    ) -> Booking | None:
         """EXPIRED -> NOT_STARTED when paid after the hold: re-claim every slot first.
         Raises SlotsTakenError (claiming nothing) when any slot went to someone else."""
         room = await self.room(booking.room_id)
@@ -525,11 +744,7 @@ class BookingService:
             booking,
             BookingStatus.EXPIRED,
             BookingStatus.NOT_STARTED,
-            extra={
-                "paid_at": self.clock.now(),
-                "payment": {**booking.payment, **payment},
-                "payment_id": payment.get("payment_id"),
-            },
+            extra=self._first_payment(booking, payment),
         )
         if moved is None:
             await self._release(booking.id)
@@ -538,8 +753,8 @@ class BookingService:
     async def refuse_payment(
         self,
         booking: Booking,
-        payment: dict[str, Any],
-        refund: dict[str, Any],
+        payment: Mapping[str, Any] | PaymentEntry,
+        refund: Mapping[str, Any] | RefundEntry,
         *,
         close_as: BookingStatus,
         reason: str,
@@ -547,28 +762,59 @@ class BookingService:
         """Record money that cannot buy ``booking`` and the full refund it is owed, in one
         update. A booking still held is closed as ``close_as`` in that update, giving its
         slots back; an expired or cancelled one only records it. None when the booking
-        already records a payment (this one, by a racing delivery, or another)."""
-        record = {
-            "payment_id": payment.get("payment_id"),
-            "payment": {**booking.payment, **payment},
-            "refund": refund,
-        }
+        already records a payment (this one, by a racing delivery, or another).
+        ``refund``: the entry, or the record before the ledger (``due_paise``, ``percent``,
+        ``reason``)."""
+        now = self.clock.now()
+        entry = payment_entry(booking, payment, now)
+        owed = refund_entry(booking, refund, entry.payment_id)
+        owes = owes_refunds(to_ms(now) or 0)
+        record = {**ledger_fields([entry]), **refund_fields([owed]), **owes["$set"]}
         if booking.status is BookingStatus.PENDING_PAYMENT:
             closed = await self.transition(
                 booking,
                 BookingStatus.PENDING_PAYMENT,
                 close_as,
-                extra={**record, "cancelled_at": self.clock.now(), "cancel_reason": reason},
+                extra={**record, "cancelled_at": now, "cancel_reason": reason},
                 condition={"payment_id": None},
+                inc=owes["$inc"],
             )
             if closed is not None:
                 return closed
         raw = await Booking.get_pymongo_collection().find_one_and_update(
             {"_id": booking.id, "payment_id": None, "status": {"$ne": BookingStatus.PENDING_PAYMENT.value}},
-            {"$set": record},
+            {"$set": record, "$inc": owes["$inc"]},
             return_document=ReturnDocument.AFTER,
         )
         return Booking.model_validate(raw) if raw else None
+
+    def _refunds_owed(
+        self, booking: Booking, amount_paise: int, percent: int
+    ) -> tuple[list[RefundEntry], int]:
+        """The entries of a refund of ``amount_paise`` out of the booking's payments
+        (``domain.ledger.allocate_refund``), and what they add up to. Owed with nothing
+        paid (a booking confirmed without a payment), one entry without a payment, which
+        the refund service marks not needed."""
+        if amount_paise <= 0:
+            return [], 0
+        parts = allocate_refund(amount_paise, booking.payments, booking.refunds.values())
+        if not booking.payments:
+            parts_or_none: list[tuple[str | None, int]] = [(None, amount_paise)]
+        else:
+            parts_or_none = [(part.payment_id, part.amount_paise) for part in parts]
+        keys = next_refund_keys(str(booking.id), booking.refunds.keys(), len(parts_or_none))
+        entries = [
+            RefundEntry(key=key, payment_id=payment_id, amount_paise=amount, percent=percent)
+            for key, (payment_id, amount) in zip(keys, parts_or_none, strict=True)
+        ]
+        return entries, sum(entry.amount_paise for entry in entries)
+
+    def _owing(self, entries: list[RefundEntry]) -> tuple[dict[str, Any], dict[str, int] | None]:
+        """The ``$set`` and ``$inc`` that record ``entries`` as owed."""
+        if not entries:
+            return {}, None
+        owes = owes_refunds(to_ms(self.clock.now()) or 0)
+        return {**refund_fields(entries), **owes["$set"]}, owes["$inc"]
 
     def _due_now(self) -> dict[str, Any]:
         return {"due_ms": {"$lte": to_ms(self.clock.now())}}
@@ -615,27 +861,31 @@ class BookingService:
         if booking.status not in (BookingStatus.PENDING_PAYMENT, BookingStatus.NOT_STARTED):
             raise BookingNotCancellableError(booking.status)
         quote = quote or await self.refund_quote(booking)
+        entries, owed = self._refunds_owed(booking, quote.amount_paise, quote.percent)
+        refunds, inc = self._owing(entries)
         moved = await self.transition(
             booking,
             booking.status,
             BookingStatus.CANCELLED,
-            extra={
-                "cancelled_at": self.clock.now(),
-                "cancel_reason": CANCELLED_BY_MUSICIAN,
-                "refund": {"due_paise": quote.amount_paise, "percent": quote.percent, "status": "due"}
-                if quote.amount_paise
-                else {},
-            },
+            extra={"cancelled_at": self.clock.now(), "cancel_reason": CANCELLED_BY_MUSICIAN, **refunds},
+            inc=inc,
         )
         if moved is None:
             current = await self.booking(booking.id)
             raise BookingNotCancellableError(current.status)
+        if booking.series is not None and booking.status is BookingStatus.PENDING_PAYMENT:
+            await self._cancel_unpaid_weeks(booking.series.code)
+        if owed != quote.amount_paise:
+            quote = RefundQuote(quote.percent, owed, quote.notice)
         return CancelOutcome(moved, quote)
 
     async def terminate_by_owner(self, booking: Booking, *, owner_id: int, reason: str) -> Booking:
         """Owner cancels a paid booking: TERMINATED with a full refund due."""
         if booking.status not in (BookingStatus.NOT_STARTED, BookingStatus.ONGOING):
             raise BookingNotCancellableError(booking.status)
+        everything = booking.refundable_paise if booking.payments else booking.amount_paise
+        entries, _ = self._refunds_owed(booking, everything, 100)
+        refunds, inc = self._owing(entries)
         moved = await self.transition(
             booking,
             booking.status,
@@ -644,8 +894,9 @@ class BookingService:
                 "cancelled_at": self.clock.now(),
                 "cancel_reason": reason,
                 "terminated_by": owner_id,
-                "refund": {"due_paise": booking.amount_paise, "percent": 100, "status": "due"},
+                **refunds,
             },
+            inc=inc,
         )
         if moved is None:
             current = await self.booking(booking.id)
@@ -738,6 +989,39 @@ class BookingService:
         return len(stale) + holds
 
 
+def payment_entry(booking: Booking, payment: Mapping[str, Any] | PaymentEntry, now: datetime) -> PaymentEntry:
+    """The ledger's entry for ``payment``: as given, or made from the gateway's record
+    (``payment_id``, ``amount_paid_paise``, ``currency``, ``link_id``), all of it this
+    booking's, paid now."""
+    if isinstance(payment, PaymentEntry):
+        return payment
+    paid = int(payment.get("amount_paid_paise") or booking.amount_paise)
+    return PaymentEntry(
+        payment_id=str(payment.get("payment_id") or ""),
+        link_id=payment.get("link_id") or booking.payment.get("link_id"),
+        reference=booking.code,
+        share_paise=paid,
+        paid_paise=paid,
+        currency=str(payment.get("currency") or "INR"),
+        paid_at=now,
+    )
+
+
+def refund_entry(booking: Booking, refund: Mapping[str, Any] | RefundEntry, payment_id: str) -> RefundEntry:
+    """The booking's next refund entry from ``refund`` (an entry is kept as it is)."""
+    if isinstance(refund, RefundEntry):
+        return refund
+    (key,) = next_refund_keys(str(booking.id), booking.refunds.keys(), 1)
+    return RefundEntry(
+        key=key,
+        payment_id=payment_id,
+        amount_paise=int(refund.get("due_paise") or 0),
+        percent=int(refund.get("percent") or 100),
+        reason=refund.get("reason"),
+        status=RefundStatus(refund.get("status") or RefundStatus.DUE.value),
+    )
+
+
 def slot_keys_of(starts: Collection[datetime]) -> list[str]:
     return sorted(slot_key(s) for s in starts)
 
@@ -754,4 +1038,4 @@ def parse_slot_keys(raw: Iterable[str]) -> list[str]:
     return keys
 
 
-__all__ = ["BookingRules", "BookingService", "CancelOutcome", "SlotState", "due_at_for"]
+__all__ = ["BookingRules", "BookingService", "CancelOutcome", "SeriesOffer", "SlotState", "due_at_for"]

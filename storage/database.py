@@ -15,7 +15,8 @@ from storage.availability import stamp_claim_starts
 from storage.documents import document_models
 from storage.embedded import DATABASE_NAME, EmbeddedMongo
 from storage.embedded_sharing import Role, SharedServer, share_data_dir
-from storage.models import SlotClaim
+from storage.models import Booking, SlotClaim
+from storage.payment_records import migrate_to_ledger
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,8 @@ async def open_database(
             stamped = await stamp_claim_starts()
             if stamped:
                 log.info("gave %d older slot claims their start_ms", stamped)
+        if Booking in chosen:
+            await migrate_to_ledger()
     except BaseException:
         try:
             await client.close()

@@ -2,21 +2,21 @@
 
 Days are selected through the indexed ``room_day`` keys: NX-27017 does not match
 date ranges inside an aggregation's ``$match`` (a ``find`` does), and a list of day
-keys per room is small and exact on every MongoDB."""
+keys per room is small and exact on every MongoDB. Money is summed here from each
+booking's ledger: its refunds are a mapping the embedded database cannot unwind."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from domain.booking_status import BookingStatus
-from domain.refund_status import RETURNED
-from storage.models import Booking, Room, room_day_key
+from domain.refund_status import RefundStatus
+from storage.models import Booking, Room, legacy_ledger, room_day_key
 
 HELD = [BookingStatus.NOT_STARTED.value, BookingStatus.ONGOING.value, BookingStatus.COMPLETED.value]
-MONEY_RETURNED = sorted(status.value for status in RETURNED)
-"""Refund statuses whose amount has left the room's takings (``refunded_paise``'s rule)."""
 
 
 @dataclass(frozen=True)
@@ -39,27 +39,55 @@ def day_keys(rooms: Iterable[Room], first: date, last: date) -> list[str]:
 
 
 async def earnings_by_room(rooms: list[Room], first: date, last: date) -> dict[str, Earnings]:
-    """Paid minus refunded per room, for sessions from ``first`` to ``last`` inclusive. A
-    refund counts once the gateway accepted it, whichever of our record and Razorpay's
-    webhook wrote its amount; one that is only owed, or failed, does not."""
-    pipeline = [
-        {"$match": {"room_day": {"$in": day_keys(rooms, first, last)}, "payment_id": {"$type": "string"}}},
-        {
-            "$group": {
-                "_id": "$room_id",
-                "paid": {"$sum": "$amount_paise"},
-                "refunded": {
-                    "$sum": {
-                        "$cond": [{"$in": ["$refund.status", MONEY_RETURNED]}, "$refund.amount_paise", 0]
-                    }
-                },
-                "bookings": {"$sum": 1},
-            }
-        },
-    ]
-    cursor = await Booking.get_pymongo_collection().aggregate(pipeline)
-    found = {row["_id"]: Earnings(row["paid"], row["refunded"], row["bookings"]) async for row in cursor}
+    """Paid minus refunded per room, for sessions from ``first`` to ``last`` inclusive,
+    read from each paid booking's ledger (``domain.ledger``): its shares of its payments
+    (a week of a series counts its own share), less its refunds once the gateway accepted
+    them, whichever of our record and Razorpay's webhook wrote their amount; a refund
+    that is only owed, or failed, does not count.
+
+    The query names the indexed ``room_day`` alone and reads only the money's fields: a
+    second condition (``payment_id`` is set) makes the embedded planner scan the whole
+    collection (measured at 50,000 bookings: 4.1 s against 0.5 s)."""
+    cursor = Booking.get_pymongo_collection().find(
+        {"room_day": {"$in": day_keys(rooms, first, last)}}, MONEY_FIELDS
+    )
+    found: dict[str, Earnings] = {}
+    async for raw in cursor:
+        if not isinstance(raw.get("payment_id"), str):
+            continue
+        paid, refunded = ledger_sums(legacy_ledger(raw))
+        sums = found.get(raw["room_id"], Earnings())
+        found[raw["room_id"]] = Earnings(
+            sums.paid_paise + paid, sums.refunded_paise + refunded, sums.bookings + 1
+        )
     return {str(room.id): found.get(str(room.id), Earnings()) for room in rooms}
+
+
+MONEY_FIELDS = {
+    "room_id": 1,
+    "code": 1,
+    "amount_paise": 1,
+    "currency": 1,
+    "paid_at": 1,
+    "payment_id": 1,
+    "payment": 1,
+    "payments": 1,
+    "refunds": 1,
+    "refund": 1,
+}
+"""What earnings read of a booking (``legacy_ledger`` reads the last four of one stored
+before the ledger)."""
+
+
+def ledger_sums(stored: dict[str, Any]) -> tuple[int, int]:
+    """(paid, refunded) of a stored booking's ledger, read without building the document."""
+    paid = sum(int(p.get("share_paise") or 0) for p in stored.get("payments") or [])
+    refunded = sum(
+        int(r.get("amount_paise") or 0)
+        for r in (stored.get("refunds") or {}).values()
+        if r.get("status") and RefundStatus(r["status"]).money_returned
+    )
+    return paid, refunded
 
 
 def periods(today: date) -> dict[str, tuple[date, date]]:

@@ -10,7 +10,13 @@ datetime written by ``$set`` is stored as a naive text (its SQL path binds the r
 value), so times that are range-queried after an update are kept as integer epoch
 milliseconds (``due_ms``) and every datetime is read through ``UtcDatetime``; and
 ``find({"list_field": value})`` does not match a list member there (``$in`` does),
-so membership queries use ``{"owner_ids": {"$in": [telegram_id]}}``."""
+so membership queries use ``{"owner_ids": {"$in": [telegram_id]}}``; and it neither
+queries nor updates members of a list of subdocuments (``$push`` of one stores it as
+text, the positional ``$`` and ``arrayFilters`` change nothing, ``"list.field": {"$in":
+...}`` finds nothing), while paths into nested subdocuments work like top-level fields:
+so a booking's refunds, which are moved one by one with conditional updates, are a
+mapping keyed by their stable key (``refunds.<key>.status``), and its payments, which
+are only ever added whole, a list written whole (see ``storage.payment_records``)."""
 
 from __future__ import annotations
 
@@ -20,11 +26,20 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from beanie import Document, Indexed, PydanticObjectId
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pymongo import ASCENDING, IndexModel
 
 from domain.booking_status import BookingStatus
+from domain.ledger import (
+    OPEN,
+    PaymentPurpose,
+    legacy_refund_key,
+    paid_paise,
+    refundable_paise,
+    returned_paise,
+)
 from domain.pricing import PriceRules
+from domain.refund_status import RefundStatus
 from domain.slots import DayHours, Slot, WeeklyHours, hours_from_mapping, parse_hours, session_slots
 
 # The time helpers live in storage.times; importers that still name them here keep working.
@@ -33,7 +48,10 @@ from storage.times import UtcDatetime, as_utc, from_ms, to_ms, utc_now
 __all__ = [
     "BookedSlot",
     "Booking",
+    "PaymentEntry",
+    "RefundEntry",
     "Room",
+    "SeriesMark",
     "SlotClaim",
     "User",
     "UtcDatetime",
@@ -176,6 +194,56 @@ class BookedSlot(BaseModel):
         return Slot(self.start, self.end)
 
 
+class PaymentEntry(BaseModel):
+    """One payment in a booking's ledger (``domain.ledger``): written once, never changed."""
+
+    payment_id: str
+    link_id: str | None = None
+    reference: str | None = None
+    """The link's reference id: the booking's code, or the weekly series' code."""
+    share_paise: int
+    """What of this payment is for this booking."""
+    paid_paise: int
+    """The whole payment (a series' payment is shared by its weeks)."""
+    currency: str = "INR"
+    paid_at: UtcDatetime | None = None
+    purpose: PaymentPurpose = PaymentPurpose.BOOKING
+
+
+class RefundEntry(BaseModel):
+    """One refund out of one payment, moving along ``domain.refund_status`` on its own."""
+
+    key: str
+    """Stable: the entry's key in ``Booking.refunds`` and the idempotency key Razorpay sees."""
+    payment_id: str | None = None
+    amount_paise: int
+    """What is owed; once the gateway has spoken, what it returned."""
+    percent: int = 100
+    reason: str | None = None
+    """Why money is refunded in full (``domain.payment_fit.Refusal``), or None for a
+    cancellation by the policy or by the room."""
+    status: RefundStatus = RefundStatus.DUE
+    refund_id: str | None = None
+    claimed_ms: int | None = None
+    attempts: int = 0
+    last_error: str | None = None
+
+
+class SeriesMark(BaseModel):
+    """A booking that is one week of a weekly series."""
+
+    code: str
+    """The series' code (``JW-...``), its payment link's reference."""
+    index: int
+    """0 for the first booked week (the series' lead: its link, invoice and news)."""
+    count: int
+    """How many weeks were booked."""
+
+    @property
+    def is_lead(self) -> bool:
+        return self.index == 0
+
+
 class Booking(Document):
     code: Annotated[str, Indexed(unique=True)]
     user_id: Annotated[int, Indexed()]
@@ -200,9 +268,22 @@ class Booking(Document):
     cancelled_at: UtcDatetime | None = None
     cancel_reason: str | None = None
     payment_id: Annotated[str | None, Indexed()] = None
-    """The gateway's payment id once paid; refund events find their booking by it."""
+    """The booking's first payment's id (also in ``payments``), kept as a field of its own
+    so that refund events find a booking, and a series' weeks, by one indexed equality."""
     payment: dict[str, Any] = Field(default_factory=dict)
-    refund: dict[str, Any] = Field(default_factory=dict)
+    """The payment link while the booking waits for payment: ``link_id``, ``link_url``,
+    ``check_after_ms``. (Before the ledger it also held the payment itself.)"""
+    payments: list[PaymentEntry] = Field(default_factory=list)
+    payment_count: int = 0
+    """``len(payments)``, for the condition of the update that adds one."""
+    refunds: dict[str, RefundEntry] = Field(default_factory=dict)
+    """By ``RefundEntry.key``, oldest first."""
+    refund_due_ms: Annotated[int | None, Indexed()] = None
+    """When the refund job should look at this booking's refunds (one is owed), in epoch
+    milliseconds; None when none is owed."""
+    refund_version: int = 0
+    """Bumped by every update that leaves a refund owed (``storage.payment_records``)."""
+    series: SeriesMark | None = None
     flags: list[str] = Field(default_factory=list)
     invoice_number: str | None = None
     invoice: dict[str, Any] = Field(default_factory=dict)
@@ -227,6 +308,16 @@ class Booking(Document):
 
     class Settings:
         name = "bookings"
+        indexes = [IndexModel([("series.code", ASCENDING)], name="series_code")]
+        projection = None
+        """Whole documents: Beanie would otherwise ask for this model's fields only, and a
+        booking stored before the ledger keeps its money in ``refund`` (``legacy_ledger``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ledger_from_legacy(cls, data: Any) -> Any:
+        """A booking stored before the ledger reads as one with it (see ``legacy_ledger``)."""
+        return legacy_ledger(data) if isinstance(data, dict) else data
 
     @property
     def due_at(self) -> datetime | None:
@@ -235,6 +326,56 @@ class Booking(Document):
     @property
     def slot_starts(self) -> list[datetime]:
         return [s.start for s in self.slots]
+
+    # ---- the ledger, read ----------------------------------------------------------
+
+    @property
+    def amount_paid_paise(self) -> int:
+        """What this booking's payments brought for it (its shares)."""
+        return paid_paise(self.payments)
+
+    @property
+    def refunded_paise(self) -> int:
+        """What went back to the musician (refunds the gateway accepted or paid)."""
+        return returned_paise(self.refunds.values())
+
+    @property
+    def refundable_paise(self) -> int:
+        """What of its payments no refund has asked back yet."""
+        return refundable_paise(self.payments, self.refunds.values())
+
+    @property
+    def paid_currency(self) -> str:
+        return self.payments[0].currency if self.payments else self.currency
+
+    @property
+    def open_refunds(self) -> list[RefundEntry]:
+        """Entries still to be asked for (due, or being asked)."""
+        return [entry for entry in self.refunds.values() if entry.status in OPEN]
+
+    @property
+    def refund(self) -> dict[str, Any]:
+        """The booking's refunds as the one record it had before the ledger (read-only,
+        for readers written then): empty without any; several are summed."""
+        entries = list(self.refunds.values())
+        if not entries:
+            return {}
+        last = entries[-1]
+        view: dict[str, Any] = {
+            "due_paise": sum(e.amount_paise for e in entries),
+            "percent": last.percent,
+            "status": last.status.value,
+        }
+        optional = {
+            "reason": last.reason,
+            "id": last.refund_id,
+            "amount_paise": sum(e.amount_paise for e in entries) if last.refund_id else None,
+            "claimed_ms": last.claimed_ms,
+            "attempts": sum(e.attempts for e in entries) or None,
+            "last_error": last.last_error,
+        }
+        view.update({key: value for key, value in optional.items() if value is not None})
+        return view
 
 
 class SlotClaim(Document):
@@ -268,3 +409,50 @@ def claim_id(room_id: PydanticObjectId | str, slot_key: str) -> str:
 
 def room_day_key(room_id: PydanticObjectId | str, day: date) -> str:
     return f"{room_id}|{day.isoformat()}"
+
+
+def legacy_ledger(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored booking in the shape before the ledger (one ``payment_id`` with the
+    payment in ``payment``, one ``refund`` record) in the ledger's shape: one payment
+    entry and one refund entry, the refund keyed by the idempotency key it was asked
+    for with then. Idempotent: a booking already in the ledger's shape is returned as it is
+    (less any leftover ``refund``)."""
+    data = dict(data)
+    legacy_refund = data.pop("refund", None) or {}
+    payment_id = data.get("payment_id")
+    if payment_id and not data.get("payments"):
+        record = data.get("payment") or {}
+        paid = int(record.get("amount_paid_paise") or data.get("amount_paise") or 0)
+        data["payments"] = [
+            {
+                "payment_id": payment_id,
+                "link_id": record.get("link_id"),
+                "reference": data.get("code"),
+                "share_paise": paid,
+                "paid_paise": paid,
+                "currency": record.get("currency") or data.get("currency") or "INR",
+                "paid_at": data.get("paid_at"),
+                "purpose": PaymentPurpose.BOOKING.value,
+            }
+        ]
+        data["payment_count"] = 1
+    if legacy_refund.get("status") and not data.get("refunds"):
+        booking_id = str(data.get("_id") or data.get("id") or "")
+        key = legacy_refund_key(booking_id)
+        data["refunds"] = {
+            key: {
+                "key": key,
+                "payment_id": payment_id,
+                "amount_paise": int(legacy_refund.get("amount_paise") or legacy_refund.get("due_paise") or 0),
+                "percent": int(legacy_refund.get("percent") or 100),
+                "reason": legacy_refund.get("reason"),
+                "status": legacy_refund["status"],
+                "refund_id": legacy_refund.get("id"),
+                "claimed_ms": legacy_refund.get("claimed_ms"),
+                "attempts": int(legacy_refund.get("attempts") or 0),
+                "last_error": legacy_refund.get("last_error"),
+            }
+        }
+        if legacy_refund["status"] in {status.value for status in OPEN} and data.get("refund_due_ms") is None:
+            data["refund_due_ms"] = 0
+    return data

@@ -257,6 +257,8 @@ SAMPLE_ARGUMENTS: dict[type, tuple[Any, ...]] = {
     errors.NotAPaidSessionError: (BookingStatus.CANCELLED,),
     errors.SessionNotOverError: (datetime(2026, 11, 26, 13, 30, tzinfo=UTC), IST),
     errors.NoShowWindowClosedError: (datetime(2026, 11, 27, 13, 30, tzinfo=UTC), IST),
+    errors.SeriesNotPossibleError: ("not_one_run", 4),
+    errors.SeriesWeeksTakenError: ([date(2026, 12, 3)],),
 }
 
 
@@ -344,6 +346,11 @@ class LateBooking:
     refund: dict[str, Any] = field(default_factory=dict)
     cancel_reason: str | None = None
     no_show: bool = False
+    series: Any = None
+
+    @property
+    def paid_currency(self) -> str:
+        return str(self.payment.get("currency") or "INR")
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Book a room: day → slots → review → confirm → pay.
+"""Book a room: day → slots → review → confirm → pay; or from the review, repeat
+weekly → how many weeks → the weeks that can be had → confirm → pay once for all.
 
 Every rule lives in BookingService; this module only shows fresh offers, passes the
 musician's choice on and explains the service's refusals."""
@@ -32,7 +33,7 @@ from bot.dialogs.notices import tell, told
 from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, MyBookingsSG
-from bot.dialogs.widgets import BookableCalendar, ShareWithBand
+from bot.dialogs.widgets import BookableCalendar, ShareWithBand, labelled_select
 from bot.users import register_from
 from domain.availability import SlotOffer
 from domain.booking_status import BookingStatus
@@ -40,12 +41,15 @@ from domain.day_marks import DayMark, marked
 from domain.errors import (
     BookingError,
     DateInPastError,
+    NoWeekBookableError,
     RoomClosedError,
+    SeriesWeeksTakenError,
     SlotsTakenError,
     TooManyUnpaidHoldsError,
     UnknownUserError,
 )
 from domain.gst.gstin import Gstin, GstinRefusedError, parse_gstin
+from domain.series import MAX_WEEKS, MIN_WEEKS
 from domain.start_links import SHAREABLE, share_query
 from domain.words import musician, musician_screens
 from domain.words.formats import day, h, moment, money
@@ -53,9 +57,10 @@ from domain.words.refusals import gstin_refused, refusal, too_many_slots
 from domain.words.statuses import status_name
 from payments.gateway import GatewayError
 from storage.availability import day_marks
-from storage.booking_service import BookingService, parse_slot_keys, slot_keys_of
+from storage.booking_service import BookingService, SeriesOffer, parse_slot_keys, slot_keys_of
 from storage.invoices import set_gst_recipient
 from storage.models import Booking, Room
+from storage.series import series_of
 from storage.users import user_by_id
 
 log = logging.getLogger(__name__)
@@ -180,6 +185,53 @@ async def review_getter(dialog_manager: DialogManager, booking_service: BookingS
     }
 
 
+async def weeks_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
+    room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
+    offers = _chosen(
+        await _offers(dialog_manager, booking_service, room), _slots(dialog_manager).get_checked()
+    )
+    first, last = offers[0].slot, offers[-1].slot
+    return {
+        "room_name": h(room.name),
+        "day": day(_day(dialog_manager)),
+        "weekly": musician_screens.weekly(_day(dialog_manager), first.start, last.end, room.zone),
+        "min_weeks": MIN_WEEKS,
+        "max_weeks": MAX_WEEKS,
+        "week_choices": [
+            {"id": str(n), "label": musician_screens.weeks_button(n)} for n in range(MIN_WEEKS, MAX_WEEKS + 1)
+        ],
+    }
+
+
+async def _series_offer(manager: DialogManager, service: BookingService, room: Room) -> SeriesOffer:
+    keys = parse_slot_keys(_slots(manager).get_checked())
+    return await service.plan_weekly(room, _day(manager), keys, int(manager.dialog_data["weeks"]))
+
+
+async def series_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
+    room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
+    offer = await _series_offer(dialog_manager, booking_service, room)
+    weeks = offer.plan.occurrences
+    first = weeks[0]
+    return {
+        "room_name": h(room.name),
+        "address": h(room.address),
+        "weekly": musician_screens.weekly(first.day, first.starts_at, first.ends_at, room.zone),
+        "week_lines": "\n".join(
+            musician_screens.week_line(w.day, offer.prices.get(w.week), w.obstacle) for w in weeks
+        ),
+        "weeks_booked": musician_screens.weeks_booked(len(offer.bookable)),
+        "total": money(offer.total_paise),
+        "hold_minutes": int(booking_service.rules.hold.total_seconds() // 60),
+        "policy": musician_screens.refund_policy_line(booking_service.rules.refund_policy),
+        "any_bookable": bool(offer.bookable),
+        "none_bookable": not offer.bookable,
+        "some_impossible": bool(offer.bookable) and bool(offer.impossible),
+        "notice": dialog_manager.dialog_data.get("notice", ""),
+        "holds_full": dialog_manager.dialog_data.get("holds_full", ""),
+    }
+
+
 async def pay_getter(
     dialog_manager: DialogManager,
     booking_service: BookingService,
@@ -193,6 +245,7 @@ async def pay_getter(
     pending = booking.status is BookingStatus.PENDING_PAYMENT
     state = data.get("pay_state") if pending else None
     recipient = booking.gst_recipient
+    weeks = await series_of(booking)
     return {
         "gst_details": bool(recipient),
         "gst_name": h(recipient.get("name", "")),
@@ -201,11 +254,15 @@ async def pay_getter(
         "can_change_gst": pending and bool(recipient),
         "notice": told(dialog_manager),
         **(pay_options(payments, booking) if state == "ready" else NO_PAYMENT),
-        "code": booking.code,
+        "code": booking.series.code if booking.series else booking.code,
+        "single": booking.series is None,
+        "series": booking.series is not None,
+        "weekly": musician_screens.weekly(booking.day, booking.starts_at, booking.ends_at, room.zone),
+        "week_lines": musician_screens.series_week_lines(weeks),
         "room_name": h(room.name),
         "day": day(booking.day),
         "slot_lines": musician_screens.slot_lines(booking.slots, room.zone),
-        "amount": money(booking.amount_paise),
+        "amount": money(sum(week.amount_paise for week in weeks)),
         "deadline": moment(booking.hold_expires_at, room.zone),
         "pending": pending,
         "status": status_name(booking.status),
@@ -443,6 +500,79 @@ async def on_gst_name_refused(
     await message.answer(musician.GST_NAME_REFUSED)
 
 
+async def on_repeat_weekly(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    """Only one unbroken run of free slots can repeat: the service says so (any number of
+    weeks will do to ask), and its words are shown."""
+    service = _service(manager)
+    room = await room_of(manager, manager.dialog_data["room_id"])
+    keys = parse_slot_keys(_slots(manager).get_checked())
+    try:
+        await service.plan_weekly(room, _day(manager), keys, MIN_WEEKS)
+    except BookingError as error:
+        await callback.answer(refusal(error), show_alert=True)
+        return
+    manager.dialog_data.pop("holds_full", None)
+    await manager.switch_to(BookingSG.weeks)
+
+
+async def on_weeks_chosen(callback: CallbackQuery, widget: Any, manager: DialogManager, weeks: str) -> None:
+    """``weeks`` comes from the button's data: checked by the service, never trusted."""
+    service = _service(manager)
+    room = await room_of(manager, manager.dialog_data["room_id"])
+    keys = parse_slot_keys(_slots(manager).get_checked())
+    try:
+        offer = await service.plan_weekly(room, _day(manager), keys, int(weeks) if weeks.isdigit() else 0)
+    except BookingError as error:
+        await callback.answer(refusal(error), show_alert=True)
+        return
+    manager.dialog_data["weeks"] = int(weeks)
+    _seen(manager, offer)
+    manager.dialog_data.pop("notice", None)
+    await manager.switch_to(BookingSG.series)
+
+
+def _seen(manager: DialogManager, offer: SeriesOffer) -> None:
+    """The weeks the musician is shown as bookable: what Confirm books, and no other."""
+    manager.dialog_data["week_days"] = [week.day.isoformat() for week in offer.bookable]
+
+
+async def _create_series(manager: DialogManager, user: Any, keys: list[str]) -> list[Booking]:
+    service = _service(manager)
+    data = manager.dialog_data
+    manager.middleware_data.pop(OFFERS_READ, None)  # the claims are about to change
+    args = (data["room_id"], _day(manager), keys, int(data["weeks"]))
+    seen = [date.fromisoformat(day) for day in data.get("week_days", [])]
+    try:
+        return await service.create_series(user.id, *args, only=seen)
+    except UnknownUserError:
+        await register_from(user)
+        return await service.create_series(user.id, *args, only=seen)
+
+
+async def on_confirm_series(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    room = await room_of(manager, manager.dialog_data["room_id"])
+    keys = parse_slot_keys(_slots(manager).get_checked())
+    try:
+        weeks = await _create_series(manager, callback.from_user, keys)
+    except (SeriesWeeksTakenError, NoWeekBookableError) as error:
+        # The screen reads the weeks again and marks the ones that went; Confirm then
+        # books the weeks it shows.
+        manager.dialog_data["notice"] = musician.booking_refused_notice(refusal(error))
+        _seen(manager, await _series_offer(manager, _service(manager), room))
+        return
+    except TooManyUnpaidHoldsError as error:
+        manager.dialog_data["holds_full"] = h(refusal(error))
+        return
+    except BookingError as error:
+        manager.dialog_data["notice"] = musician.booking_refused_notice(refusal(error))
+        await manager.switch_to(BookingSG.slots)
+        return
+    lead = weeks[0]
+    manager.dialog_data["booking_id"] = str(lead.id)
+    await _prepare_payment(manager, lead, room)
+    await manager.switch_to(BookingSG.pay)
+
+
 async def on_main_menu(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     await open_main_menu(manager)
 
@@ -489,13 +619,41 @@ def build_dialog() -> Dialog:
             Format(musician_screens.REVIEW),
             Format(musician_screens.HOLDS_FULL, when="holds_full"),
             Button(Const("✅ Confirm"), id="confirm", on_click=on_confirm),
+            Button(Const("🔁 Repeat weekly"), id="weekly", on_click=on_repeat_weekly),
             Button(Const("📋 My bookings"), id="holds", on_click=on_my_bookings, when="holds_full"),
             Row(Back(Const("‹ Slots")), Cancel(Const("✖ Cancel"))),
             state=BookingSG.review,
             getter=review_getter,
         ),
         Window(
-            Format(musician_screens.PAY_HEADING),
+            Format(musician_screens.HOW_MANY_WEEKS),
+            Group(labelled_select("weeks", "week_choices", on_weeks_chosen), width=4),
+            Row(
+                SwitchTo(Const("‹ Review"), id="to_review", state=BookingSG.review), Cancel(Const("✖ Cancel"))
+            ),
+            state=BookingSG.weeks,
+            getter=weeks_getter,
+        ),
+        Window(
+            Format(musician_screens.SERIES_REVIEW, when="any_bookable"),
+            Format(musician_screens.NO_WEEK_FREE, when="none_bookable"),
+            Const(musician_screens.SOME_WEEKS_NOT_FREE, when="some_impossible"),
+            Format(musician_screens.NOTICE, when="notice"),
+            Format(musician_screens.HOLDS_FULL, when="holds_full"),
+            Button(
+                Format(musician_screens.CONFIRM_WEEKS),
+                id="confirm_series",
+                on_click=on_confirm_series,
+                when="any_bookable",
+            ),
+            Button(Const("📋 My bookings"), id="series_holds", on_click=on_my_bookings, when="holds_full"),
+            Row(SwitchTo(Const("‹ Weeks"), id="to_weeks", state=BookingSG.weeks), Cancel(Const("✖ Cancel"))),
+            state=BookingSG.series,
+            getter=series_getter,
+        ),
+        Window(
+            Format(musician_screens.PAY_HEADING, when="single"),
+            Format(musician_screens.SERIES_PAY_HEADING, when="series"),
             Format(musician_screens.PAY_BEFORE, when="pending"),
             Const(musician_screens.PAYMENT_SERVICE_DOWN, when="pay_error"),
             Const(musician_screens.ONLINE_PAYMENT_UNAVAILABLE, when="pay_unavailable"),

@@ -30,6 +30,7 @@ from domain.words.formats import money
 from domain.words.refusals import refusal
 from storage.booking_service import BookingService
 from storage.models import Booking, Room
+from storage.series import series_of
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +84,14 @@ async def details_getter(
     )
     room = await _room_or_none(dialog_manager, booking.room_id)
     pending = booking.status is BookingStatus.PENDING_PAYMENT
+    # A week of a series is paid with the series: its Pay button asks for every week.
+    payable = await series_of(booking) if pending else [booking]
     return {
         **(pay_options(payments, booking) if pending else NO_PAYMENT),
         "details": musician_screens.booking_details(booking, room),
         "check_in": await _check_in(booking_service, booking, room),
         "notice": dialog_manager.dialog_data.get("notice", ""),
-        "amount": money(booking.amount_paise),
+        "amount": money(sum(week.amount_paise for week in payable)),
         "can_cancel": booking.status in CANCELLABLE and booking.starts_at > booking_service.clock.now(),
         "can_invoice": booking.status in INVOICED,
         "share_query": share_query(booking.code) if booking.status in SHAREABLE else "",

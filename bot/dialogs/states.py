@@ -23,6 +23,8 @@ class BookingSG(StatesGroup):
     pay = State()
     gstin = State()
     gst_name = State()
+    weeks = State()
+    series = State()
 
 
 class FreeSlotsSG(StatesGroup):

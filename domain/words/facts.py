@@ -32,6 +32,22 @@ class PricedSlotFacts(SlotFacts, Protocol):
 
 
 @runtime_checkable
+class SeriesFacts(Protocol):
+    """A booking's place in a weekly series."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def index(self) -> int:
+        """0 for the first booked week."""
+        ...
+
+    @property
+    def count(self) -> int: ...
+
+
+@runtime_checkable
 class BookingFacts(Protocol):
     @property
     def code(self) -> str: ...
@@ -67,12 +83,22 @@ class BookingFacts(Protocol):
 
     @property
     def payment(self) -> Mapping[str, Any]:
-        """What the gateway said was paid: ``currency``, ``amount_paid_paise``..."""
+        """The payment link: ``link_id``, ``link_url``..."""
+        ...
+
+    @property
+    def paid_currency(self) -> str:
+        """The currency the booking was paid in (a refund goes back in it)."""
+        ...
+
+    @property
+    def series(self) -> SeriesFacts | None:
+        """Its week of a weekly series, or None for a single booking."""
         ...
 
     @property
     def refund(self) -> Mapping[str, Any]:
-        """The refund owed: ``due_paise``, ``status``..."""
+        """Its refunds as one record: ``due_paise``, ``status``..."""
         ...
 
     @property

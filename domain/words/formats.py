@@ -174,6 +174,7 @@ HOUR = Noun("hour", "hours")
 MINUTE = Noun("minute", "minutes")
 DAY = Noun("day", "days")
 SESSION = Noun("session", "sessions")
+WEEK = Noun("week", "weeks")
 
 
 def count(number: float, noun: Noun) -> str:

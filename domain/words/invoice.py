@@ -67,6 +67,11 @@ def slot_item(room_name: str) -> str:
     return f"Rehearsal slot, {room_name}"
 
 
+def week_item(session_day: date, room_name: str) -> str:
+    """An invoice line's description for one week of a weekly series."""
+    return f"{day_month_year(session_day)} · {room_name}"
+
+
 def percent(rate_bp: float) -> str:
     """``1800`` → ``18%``, ``250`` → ``2.5%``, ``62.5`` → ``0.625%``."""
     return f"{rate_bp / 100:g}%"
@@ -140,6 +145,8 @@ def refund_row(refund_id: str, status: str) -> str:
 
 def caption(booking: BookingFacts, number: str) -> str:
     """The chat message that carries the PDF."""
+    if booking.series is not None:
+        return f"Invoice {number} for the weekly booking {booking.series.code}"
     return f"Invoice {number} for booking {booking.code}"
 
 

@@ -7,6 +7,7 @@ facts it tells. The text is HTML for Telegram, facts people typed escaped (``h``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from domain.payment_fit import Refusal
 from domain.words.facts import BookingFacts, RoomFacts, SlotFacts
 from domain.words.formats import (
     HOUR,
+    WEEK,
     amount,
     clock,
     count,
@@ -26,6 +28,7 @@ from domain.words.formats import (
     money,
     session_span,
     slot_span,
+    time_span,
     weekday,
 )
 from domain.words.statuses import status_name
@@ -72,21 +75,97 @@ def confirmed(booking: BookingFacts, room: RoomFacts) -> str:
     )
 
 
+def paid_for(booking: BookingFacts) -> str:
+    """The code a payment was made under: the booking's, or its weekly series'."""
+    return booking.series.code if booking.series else booking.code
+
+
 def payment_failed(booking: BookingFacts, room: RoomFacts, reason: str | None) -> str:
     """``reason`` is the gateway's description of the failure, when it gave one."""
     why = f" ({h(reason)})" if reason else ""
     return (
-        f"❌ The payment for <code>{booking.code}</code> did not go through{why}. Your slots are still held "
-        f"until {clock(booking.hold_expires_at, room.zone)}: you can try again with the same Pay button."
+        f"❌ The payment for <code>{paid_for(booking)}</code> did not go through{why}. Your slots are "
+        f"still held until {clock(booking.hold_expires_at, room.zone)}: you can try again with the same "
+        "Pay button."
     )
 
 
 def hold_expired(booking: BookingFacts, room: RoomFacts) -> str:
     """The same words whether the clock or the gateway's webhook saw the hold end first
-    (one dedupe key, one wording)."""
+    (one dedupe key, one wording); for a week of a series, the whole series' hold."""
+    if booking.series is not None:
+        return (
+            f"⌛ Your hold on {h(room.name)} for the weekly booking <code>{booking.series.code}</code> "
+            f"({weekly(booking, room)}, {count(booking.series.count, WEEK)} from {day(booking.day)}) expired "
+            "before payment; the slots are free again."
+        )
     return (
         f"⌛ Your hold on {h(room.name)} for {session_span(booking, room.zone)} expired before payment "
         f"(booking <code>{booking.code}</code>); the slots are free again."
+    )
+
+
+def weekly(booking: BookingFacts, room: RoomFacts) -> str:
+    """``Thursdays 18:00–20:00``: when a series meets."""
+    return f"{weekday(booking.day)}s {time_span(booking.starts_at, booking.ends_at, room.zone)}"
+
+
+def series_confirmed(
+    kept: Sequence[BookingFacts],
+    lost: Sequence[tuple[BookingFacts, Refusal]],
+    room: RoomFacts,
+    paid_paise: int,
+) -> str:
+    """A series' payment settled: the weeks that are the musician's, and the weeks it could
+    not buy any more, each refunded in full."""
+    first = (kept or [week for week, _ in lost])[0]
+    code = paid_for(first)
+    lines = [
+        f"✅ <b>Weekly booking confirmed</b> · <code>{code}</code>"
+        if kept
+        else f"⚠️ <b>Weekly booking not confirmed</b> · <code>{code}</code>"
+    ]
+    lines.append(f"\n🎸 {h(room.name)}\n📍 {h(room.address)}")
+    if kept:
+        lines.append(f"🔁 {weekly(first, room)}, {count(len(kept), WEEK)}:")
+        lines += [f"• {day(week.day)} · <code>{week.code}</code>" for week in kept]
+    lines.append(f"\n💳 Paid {money(paid_paise)}")
+    if lost:
+        back = sum(week.amount_paise for week, _ in lost)
+        lines.append(
+            f"\nThese weeks could not be booked any more, so I am refunding {money(back)} for them; "
+            f"{REFUND_TIME}:"
+        )
+        lines += [f"• {day(week.day)}: {WEEK_LOST[refusal]}" for week, refusal in lost]
+    if kept:
+        lines.append("\nYour invoice follows. I will remind you before each session.")
+    return "\n".join(lines)
+
+
+WEEK_LOST = {
+    Refusal.SLOTS_TAKEN: "booked by someone else after your hold ran out",
+    Refusal.SESSION_OVER: "the session was over before your payment reached me",
+    Refusal.BOOKING_CANCELLED: "you had cancelled it",
+    Refusal.WRONG_AMOUNT: "the payment did not match",
+}
+"""Why one week of a series could not be bought by its payment."""
+
+
+def series_refused(
+    lead: BookingFacts, room: RoomFacts, refusal: Refusal, paid_paise: int, currency: str
+) -> str:
+    """A series' payment could not buy it at all: all of it comes back."""
+    paid = amount(paid_paise, currency)
+    why = {
+        Refusal.WRONG_AMOUNT: "it did not match the price of the weekly booking",
+        Refusal.SESSION_OVER: "every session was over before it reached me",
+        Refusal.SLOTS_TAKEN: "its slots were booked by someone else after the hold ran out",
+        Refusal.BOOKING_CANCELLED: "the weekly booking had been cancelled",
+    }[refusal]
+    return (
+        f"⚠️ I received {paid} for the weekly booking <code>{paid_for(lead)}</code> at {h(room.name)}, "
+        f"but I could not confirm it: {why}. I am refunding the full {paid}; {REFUND_TIME}. "
+        "Nothing was booked; you are welcome to book again from the menu."
     )
 
 
@@ -120,7 +199,7 @@ def refused(booking: BookingFacts, room: RoomFacts, refusal: Refusal, paid_paise
 
 def _refunded(booking: BookingFacts, amount_paise: int) -> str:
     """A refund is in the currency it was paid in (a wrong-currency payment goes back as it came)."""
-    return amount(amount_paise, str(booking.payment.get("currency") or "INR"))
+    return amount(amount_paise, booking.paid_currency)
 
 
 def refund_started(booking: BookingFacts, amount_paise: int) -> str:
@@ -266,6 +345,11 @@ def booking_refused_notice(refusal: str) -> str:
 def payment_link_description(booking: BookingFacts, room: RoomFacts) -> str:
     """What Razorpay's payment page shows as the payment's description."""
     return f"{room.name} · {day_month_year(booking.day)} · {len(booking.slots)} slot(s)"
+
+
+def series_link_description(lead: BookingFacts, room: RoomFacts, weeks: int) -> str:
+    """What Razorpay's payment page shows for a weekly series' one payment."""
+    return f"{room.name} · weekly × {weeks} from {day_month_year(lead.day)} · {len(lead.slots)} slot(s) each"
 
 
 # ---- my bookings: alerts and notices ----------------------------------------------------

@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 from domain.availability import SlotOffer
 from domain.refund import RefundQuote
 from domain.room_rules import RefundDeadlines, RoomRules
+from domain.series import Obstacle
 from domain.words.facts import BookingFacts, PricedSlotFacts, RoomCardFacts, RoomFacts, SlotFacts
 from domain.words.formats import (
     DAY,
     ROOM,
     SLOT,
+    WEEK,
     booking_times,
     count,
     day,
@@ -31,6 +33,7 @@ from domain.words.formats import (
     phone,
     slot_span,
     time_span,
+    weekday,
 )
 from domain.words.hours import RefundPolicyFacts, hours_lines, refund_policy
 from domain.words.musician import STATE_WORDS
@@ -62,12 +65,15 @@ HELP = (
     "with a calendar file (open it to add the session, with a reminder an hour before) and an "
     "<b>Add to Google Calendar</b> button. If the booking is cancelled, a file to take it off "
     "your calendar follows.\n"
-    "4. <b>My bookings</b>: see upcoming and past sessions, get the invoice again, "
-    "or cancel; the refund follows the room's tiers you were shown when booking, and comes "
-    "with a credit note. A session the room marked as a no-show says so in your past "
-    "bookings. <b>Share with the band</b> sends a paid session's card (room, day, times, "
-    "map) to a chat you pick.\n"
-    "5. <b>Getting in</b>: the room's door code, floor or parking notes come with the reminder "
+    "4. <b>Every week?</b> On the review screen, tap <b>Repeat weekly</b> to book the same "
+    "time for 2 to 12 weeks: weeks that are taken or closed are named, you book the rest and "
+    "pay once for all of them.\n"
+    "5. <b>My bookings</b>: see upcoming and past sessions, get the invoice again, "
+    "or cancel; the refund follows the room's tiers you were shown when booking (each week "
+    "of a weekly booking on its own), and comes with a credit note. A session the room "
+    "marked as a no-show says so in your past bookings. <b>Share with the band</b> sends a "
+    "paid session's card (room, day, times, map) to a chat you pick.\n"
+    "6. <b>Getting in</b>: the room's door code, floor or parking notes come with the reminder "
     "an hour before your session, and show under the booking in My bookings from two hours "
     "before the start (paid bookings only). Tap the room's phone number on its card to call it.\n\n"
     "<b>Room owners</b>: /owner opens your rooms: the day's schedule (mark a session "
@@ -299,6 +305,71 @@ def free_refused(problem: str, part: str, day_meant: date | None) -> str:
     return f"{why}\n\n{FREE_EXAMPLES}"
 
 
+# ---- book: repeat weekly ----------------------------------------------------------------
+
+HOW_MANY_WEEKS = (
+    "🔁 <b>Repeat weekly</b> at {room_name}\n{weekly}, starting {day}.\n\n"
+    "For how many weeks? ({min_weeks} to {max_weeks}, this week included)"
+)
+SERIES_REVIEW = (
+    "<b>Please check your weekly booking</b>\n\n"
+    "🏠 {room_name}\n📍 {address}\n🔁 {weekly}\n\n{week_lines}\n\n"
+    "💰 Total for {weeks_booked}: <b>{total}</b>\n\n"
+    "When you confirm, these weeks are held for you for {hold_minutes} minutes while you pay "
+    "once for all of them. Each week can be cancelled on its own, refunded by how early you "
+    "cancel that week: {policy}"
+)
+NO_WEEK_FREE = (
+    "<b>None of these weeks can be booked.</b>\n\n{week_lines}\n\nPlease go back and pick "
+    "another time or fewer weeks."
+)
+SOME_WEEKS_NOT_FREE = "\nThe weeks marked ✕ can't be booked; confirming books the others."
+CONFIRM_WEEKS = "✅ Confirm {weeks_booked} · {total}"
+"""The series review's button."""
+SERIES_PAY_HEADING = "🎉 <b>Weekly booking {code}</b>\n🏠 {room_name}\n🔁 {weekly}\n{week_lines}\n"
+
+OBSTACLE_WORDS = {
+    Obstacle.CLOCK_CHANGE: "the clocks change that day",
+    Obstacle.CLOSED: "the room is closed then",
+    Obstacle.TAKEN: "already booked",
+    Obstacle.TOO_SOON: "too soon to book",
+    Obstacle.TOO_FAR: "too far ahead to book",
+}
+"""Why one week of a weekly booking can't be had."""
+
+
+def weekly(day_of_first: date, starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
+    """``Thursdays, 18:00–20:00``: when a weekly booking meets."""
+    return f"{weekday(day_of_first)}s, {time_span(starts_at, ends_at, zone)}"
+
+
+def weeks_button(weeks: int) -> str:
+    return count(weeks, WEEK)
+
+
+def week_line(on: date, price_paise: int | None, obstacle: Obstacle | None) -> str:
+    """One week of a planned weekly booking: its price, or why it can't be booked."""
+    if obstacle is not None:
+        return f"✕ {day(on)} — {OBSTACLE_WORDS[obstacle]}"
+    return f"✅ {day(on)} — {money(price_paise or 0)}"
+
+
+def weeks_booked(weeks: int) -> str:
+    return count(weeks, WEEK)
+
+
+def series_week_lines(weeks: Sequence[BookingFacts]) -> str:
+    """The weeks of a held or paid weekly booking, one a line."""
+    return "\n".join(f"• {day(week.day)} · {week.code}" for week in weeks)
+
+
+def series_mark(booking: BookingFacts) -> str:
+    """``week 2 of 4``, or "" for a single booking."""
+    if booking.series is None:
+        return ""
+    return f"week {booking.series.index + 1} of {booking.series.count}"
+
+
 # ---- my bookings ------------------------------------------------------------------------
 
 NO_BOOKINGS_YET = "Nothing here yet. Find a room and book your first session!"
@@ -318,8 +389,9 @@ def booking_line(booking: BookingFacts, room: RoomFacts | None) -> str:
     """One entry of the list: code, room, date, slots, amount, status."""
     name = h(room.name) if room else "a room that no longer exists"
     zone = room.zone if room else ROOM_GONE_ZONE
+    weekly_mark = f" · 🔁 {series_mark(booking)}" if booking.series else ""
     return (
-        f"<b>{booking.code}</b> · {name}\n"
+        f"<b>{booking.code}</b> · {name}{weekly_mark}\n"
         f"   {day(booking.day)}, {booking_times(booking, zone)} "
         f"({count(len(booking.slots), SLOT)}) · "
         f"{money(booking.amount_paise)} · {status_name(booking.status)}{no_show_mark(booking)}"
@@ -333,7 +405,8 @@ def no_show_mark(booking: BookingFacts) -> str:
 
 def booking_button(booking: BookingFacts, room: RoomFacts | None) -> str:
     name = room.name if room else "Room"
-    return f"{booking.code} · {day_and_month(booking.day)} · {name}"
+    weekly_mark = " · 🔁" if booking.series else ""
+    return f"{booking.code} · {day_and_month(booking.day)} · {name}{weekly_mark}"
 
 
 def booking_details(booking: BookingFacts, room: RoomFacts | None) -> str:
@@ -343,6 +416,8 @@ def booking_details(booking: BookingFacts, room: RoomFacts | None) -> str:
         f"<b>Booking {booking.code}</b>",
         f"🏠 {h(room.name) if room else 'Room no longer listed'}",
     ]
+    if booking.series is not None:
+        lines.append(f"🔁 {series_mark(booking).capitalize()} of the weekly booking {booking.series.code}")
     if room:
         lines.append(f"📍 {h(room.address)}")
     lines += [
@@ -363,6 +438,8 @@ def booking_details(booking: BookingFacts, room: RoomFacts | None) -> str:
 
 
 def refund_preview(booking: BookingFacts, quote: RefundQuote) -> str:
+    if booking.series is not None:
+        return _week_refund_preview(booking, quote)
     if booking.status.value == "PENDING_PAYMENT":
         return (
             f"Cancel booking <b>{booking.code}</b>?\n\n"
@@ -390,3 +467,26 @@ ASK_GST_NAME = (
     "🧾 GSTIN <code>{gstin}</code> ({state}).\n\n"
     "Now send the name registered with this GSTIN, as the invoice should print it."
 )
+
+
+def _week_refund_preview(booking: BookingFacts, quote: RefundQuote) -> str:
+    assert booking.series is not None
+    if booking.status.value == "PENDING_PAYMENT":
+        return (
+            f"Cancel the weekly booking <b>{booking.series.code}</b>?\n\n"
+            f"Nothing has been paid yet, so there is nothing to refund; all "
+            f"{count(booking.series.count, WEEK)} are released for other musicians (one payment "
+            "was to pay for all of them)."
+        )
+    if quote.amount_paise:
+        money_back = f"you get <b>{money(quote.amount_paise)}</b> back ({quote.percent}% of this "
+        money_back += f"week's {money(booking.amount_paise)}), to the account you paid from."
+    else:
+        money_back = (
+            f"there is <b>no refund</b> for this week at this notice ({money(booking.amount_paise)})."
+        )
+    return (
+        f"Cancel {series_mark(booking)} of the weekly booking <b>{booking.series.code}</b> "
+        f"({day(booking.day)}, <code>{booking.code}</code>)?\n\n"
+        f"If you cancel now, {money_back} The other weeks stay booked."
+    )

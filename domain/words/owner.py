@@ -14,16 +14,20 @@ from zoneinfo import ZoneInfo
 from domain.payment_fit import Refusal
 from domain.words.facts import BookingFacts, PersonFacts, RoomFacts, SlotFacts
 from domain.words.formats import (
+    WEEK,
     amount,
     booking_times,
     clock,
+    count,
     day_and_month,
     day_this_year,
     h,
     money,
     session_span,
     slot_span,
+    time_span,
     user_link,
+    weekday,
 )
 
 # ---- a booking's news -------------------------------------------------------------------
@@ -36,6 +40,20 @@ def new_booking(booking: BookingFacts, room: RoomFacts, musician: PersonFacts | 
         f"{h(room.name)} · {session_span(booking, room.zone)}\n"
         f"Slots: {slots}\nMusician: {user_link(musician, booking.user_id)}\n"
         f"Paid: {money(booking.amount_paise)}"
+    )
+
+
+def new_series(weeks: Sequence[BookingFacts], room: RoomFacts, musician: PersonFacts | None) -> str:
+    """A weekly series was paid: every week the room now has booked."""
+    first = weeks[0]
+    code = first.series.code if first.series else first.code
+    span = time_span(first.starts_at, first.ends_at, room.zone)
+    dates = "\n".join(f"• {day_this_year(week.day)} · <code>{week.code}</code>" for week in weeks)
+    return (
+        f"🆕 <b>New weekly booking</b> · <code>{code}</code>\n"
+        f"{h(room.name)} · {weekday(first.day)}s {span}, {count(len(weeks), WEEK)}:\n{dates}\n"
+        f"Musician: {user_link(musician, first.user_id)}\n"
+        f"Paid: {money(sum(week.amount_paise for week in weeks))}"
     )
 
 
@@ -105,6 +123,18 @@ def refused_payment(
             return f"ℹ️ A payment for {head} arrived after the musician had cancelled the hold. {outcome}"
 
 
+def refused_series_payment(
+    lead: BookingFacts, room: RoomFacts, refusal: Refusal, paid_paise: int, currency: str
+) -> str:
+    """The owner's side of a weekly series' payment that could not buy it."""
+    code = lead.series.code if lead.series else lead.code
+    paid = amount(paid_paise, currency)
+    return (
+        f"ℹ️ A payment of {paid} for the weekly booking <code>{code}</code> ({h(room.name)}) could not "
+        f"be accepted ({REFUSAL_REASONS[refusal]}). It is being refunded in full and nothing was booked."
+    )
+
+
 def extra_payment(
     booking: BookingFacts, room: RoomFacts, payment_id: str, paid_paise: int, currency: str
 ) -> str:
@@ -117,7 +147,7 @@ def extra_payment(
 
 
 def refund_failed(booking: BookingFacts, room: RoomFacts, amount_paise: int) -> str:
-    refunded = amount(amount_paise, str(booking.payment.get("currency") or "INR"))
+    refunded = amount(amount_paise, booking.paid_currency)
     return (
         f"⚠️ <b>Refund failed</b>: {refunded} for <code>{booking.code}</code> "
         f"({h(room.name)}). Please retry it from the Razorpay dashboard."

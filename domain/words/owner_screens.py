@@ -121,11 +121,16 @@ SCHEDULE = "📅 <b>{name}</b> — {day}\n\n{lines}"
 NO_BOOKINGS = "No bookings."
 
 
+def _weekly(booking: BookingFacts) -> str:
+    """`` · 🔁 2/4``: a week of a weekly booking; "" for a single booking."""
+    return f" · 🔁 {booking.series.index + 1}/{booking.series.count}" if booking.series else ""
+
+
 def schedule_line(booking: BookingFacts, room: RoomFacts, musician: PersonFacts | None) -> str:
     return (
         f"• {booking_times(booking, room.zone)} <code>{booking.code}</code> "
         f"{user_link(musician, booking.user_id)} · "
-        f"{_status(booking)} · {money(booking.amount_paise)}"
+        f"{_status(booking)} · {money(booking.amount_paise)}{_weekly(booking)}"
     )
 
 
@@ -135,7 +140,7 @@ def _status(booking: BookingFacts) -> str:
 
 def schedule_button(booking: BookingFacts, room: RoomFacts, musician: PersonFacts | None) -> str:
     name = musician.display_name if musician else "musician"
-    return f"{booking_times(booking, room.zone)} · {name} · {_status(booking)}"
+    return f"{booking_times(booking, room.zone)} · {name} · {_status(booking)}{_weekly(booking)}"
 
 
 def booking_details(booking: BookingFacts, room: RoomFacts, musician: PersonFacts | None) -> str:
@@ -147,6 +152,11 @@ def booking_details(booking: BookingFacts, room: RoomFacts, musician: PersonFact
         f"🎤 {user_link(musician, booking.user_id)}",
         f"💰 {money(booking.amount_paise)} · <b>{status_name(booking.status)}</b>",
     ]
+    if booking.series is not None:
+        lines.append(
+            f"🔁 Week {booking.series.index + 1} of {booking.series.count} of the weekly booking "
+            f"<code>{booking.series.code}</code>"
+        )
     if booking.payment_id:
         lines.append(f"Payment <code>{h(booking.payment_id)}</code>")
     if booking.cancel_reason:

@@ -89,7 +89,30 @@ def refusal(error: Refused) -> str:
                 "A no-show can be marked or undone only within 24 hours of the session's end; "
                 f"that time ran out at {moment(facts.closed_at, facts.zone)}."
             )
+        case "series_not_possible":
+            return series_not_possible(facts.problem)
+        case "no_week_bookable":
+            return "None of those weeks can be booked any more. Please pick another time."
+        case "series_weeks_taken":
+            weeks = "a week" if len(facts.days) == 1 else f"{len(facts.days)} weeks"
+            return f"Sorry, {weeks} of that series just went to another musician; nothing was booked."
     return SOMETHING_REFUSED
+
+
+SERIES_PROBLEMS = {
+    "weeks_out_of_range": "A weekly booking repeats for 2 to 12 weeks. Please pick a number in that range.",
+    "no_slots": "Pick the slots to repeat first.",
+    "not_one_run": "Only one unbroken run of slots can repeat weekly. Please pick slots next to each other.",
+    "crosses_clock_change": (
+        "That session runs across a change of the clocks, so it cannot repeat at the same times. "
+        "Please pick another time."
+    ),
+}
+"""Why a weekly series cannot be set up, by ``domain.series.SeriesProblem``'s value."""
+
+
+def series_not_possible(problem: str) -> str:
+    return SERIES_PROBLEMS.get(problem, SOMETHING_REFUSED)
 
 
 def too_many_slots(limit: int) -> str:

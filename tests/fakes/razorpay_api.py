@@ -204,6 +204,8 @@ class FakeRazorpayAPI:
         )
         if paid is None:
             return _error(400, "The id provided does not exist")
+        if len(data.get("notes") or {}) > 15:
+            return _error(400, "notes can have at most 15 keys")
         amount = int(data.get("amount", paid["amount"]))
         if amount <= 0 or self.refunded_total(payment_id) + amount > paid["amount"]:
             return _error(400, "The refund amount provided is greater than amount captured")
@@ -215,6 +217,7 @@ class FakeRazorpayAPI:
             "payment_id": payment_id,
             "status": self.refund_status,
             "speed_requested": data.get("speed", "normal"),
+            "notes": data.get("notes") or {},
             "idempotency_key": key,
         }
         self.refunds.append(refund)
