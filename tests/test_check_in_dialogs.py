@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram_dialog.test_tools.memory_storage import JsonMemoryStorage
 
@@ -29,9 +30,16 @@ MS = timedelta(milliseconds=1)
 
 @pytest.fixture
 def people(
-    db: Database, clock: ManualClock, service: BookingService, room: Room, user: User
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    user: User,
+    dialog_storage: BaseStorage,
 ) -> dict[str, Musician]:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, RecordingPayments()), dialog_storage
+    )
     return {
         "owner": Musician(dispatcher, manager, user_id=9001, name="Ravi"),
         "co_owner": Musician(dispatcher, manager, user_id=9002, name="Kiran"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 
 from domain.start_links import day_parameter, free_parameter
@@ -24,8 +25,10 @@ OWNER = 9001
 
 
 @pytest.fixture
-def chat(db: Database, clock, service: BookingService, room: Room) -> Musician:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+def chat(db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage) -> Musician:
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, RecordingPayments()), dialog_storage
+    )
     return Musician(dispatcher, manager, user_id=1001, name="Asha")
 
 
@@ -240,9 +243,11 @@ async def test_the_book_and_bookings_links_open_those_places(chat: Musician) -> 
 
 
 async def test_the_owner_link_opens_the_owners_menu(
-    db: Database, clock, service: BookingService, room: Room
+    db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage
 ) -> None:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, RecordingPayments()), dialog_storage
+    )
     owner = Musician(dispatcher, manager, user_id=OWNER, name="Ravi")
     await owner.send("/start owner")
     assert "Bass Cave Studio" in owner.text

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
@@ -177,9 +178,16 @@ async def test_the_no_show_rate_counts_the_rooms_paid_sessions_that_ended(
 
 @pytest.fixture
 def people(
-    db: Database, clock: ManualClock, service: BookingService, room: Room, user: User
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    user: User,
+    dialog_storage: BaseStorage,
 ) -> dict[str, Musician]:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, RecordingPayments()), dialog_storage
+    )
     return {
         "owner": Musician(dispatcher, manager, user_id=OWNER, name="Ravi"),
         "musician": Musician(dispatcher, manager, user_id=user.id, name="Asha"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 
 from domain.booking_status import BookingStatus
 from domain.words import musician as musician_words
@@ -69,8 +70,12 @@ async def test_an_old_booking_with_a_gap_names_each_run_wherever_its_times_are_s
 
 
 @pytest.fixture
-def people(db: Database, clock, service: BookingService, room: Room, user: User) -> dict[str, Musician]:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+def people(
+    db: Database, clock, service: BookingService, room: Room, user: User, dialog_storage: BaseStorage
+) -> dict[str, Musician]:
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, RecordingPayments()), dialog_storage
+    )
     return {
         "owner": Musician(dispatcher, manager, user_id=9001, name="Ravi"),
         "musician": Musician(dispatcher, manager, user_id=user.id, name="Asha"),

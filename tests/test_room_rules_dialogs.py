@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 
 from domain.booking_status import BookingStatus
 from storage.booking_service import BookingService
@@ -22,8 +23,12 @@ OWNER = 9001
 
 
 @pytest.fixture
-def people(db: Database, clock, service: BookingService, room: Room, user: User) -> dict[str, Musician]:
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+def people(
+    db: Database, clock, service: BookingService, room: Room, user: User, dialog_storage: BaseStorage
+) -> dict[str, Musician]:
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, RecordingPayments()), dialog_storage
+    )
     return {
         "owner": Musician(dispatcher, manager, user_id=OWNER, name="Ravi"),
         "musician": Musician(dispatcher, manager, user_id=user.id, name="Asha"),

@@ -227,7 +227,9 @@ async def test_two_webhook_processes_share_one_musicians_booking_and_run_each_jo
     assert booking.status is BookingStatus.NOT_STARTED
     assert [n for n in sends(bot_api).values() if n > 1] == []
     assert len(sent_to(bot_api, ASHA["id"], "Booking confirmed")) == 1
-    assert len([c for c in bot_api.files if c[0] == "senddocument"]) == 1
+    captions = [str(c[1].get("caption")) for c in bot_api.files if c[0] == "senddocument"]
+    assert len(captions) == 2  # the invoice, then the calendar file: each once
+    assert captions[0].startswith("Invoice ")
     assert len(sent_to(bot_api, OWNER, code)) == 1
     # Both processes' booking clocks found the lapsed hold and the reminder due: once each.
     expired = await Booking.get(lapsed.id)
