@@ -23,7 +23,7 @@ from domain.clock import ManualClock
 from domain.slots import slot_key
 from payments import webhook_bodies
 from payments.service import PaymentService
-from payments.setup import build_payments
+from payments.setup import PaymentSetup, build_payments
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room, User
@@ -150,3 +150,15 @@ async def snapshot() -> dict[str, list[dict[str, Any]]]:
         name: await model.get_pymongo_collection().find({}, {"document": 0}).sort("_id").to_list()
         for name, model in collections.items()
     }
+
+
+async def serve_payments(
+    settings: Settings, clock: ManualClock, service: BookingService
+) -> tuple[PaymentSetup, web.AppRunner]:
+    """The payments of ``settings`` with their web routes on ``settings.port``, where the
+    sandbox sends its webhooks."""
+    payments = build_payments(payments_config(settings, "jamroom_test_bot"), clock, service)
+    app = web.Application()
+    payments.install_routes(app)
+    runner, _ = await serve_app(app, settings.port)
+    return payments, runner

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from datetime import date
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseStorage
 from pypdf import PdfReader
 
 from bot.config import Settings
@@ -24,10 +24,13 @@ from storage.booking_service import BookingService
 from storage.database import Database
 from storage.embedded import free_port
 from storage.models import Booking, Room
-from tests.dialog_support import Musician
+from tests.dialog_support import Musician, confirm_slots, make_dispatcher, make_services
 from tests.fakes.telegram import FakeTelegram
-from tests.test_dialogs_sandbox_pay import ASHA, PAY_TEST, chat_of, confirm_two_slots, serve_payments
+from tests.payment_support import serve_payments
 
+ASHA = 1001
+TOMORROW = date(2026, 11, 26)
+PAY_TEST = r"💳 Pay ₹1,600 \(test\)"
 ADD = r"🧾 Add GST details \(optional\)"
 BAND_GSTIN = "27AAPFU0939F1ZV"
 
@@ -43,27 +46,24 @@ async def payments(db: Database, clock: ManualClock, service: BookingService) ->
 
 @pytest.fixture
 def asha(
-    db: Database, clock: ManualClock, service: BookingService, room: Room, payments: PaymentSetup
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    payments: PaymentSetup,
+    dialog_storage: BaseStorage,
 ) -> Musician:
-    return chat_of(db, clock, service, payments.service)[0]
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments.service), dialog_storage)
+    return Musician(dispatcher, manager, ASHA, "Asha")
 
 
 @pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    fake = await FakeTelegram().start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def deliverer(
-    telegram: FakeTelegram, payments: PaymentSetup, clock: ManualClock
-) -> AsyncIterator[OutboxDeliverer]:
-    bot = Bot("123456:TEST-gst", session=AiohttpSession(api=TelegramAPIServer.from_base(telegram.base_url)))
-    yield OutboxDeliverer(
-        bot, clock, RateLimits(per_chat_interval=0), attachments=payments.service.render_attachment
+def deliverer(telegram_bot: Bot, payments: PaymentSetup, clock: ManualClock) -> OutboxDeliverer:
+    """Talks to the ``telegram`` fake through the production Bot; only the invoice and the
+    credit note are made (no calendar file), so a chat's documents are those two."""
+    return OutboxDeliverer(
+        telegram_bot, clock, RateLimits(per_chat_interval=0), attachments=payments.service.render_attachment
     )
-    await bot.session.close()
 
 
 async def the_booking() -> Booking:
@@ -85,7 +85,7 @@ async def test_the_invoice_and_credit_note_name_the_band_given_before_paying(
     deliverer: OutboxDeliverer,
     telegram: FakeTelegram,
 ) -> None:
-    await confirm_two_slots(asha, room)
+    await confirm_slots(asha, room, TOMORROW, 20, 21)
     assert "🧾 Add GST details (optional)" in asha.button_texts()
     await asha.tap(ADD)
     assert "Send its GSTIN" in asha.text
@@ -148,7 +148,7 @@ async def test_the_invoice_and_credit_note_name_the_band_given_before_paying(
 async def test_a_bad_gstin_is_refused_with_its_reason_and_changes_nothing(
     asha: Musician, room: Room, typed: str, why: str
 ) -> None:
-    await confirm_two_slots(asha, room)
+    await confirm_slots(asha, room, TOMORROW, 20, 21)
     await asha.tap(ADD)
     asking = asha.text
     await asha.send(typed)
@@ -161,7 +161,7 @@ async def test_a_bad_gstin_is_refused_with_its_reason_and_changes_nothing(
 
 
 async def test_a_name_too_short_or_too_long_is_refused(asha: Musician, room: Room) -> None:
-    await confirm_two_slots(asha, room)
+    await confirm_slots(asha, room, TOMORROW, 20, 21)
     await asha.tap(ADD)
     await asha.send(BAND_GSTIN)
     for name in ("X", "B" * 101):
@@ -174,7 +174,7 @@ async def test_a_name_too_short_or_too_long_is_refused(asha: Musician, room: Roo
 
 
 async def test_gst_details_can_be_changed_and_removed_before_paying(asha: Musician, room: Room) -> None:
-    await confirm_two_slots(asha, room)
+    await confirm_slots(asha, room, TOMORROW, 20, 21)
     await add_gst_details(asha, BAND_GSTIN, "Tide Collective LLP")
     await asha.tap("🧾 Change GST details")
     await asha.send("29AAHCM7727Q1ZI")
@@ -190,7 +190,7 @@ async def test_gst_details_can_be_changed_and_removed_before_paying(asha: Musici
 
 
 async def test_once_paid_the_gst_details_cannot_change(asha: Musician, room: Room) -> None:
-    pay_screen = await confirm_two_slots(asha, room)
+    pay_screen = await confirm_slots(asha, room, TOMORROW, 20, 21)
     await asha.tap(PAY_TEST)
     assert (await the_booking()).status is BookingStatus.NOT_STARTED
     assert not any("GST" in text for text in asha.button_texts())

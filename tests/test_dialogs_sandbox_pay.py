@@ -16,7 +16,6 @@ import pytest
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram_dialog.utils import CB_SEP
-from aiohttp import web
 
 from bot.config import Settings
 from bot.services import payments_config
@@ -34,24 +33,12 @@ from storage.payment_events import PaymentEvent
 from storage.sandbox_links import MongoSandboxLinkStore, SandboxLink
 from tests.dialog_support import Musician, confirm_slots, make_dispatcher, make_services
 from tests.fakes.razorpay_api import FakeRazorpayAPI
-from tests.payment_support import serve_app
+from tests.payment_support import serve_payments
 
 TOMORROW = date(2026, 11, 26)
 ASHA, RAVI = 1001, 1002
 PAY_TEST = r"💳 Pay ₹1,600 \(test\)"
 FAIL_TEST = r"Fail the payment \(test\)"
-
-
-async def serve_payments(
-    settings: Settings, clock: ManualClock, service: BookingService
-) -> tuple[PaymentSetup, web.AppRunner]:
-    """The payments of ``settings`` with their web routes on ``settings.port``, where the
-    sandbox sends its webhooks."""
-    payments = build_payments(payments_config(settings, "jamroom_test_bot"), clock, service)
-    app = web.Application()
-    payments.install_routes(app)
-    runner, _ = await serve_app(app, settings.port)
-    return payments, runner
 
 
 @pytest.fixture
