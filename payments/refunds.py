@@ -28,6 +28,7 @@ from payments.gateway import GatewayError, PaymentGateway
 from payments.invoices import Invoices
 from storage.announcements import announce
 from storage.booking_service import BookingService
+from storage.bookings import booking_by_id
 from storage.ids import parse_object_id
 from storage.models import Booking, RefundEntry, to_ms
 from storage.payment_records import (
@@ -254,7 +255,7 @@ class Refunds:
         key = notes.get("key")
         if booking_id is None or not is_refund_key(key):
             return None
-        booking = await Booking.get(booking_id)
+        booking = await booking_by_id(booking_id)
         if booking is None or key not in booking.refunds:
             return None
         if booking.refunds[key].payment_id not in (None, payment_id):

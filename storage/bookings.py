@@ -17,6 +17,10 @@ from storage.models import Booking, Room, room_day_key
 from storage.times import to_ms
 
 
+async def booking_by_id(booking_id: PydanticObjectId) -> Booking | None:
+    return await Booking.get(booking_id)
+
+
 async def booking_by_code(code: str) -> Booking | None:
     """The booking with this code (``JR-XXXXXX``), as musicians and owners quote it."""
     return await Booking.find_one(Booking.code == code)

@@ -12,7 +12,8 @@ from aiogram_dialog import DialogManager, ShowMode
 
 from bot.dialogs.main_menu import open_main_menu, open_over_menu
 from bot.dialogs.states import BookingSG, RoomsSG
-from bot.handlers import commands, owner
+from bot.handlers.commands import on_book, on_bookings
+from bot.handlers.owner import on_owner
 from bot.services import Services
 from bot.users import register_from
 from domain.start_links import BOOK, BOOKINGS, DAY_PREFIX, OWNER, parse_day_parameter
@@ -23,9 +24,9 @@ from storage.rooms import room_by_slug
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(on_day_link, CommandStart(deep_link=True, magic=F.args.startswith(DAY_PREFIX)))
-    router.message.register(commands.on_book, CommandStart(deep_link=True, magic=F.args == BOOK))
-    router.message.register(commands.on_bookings, CommandStart(deep_link=True, magic=F.args == BOOKINGS))
-    router.message.register(owner.on_owner, CommandStart(deep_link=True, magic=F.args == OWNER))
+    router.message.register(on_book, CommandStart(deep_link=True, magic=F.args == BOOK))
+    router.message.register(on_bookings, CommandStart(deep_link=True, magic=F.args == BOOKINGS))
+    router.message.register(on_owner, CommandStart(deep_link=True, magic=F.args == OWNER))
     return router
 
 
