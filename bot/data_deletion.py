@@ -50,7 +50,8 @@ class DeletionPlan:
 class Deleted:
     cancelled: int
     refund_paise: int
-    """Refunds not yet back with the musician: those asked for now and any before."""
+    """What comes back: the refunds of the bookings cancelled now, and those asked for
+    before that had not reached the musician yet."""
 
 
 async def _check_can_delete(service: BookingService, user_id: int, bookings: list[Booking]) -> None:
@@ -95,16 +96,18 @@ async def delete_my_data(service: BookingService, payments: Payments | None, use
     bookings = await bookings_of(user_id)
     await _check_can_delete(service, user_id, bookings)
     cancelled = 0
+    refund = _on_the_way(bookings)
     for booking in _upcoming(bookings):
         try:
-            await cancel_for_musician(service, str(booking.id), user_id, payments)
+            outcome = await cancel_for_musician(service, str(booking.id), user_id, payments)
         except BookingError:
             continue  # a week cancelled with its series, or paid/expired meanwhile: as it is now
         cancelled += 1
+        refund += outcome.refund.amount_paise
     bookings = await bookings_of(user_id)
     if payments is not None:
         for booking in bookings:
             if booking.paid_at is not None and booking.status in PAID and not booking.invoice_number:
                 await payments.issue_invoice(booking)
     await erase_person(user_id)
-    return Deleted(cancelled, _on_the_way(bookings))
+    return Deleted(cancelled, refund)
