@@ -9,17 +9,27 @@ from datetime import date
 
 import pytest
 from aiogram.fsm.storage.base import BaseStorage
+from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram_dialog.test_tools import BotClient
 
 from bot.middlewares.groups import place_of
 from domain.booking_status import BookingStatus
 from domain.start_links import PRIVACY
+from domain.words import groups
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.dialog_state import FSM_COLLECTION
 from storage.models import Booking, Room, User
 from storage.privacy import dialog_state_key_pattern
-from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, slot_keys
+from tests.dialog_support import (
+    Musician,
+    RecordingBot,
+    RecordingPayments,
+    make_dispatcher,
+    make_services,
+    slot_keys,
+)
 
 IN_TWO_DAYS = date(2026, 11, 27)
 ASHA = 1001
@@ -172,9 +182,24 @@ async def test_an_owner_with_rooms_is_told_to_ask_the_operator(dispatcher_and_ma
     assert await User.get(OWNER) is not None
 
 
-def test_privacy_sent_in_a_group_continues_in_the_private_chat() -> None:
-    assert place_of("/privacy", "jamroom_bot") == PRIVACY
-    assert place_of("/privacy@jamroom_bot", "jamroom_bot") == PRIVACY
+@pytest.mark.parametrize("command", ["/privacy", "/privacy@jamroom_bot"])
+async def test_privacy_sent_in_a_group_continues_in_the_private_chat(
+    dispatcher_and_manager, user: User, command: str
+) -> None:
+    assert place_of(command, "jamroom_bot") == PRIVACY
+    bot = RecordingBot()
+    group = BotClient(
+        dispatcher_and_manager[0], user_id=ASHA, chat_id=-100_555, chat_type="supergroup", bot=bot
+    )
+    await group.send(command)
+    (answer,) = [c for c in bot.calls if isinstance(c, SendMessage)]
+    assert answer.text == groups.GROUP_ANSWER
+    keyboard = answer.reply_markup.model_dump(exclude_none=True)["inline_keyboard"]  # type: ignore[union-attr]
+    assert keyboard == [
+        [{"text": groups.CONTINUE_IN_PRIVATE, "url": "https://t.me/jamroom_bot?start=privacy"}]
+    ]
+    assert dispatcher_and_manager[1].sent_messages == []  # nothing personal, no dialog
+    assert await User.get(ASHA) is not None
 
 
 async def test_the_link_from_a_group_opens_privacy(chat: Musician) -> None:
