@@ -11,12 +11,13 @@ they were paid from, and the refund job keeps asking for them under the pseudony
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from bot.cancellations import cancel_for_musician
 from bot.services import Payments
 from domain.booking_status import BookingStatus
-from domain.errors import BookingError, OwnsRoomsError, SessionInProgressError
+from domain.errors import BookingError, OwnsRoomsError, RoomNotFoundError, SessionInProgressError
 from domain.refund_status import RefundStatus
 from storage.booking_service import BookingService
 from storage.models import Booking
@@ -108,6 +109,7 @@ async def delete_my_data(service: BookingService, payments: Payments | None, use
     if payments is not None:
         for booking in bookings:
             if booking.paid_at is not None and booking.status in PAID and not booking.invoice_number:
-                await payments.issue_invoice(booking)
+                with contextlib.suppress(RoomNotFoundError):  # a room removed since: no seller left
+                    await payments.issue_invoice(booking)
     await erase_person(user_id)
     return Deleted(cancelled, refund)

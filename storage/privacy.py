@@ -26,7 +26,6 @@ dropped in ``drop_waits``."""
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -83,17 +82,31 @@ class Person:
     """What identifies the person in what the bot stored about them."""
 
     id: int
-    names: tuple[str, ...]
-    """Their display name and @username as owners' messages wrote them."""
+    display_name: str | None = None
+    username: str | None = None
 
     @classmethod
     def of(cls, telegram_id: int, user: User | None) -> Person:
         if user is None:
-            return cls(telegram_id, ())
-        names = [user.display_name] if user.first_name or user.last_name else []
-        if user.username:
-            names.append(f"@{user.username}")
-        return cls(telegram_id, tuple(names))
+            return cls(telegram_id)
+        named = user.first_name or user.last_name
+        return cls(telegram_id, user.display_name if named else None, user.username)
+
+    def in_texts(self) -> list[re.Pattern[str]]:
+        """How the words write them in others' messages: the link to their chat with their
+        name and @username (``formats.user_link``), a bare @username, their id. A name
+        alone is not looked for: "Raj" would also be found in "Rajesh"."""
+        patterns = [re.compile(rf'<a href="tg://user\?id={self.id}">[^<]*</a>(?: \(@[^)]*\))?')]
+        if self.username:
+            patterns.append(re.compile(rf"(?<![\w@])@{re.escape(self.username)}(?!\w)"))
+        return [*patterns, re.compile(rf"(?<!\d){self.id}(?!\d)")]
+
+    def in_files(self) -> list[re.Pattern[str]]:
+        """In a text file (a CSV) the name stands alone, whole."""
+        whole = [rf"(?<!\w){re.escape(self.display_name)}(?!\w)"] if self.display_name else []
+        if self.username:
+            whole.append(rf"(?<!\w){re.escape(self.username)}(?!\w)")
+        return [*self.in_texts(), *(re.compile(pattern) for pattern in whole)]
 
 
 @dataclass(frozen=True)
@@ -175,12 +188,6 @@ async def drop_messages_to(telegram_id: int) -> int:
     return result.deleted_count
 
 
-def _patterns(who: Person) -> list[re.Pattern[str]]:
-    escaped = [re.escape(text) for name in who.names for text in {name, html.escape(name, quote=False)}]
-    link = rf'<a href="tg://user\?id={who.id}">[^<]*</a>(?: \(@[^)]*\))?'
-    return [re.compile(link), *(re.compile(text) for text in escaped), re.compile(rf"(?<!\d){who.id}(?!\d)")]
-
-
 def _scrubbed(text: str, patterns: Iterable[re.Pattern[str]], gone: str) -> str:
     for pattern in patterns:
         text = pattern.sub(gone, text)
@@ -188,37 +195,32 @@ def _scrubbed(text: str, patterns: Iterable[re.Pattern[str]], gone: str) -> str:
 
 
 async def scrub_messages_about(who: Person) -> int:
-    """Messages to others (owners: a booking, a cancellation, a digest, a CSV) that name
-    them or link to their chat now say "a musician who deleted their data" instead.
-    A rare, whole-collection look: the texts are not indexed."""
-    patterns = _patterns(who)
+    """Messages to others (owners: a booking, a cancellation, a digest) that name them or
+    link to their chat now say "a musician who deleted their data" instead. A rare,
+    whole-collection look: the texts are not indexed."""
     gone = user_link(None, new_pseudonym())
-    wanted = [re.escape(name) for name in who.names] + [str(who.id)]
+    wanted = [str(who.id)] + ([re.escape(f"@{who.username}")] if who.username else [])
     either: list[dict[str, Any]] = [{"text": {"$regex": text}} for text in wanted]
     either.append({"document": {"$ne": None}})
     collection = OutboxMessage.get_pymongo_collection()
     changed = 0
     async for message in collection.find({"chat_id": {"$ne": who.id}, "$or": either}):
-        changes = _scrubbed_message(message, patterns, gone, who.id)
+        changes = _scrubbed_message(message, who, gone)
         if changes:
             await collection.update_one({"_id": message["_id"]}, {"$set": changes})
             changed += 1
     return changed
 
 
-def _scrubbed_message(
-    message: dict[str, Any], patterns: list[re.Pattern[str]], gone: str, telegram_id: int
-) -> dict[str, Any]:
+def _scrubbed_message(message: dict[str, Any], who: Person, gone: str) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    text = _scrubbed(message.get("text") or "", patterns, gone)
-    if text != (message.get("text") or ""):
-        changes["text"] = text
-    buttons = [
-        [button for button in row if str(telegram_id) not in button.get("url", "")]
-        for row in message.get("buttons") or []
-    ]
-    if buttons != (message.get("buttons") or []):
-        changes["buttons"] = [row for row in buttons if row]
+    text = message.get("text") or ""
+    if (scrubbed := _scrubbed(text, who.in_texts(), gone)) != text:
+        changes["text"] = scrubbed
+    rows = message.get("buttons") or []
+    kept = [[button for button in row if str(who.id) not in button.get("url", "")] for row in rows]
+    if kept != rows:
+        changes["buttons"] = [row for row in kept if row]
     document = message.get("document")
     if document is not None:
         # A CSV or text file is scrubbed like a text; a file it cannot read is left.
@@ -226,8 +228,7 @@ def _scrubbed_message(
             content = bytes(document).decode()
         except UnicodeDecodeError:
             return changes
-        scrubbed = _scrubbed(content, patterns, "")
-        if scrubbed != content:
+        if (scrubbed := _scrubbed(content, who.in_files(), "")) != content:
             changes["document"] = Binary(scrubbed.encode())
     return changes
 

@@ -29,7 +29,7 @@ from storage.dialog_state import FSM_COLLECTION
 from storage.documents import document_models
 from storage.models import Booking, Room, User
 from storage.outbox import OutboxMessage, OutboxPace, enqueue
-from storage.privacy import COLLECTIONS, dialog_state_key_pattern
+from storage.privacy import COLLECTIONS, dialog_state_key_pattern, erase_person
 from tests.delivery_support import deliver_all
 from tests.fakes.telegram import FakeTelegram
 from tests.payment_support import PaymentWorld, held_booking, pay
@@ -272,3 +272,21 @@ def test_dialog_state_keys_of_the_chat_are_found_and_no_others() -> None:
         assert pattern.search(key)
     for key in (f"fsm:1{ZORAVAR}:1{ZORAVAR}:aiogd:stack:", f"fsm:{MEERA}:{MEERA}:aiogd:context:{ZORAVAR}0"):
         assert not pattern.search(key)
+
+
+async def test_an_owner_s_message_about_someone_with_a_longer_name_is_left_as_it_was(
+    db: Database, clock: ManualClock
+) -> None:
+    raj = await User(id=5_550_001, first_name="Raj", username="raj").insert()
+    rajesh = await User(id=5_550_0012, first_name="Rajesh", username="rajesh").insert()
+    about_raj = f"New booking · Musician: {user_link(raj, raj.id)} · Rajasthan Rooms"
+    about_rajesh = f"New booking · Musician: {user_link(rajesh, rajesh.id)} · @raj_band"
+    await enqueue(OWNER, about_raj, dedupe_key="raj", now=clock.now())
+    await enqueue(OWNER, about_rajesh, dedupe_key="rajesh", now=clock.now())
+
+    await erase_person(raj.id)
+
+    told = {m.dedupe_key: m.text for m in await OutboxMessage.find(OutboxMessage.chat_id == OWNER).to_list()}
+    assert told["raj"] == f"New booking · Musician: {DELETED_MUSICIAN} · Rajasthan Rooms"
+    assert told["rajesh"] == about_rajesh
+    assert await User.get(rajesh.id) is not None
