@@ -13,8 +13,6 @@ import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.types import Message
 from pypdf import PdfReader
 
 from bot.config import Settings
@@ -26,18 +24,11 @@ from storage.booking_service import BookingService
 from storage.database import Database
 from storage.embedded import free_port
 from storage.models import Booking, Room
-from tests.dialog_support import Musician, confirm_slots
+from tests.dialog_support import Musician
 from tests.fakes.telegram import FakeTelegram
-from tests.test_dialogs_sandbox_pay import ASHA, PAY_TEST, TOMORROW, chat_of, serve_payments
+from tests.test_dialogs_sandbox_pay import ASHA, PAY_TEST, chat_of, confirm_two_slots, serve_payments
 
 ADD = r"🧾 Add GST details \(optional\)"
-
-
-async def confirm_two_slots(chat: Musician, room: Room) -> Message:
-    """Book 20:00 and 21:00 tomorrow (₹1,600); the pay screen."""
-    return await confirm_slots(chat, room, TOMORROW, 20, 21)
-
-
 BAND_GSTIN = "27AAPFU0939F1ZV"
 
 
@@ -52,14 +43,9 @@ async def payments(db: Database, clock: ManualClock, service: BookingService) ->
 
 @pytest.fixture
 def asha(
-    db: Database,
-    clock: ManualClock,
-    service: BookingService,
-    room: Room,
-    payments: PaymentSetup,
-    dialog_storage: BaseStorage,
+    db: Database, clock: ManualClock, service: BookingService, room: Room, payments: PaymentSetup
 ) -> Musician:
-    return chat_of(db, clock, service, payments.service, dialog_storage)[0]
+    return chat_of(db, clock, service, payments.service)[0]
 
 
 @pytest.fixture

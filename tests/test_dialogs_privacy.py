@@ -179,6 +179,10 @@ async def test_an_owner_with_rooms_is_told_to_ask_the_operator(dispatcher_and_ma
     assert "You own Bass Cave Studio here, so I can't delete your data yet" in owner.text
     assert "operator" in owner.text
     assert "🗑 Yes, delete everything" not in owner.button_texts()
+    await owner.send("/bookings")
+    await owner.tap("🗑 Delete my data")
+    assert "You own Bass Cave Studio here" in owner.text
+    assert owner.button_texts() == ["No, keep my data"]
     assert await User.get(OWNER) is not None
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from aiogram import Dispatcher
-from aiogram.fsm.storage.base import BaseStorage
 from aiogram.methods import AnswerInlineQuery, SendMessage
 from aiogram.types import InlineQuery, Update
 from aiogram.types import User as TelegramUser
@@ -42,11 +41,8 @@ queries = count(1)
 
 
 @pytest.fixture
-def parts(
-    db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage
-) -> tuple[Dispatcher, MockMessageManager]:
-    services = make_services(db, clock, service, RecordingPayments(), bot_username=BOT)
-    return make_dispatcher(services, dialog_storage)
+def parts(db: Database, clock, service: BookingService, room: Room) -> tuple[Dispatcher, MockMessageManager]:
+    return make_dispatcher(make_services(db, clock, service, RecordingPayments(), bot_username=BOT))
 
 
 @pytest.fixture

@@ -25,33 +25,19 @@ from domain.words.refusals import refusal
 from storage.booking_service import BookingService
 
 
-async def policy_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    notice = dialog_manager.dialog_data.get("notice", "")
-    return {"notice": h(notice)}
-
-
 async def confirm_getter(
     dialog_manager: DialogManager, booking_service: BookingService, event_from_user: TelegramUser, **_: Any
 ) -> dict[str, Any]:
-    plan = await plan_deletion(booking_service, event_from_user.id)
-    return {
-        "preview": musician_screens.delete_my_data_preview(
-            plan.upcoming, plan.refund_paise, plan.refunds_on_the_way_paise
-        )
-    }
-
-
-async def on_delete_pressed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    """Only a musician who can delete sees the confirmation; an owner with rooms, or one
-    whose session is on, is told why on the policy screen."""
+    """What deleting would do now; or, for an owner with rooms or a musician whose session
+    is on, why it cannot be done yet (and no Yes button)."""
     try:
-        await plan_deletion(manager.middleware_data["booking_service"], callback.from_user.id)
+        plan = await plan_deletion(booking_service, event_from_user.id)
     except BookingError as error:
-        manager.dialog_data["notice"] = refusal(error)
-        await manager.switch_to(PrivacySG.policy)
-        return
-    manager.dialog_data.pop("notice", None)
-    await manager.switch_to(PrivacySG.confirm)
+        return {"preview": musician_screens.cannot_delete_yet(h(refusal(error))), "can_delete": False}
+    preview = musician_screens.delete_my_data_preview(
+        plan.upcoming, plan.refund_paise, plan.refunds_on_the_way_paise
+    )
+    return {"preview": preview, "can_delete": True}
 
 
 async def on_delete_confirmed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -61,9 +47,8 @@ async def on_delete_confirmed(callback: CallbackQuery, button: Button, manager: 
             manager.middleware_data.get("payments"),
             callback.from_user.id,
         )
-    except BookingError as error:
-        manager.dialog_data["notice"] = refusal(error)
-        await manager.switch_to(PrivacySG.policy)
+    except BookingError:
+        await manager.switch_to(PrivacySG.confirm)  # which says why, without a Yes
         return
     await manager.reset_stack(remove_keyboard=True)
     if callback.message is not None:
@@ -74,18 +59,21 @@ def build_dialog() -> Dialog:
     return Dialog(
         Window(
             Const(musician_screens.PRIVACY),
-            Format(musician_screens.PRIVACY_NOTICE, when="notice"),
             Column(
-                Button(Const("🗑 Delete my data"), id="delete", on_click=on_delete_pressed),
+                SwitchTo(Const("🗑 Delete my data"), id="delete", state=PrivacySG.confirm),
                 Cancel(Const("‹ Back")),
             ),
             state=PrivacySG.policy,
-            getter=policy_getter,
         ),
         Window(
             Format("{preview}"),
             Column(
-                Button(Const("🗑 Yes, delete everything"), id="yes", on_click=on_delete_confirmed),
+                Button(
+                    Const("🗑 Yes, delete everything"),
+                    id="yes",
+                    on_click=on_delete_confirmed,
+                    when="can_delete",
+                ),
                 SwitchTo(Const("No, keep my data"), id="no", state=PrivacySG.policy),
             ),
             state=PrivacySG.confirm,

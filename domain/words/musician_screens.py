@@ -526,7 +526,6 @@ PRIVACY = (
     "accounts. Room owners ask the operator to hand their rooms over first.\n"
     "This follows India's Digital Personal Data Protection Act, 2023."
 )
-PRIVACY_NOTICE = "\n\n⚠️ {notice}"
 
 
 def delete_my_data_preview(upcoming: int, refund_paise: int, on_the_way_paise: int) -> str:
@@ -547,3 +546,8 @@ def delete_my_data_preview(upcoming: int, refund_paise: int, on_the_way_paise: i
     )
     lines.append("\nThis cannot be undone. Delete everything?")
     return "\n".join(lines)
+
+
+def cannot_delete_yet(reason: str) -> str:
+    """The confirmation screen when deleting must wait; ``reason`` is HTML-escaped."""
+    return f"🗑 <b>Delete my data</b>\n\n⚠️ {reason}"
