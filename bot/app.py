@@ -68,6 +68,7 @@ COMMANDS = [
     BotCommand(command="bookings", description="My bookings"),
     BotCommand(command="help", description="How this bot works"),
     BotCommand(command="owner", description="Room owners: schedule, blocks, settings, earnings"),
+    BotCommand(command="privacy", description="Your data: what is kept, delete it"),
     BotCommand(command="cancel", description="Leave the current menu"),
 ]
 

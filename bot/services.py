@@ -41,6 +41,11 @@ class Payments(Protocol):
         """Queue the booking's invoice to the musician."""
         ...
 
+    async def issue_invoice(self, booking: Booking) -> None:
+        """Give a paid booking its invoice now (number and what it prints), if it has
+        none yet: before a musician's data is deleted, while their name is known."""
+        ...
+
 
 @dataclass(frozen=True)
 class Services:

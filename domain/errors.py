@@ -211,3 +211,26 @@ class NoShowWindowClosedError(BookingError):
         super().__init__(closed_at, zone)
         self.closed_at = closed_at
         self.zone = zone
+
+
+class OwnsRoomsError(BookingError):
+    """An owner asked to delete their data while they own ``rooms`` (their names): the
+    rooms' bookings, payouts and invoices need an owner, so the operator takes them first."""
+
+    key = "owns_rooms"
+
+    def __init__(self, rooms: Sequence[str]) -> None:
+        super().__init__(rooms)
+        self.rooms = list(rooms)
+
+
+class SessionInProgressError(BookingError):
+    """A musician asked to delete their data during their session, which ends at ``ends_at``:
+    it cannot be cancelled, so deleting waits until it is over."""
+
+    key = "session_in_progress"
+
+    def __init__(self, ends_at: datetime, zone: ZoneInfo) -> None:
+        super().__init__(ends_at, zone)
+        self.ends_at = ends_at
+        self.zone = zone

@@ -6,7 +6,8 @@ characters of ``A-Z a-z 0-9 _ -`` (anything else is dropped and the chat opens o
 /start), so every parameter made here is checked against that rule. Pure rules, no I/O.
 
 The places: the menu, a room's card (``room_<slug>``), a room's day (``day_<YYYYMMDD>_<slug>``),
-rooms by city (``book``), My bookings (``bookings``), the owner's menu (``owner``) and a
+rooms by city (``book``), My bookings (``bookings``), the owner's menu (``owner``), /privacy
+(``privacy``) and a
 free-slot search (``free_<the query, base64url>``). Slugs are 3-50 lowercase letters, digits
 and dashes (the admin CLI's rule), so a day link is at most 63 characters.
 """
@@ -28,6 +29,7 @@ MENU = "menu"
 BOOK = "book"
 BOOKINGS = "bookings"
 OWNER = "owner"
+PRIVACY = "privacy"
 ROOM_PREFIX = "room_"
 DAY_PREFIX = "day_"
 FREE = "free"

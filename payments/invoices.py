@@ -27,6 +27,7 @@ from domain.gst.gstin import parse_gstin
 from domain.gst.states import State, StateNotFoundError, state_by_code
 from domain.gst.supply import Treatment, supply_of_room
 from domain.gst.tax import TaxBreakdown, tax_inside_lines
+from domain.privacy import is_pseudonym
 from domain.refund_status import RefundStatus
 from domain.words import invoice
 from payments.invoice_pdf import (
@@ -143,6 +144,11 @@ class Invoices:
         a booking that was confirmed (and so invoiced) gets one: money refused before it
         bought anything had no invoice to reduce."""
         if booking.paid_at is None or _processed_refund(booking) is None or not booking.refunded_paise:
+            return False
+        if is_pseudonym(booking.user_id):
+            # The musician deleted their data: nobody to send it to, but the refund
+            # still gets its credit note, issued now (tax law keeps it).
+            await self.issued_credit_note(booking)
             return False
         now = self.clock.now()
         return await enqueue(

@@ -105,5 +105,8 @@ class PaymentService:
     async def send_invoice(self, booking: Booking, *, dedupe_key: str | None = None) -> bool:
         return await self.invoices.send_invoice(booking, dedupe_key=dedupe_key)
 
+    async def issue_invoice(self, booking: Booking) -> None:
+        await self.invoices.issued_invoice(booking)
+
     async def render_attachment(self, attachment: str) -> tuple[str, bytes, str]:
         return await self.invoices.render_attachment(attachment)

@@ -30,6 +30,7 @@ from pydantic import Field
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from domain.privacy import is_pseudonym
 from storage.bookings import status_of
 from storage.ids import parse_object_id
 from storage.models import User
@@ -135,6 +136,9 @@ def _new_message(
 
 
 async def _insert(message: dict[str, Any]) -> bool:
+    if is_pseudonym(message["chat_id"]):
+        # A musician who deleted their data: no chat to tell (``storage.privacy``).
+        return False
     try:
         await OutboxMessage.get_pymongo_collection().insert_one(message)
     except DuplicateKeyError:

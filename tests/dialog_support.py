@@ -150,6 +150,7 @@ class RecordingPayments:
     base_url: str = "https://pay.example/l"
     refunds: list[str] = field(default_factory=list)
     invoices: list[str] = field(default_factory=list)
+    issued: list[str] = field(default_factory=list)
 
     @property
     def gateway(self) -> PaymentGateway | None:
@@ -171,6 +172,9 @@ class RecordingPayments:
     async def send_invoice(self, booking: Booking) -> bool:
         self.invoices.append(booking.code)
         return True
+
+    async def issue_invoice(self, booking: Booking) -> None:
+        self.issued.append(booking.code)
 
 
 def make_services(

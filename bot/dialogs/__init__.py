@@ -14,6 +14,7 @@ def get_dialogs() -> list[Dialog]:
         my_bookings,
         owner,
         owner_day,
+        privacy,
         room_settings,
         rooms,
     )
@@ -27,4 +28,5 @@ def get_dialogs() -> list[Dialog]:
         owner.build_dialog(),
         owner_day.build_dialog(),
         room_settings.build_dialog(),
+        privacy.build_dialog(),
     ]

@@ -12,14 +12,14 @@ from typing import Any
 from aiogram.types import CallbackQuery
 from aiogram.types import User as TelegramUser
 from aiogram_dialog import DialogManager, Window
-from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup, Start
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.cancellations import cancel_for_musician
 from bot.dialogs.base import Dialog
 from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
-from bot.dialogs.states import MyBookingsSG
+from bot.dialogs.states import MyBookingsSG, PrivacySG
 from bot.dialogs.widgets import ShareWithBand, labelled_select
 from domain.booking_status import BookingStatus
 from domain.check_in import check_in_shown
@@ -194,6 +194,7 @@ def build_dialog() -> Dialog:
                 height=BOOKINGS_PER_PAGE,
                 hide_on_single_page=True,
             ),
+            Start(Const("🗑 Delete my data"), id="delete_my_data", state=PrivacySG.confirm),
             Cancel(Const("‹ Menu")),
             state=MyBookingsSG.list,
             getter=list_getter,

@@ -73,3 +73,8 @@ class RoomSettingsSG(StatesGroup):
     rule_refunds = State()
     check_in = State()
     phone = State()
+
+
+class PrivacySG(StatesGroup):
+    policy = State()
+    confirm = State()

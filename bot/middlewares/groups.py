@@ -17,7 +17,16 @@ from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, TelegramObject
 
-from domain.start_links import BOOK, BOOKINGS, MENU, OWNER, free_parameter, is_start_parameter, start_url
+from domain.start_links import (
+    BOOK,
+    BOOKINGS,
+    MENU,
+    OWNER,
+    PRIVACY,
+    free_parameter,
+    is_start_parameter,
+    start_url,
+)
 from domain.words import groups
 
 PLACES = {
@@ -27,6 +36,7 @@ PLACES = {
     "block": OWNER,
     "unblock": OWNER,
     "terminate": OWNER,
+    "privacy": PRIVACY,
 }
 """Where a command sent in a group continues in the private chat (any other of ours: the menu)."""
 OUR_COMMANDS = frozenset({"start", "help", "cancel", "free", *PLACES})

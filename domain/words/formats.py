@@ -18,6 +18,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from domain.money import format_inr
+from domain.privacy import is_pseudonym
 
 
 class SpanFacts(Protocol):
@@ -175,6 +176,7 @@ MINUTE = Noun("minute", "minutes")
 DAY = Noun("day", "days")
 SESSION = Noun("session", "sessions")
 WEEK = Noun("week", "weeks")
+BOOKING = Noun("booking", "bookings")
 
 
 def count(number: float, noun: Noun) -> str:
@@ -208,8 +210,14 @@ def phone(number: str) -> str:
     return h(number)
 
 
+DELETED_MUSICIAN = "a musician who deleted their data"
+
+
 def user_link(person: LinkFacts | None, user_id: int) -> str:
-    """A person's name as a link to their Telegram chat, with their @username."""
+    """A person's name as a link to their Telegram chat, with their @username; a
+    musician who deleted their data (a pseudonym) has neither."""
+    if is_pseudonym(user_id):
+        return DELETED_MUSICIAN
     if person is None:
         return f'<a href="tg://user?id={user_id}">musician</a>'
     handle = f" (@{h(person.username)})" if person.username else ""

@@ -15,6 +15,7 @@ from domain.availability import SlotState
 from domain.payment_fit import Refusal
 from domain.words.facts import BookingFacts, RoomFacts, SlotFacts
 from domain.words.formats import (
+    BOOKING,
     HOUR,
     WEEK,
     amount,
@@ -413,3 +414,23 @@ GST_NAME_REFUSED = (
 def gst_details_saved(name: str, gstin: str) -> str:
     """After the musician gave their band's or company's GST details, on the pay screen."""
     return f"🧾 The invoice will be made out to <b>{h(name)}</b>, GSTIN <code>{h(gstin)}</code>."
+
+
+# ---- privacy ---------------------------------------------------------------------------
+
+
+def data_deleted(cancelled: int, refund_paise: int) -> str:
+    """Deleting is done: ``cancelled`` bookings were cancelled first, and ``refund_paise``
+    is what is still on its way back (by Razorpay, to the account paid from)."""
+    lines = ["✅ Your data is deleted."]
+    if cancelled:
+        lines.append(f"I cancelled your {count(cancelled, BOOKING)} to come and told the rooms.")
+    if refund_paise:
+        lines.append(
+            f"{money(refund_paise)} is on its way back to the account you paid from through "
+            f"Razorpay; {REFUND_TIME}. No message from me is needed for it."
+        )
+    lines.append(
+        "I keep only the invoices and credit notes GST law asks for. Send /start any time to begin afresh."
+    )
+    return "\n".join(lines)

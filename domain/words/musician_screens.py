@@ -17,6 +17,7 @@ from domain.room_rules import RefundDeadlines, RoomRules
 from domain.series import Obstacle
 from domain.words.facts import BookingFacts, PricedSlotFacts, RoomCardFacts, RoomFacts, SlotFacts
 from domain.words.formats import (
+    BOOKING,
     DAY,
     ROOM,
     SLOT,
@@ -85,8 +86,11 @@ HELP = (
     "/free tomorrow 18-22, /free sat.\n"
     "In any chat, type my @username and then a room or a time (e.g. tonight) to share "
     "rooms or free slots. In groups I only share; bookings happen here.\n\n"
+    "🔒 <b>Privacy</b>: /privacy says what I keep about you, why, for how long and who sees "
+    "it; <b>Delete my data</b> there (or in My bookings) cancels your upcoming bookings with "
+    "their refunds and erases you.\n\n"
     "Commands: /start menu · /book find a room · /free free slots · /bookings my bookings · "
-    "/cancel close the current menu · /help this text.\n"
+    "/privacy your data · /cancel close the current menu · /help this text.\n"
     "Times are shown in the room's local time."
 )
 
@@ -490,3 +494,60 @@ def _week_refund_preview(booking: BookingFacts, quote: RefundQuote) -> str:
         f"({day(booking.day)}, <code>{booking.code}</code>)?\n\n"
         f"If you cancel now, {money_back} The other weeks stay booked."
     )
+
+
+# ---- privacy (/privacy, issue 18 §4) -----------------------------------------------------
+
+PRIVACY = (
+    "🔒 <b>Your data at JamRoom bot</b>\n\n"
+    "<b>What I keep, and why</b>\n"
+    "• Your Telegram id, name, @username and language, and the city you last browsed: to "
+    "know who books, to greet you and to search where you look.\n"
+    "• Your bookings and payments (room, times, amounts, Razorpay's payment and refund ids): "
+    "to hold your slots, confirm, remind you and refund.\n"
+    "• Invoices and credit notes, with your name (or your band's GST details) as printed.\n"
+    "• The menu you are in, messages I queue for you, and slots you wait for.\n\n"
+    "<b>For how long</b>\n"
+    "Everything until you delete it, except invoices and credit notes: GST law makes the "
+    "room's seller keep them 72 months from the due date of that year's annual return "
+    "(CGST Act s. 36). Menus close on their own.\n\n"
+    "<b>Who sees it</b>\n"
+    "• The owners of a room you book: your name and a link to your Telegram chat, with "
+    "that booking.\n"
+    "• The operator who runs this bot: its whole database.\n"
+    "• Razorpay, who takes your payments: your name on the payment link and how you paid, "
+    "under Razorpay's own privacy policy.\n"
+    "Nobody else, and nothing is sold. In groups I show nothing personal.\n\n"
+    "<b>Delete my data</b>\n"
+    "Cancels your upcoming bookings by the rooms' refund rules (refunds go back to the "
+    "account you paid from through Razorpay; no chat is needed), then erases your name, "
+    "username, Telegram id, menus and messages. Kept: invoices and credit notes as printed, "
+    "and your bookings' amounts and dates without your name, for refunds and the owners' "
+    "accounts. Room owners ask the operator to hand their rooms over first.\n"
+    "This follows India's Digital Personal Data Protection Act, 2023."
+)
+
+
+def delete_my_data_preview(upcoming: int, refund_paise: int, on_the_way_paise: int) -> str:
+    """The confirmation screen: what deleting does now (``upcoming``: bookings it cancels,
+    ``refund_paise``: what their cancellation gives back, ``on_the_way_paise``: refunds
+    already asked for and not yet back)."""
+    lines = ["🗑 <b>Delete my data?</b>\n"]
+    if upcoming:
+        back = f", {money(refund_paise)} back by the rooms' refund rules" if refund_paise else ""
+        lines.append(f"• Your {count(upcoming, BOOKING)} to come will be cancelled{back}.")
+    else:
+        lines.append("• You have no bookings to come.")
+    if on_the_way_paise:
+        lines.append(f"• Refunds of {money(on_the_way_paise)} already on their way still reach you.")
+    lines.append(
+        "• Your name, username, Telegram id, menus and messages are erased; invoices and "
+        "credit notes stay as printed, as GST law asks."
+    )
+    lines.append("\nThis cannot be undone. Delete everything?")
+    return "\n".join(lines)
+
+
+def cannot_delete_yet(reason: str) -> str:
+    """The confirmation screen when deleting must wait; ``reason`` is HTML-escaped."""
+    return f"🗑 <b>Delete my data</b>\n\n⚠️ {reason}"

@@ -91,6 +91,17 @@ def refusal(error: Refused) -> str:
             )
         case "series_not_possible":
             return series_not_possible(facts.problem)
+        case "owns_rooms":
+            return (
+                f"You own {join_labels(facts.rooms)} here, so I can't delete your data yet: "
+                "the rooms' bookings, payouts and invoices need their owner. Ask the bot's "
+                "operator to hand the rooms over or remove you as their owner, then delete."
+            )
+        case "session_in_progress":
+            return (
+                "Your session is on right now and can't be cancelled. Delete your data after it "
+                f"ends at {moment(facts.ends_at, facts.zone)}."
+            )
         case "no_week_bookable":
             return "None of those weeks can be booked any more. Please pick another time."
         case "series_weeks_taken":
