@@ -8,11 +8,13 @@ from beanie import Document
 
 from storage.holds import HoldClaim
 from storage.invoices import Invoice, InvoiceCounter
+from storage.live_screens import SlotScreen
 from storage.models import Booking, Room, SlotClaim, User
 from storage.outbox import OutboxMessage, OutboxPace
 from storage.owners import OwnerInvite
 from storage.payment_events import PaymentEvent
 from storage.sandbox_links import SandboxLink
+from storage.waitlist import SlotWait
 
 DOCUMENTS: tuple[type[Document], ...] = (
     User,
@@ -27,6 +29,8 @@ DOCUMENTS: tuple[type[Document], ...] = (
     OwnerInvite,
     OutboxPace,
     SandboxLink,
+    SlotWait,
+    SlotScreen,
 )
 
 

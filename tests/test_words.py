@@ -246,6 +246,8 @@ SAMPLE_ARGUMENTS: dict[type, tuple[Any, ...]] = {
     errors.TooManyUnpaidHoldsError: (2,),
     errors.BookingNotCancellableError: (BookingStatus.COMPLETED,),
     errors.IllegalTransitionError: ("COMPLETED", "ONGOING"),
+    errors.SlotNotWaitableError: ("free",),
+    errors.TooManyWaitsError: (10,),
 }
 
 

@@ -296,3 +296,43 @@ def sandbox_link_closed(link_status: str) -> str:
 def sandbox_declined(booking: BookingFacts, room: RoomFacts) -> str:
     deadline = moment(booking.hold_expires_at, room.zone)
     return f"❌ The test payment was declined. Your slots stay held until {deadline}; tap Pay (test) to pay."
+
+
+# ---- waiting for a slot -----------------------------------------------------------------
+
+OFFER_DECLINED = "Okay, I passed it on to the next musician waiting."
+WAIT_DROPPED = "Okay, I stopped waiting for that slot."
+
+
+def wait_prompt(slots: list[SlotFacts], zone: ZoneInfo) -> str:
+    """Under the slot picker: the musician tapped taken slots, or their choice lost some."""
+    labels = join_labels(slot_span(s, zone) for s in slots)
+    verb = "is" if len(slots) == 1 else "are"
+    return f"🔔 {labels} {verb} taken. Tap 🔔 below and I'll tell you the moment it frees."
+
+
+def waiting_now(slots: list[SlotFacts], zone: ZoneInfo) -> str:
+    labels = join_labels(slot_span(s, zone) for s in slots)
+    return (
+        f"🔔 I'll tell you if {labels} frees up: the first musician waiting gets it held for "
+        "10 minutes. Your waits are in 📋 My bookings."
+    )
+
+
+def slot_offered(room: RoomFacts, on: date, slot: SlotFacts, until: datetime) -> str:
+    """A slot someone waited for is free and held for them until ``until``; ``on``: the
+    room's day it belongs to (a night past midnight: its evening)."""
+    return (
+        f"🔔 <b>A slot you wanted is free!</b>\n\n🎸 {h(room.name)}\n"
+        f"🗓 {day(on)}, {slot_span(slot, room.zone)}\n\n"
+        f"I'm holding it for you until <b>{moment(until, room.zone)}</b>. Tap Confirm &amp; Pay to book "
+        "it; if you don't, it goes to the next musician waiting."
+    )
+
+
+def offer_buttons(pay_data: str, decline_data: str) -> Buttons:
+    """The offer message's buttons; their data comes from ``domain.waitlist.offer_callback``."""
+    return [
+        [{"text": "✅ Confirm & Pay", "callback_data": pay_data}],
+        [{"text": "✖ No thanks, pass it on", "callback_data": decline_data}],
+    ]

@@ -66,7 +66,31 @@ def refusal(error: Refused) -> str:
             return "This owner invite is not valid any more. Ask for a new one."
         case "invite_expired":
             return "This owner invite has expired. Ask JamRoom for a new one."
+        case "slot_not_waitable":
+            return slot_not_waitable(facts.state)
+        case "too_many_waits":
+            return (
+                f"You already wait for {facts.limit} slots, the most at once. Drop one in "
+                "📋 My bookings → 🔔 My waits, then try again."
+            )
+        case "wait_not_found":
+            return "That wait is not among yours any more."
+        case "offer_gone":
+            return "Sorry, this offer has lapsed or was already used, so nothing was booked."
+        case "not_your_offer":
+            return "This offer is not yours, so nothing was booked."
     return SOMETHING_REFUSED
+
+
+def slot_not_waitable(state: str | None) -> str:
+    """Why a slot cannot be waited for: ``state`` is its ``SlotState`` value, None when
+    the room has no such slot that day."""
+    match state:
+        case "free":
+            return "That slot is free: book it now instead of waiting."
+        case "past" | "too_soon":
+            return "That slot starts too soon to wait for."
+    return "That slot is not on this room's day, so there is nothing to wait for."
 
 
 def too_many_slots(limit: int) -> str:
