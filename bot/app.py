@@ -27,6 +27,7 @@ from bot.banner import announce_startup
 from bot.command_line import parse_args
 from bot.config import ConfigurationError, Settings, load_settings
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
+from bot.live_screens import slot_screen_painter
 from bot.logging_setup import MASK, configured_secrets, setup_logging
 from bot.perf import Speedups
 from bot.perf.session import telegram_session
@@ -39,6 +40,7 @@ from bot.web import build_web_app
 from domain.clock import Clock, SystemClock
 from jobs.delivery import OutboxDeliverer
 from jobs.lifecycle import REMINDERS, BookingClock
+from jobs.live_screens import SlotScreenRedraws
 from jobs.ports import JobPayments
 from jobs.setup import start_jobs
 from payments.setup import build_payments
@@ -151,7 +153,13 @@ async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
                 reminder_offsets=settings.reminder_offsets,
                 bot_username=bot_username,
             ),
-            OutboxDeliverer(bot, clock, attachments=payments.service.render_attachment),
+            OutboxDeliverer(
+                bot,
+                clock,
+                attachments=payments.service.render_attachment,
+                # Open slot screens, redrawn with what the messages leave of the send budget.
+                redraws=SlotScreenRedraws(bookings, clock, slot_screen_painter(bot, dispatcher)).redraw_due,
+            ),
         )
         running.push_async_callback(_quietly, stop_jobs)
 

@@ -58,12 +58,13 @@ async def forget(user_id: int) -> None:
 
 
 async def days_changed(room_days: Iterable[str], now: datetime) -> None:
-    """Claims of these days changed: their open screens are due for a redraw."""
-    days = sorted(set(room_days))
-    if days:
-        await SlotScreen.get_pymongo_collection().update_many(
-            {"room_day": {"$in": days}}, {"$set": {"redraw_ms": to_ms(now)}}
-        )
+    """Claims of these days changed: their open screens are due for a redraw.
+
+    One update per day, on equality: NX-27017 matched an ``$in`` on ``room_day`` here
+    without applying the update (seen in tests/test_live_screens.py)."""
+    collection = SlotScreen.get_pymongo_collection()
+    for room_day in sorted(set(room_days)):
+        await collection.update_many({"room_day": room_day}, {"$set": {"redraw_ms": to_ms(now)}})
 
 
 async def due_screens(now: datetime, limit: int) -> list[SlotScreen]:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.app import booking_clock as build_booking_clock
 from domain.availability import SlotState
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
@@ -275,6 +276,20 @@ async def test_a_crash_between_release_and_offer_is_made_good_by_the_next_tick(
     assert await service.waitlist.tick() == 0
 
     assert (await claim_of(room, key)).created_by == others[0].id  # type: ignore[union-attr]
+    assert len(await offers_to(others[0].id)) == 1
+
+
+async def test_the_booking_clock_runs_the_waitlist_pass(
+    service: BookingService, clock: ManualClock, room: Room, rival: User, others: list[User]
+) -> None:
+    booking = await held_by_rival(service, room, rival, 18)
+    (key,) = slot_keys(room, TOMORROW, 18)
+    await service.wait_for_slots(others[0].id, room.id, TOMORROW, [key])
+    await SlotClaim.get_pymongo_collection().delete_many({"booking_id": str(booking.id)})
+
+    done = await build_booking_clock(service, clock, None).tick()
+
+    assert done["slots offered"] == 1
     assert len(await offers_to(others[0].id)) == 1
 
 

@@ -27,6 +27,7 @@ class MyBookingsSG(StatesGroup):
     list = State()
     details = State()
     cancel = State()
+    waits = State()
 
 
 class OwnerSG(StatesGroup):

@@ -7,7 +7,8 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from bot.handlers import commands, errors, owner
+    from bot.handlers import commands, errors, owner, waitlist
 
-    # The owner router comes before commands so /start owner_<token> reaches it.
-    return [errors.build_router(), owner.build_router(), commands.build_router()]
+    # The owner router comes before commands so /start owner_<token> reaches it; the
+    # waitlist's before commands' catch-all for taps outside any dialog.
+    return [errors.build_router(), owner.build_router(), waitlist.build_router(), commands.build_router()]

@@ -304,13 +304,6 @@ OFFER_DECLINED = "Okay, I passed it on to the next musician waiting."
 WAIT_DROPPED = "Okay, I stopped waiting for that slot."
 
 
-def wait_prompt(slots: list[SlotFacts], zone: ZoneInfo) -> str:
-    """Under the slot picker: the musician tapped taken slots, or their choice lost some."""
-    labels = join_labels(slot_span(s, zone) for s in slots)
-    verb = "is" if len(slots) == 1 else "are"
-    return f"🔔 {labels} {verb} taken. Tap 🔔 below and I'll tell you the moment it frees."
-
-
 def waiting_now(slots: list[SlotFacts], zone: ZoneInfo) -> str:
     labels = join_labels(slot_span(s, zone) for s in slots)
     return (

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from domain.availability import SlotOffer
 from domain.refund import RefundQuote
-from domain.words.facts import BookingFacts, PricedSlotFacts, RoomCardFacts, RoomFacts
+from domain.words.facts import BookingFacts, PricedSlotFacts, RoomCardFacts, RoomFacts, WaitFacts
 from domain.words.formats import (
     ROOM,
     SLOT,
@@ -135,12 +135,20 @@ ONLINE_PAYMENT_UNAVAILABLE = (
 STATUS = "Status: <b>{status}</b>"
 NOTICE = "\n{notice}"
 """A one-shot notice under a screen (the handler's words)."""
+NOTICE_TOLD = "\n{told}"
+"""A notice this update told the screen (``bot.dialogs.notices``)."""
+WAIT_HINT = (
+    "\n🔔 Want a taken slot anyway? Tap below and I'll tell you the moment it frees: "
+    "the first musician waiting gets it held for 10 minutes."
+)
 
 
-def slot_button(offer: SlotOffer, zone: ZoneInfo) -> str:
+def slot_button(offer: SlotOffer, zone: ZoneInfo, *, waiting: bool = False) -> str:
+    """``waiting``: the musician waits for this (taken) slot."""
     label = slot_span(offer.slot, zone)
     if not offer.bookable:
-        return f"✕ {label} · {STATE_WORDS[offer.state]}"
+        mark = "🔔" if waiting else "✕"
+        return f"{mark} {label} · {STATE_WORDS[offer.state]}"
     peak = " ★" if offer.peak else ""
     return f"{label} · {money(offer.price_paise)}{peak}"
 
@@ -164,6 +172,35 @@ def refund_policy_line(policy: RefundPolicyFacts) -> str:
 
 
 # ---- my bookings ------------------------------------------------------------------------
+
+WAITS_HEADING = "<b>🔔 Slots you wait for</b>\n"
+NO_WAITS = "You are not waiting for any slot. Tap a taken slot when booking to wait for it."
+WAITS_FOOTER = "\nTap ✖ to stop waiting for a slot."
+
+
+def waits_button(waits: int) -> str:
+    return f"🔔 My waits ({waits})"
+
+
+def wait_line(wait: WaitFacts, room: RoomFacts | None) -> str:
+    """One wait: the room, the day and the slot, and the offer when the slot is held for them."""
+    name = h(room.name) if room else "a room that no longer exists"
+    zone = room.zone if room else ROOM_GONE_ZONE
+    line = f"• {name} · {day(wait.day)}, {slot_span(wait.slot, zone)}"
+    if wait.offer_until is not None:
+        line += f"\n   🎁 <b>Free and held for you until {moment(wait.offer_until, zone)}</b>"
+    return line
+
+
+def wait_drop_button(wait: WaitFacts, room: RoomFacts | None) -> str:
+    zone = room.zone if room else ROOM_GONE_ZONE
+    return f"✖ {slot_span(wait.slot, zone)} · {day_and_month(wait.day)}"
+
+
+def offer_pay_button(wait: WaitFacts, room: RoomFacts | None) -> str:
+    zone = room.zone if room else ROOM_GONE_ZONE
+    return f"✅ Pay for {slot_span(wait.slot, zone)} · {day_and_month(wait.day)}"
+
 
 NO_BOOKINGS_YET = "Nothing here yet. Find a room and book your first session!"
 LIST_HEADING = "<b>{heading}</b>\n"
