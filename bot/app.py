@@ -27,6 +27,7 @@ from bot.banner import announce_startup
 from bot.command_line import parse_args
 from bot.config import ConfigurationError, Settings, load_settings
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
+from bot.live_screens import slot_screen_painter
 from bot.logging_setup import MASK, configured_secrets, setup_logging
 from bot.perf import Speedups
 from bot.perf.session import telegram_session
@@ -39,8 +40,9 @@ from bot.web import build_web_app
 from domain.calendar_files import CALENDAR_ATTACHMENT
 from domain.clock import Clock, SystemClock
 from jobs.calendar_delivery import CalendarFiles
-from jobs.delivery import OutboxDeliverer, attachments_by_kind
+from jobs.delivery import OutboxDeliverer, Redraws, attachments_by_kind
 from jobs.lifecycle import REMINDERS, BookingClock
+from jobs.live_screens import SlotScreenRedraws
 from jobs.ports import JobPayments
 from jobs.setup import start_jobs
 from payments.invoices import INVOICE_ATTACHMENT
@@ -104,17 +106,20 @@ def outbox_deliverer(
     payments: JobPayments,
     jobs_clock: BookingClock,
     bot_username: str,
+    *,
+    redraws: Redraws | None = None,
 ) -> OutboxDeliverer:
     """The outbox's deliverer and what it makes at delivery: the invoice (payments), the
     calendar file (storage-free, beside it) and the reminder that tells the check-in
-    info (the jobs' clock). The tests build theirs here too."""
+    info (the jobs' clock); ``redraws``: the open slot screens it redraws with what the
+    messages leave of the send budget. The tests build theirs here too."""
     attachments = attachments_by_kind(
         {
             INVOICE_ATTACHMENT: payments.render_attachment,
             CALENDAR_ATTACHMENT: CalendarFiles(clock, bookings, bot_username).render_attachment,
         }
     )
-    return OutboxDeliverer(bot, clock, attachments=attachments, texts=jobs_clock.render_text)
+    return OutboxDeliverer(bot, clock, attachments=attachments, texts=jobs_clock.render_text, redraws=redraws)
 
 
 async def run(settings: Settings) -> None:
@@ -176,7 +181,17 @@ async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
             bot_username=bot_username,
         )
         stop_jobs = start_jobs(
-            jobs_clock, outbox_deliverer(bot, clock, bookings, payments.service, jobs_clock, bot_username)
+            jobs_clock,
+            outbox_deliverer(
+                bot,
+                clock,
+                bookings,
+                payments.service,
+                jobs_clock,
+                bot_username,
+                # Open slot screens, redrawn with what the messages leave of the send budget.
+                redraws=SlotScreenRedraws(bookings, clock, slot_screen_painter(bot, dispatcher)).redraw_due,
+            ),
         )
         running.push_async_callback(_quietly, stop_jobs)
 

@@ -111,5 +111,6 @@ async def delete_my_data(service: BookingService, payments: Payments | None, use
             if booking.paid_at is not None and booking.status in PAID and not booking.invoice_number:
                 with contextlib.suppress(RoomNotFoundError):  # a room removed since: no seller left
                     await payments.issue_invoice(booking)
+    await service.drop_waits_of(user_id)
     await erase_person(user_id)
     return Deleted(cancelled, refund)

@@ -234,3 +234,41 @@ class SessionInProgressError(BookingError):
         super().__init__(ends_at, zone)
         self.ends_at = ends_at
         self.zone = zone
+
+
+class SlotNotWaitableError(BookingError):
+    """A wait asked for a slot that is free (book it instead), over or about to start,
+    or not on the room's day at all (``state`` is None)."""
+
+    key = "slot_not_waitable"
+
+    def __init__(self, state: str | None) -> None:
+        """``state``: the slot's ``SlotState`` (a str enum), None when there is no such slot."""
+        super().__init__(state)
+        self.state = state
+
+
+class TooManyWaitsError(BookingError):
+    """The musician already waits for ``limit`` slots."""
+
+    key = "too_many_waits"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class WaitNotFoundError(BookingError):
+    """No such wait among the musician's (dropped already, ended, or someone else's)."""
+
+    key = "wait_not_found"
+
+
+class OfferGoneError(BookingError):
+    """The offer lapsed, was declined or was taken up already."""
+
+    key = "offer_gone"
+
+
+class NotYourOfferError(BookingError):
+    key = "not_your_offer"

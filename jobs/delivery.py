@@ -127,7 +127,9 @@ class RateLimits:
             if self._tokens >= 1:
                 self._tokens -= 1
                 return
-            await self.clock.sleep((1 - self._tokens) / rate)
+            # At least a microsecond: a ManualClock moves in whole microseconds, and a
+            # shorter wait (a token short by a rounding error) would not move it at all.
+            await self.clock.sleep(max((1 - self._tokens) / rate, 1e-6))
 
     def busy_chats(self) -> set[int]:
         now = self._now()
@@ -174,6 +176,11 @@ def attachments_by_kind(makers: Mapping[str, Attachments]) -> Attachments:
     return make
 
 
+Redraws = Callable[[RateLimits], Awaitable[int]]
+"""Redraws open slot screens within ``RateLimits`` (jobs/live_screens.py); returns how
+many went out."""
+
+
 class OutboxDeliverer:
     def __init__(
         self,
@@ -184,21 +191,30 @@ class OutboxDeliverer:
         in_flight: int = IN_FLIGHT,
         attachments: Attachments | None = None,
         texts: Texts | None = None,
+        redraws: Redraws | None = None,
     ) -> None:
         self.bot = bot
         self.clock = clock
         self.limits = limits or RateLimits()
         self.attachments = attachments
         self.texts = texts
+        self.redraws = redraws
         self._in_flight = asyncio.Semaphore(in_flight)
 
     def _now_ms(self) -> int:
         return to_ms(self.clock.now()) or 0
 
     async def deliver_due(self, limit: int = BATCH) -> int:
-        """Send what is due now, several at a time within the limits; returns how many
-        messages were sent. One message per chat per call keeps a chat's messages in
-        order and stops one busy chat from holding up the others."""
+        """Send what is due now, several at a time within the limits, then redraw the
+        open slot screens due with what the messages left of the budget; returns how
+        many messages and redraws went out. One message per chat per call keeps a chat's
+        messages in order and stops one busy chat from holding up the others."""
+        sent = await self._deliver_messages(limit)
+        if self.redraws is not None:
+            sent += await self.redraws(self.limits)
+        return sent
+
+    async def _deliver_messages(self, limit: int) -> int:
         now_ms = self._now_ms()
         candidates = await outbox.due_messages(now_ms, limit, not_to=self.limits.busy_chats())
         chats: set[int] = set()

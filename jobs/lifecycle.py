@@ -88,6 +88,7 @@ class BookingClock:
             "reconciled": await self.reconcile_payments(),
             "refunds": await self.retry_refunds(),
             "claims freed": await self.bookings.release_stale_claims(),
+            "slots offered": await self.offer_waited_slots(),
             "digests": await self.send_digests(),
         }
 
@@ -162,6 +163,12 @@ class BookingClock:
             if await self.bookings.complete_session(booking) is not None:
                 done += 1
         return done
+
+    async def offer_waited_slots(self) -> int:
+        """Waits end when their slot can no longer be booked, lapsed offers pass to the
+        next musician, and any waited slot found free is offered (a release offers its
+        slots at once; this pass makes good one a crash interrupted)."""
+        return await self.bookings.waitlist.tick()
 
     async def send_reminders(self) -> int:
         """Each reminder once, only for confirmed sessions, and only the nearest one due

@@ -10,7 +10,7 @@ from domain.gateway_errors import GatewayError
 from domain.payment_outcomes import Outcome
 from storage.models import Booking
 
-__all__ = ["GatewayError", "JobPayments"]
+__all__ = ["GatewayError", "JobPayments", "SlotScreenPainter"]
 
 
 class JobPayments(Protocol):
@@ -32,4 +32,14 @@ class JobPayments(Protocol):
 
     async def render_attachment(self, attachment: str) -> tuple[str, bytes, str]:
         """(file name, content, caption) for an outbox message's ``attachment``."""
+        ...
+
+
+class SlotScreenPainter(Protocol):
+    """Draws a musician's slot screen again (the composition root makes one from the
+    dialogs' background manager: ``bot.live_screens.slot_screen_painter``)."""
+
+    async def __call__(self, user_id: int, chat_id: int, room_day: str) -> str | None:
+        """Redraw the screen if it still shows ``room_day``; returns what it shows now
+        (``domain.live_screens.states_shown``), None when the musician has moved on."""
         ...

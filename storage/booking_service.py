@@ -7,10 +7,17 @@ Correctness rests on two things the database guarantees without transactions:
 a slot claim's ``_id`` is unique, so two claims of one slot cannot both succeed;
 and every status change is a single conditional update on ``status == expected``,
 so racing callers change a booking once.
+
+Every slot claim this service deletes goes through ``_free_claims`` (expiry,
+cancellation, termination, an owner's unblock, a lost race giving back what it won,
+a stale claim, an offer that lapsed or was declined), which tells the slots' waiting
+musicians (storage/waitlist.py) and open screens (storage/live_screens.py); every
+claim it writes tells the screens too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +27,7 @@ from typing import Any
 
 from beanie import PydanticObjectId
 from pymongo import ReturnDocument
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from domain.availability import SlotOffer, SlotState, day_offers
 from domain.booking_status import (
@@ -33,6 +40,7 @@ from domain.booking_status import (
 from domain.clock import Clock
 from domain.codes import new_booking_code, new_series_code
 from domain.errors import (
+    BookingError,
     BookingNotCancellableError,
     BookingNotFoundError,
     DateInPastError,
@@ -42,7 +50,9 @@ from domain.errors import (
     NotAPaidSessionError,
     NotOwnerError,
     NotYourBookingError,
+    NotYourOfferError,
     NoWeekBookableError,
+    OfferGoneError,
     RoomClosedError,
     RoomNotFoundError,
     RoomPausedError,
@@ -50,12 +60,15 @@ from domain.errors import (
     SeriesWeeksTakenError,
     SessionNotOverError,
     SessionTooShortError,
+    SlotNotWaitableError,
     SlotsNotBookableError,
     SlotsNotContiguousError,
     SlotsTakenError,
     TooManySlotsError,
     TooManyUnpaidHoldsError,
+    TooManyWaitsError,
     UnknownUserError,
+    WaitNotFoundError,
 )
 from domain.ledger import allocate_refund, next_refund_keys
 from domain.no_shows import PAID_SESSIONS, NoShowProblem, no_show_closes_at, no_show_problem
@@ -86,7 +99,9 @@ from domain.series import (
 )
 from domain.sessions import NotOneSessionError, Session, one_session
 from domain.slots import Slot, business_day, index_slots, overlaps, parse_slot_key, slot_key
+from domain.waitlist import MAX_OPEN_WAITS, WAITABLE, wait_ends_at
 from domain.words.owner import CANCELLED_BY_MUSICIAN
+from storage import live_screens
 from storage.holds import free_stale_holds, release_hold, release_series_hold, take_hold
 from storage.ids import parse_object_id
 from storage.models import (
@@ -104,6 +119,7 @@ from storage.models import (
 from storage.payment_records import ledger_fields, owes_refunds, refund_fields
 from storage.series import series_code_taken, series_weeks
 from storage.times import as_utc, to_ms
+from storage.waitlist import SlotWait, Waitlist, add_wait, remove_wait, wait_by_offer, wait_of, waits_of
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +194,7 @@ class BookingService:
         self.clock = clock
         self.rules = rules or BookingRules()
         self._room_rules: dict[str, RoomRules] = {}
+        self.waitlist = Waitlist(self, clock, self.rules.min_lead)
 
     # ---- reading -------------------------------------------------------------------
 
@@ -581,9 +598,11 @@ class BookingService:
         kind: str,
         created_by: int | None = None,
         note: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         """Claim every slot or none: on a conflict, release what this call claimed and
-        raise SlotsTakenError with the slots that were already held."""
+        raise SlotsTakenError with the slots that were already held. ``extra``: an
+        offer's fields."""
         now = self.clock.now()
         documents = [
             {
@@ -598,9 +617,11 @@ class BookingService:
                 "note": note,
                 "created_by": created_by,
                 "created_at": now,
+                **(extra or {}),
             }
             for s in slots
         ]
+        mine = {"booking_id": booking_id, "kind": kind, **({"offer_id": extra["offer_id"]} if extra else {})}
         collection = SlotClaim.get_pymongo_collection()
         try:
             await collection.insert_many(documents, ordered=False)
@@ -609,14 +630,15 @@ class BookingService:
             failed = {e["index"] for e in errors}
             won = [d["_id"] for i, d in enumerate(documents) if i not in failed]
             if won:
-                await collection.delete_many({"_id": {"$in": won}, "booking_id": booking_id, "kind": kind})
+                await self._free_claims({"_id": {"$in": won}, **mine})
             if any(e.get("code") != DUPLICATE_KEY for e in errors):
                 raise
             raise SlotsTakenError([slots[i].start for i in sorted(failed)]) from None
-        await self._refuse_overlaps(room, day, slots, {d["_id"] for d in documents}, booking_id, kind)
+        await self._refuse_overlaps(room, day, slots, {d["_id"] for d in documents}, mine)
+        await self._claims_taken({room_day_key(room.id, day)})
 
     async def _refuse_overlaps(
-        self, room: Room, day: date, slots: Sequence[Slot], ours: set[str], booking_id: str | None, kind: str
+        self, room: Room, day: date, slots: Sequence[Slot], ours: set[str], mine: dict[str, Any]
     ) -> None:
         """Equal slots collide on ``_id``; this catches overlapping ones with other
         starts, which only exist around a change of hours or slot length. Claim first,
@@ -631,16 +653,39 @@ class BookingService:
             }
         )
         if clashes:
-            await SlotClaim.get_pymongo_collection().delete_many(
-                {"_id": {"$in": sorted(ours)}, "booking_id": booking_id, "kind": kind}
-            )
+            await self._free_claims({"_id": {"$in": sorted(ours)}, **mine})
             raise SlotsTakenError(clashes)
 
     async def _release(self, booking_id: PydanticObjectId | str) -> int:
-        result = await SlotClaim.get_pymongo_collection().delete_many(
-            {"booking_id": str(booking_id), "kind": "booking"}
-        )
+        return await self._free_claims({"booking_id": str(booking_id), "kind": "booking"})
+
+    async def _free_claims(self, query: dict[str, Any]) -> int:
+        """The one way a slot claim is deleted: every release ends here, so the freed
+        slots' waiting musicians and open screens hear of it. Returns how many went."""
+        collection = SlotClaim.get_pymongo_collection()
+        found = await collection.find(query, {"room_day": 1}).to_list()
+        if not found:
+            return 0
+        result = await collection.delete_many(query)
+        if result.deleted_count:
+            await self._claims_freed(found)
         return result.deleted_count
+
+    async def _claims_freed(self, claims: list[dict[str, Any]]) -> None:
+        """Offer the freed slots to whoever waits for them and redraw their days' open
+        screens. The release stands whatever happens here: should this fail, the clock's
+        next pass offers the slots (it looks at every waited slot)."""
+        try:
+            await live_screens.days_changed({c["room_day"] for c in claims}, self.clock.now())
+            await self.waitlist.offer_free({c["_id"] for c in claims})
+        except (PyMongoError, BookingError) as error:
+            log.warning("freed %d claims; offering them waits for the clock (%s)", len(claims), error)
+
+    async def _claims_taken(self, room_days: set[str]) -> None:
+        try:
+            await live_screens.days_changed(room_days, self.clock.now())
+        except PyMongoError as error:
+            log.warning("open screens of %s not marked (%s)", sorted(room_days), error)
 
     # ---- owner blocks --------------------------------------------------------------
 
@@ -664,10 +709,9 @@ class BookingService:
 
     async def unblock_slots(self, room: Room, day: date, slot_keys: Iterable[str]) -> int:
         ids = [claim_id(room.id, key) for key in set(slot_keys)]
-        result = await SlotClaim.get_pymongo_collection().delete_many(
+        return await self._free_claims(
             {"_id": {"$in": ids}, "kind": "block", "room_day": room_day_key(room.id, day)}
         )
-        return result.deleted_count
 
     # ---- moving through the life ---------------------------------------------------
 
@@ -957,6 +1001,162 @@ class BookingService:
             raise NotAPaidSessionError(current.status)
         return current
 
+    # ---- waiting for a slot (storage/waitlist.py keeps the waits) ---------------------
+
+    async def wait_for_slots(
+        self, user_id: int, room_id: str | PydanticObjectId, day: date, slot_keys: Iterable[str]
+    ) -> list[SlotWait]:
+        """The musician waits for each of these slots of ``room_id``'s ``day`` (taken or
+        blocked ones); waiting again for a slot changes nothing. Raises a BookingError
+        subclass, adding no wait, when any slot cannot be waited for or the musician
+        would wait for more than MAX_OPEN_WAITS slots."""
+        if await User.get(user_id) is None:
+            raise UnknownUserError
+        room = await self.room(room_id)
+        if not room.active:
+            raise RoomPausedError
+        if day < self.today(room):
+            raise DateInPastError
+        if day > self.last_bookable_day(room) or not room.is_open_on(day):
+            raise RoomClosedError
+        keys = sorted(set(slot_keys))
+        if not keys:
+            raise NoSlotsChosenError
+        offers = {o.slot.key: o for o in await self.offers(room, day)}
+        now = self.clock.now()
+        for key in keys:
+            offer = offers.get(key)
+            if offer is None:
+                raise SlotNotWaitableError(None)
+            if offer.state not in WAITABLE:
+                raise SlotNotWaitableError(offer.state)
+            if wait_ends_at(offer.slot.start, self.rules.min_lead) <= now:
+                raise SlotNotWaitableError("too_soon")
+        mine = {w.claim_id for w in await waits_of(user_id)}
+        new = {claim_id(room.id, key) for key in keys} - mine
+        if len(mine) + len(new) > MAX_OPEN_WAITS:
+            raise TooManyWaitsError(MAX_OPEN_WAITS)
+        waits = []
+        for key in keys:
+            slot = offers[key].slot
+            ends_at = wait_ends_at(slot.start, self.rules.min_lead)
+            waits.append(await add_wait(user_id, room, day, slot, ends_at=ends_at, now=now))
+        # A slot freed between the look and the wait is offered now, not at the next tick.
+        await self.waitlist.offer_free({w.claim_id for w in waits})
+        return waits
+
+    async def drop_wait(self, user_id: int, wait_id: str) -> SlotWait:
+        """The musician stops waiting; a slot held for them goes on to the next musician.
+        Raises WaitNotFoundError for a wait that is not theirs (or gone already)."""
+        wait = await wait_of(user_id, wait_id)
+        if wait is None or not await remove_wait(wait):
+            raise WaitNotFoundError
+        if wait.offer_id:
+            await self.free_offer(wait.claim_id, wait.offer_id)
+        return wait
+
+    async def drop_waits_of(self, user_id: int) -> int:
+        """Every wait of the musician ends (Delete my data); slots held for them go on to
+        the next musician waiting."""
+        dropped = 0
+        for wait in await waits_of(user_id):
+            with contextlib.suppress(WaitNotFoundError):
+                await self.drop_wait(user_id, wait.id)
+                dropped += 1
+        return dropped
+
+    async def claim_offer(
+        self, room: Room, day: date, slot: Slot, *, user_id: int, offer_id: str, expires_at: datetime
+    ) -> bool:
+        """Hold ``slot`` for the musician it is offered to, with the claim a booking
+        takes; False when someone holds it."""
+        try:
+            await self._claim(
+                room,
+                day,
+                [slot],
+                booking_id=None,
+                kind="offer",
+                created_by=user_id,
+                extra={"offer_id": offer_id, "expires_ms": to_ms(expires_at), "claimed_ms": None},
+            )
+        except SlotsTakenError:
+            return False
+        return True
+
+    async def free_offer(self, slot_claim_id: str, offer_id: str) -> int:
+        return await self._free_claims({"_id": slot_claim_id, "kind": "offer", "offer_id": offer_id})
+
+    async def free_lapsed_offers(self) -> int:
+        """Offers past their deadline give their slots back (to the next musician waiting)."""
+        return await self._free_claims({"expires_ms": {"$lte": to_ms(self.clock.now())}, "kind": "offer"})
+
+    async def book_offer(self, user_id: int, offer_id: str) -> Booking:
+        """Book the slot offered to the musician: the offer's claim becomes the new
+        PENDING_PAYMENT booking's, held like any booking while they pay. Raises
+        OfferGoneError (lapsed, declined, used), NotYourOfferError, and what booking the
+        slot would raise (the unpaid-holds limit...), changing nothing."""
+        wait = await wait_by_offer(offer_id)
+        if wait is None:
+            raise OfferGoneError
+        if wait.user_id != user_id:
+            raise NotYourOfferError
+        if await User.get(user_id) is None:
+            raise UnknownUserError
+        room = await self.room(wait.room_id)
+        if not room.active:
+            raise RoomPausedError
+        rules = self.room_rules(room)
+        slots = list(self.check_selection(room, wait.day, [wait.slot.key]).slots)
+        now = self.clock.now()
+        booking_id = PydanticObjectId()
+        limit = self.rules.max_unpaid_holds
+        if not await take_hold(user_id, str(booking_id), limit=limit, now=now):
+            raise TooManyUnpaidHoldsError(limit)
+        try:
+            taken = await SlotClaim.get_pymongo_collection().update_one(
+                {
+                    "_id": wait.claim_id,
+                    "kind": "offer",
+                    "offer_id": offer_id,
+                    "created_by": user_id,
+                    "expires_ms": {"$gt": to_ms(now)},
+                },
+                {
+                    "$set": {
+                        "kind": "booking",
+                        "booking_id": str(booking_id),
+                        "expires_ms": None,
+                        "claimed_ms": to_ms(now),
+                    }
+                },
+            )
+            if not taken.modified_count:
+                raise OfferGoneError
+            try:
+                tiers = rules.to_dict()[RuleField.REFUND_TIERS.value]
+                booking = await self._insert_booking(booking_id, user_id, room, wait.day, slots, tiers)
+            except BaseException:
+                await self._release(booking_id)
+                raise
+        except BaseException:
+            await release_hold(booking_id)
+            raise
+        await remove_wait(wait)
+        return booking
+
+    async def decline_offer(self, user_id: int, offer_id: str) -> SlotWait:
+        """The musician passes: their wait ends and the slot goes to the next musician."""
+        wait = await wait_by_offer(offer_id)
+        if wait is None:
+            raise OfferGoneError
+        if wait.user_id != user_id:
+            raise NotYourOfferError
+        # The wait first: should the release not follow, the offer's claim lapses by itself.
+        await remove_wait(wait)
+        await self.free_offer(wait.claim_id, offer_id)
+        return wait
+
     # ---- jobs' reads ---------------------------------------------------------------
 
     async def due_bookings(self, status: BookingStatus, *, limit: int = 200) -> list[Booking]:
@@ -976,12 +1176,14 @@ class BookingService:
         collection = SlotClaim.get_pymongo_collection()
         stale: list[str] = []
         async for claim in collection.find({"kind": "booking", "created_at": {"$lte": cutoff}}):
+            if (claim.get("claimed_ms") or 0) > (to_ms(cutoff) or 0):
+                continue  # an offer just became this booking's claim; its booking is being written
             booking_id = parse_object_id(claim.get("booking_id") or "")
             booking = await Booking.get(booking_id) if booking_id else None
             if booking is None or booking.status not in HOLDS_SLOTS:
                 stale.append(claim["_id"])
         if stale:
-            await collection.delete_many({"_id": {"$in": stale}})
+            await self._free_claims({"_id": {"$in": stale}, "kind": "booking"})
             log.warning("released %d stale slot claims", len(stale))
         holds = await free_stale_holds(self.clock.now())
         if holds:

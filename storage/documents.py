@@ -8,12 +8,14 @@ from beanie import Document
 
 from storage.holds import HoldClaim
 from storage.invoices import DocumentCounter, Invoice, InvoiceCounter
+from storage.live_screens import SlotScreen
 from storage.models import Booking, Room, SlotClaim, User
 from storage.outbox import OutboxMessage, OutboxPace
 from storage.owners import OwnerInvite
 from storage.payment_events import PaymentEvent
 from storage.sandbox_links import SandboxLink
 from storage.sellers import Seller
+from storage.waitlist import SlotWait
 
 DOCUMENTS: tuple[type[Document], ...] = (
     User,
@@ -30,6 +32,8 @@ DOCUMENTS: tuple[type[Document], ...] = (
     SandboxLink,
     Seller,
     DocumentCounter,
+    SlotWait,
+    SlotScreen,
 )
 
 

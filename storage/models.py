@@ -392,11 +392,19 @@ class SlotClaim(Document):
     in a window with one range on it (a range on the datetime itself is not served by the
     embedded database's index). Claims made before it existed get it at start-up
     (``storage.availability.stamp_claim_starts``)."""
-    kind: str = "booking"  # "booking" or "block"
+    kind: str = "booking"  # "booking", "block" or "offer" (held for a waiting musician)
     booking_id: Annotated[str | None, Indexed()] = None
     note: str | None = None
     created_by: int | None = None
     created_at: UtcDatetime = Field(default_factory=utc_now)
+    offer_id: str | None = None
+    """An offer's id (``kind == "offer"``; ``created_by`` is the musician offered it)."""
+    expires_ms: Annotated[int | None, Indexed()] = None
+    """When an offer lapses, in epoch ms; only offers carry it, so the clock finds lapsed
+    ones with one small indexed range."""
+    claimed_ms: int | None = None
+    """When an offer became its booking's claim: younger than the stale-claims cutoff, it
+    is not mistaken for a claim whose booking was never written."""
 
     class Settings:
         name = "slot_claims"

@@ -21,8 +21,9 @@ removes the person and leaves a pseudonym (``domain.privacy``) where a record mu
   and amounts only.
 
 ``COLLECTIONS`` says this as data, and a test fails when a document is added to
-``storage.documents`` without a line here. Per-slot waits (another change) will be
-dropped in ``drop_waits``."""
+``storage.documents`` without a line here. Per-slot waits go (``drop_waits``: a held
+offer is given back through the booking service first, by the caller), and so does the
+record of the slot screen they had open."""
 
 from __future__ import annotations
 
@@ -39,9 +40,11 @@ from domain.privacy import new_pseudonym
 from domain.words.formats import user_link
 from storage.dialog_state import FSM_COLLECTION
 from storage.holds import HoldClaim
+from storage.live_screens import SlotScreen
 from storage.models import Booking, SlotClaim, User
 from storage.outbox import OutboxMessage, OutboxPace
 from storage.owners import OwnerInvite, rooms_owned_by
+from storage.waitlist import SlotWait
 
 
 class Keeping(StrEnum):
@@ -63,6 +66,8 @@ COLLECTIONS: dict[str, Keeping] = {
     FSM_COLLECTION: ERASED,
     "slot_claims": ERASED,
     "owner_invites": ERASED,
+    "slot_waits": ERASED,
+    "slot_screens": ERASED,
     "document_counters": KEPT_AS_PRINTED,
     "rooms": NOTHING_PERSONAL,
     "sellers": NOTHING_PERSONAL,
@@ -156,9 +161,12 @@ async def erase_person(telegram_id: int) -> Erased:
 
 
 async def drop_waits(telegram_id: int) -> int:
-    """Per-slot waits (storage/waitlist.py, being built beside this) are dropped here:
-    none are kept yet, so nothing to do."""
-    return 0
+    """Their per-slot waits and the slot screen they had open. An offer still held for
+    them is given back by ``BookingService.drop_waits_of`` before this runs; one made in
+    between lapses by itself (its claim names the pseudonym, ``pseudonymise_blocks``)."""
+    result = await SlotWait.get_pymongo_collection().delete_many({"user_id": telegram_id})
+    await SlotScreen.get_pymongo_collection().delete_one({"_id": telegram_id})
+    return result.deleted_count
 
 
 async def pseudonymise_bookings(telegram_id: int, pseudonym: int) -> int:

@@ -178,6 +178,7 @@ async def test_one_tick_runs_every_job(
         "reconciled",
         "refunds",
         "claims freed",
+        "slots offered",
         "digests",
     }
 

@@ -261,6 +261,8 @@ SAMPLE_ARGUMENTS: dict[type, tuple[Any, ...]] = {
     errors.SeriesWeeksTakenError: ([date(2026, 12, 3)],),
     errors.OwnsRoomsError: (["Bass Cave Studio"],),
     errors.SessionInProgressError: (datetime(2026, 11, 26, 13, 30, tzinfo=UTC), IST),
+    errors.SlotNotWaitableError: ("free",),
+    errors.TooManyWaitsError: (10,),
 }
 
 

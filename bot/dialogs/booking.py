@@ -2,7 +2,13 @@
 weekly → how many weeks → the weeks that can be had → confirm → pay once for all.
 
 Every rule lives in BookingService; this module only shows fresh offers, passes the
-musician's choice on and explains the service's refusals."""
+musician's choice on and explains the service's refusals.
+
+A taken slot offers 🔔 Tell me if it frees (the waitlist, storage/waitlist.py), and so
+does the slot screen after a choice lost slots at Review or Confirm. An open slot
+screen is kept live (issue 17 §4): the handlers that draw it note what it shows
+(``storage.live_screens.watch``), and ``redraw_slot_screen`` draws it again from a
+background job when the day's claims change (jobs/live_screens.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import DialogManager, Window
+from aiogram_dialog import DialogManager, ShowMode, Window
 from aiogram_dialog.api.protocols import CancelEventProcessing
 from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
 from aiogram_dialog.widgets.kbd import (
@@ -49,19 +55,23 @@ from domain.errors import (
     UnknownUserError,
 )
 from domain.gst.gstin import Gstin, GstinRefusedError, parse_gstin
+from domain.live_screens import states_shown
 from domain.series import MAX_WEEKS, MIN_WEEKS
 from domain.start_links import SHAREABLE, share_query
+from domain.waitlist import WAITABLE
 from domain.words import musician, musician_screens
 from domain.words.formats import day, h, moment, money
 from domain.words.refusals import gstin_refused, refusal, too_many_slots
 from domain.words.statuses import status_name
 from payments.gateway import GatewayError
+from storage import live_screens
 from storage.availability import day_marks
 from storage.booking_service import BookingService, SeriesOffer, parse_slot_keys, slot_keys_of
 from storage.invoices import set_gst_recipient
-from storage.models import Booking, Room
+from storage.models import Booking, Room, room_day_key
 from storage.series import series_of
 from storage.users import user_by_id
+from storage.waitlist import SlotWait, waits_of
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +81,8 @@ SLOT_COLUMNS = 2
 GST_NAME_LIMIT = 100
 OFFERS_READ = "jamroom_offers_read"
 """Key of this update's offer readings in aiogram's per-update data (see _offers)."""
+WAIT_KEYS = "wait_keys"
+"""dialog_data: taken slots of the day the musician may wait for (the 🔔 button)."""
 
 
 def _service(manager: DialogManager) -> BookingService:
@@ -144,11 +156,24 @@ async def day_getter(dialog_manager: DialogManager, booking_service: BookingServ
     }
 
 
+async def _waited(manager: DialogManager, room: Room) -> set[str]:
+    """Keys of the day's slots the musician waits for."""
+    user = manager.middleware_data["event_from_user"]
+    day_waited = _day(manager)
+    return {w.slot.key for w in await waits_of(user.id) if w.room_id == str(room.id) and w.day == day_waited}
+
+
 async def slots_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
     room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
     offers = await _offers(dialog_manager, booking_service, room)
     chosen = [o for o in _chosen(offers, _slots(dialog_manager).get_checked()) if o.bookable]
-    items = [{"key": o.slot.key, "text": musician_screens.slot_button(o, room.zone)} for o in offers]
+    waited = await _waited(dialog_manager, room)
+    items = [
+        {"key": o.slot.key, "text": musician_screens.slot_button(o, room.zone, waiting=o.slot.key in waited)}
+        for o in offers
+    ]
+    asked = set(dialog_manager.dialog_data.get(WAIT_KEYS, []))
+    can_wait = [o for o in offers if o.slot.key in asked and o.state in WAITABLE and o.slot.key not in waited]
     return {
         "room_name": h(room.name),
         "day": day(_day(dialog_manager)),
@@ -162,6 +187,8 @@ async def slots_getter(dialog_manager: DialogManager, booking_service: BookingSe
         "total": money(sum(o.price_paise for o in chosen)),
         "has_selection": bool(chosen),
         "notice": dialog_manager.dialog_data.get("notice", ""),
+        "can_wait": bool(can_wait),
+        "told": told(dialog_manager),
     }
 
 
@@ -280,8 +307,29 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
     """Opened on a room's calendar, or on one of its days (``day``, ISO) with nothing
     chosen yet: the free-slot search and day links start at the slot screen."""
     manager.dialog_data["room_id"] = start_data["room_id"]
-    if start_data.get("day"):
+    if "booking_id" in start_data:  # an offer taken up: straight to paying for it
+        booking = await _service(manager).booking(start_data["booking_id"])
+        manager.dialog_data["booking_id"] = str(booking.id)
+        manager.dialog_data["day"] = booking.day.isoformat()
+        await _prepare_payment(manager, booking, await room_of(manager, booking.room_id))
+    elif start_data.get("day"):
         manager.dialog_data["day"] = date.fromisoformat(start_data["day"]).isoformat()
+
+
+async def _watch(manager: DialogManager, room: Room) -> None:
+    """The musician has this day's slot screen in front of them, as this update's
+    reading of the offers draws it: keep it live for them."""
+    offers = await _offers(manager, _service(manager), room)
+    user = manager.middleware_data["event_from_user"]
+    chat = manager.middleware_data["event_chat"]
+    now = _service(manager).clock.now()
+    await live_screens.watch(
+        user.id, chat.id, room_day_key(room.id, _day(manager)), states_shown(offers), now
+    )
+
+
+async def _unwatch(manager: DialogManager) -> None:
+    await live_screens.forget(manager.middleware_data["event_from_user"].id)
 
 
 def _refusal(service: BookingService, room: Room, chosen: date) -> str:
@@ -305,6 +353,8 @@ async def on_day_selected(
         await _slots(manager).reset_checked()
     manager.dialog_data["day"] = chosen.isoformat()
     manager.dialog_data.pop("notice", None)
+    manager.dialog_data.pop(WAIT_KEYS, None)
+    await _watch(manager, room)
     await manager.switch_to(BookingSG.slots)
 
 
@@ -312,16 +362,19 @@ async def on_slot_clicked(
     callback: CallbackQuery, widget: ManagedMultiselect[str], manager: DialogManager, key: str
 ) -> None:
     """Checks a slot before the Multiselect toggles it: only free slots, at most
-    ``max_slots``. Unchecking is always allowed."""
-    if widget.is_checked(key):
-        return
+    ``max_slots``; a taken one offers 🔔 instead. Unchecking is always allowed."""
     service = _service(manager)
     room = await room_of(manager, manager.dialog_data["room_id"])
+    await _watch(manager, room)
+    if widget.is_checked(key):
+        return
     offer = next((o for o in await _offers(manager, service, room) if o.slot.key == key), None)
     if offer is None:
         await callback.answer(musician.SLOT_NOT_LISTED, show_alert=True)
         raise CancelEventProcessing
     if not offer.bookable:
+        if offer.state in WAITABLE:
+            manager.dialog_data[WAIT_KEYS] = [key]
         await callback.answer(musician.slot_not_bookable(offer.slot, room.zone, offer.state), show_alert=True)
         raise CancelEventProcessing
     limit = service.room_rules(room).max_slots
@@ -341,6 +394,8 @@ async def on_review(callback: CallbackQuery, button: Button, manager: DialogMana
         await selection.set_checked(offer.slot.key, False)
     if gone:
         manager.dialog_data["notice"] = musician.slots_became_unavailable([o.slot for o in gone], room.zone)
+        manager.dialog_data[WAIT_KEYS] = [o.slot.key for o in gone if o.state in WAITABLE]
+        await _watch(manager, room)
         return
     if not offers:
         await callback.answer(musician.PICK_A_SLOT_FIRST, show_alert=True)
@@ -355,7 +410,38 @@ async def on_review(callback: CallbackQuery, button: Button, manager: DialogMana
         manager.dialog_data["notice"] = musician.booking_refused_notice(refusal(error))
         return
     manager.dialog_data.pop("holds_full", None)
+    manager.dialog_data.pop(WAIT_KEYS, None)
+    await _unwatch(manager)
     await manager.switch_to(BookingSG.review)
+
+
+async def on_back_to_slots(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _watch(manager, await room_of(manager, manager.dialog_data["room_id"]))
+
+
+async def on_wait(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    """🔔: wait for the taken slots the screen offered (the keys this dialog put there,
+    read back through the service, which checks each again)."""
+    room = await room_of(manager, manager.dialog_data["room_id"])
+    keys = parse_slot_keys(manager.dialog_data.pop(WAIT_KEYS, []))
+    manager.middleware_data.pop(OFFERS_READ, None)
+    try:
+        waits = await _wait(manager, callback.from_user, keys)
+    except BookingError as error:
+        tell(manager, musician.booking_refused_notice(refusal(error)))
+    else:
+        tell(manager, musician.waiting_now([w.slot for w in waits], room.zone))
+    await _watch(manager, room)
+
+
+async def _wait(manager: DialogManager, user: Any, keys: list[str]) -> list[SlotWait]:
+    service = _service(manager)
+    room_id = manager.dialog_data["room_id"]
+    try:
+        return await service.wait_for_slots(user.id, room_id, _day(manager), keys)
+    except UnknownUserError:
+        await register_from(user)
+        return await service.wait_for_slots(user.id, room_id, _day(manager), keys)
 
 
 async def _create(manager: DialogManager, user: Any, keys: list[str]) -> Booking:
@@ -376,9 +462,12 @@ async def on_confirm(callback: CallbackQuery, button: Button, manager: DialogMan
     try:
         booking = await _create(manager, callback.from_user, keys)
     except SlotsTakenError as error:
-        for key in slot_keys_of(error.starts):
+        taken = slot_keys_of(error.starts)
+        for key in taken:
             await selection.set_checked(key, False)
         manager.dialog_data["notice"] = musician.slots_just_taken(list(error.starts), room.zone)
+        manager.dialog_data[WAIT_KEYS] = taken
+        await _watch(manager, room)
         await manager.switch_to(BookingSG.slots)
         return
     except (DateInPastError, RoomClosedError) as error:
@@ -581,6 +670,31 @@ async def on_my_bookings(callback: CallbackQuery, button: Button, manager: Dialo
     await open_over_menu(manager, MyBookingsSG.list)
 
 
+async def open_offered_booking(manager: DialogManager, booking: Booking) -> None:
+    """A slot offered from the waitlist was taken up: its pay screen, over the menu."""
+    data = {"room_id": booking.room_id, "booking_id": str(booking.id)}
+    await open_over_menu(manager, BookingSG.pay, data, show_mode=ShowMode.SEND)
+
+
+async def redraw_slot_screen(manager: DialogManager, room_day: str) -> str | None:
+    """Draw the musician's slot screen again, from a background job, if it still shows
+    ``room_day``; returns what it shows now (``states_shown``), None when the musician
+    has moved on (another screen, another day)."""
+    if not manager.has_context():
+        return None
+    context = manager.current_context()
+    data = context.dialog_data
+    if context.state != BookingSG.slots or "day" not in data or "room_id" not in data:
+        return None
+    if room_day_key(data["room_id"], date.fromisoformat(data["day"])) != room_day:
+        return None
+    room = await room_of(manager, data["room_id"])
+    offers = await _offers(manager, _service(manager), room)
+    manager.show_mode = ShowMode.EDIT
+    await manager.show()
+    return states_shown(offers)
+
+
 def build_dialog() -> Dialog:
     return Dialog(
         Window(
@@ -598,6 +712,8 @@ def build_dialog() -> Dialog:
             Const(musician_screens.CLOSED_THAT_DAY, when="no_slots"),
             Const(musician_screens.EVERY_SLOT_TAKEN, when="none_free"),
             Format(musician_screens.NOTICE, when="notice"),
+            Format(musician_screens.NOTICE_TOLD, when="told"),
+            Const(musician_screens.WAIT_HINT, when="can_wait"),
             Format(musician_screens.CHOSEN, when="has_selection"),
             Group(
                 Multiselect(
@@ -610,6 +726,7 @@ def build_dialog() -> Dialog:
                 ),
                 width=SLOT_COLUMNS,
             ),
+            Button(Const("🔔 Tell me if it frees"), id="wait", on_click=on_wait, when="can_wait"),
             Button(Format("Review · {total} ›"), id="review", on_click=on_review, when="has_selection"),
             Row(Back(Const("‹ Date")), Cancel(Const("✖ Cancel"))),
             state=BookingSG.slots,
@@ -621,7 +738,7 @@ def build_dialog() -> Dialog:
             Button(Const("✅ Confirm"), id="confirm", on_click=on_confirm),
             Button(Const("🔁 Repeat weekly"), id="weekly", on_click=on_repeat_weekly),
             Button(Const("📋 My bookings"), id="holds", on_click=on_my_bookings, when="holds_full"),
-            Row(Back(Const("‹ Slots")), Cancel(Const("✖ Cancel"))),
+            Row(Back(Const("‹ Slots"), on_click=on_back_to_slots), Cancel(Const("✖ Cancel"))),
             state=BookingSG.review,
             getter=review_getter,
         ),

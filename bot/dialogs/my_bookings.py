@@ -1,5 +1,7 @@
 """My bookings: upcoming and past, a booking's details (with how to get in, for a paid
-booking about to start), invoice again, cancel with the refund the policy gives now.
+booking about to start), invoice again, cancel with the refund the policy gives now; and
+the slots the musician waits for (🔔 My waits), to drop one or to pay for one that freed
+and is held for them.
 
 A booking id only ever arrives from a button, so every handler re-reads the booking
 through ``booking_of_user``: a tampered id, or another musician's, is refused."""
@@ -12,18 +14,20 @@ from typing import Any
 from aiogram.types import CallbackQuery
 from aiogram.types import User as TelegramUser
 from aiogram_dialog import DialogManager, Window
-from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup, Start
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup, Start, SwitchTo
 from aiogram_dialog.widgets.text import Const, Format
 
 from bot.cancellations import cancel_for_musician
 from bot.dialogs.base import Dialog
+from bot.dialogs.booking import open_offered_booking
+from bot.dialogs.notices import tell, told
 from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import MyBookingsSG, PrivacySG
 from bot.dialogs.widgets import ShareWithBand, labelled_select
 from domain.booking_status import BookingStatus
 from domain.check_in import check_in_shown
-from domain.errors import BookingError, RoomNotFoundError
+from domain.errors import BookingError, OfferGoneError, RoomNotFoundError
 from domain.start_links import SHAREABLE, share_query
 from domain.words import musician, musician_screens
 from domain.words.formats import money
@@ -31,6 +35,7 @@ from domain.words.refusals import refusal
 from storage.booking_service import BookingService
 from storage.models import Booking, Room
 from storage.series import series_of
+from storage.waitlist import waits_of
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +66,11 @@ async def list_getter(
     past = bool(dialog_manager.dialog_data.get("past"))
     bookings = await booking_service.bookings_of_user(event_from_user.id, upcoming=not past)
     rooms = await _rooms_of(dialog_manager, bookings)
+    waits = await waits_of(event_from_user.id)
     return {
         **musician_screens.bookings_tabs(past),
+        "waits_label": musician_screens.waits_button(len(waits)),
+        "has_waits": bool(waits),
         "lines": "\n\n".join(musician_screens.booking_line(b, rooms[b.room_id]) for b in bookings),
         "bookings": [
             {"id": str(b.id), "label": musician_screens.booking_button(b, rooms[b.room_id])} for b in bookings
@@ -107,6 +115,27 @@ async def _check_in(service: BookingService, booking: Booking, room: Room | None
         return ""
     access_info = (await service.room(booking.room_id)).access_info
     return musician.check_in_block(access_info) if access_info else ""
+
+
+async def waits_getter(
+    dialog_manager: DialogManager, event_from_user: TelegramUser, **_: Any
+) -> dict[str, Any]:
+    waits = await waits_of(event_from_user.id)
+    rooms = {rid: await _room_or_none(dialog_manager, rid) for rid in {w.room_id for w in waits}}
+    return {
+        "lines": "\n".join(musician_screens.wait_line(w, rooms[w.room_id]) for w in waits),
+        "has_waits": bool(waits),
+        "empty": not waits,
+        "waits": [
+            {"id": w.id, "label": musician_screens.wait_drop_button(w, rooms[w.room_id])} for w in waits
+        ],
+        "offers": [
+            {"id": w.id, "label": musician_screens.offer_pay_button(w, rooms[w.room_id])}
+            for w in waits
+            if w.offer_id
+        ],
+        "told": told(dialog_manager),
+    }
 
 
 async def cancel_getter(
@@ -172,6 +201,30 @@ async def on_send_invoice(callback: CallbackQuery, button: Button, manager: Dial
     await callback.answer(musician.INVOICE_COMING)
 
 
+async def on_drop_wait(callback: CallbackQuery, widget: Any, manager: DialogManager, wait_id: str) -> None:
+    try:
+        await _service(manager).drop_wait(callback.from_user.id, wait_id)
+    except BookingError as error:
+        await callback.answer(refusal(error), show_alert=True)
+        return
+    tell(manager, musician.WAIT_DROPPED)
+
+
+async def on_pay_offer(callback: CallbackQuery, widget: Any, manager: DialogManager, wait_id: str) -> None:
+    """Pay for a slot held for the musician: the wait's offer, read back through the
+    service (a tampered or lapsed one books nothing)."""
+    wait = next((w for w in await waits_of(callback.from_user.id) if w.id == wait_id), None)
+    if wait is None or wait.offer_id is None:
+        await callback.answer(refusal(OfferGoneError()), show_alert=True)
+        return
+    try:
+        booking = await _service(manager).book_offer(callback.from_user.id, wait.offer_id)
+    except BookingError as error:
+        await callback.answer(refusal(error), show_alert=True)
+        return
+    await open_offered_booking(manager, booking)
+
+
 async def on_cancel_pressed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     manager.dialog_data.pop("notice", None)
     await manager.switch_to(MyBookingsSG.cancel)
@@ -194,10 +247,23 @@ def build_dialog() -> Dialog:
                 height=BOOKINGS_PER_PAGE,
                 hide_on_single_page=True,
             ),
+            SwitchTo(Format("{waits_label}"), id="waits", state=MyBookingsSG.waits, when="has_waits"),
             Start(Const("🗑 Delete my data"), id="delete_my_data", state=PrivacySG.confirm),
             Cancel(Const("‹ Menu")),
             state=MyBookingsSG.list,
             getter=list_getter,
+        ),
+        Window(
+            Const(musician_screens.WAITS_HEADING),
+            Format("{lines}", when="has_waits"),
+            Const(musician_screens.NO_WAITS, when="empty"),
+            Const(musician_screens.WAITS_FOOTER, when="has_waits"),
+            Format(musician_screens.NOTICE_TOLD, when="told"),
+            Column(labelled_select("pay_offer", "offers", on_pay_offer)),
+            Column(labelled_select("drop_wait", "waits", on_drop_wait)),
+            SwitchTo(Const("‹ My bookings"), id="back_to_list", state=MyBookingsSG.list),
+            state=MyBookingsSG.waits,
+            getter=waits_getter,
         ),
         Window(
             Format("{details}"),

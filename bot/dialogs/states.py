@@ -36,6 +36,7 @@ class MyBookingsSG(StatesGroup):
     list = State()
     details = State()
     cancel = State()
+    waits = State()
 
 
 class OwnerSG(StatesGroup):

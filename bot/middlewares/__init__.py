@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Dispatcher
 
 from bot.dialogs.room_cache import RoomCache
+from bot.middlewares.background import BackgroundTurns
 from bot.middlewares.groups import GroupChats
 from bot.middlewares.outage import DatabaseOutageMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
@@ -32,10 +33,13 @@ def setup_middlewares(dispatcher: Dispatcher, speedups: Speedups) -> ThrottlingM
     group_chats = GroupChats()
     dispatcher.message.outer_middleware(group_chats)
     dispatcher.callback_query.outer_middleware(group_chats)
-    if speedups.batched_state_writes and isinstance(dispatcher.storage, DialogStateStorage):
+    batched = speedups.batched_state_writes and isinstance(dispatcher.storage, DialogStateStorage)
+    if batched:
         writes = BatchedStateWrites(dispatcher.storage)
         dispatcher.message.outer_middleware(writes)
         dispatcher.callback_query.outer_middleware(writes)
+    # Background dialog updates (live slot screens) take the user's turn too.
+    dispatcher.update.outer_middleware(BackgroundTurns(throttle, dispatcher.storage if batched else None))
     dispatcher["throttle"] = throttle
     dispatcher["room_cache"] = RoomCache()
     dispatcher["calendar_pages"] = CalendarPages() if speedups.calendar_pages else None

@@ -86,6 +86,17 @@ class ThrottlingMiddleware(BaseMiddleware):
             await event.answer(SLOW_DOWN)
         return None
 
+    async def in_turn(
+        self,
+        user_id: int,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        """Handle ``event`` in the user's turn, without taking from their taps' bucket
+        (a background update of their dialog: bot/middlewares/background.py)."""
+        return await self._one_at_a_time(user_id, handler, event, data)
+
     async def _one_at_a_time(
         self,
         user_id: int,

@@ -15,8 +15,9 @@ class BatchedStateWrites(BaseMiddleware):
     """aiogram-dialog saves the stack and each context it touched one by one, two or
     three round trips an update; this sends them as one. Registered after the
     throttle, so the writes land before the same user's next message or tap is let
-    in. (aiogram-dialog's background updates, which this bot does not use, would not
-    wait for them: a BgManager must not be added without that in mind.)"""
+    in. aiogram-dialog's background updates (the live slot screens' redraws) bypass the
+    throttle, so bot/middlewares/background.py gives them the same per-user turn and
+    batches their writes the same way.)"""
 
     def __init__(self, storage: DialogStateStorage) -> None:
         self.storage = storage

@@ -193,3 +193,22 @@ class PersonFacts(Protocol):
 
     @property
     def username(self) -> str | None: ...
+
+
+@runtime_checkable
+class WaitFacts(Protocol):
+    """A musician's wait for a slot (``storage.waitlist.SlotWait``)."""
+
+    @property
+    def day(self) -> date:
+        """The room's day the slot belongs to."""
+        ...
+
+    @property
+    def slot(self) -> SlotFacts: ...
+
+    @property
+    def offer_until(self) -> datetime | None:
+        """When the slot, free and held for the musician, goes to the next one; None
+        while it is still taken."""
+        ...

@@ -434,3 +434,36 @@ def data_deleted(cancelled: int, refund_paise: int) -> str:
         "I keep only the invoices and credit notes GST law asks for. Send /start any time to begin afresh."
     )
     return "\n".join(lines)
+
+
+# ---- waiting for a slot -----------------------------------------------------------------
+
+OFFER_DECLINED = "Okay, I passed it on to the next musician waiting."
+WAIT_DROPPED = "Okay, I stopped waiting for that slot."
+
+
+def waiting_now(slots: list[SlotFacts], zone: ZoneInfo) -> str:
+    labels = join_labels(slot_span(s, zone) for s in slots)
+    return (
+        f"🔔 I'll tell you if {labels} frees up: the first musician waiting gets it held for "
+        "10 minutes. Your waits are in 📋 My bookings."
+    )
+
+
+def slot_offered(room: RoomFacts, on: date, slot: SlotFacts, until: datetime) -> str:
+    """A slot someone waited for is free and held for them until ``until``; ``on``: the
+    room's day it belongs to (a night past midnight: its evening)."""
+    return (
+        f"🔔 <b>A slot you wanted is free!</b>\n\n🎸 {h(room.name)}\n"
+        f"🗓 {day(on)}, {slot_span(slot, room.zone)}\n\n"
+        f"I'm holding it for you until <b>{moment(until, room.zone)}</b>. Tap Confirm &amp; Pay to book "
+        "it; if you don't, it goes to the next musician waiting."
+    )
+
+
+def offer_buttons(pay_data: str, decline_data: str) -> Buttons:
+    """The offer message's buttons; their data comes from ``domain.waitlist.offer_callback``."""
+    return [
+        [{"text": "✅ Confirm & Pay", "callback_data": pay_data}],
+        [{"text": "✖ No thanks, pass it on", "callback_data": decline_data}],
+    ]

@@ -15,7 +15,7 @@ from domain.availability import SlotOffer
 from domain.refund import RefundQuote
 from domain.room_rules import RefundDeadlines, RoomRules
 from domain.series import Obstacle
-from domain.words.facts import BookingFacts, PricedSlotFacts, RoomCardFacts, RoomFacts, SlotFacts
+from domain.words.facts import BookingFacts, PricedSlotFacts, RoomCardFacts, RoomFacts, SlotFacts, WaitFacts
 from domain.words.formats import (
     BOOKING,
     DAY,
@@ -66,15 +66,18 @@ HELP = (
     "with a calendar file (open it to add the session, with a reminder an hour before) and an "
     "<b>Add to Google Calendar</b> button. If the booking is cancelled, a file to take it off "
     "your calendar follows.\n"
-    "4. <b>Every week?</b> On the review screen, tap <b>Repeat weekly</b> to book the same "
+    "4. <b>Slot taken?</b> Tap it, then 🔔 Tell me if it frees. If it frees, the first "
+    "musician waiting gets it held for 10 minutes with a one-tap Confirm &amp; Pay. "
+    "Your waits are in My bookings. An open slot screen updates itself while others book.\n"
+    "5. <b>Every week?</b> On the review screen, tap <b>Repeat weekly</b> to book the same "
     "time for 2 to 12 weeks: weeks that are taken or closed are named, you book the rest and "
     "pay once for all of them.\n"
-    "5. <b>My bookings</b>: see upcoming and past sessions, get the invoice again, "
+    "6. <b>My bookings</b>: see upcoming and past sessions, get the invoice again, "
     "or cancel; the refund follows the room's tiers you were shown when booking (each week "
     "of a weekly booking on its own), and comes with a credit note. A session the room "
     "marked as a no-show says so in your past bookings. <b>Share with the band</b> sends a "
     "paid session's card (room, day, times, map) to a chat you pick.\n"
-    "6. <b>Getting in</b>: the room's door code, floor or parking notes come with the reminder "
+    "7. <b>Getting in</b>: the room's door code, floor or parking notes come with the reminder "
     "an hour before your session, and show under the booking in My bookings from two hours "
     "before the start (paid bookings only). Tap the room's phone number on its card to call it.\n\n"
     "<b>Room owners</b>: /owner opens your rooms: the day's schedule (mark a session "
@@ -197,12 +200,20 @@ ONLINE_PAYMENT_UNAVAILABLE = (
 STATUS = "Status: <b>{status}</b>"
 NOTICE = "\n{notice}"
 """A one-shot notice under a screen (the handler's words)."""
+NOTICE_TOLD = "\n{told}"
+"""A notice this update told the screen (``bot.dialogs.notices``)."""
+WAIT_HINT = (
+    "\n🔔 Want a taken slot anyway? Tap below and I'll tell you the moment it frees: "
+    "the first musician waiting gets it held for 10 minutes."
+)
 
 
-def slot_button(offer: SlotOffer, zone: ZoneInfo) -> str:
+def slot_button(offer: SlotOffer, zone: ZoneInfo, *, waiting: bool = False) -> str:
+    """``waiting``: the musician waits for this (taken) slot."""
     label = slot_span(offer.slot, zone)
     if not offer.bookable:
-        return f"✕ {label} · {STATE_WORDS[offer.state]}"
+        mark = "🔔" if waiting else "✕"
+        return f"{mark} {label} · {STATE_WORDS[offer.state]}"
     peak = " ★" if offer.peak else ""
     return f"{label} · {money(offer.price_paise)}{peak}"
 
@@ -375,6 +386,35 @@ def series_mark(booking: BookingFacts) -> str:
 
 
 # ---- my bookings ------------------------------------------------------------------------
+
+WAITS_HEADING = "<b>🔔 Slots you wait for</b>\n"
+NO_WAITS = "You are not waiting for any slot. Tap a taken slot when booking to wait for it."
+WAITS_FOOTER = "\nTap ✖ to stop waiting for a slot."
+
+
+def waits_button(waits: int) -> str:
+    return f"🔔 My waits ({waits})"
+
+
+def wait_line(wait: WaitFacts, room: RoomFacts | None) -> str:
+    """One wait: the room, the day and the slot, and the offer when the slot is held for them."""
+    name = h(room.name) if room else "a room that no longer exists"
+    zone = room.zone if room else ROOM_GONE_ZONE
+    line = f"• {name} · {day(wait.day)}, {slot_span(wait.slot, zone)}"
+    if wait.offer_until is not None:
+        line += f"\n   🎁 <b>Free and held for you until {moment(wait.offer_until, zone)}</b>"
+    return line
+
+
+def wait_drop_button(wait: WaitFacts, room: RoomFacts | None) -> str:
+    zone = room.zone if room else ROOM_GONE_ZONE
+    return f"✖ {slot_span(wait.slot, zone)} · {day_and_month(wait.day)}"
+
+
+def offer_pay_button(wait: WaitFacts, room: RoomFacts | None) -> str:
+    zone = room.zone if room else ROOM_GONE_ZONE
+    return f"✅ Pay for {slot_span(wait.slot, zone)} · {day_and_month(wait.day)}"
+
 
 NO_BOOKINGS_YET = "Nothing here yet. Find a room and book your first session!"
 LIST_HEADING = "<b>{heading}</b>\n"

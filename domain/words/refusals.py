@@ -107,6 +107,19 @@ def refusal(error: Refused) -> str:
         case "series_weeks_taken":
             weeks = "a week" if len(facts.days) == 1 else f"{len(facts.days)} weeks"
             return f"Sorry, {weeks} of that series just went to another musician; nothing was booked."
+        case "slot_not_waitable":
+            return slot_not_waitable(facts.state)
+        case "too_many_waits":
+            return (
+                f"You already wait for {facts.limit} slots, the most at once. Drop one in "
+                "📋 My bookings → 🔔 My waits, then try again."
+            )
+        case "wait_not_found":
+            return "That wait is not among yours any more."
+        case "offer_gone":
+            return "Sorry, this offer has lapsed or was already used, so nothing was booked."
+        case "not_your_offer":
+            return "This offer is not yours, so nothing was booked."
     return SOMETHING_REFUSED
 
 
@@ -124,6 +137,17 @@ SERIES_PROBLEMS = {
 
 def series_not_possible(problem: str) -> str:
     return SERIES_PROBLEMS.get(problem, SOMETHING_REFUSED)
+
+
+def slot_not_waitable(state: str | None) -> str:
+    """Why a slot cannot be waited for: ``state`` is its ``SlotState`` value, None when
+    the room has no such slot that day."""
+    match state:
+        case "free":
+            return "That slot is free: book it now instead of waiting."
+        case "past" | "too_soon":
+            return "That slot starts too soon to wait for."
+    return "That slot is not on this room's day, so there is nothing to wait for."
 
 
 def too_many_slots(limit: int) -> str:
