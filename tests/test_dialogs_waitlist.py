@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from domain.booking_status import BookingStatus
@@ -23,8 +24,10 @@ TOMORROW = date(2026, 11, 26)  # Thursday, Bass Cave open 10:00–22:00 IST
 
 
 @pytest.fixture
-def world(db: Database, clock, service: BookingService, room: Room):
-    dispatcher, manager = make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+def world(db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage):
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, RecordingPayments()), dialog_storage
+    )
     return dispatcher, manager
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
 
 from bot.live_screens import slot_screen_painter
 from domain.clock import ManualClock
@@ -31,8 +32,10 @@ PACE_START = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def dispatcher_and_manager(db: Database, clock, service: BookingService, room: Room):
-    return make_dispatcher(make_services(db, clock, service, RecordingPayments()))
+def dispatcher_and_manager(
+    db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage
+):
+    return make_dispatcher(make_services(db, clock, service, RecordingPayments()), dialog_storage)
 
 
 @pytest.fixture
