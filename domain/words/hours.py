@@ -92,7 +92,7 @@ def refund_policy(policy: RefundPolicyFacts) -> str:
         _("{percent}% back up to {notice} before").format(percent=t.percent, notice=_hours(t.notice))
         for t in policy.tiers
     ]
-    return "; ".join([*parts, _("no refund after that")]) + "."
+    return _("{tiers}no refund after that.").format(tiers="".join(f"{part}; " for part in parts))
 
 
 def _hours(delta: timedelta) -> str:
