@@ -99,6 +99,7 @@ def test_the_first_language_comes_from_telegram(code: str, language: Language) -
 
 ALLOWED = {
     "jamroom", "upi", "razorpay", "gst", "gstin", "pan", "sac", "csv", "google", "ist",
+    "cgst", "sgst", "igst", "utgst",
     "test", "sbx", "pay",  # a sandbox payment's id
     "tonight", "tomorrow", "sat", "pm",  # /free's own arguments, shown as examples to type
     "asha", "bengaluru",
@@ -110,12 +111,13 @@ CODE = re.compile(r"\b[A-Z]{2,}[-/][A-Z0-9/-]+\b|\b\d+[A-Za-z]+\b|\b[A-Z0-9]{6,}
 URL = re.compile(r"https?://\S+|tg://\S+|/\w+|@\w+")
 
 
-def english_left(text: str, room: Room | None = None) -> set[str]:
+def english_left(text: str, room: Room | None = None, *names: str) -> set[str]:
     """Latin words in ``text`` that are neither in the allow-list, nor a code, a command,
-    a link, nor the room's own facts (its name, address, zone, amenities, description)."""
-    facts = (
-        [room.name, room.address, room.description, room.city, room.timezone, *room.amenities] if room else []
-    )
+    a link, nor the room's own facts (its name, address, zone, amenities, description)
+    or other ``names`` shown (a seller's legal name, a state)."""
+    facts = [*names]
+    if room is not None:
+        facts += [room.name, room.address, room.description, room.city, room.timezone, *room.amenities]
     allowed = ALLOWED | {w.lower() for w in re.findall(r"[A-Za-z]+", " ".join(facts))}
     bare = URL.sub(" ", CODE.sub(" ", TAG.sub(" ", text)))
     return {w for w in re.findall(r"[A-Za-z]+", bare) if w.lower() not in allowed}
@@ -355,3 +357,39 @@ def test_the_invoice_is_drawn_in_hindi_with_a_devanagari_font(room: Room) -> Non
     assert b"NotoSansDevanagari" in pdf
     english = pdf_text(render_invoice_pdf(an_invoice(room)))
     assert english.startswith("INVOICE")
+
+
+# ---- the owner's screens -------------------------------------------------------------------
+
+
+@pytest.fixture
+def ravi(db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage) -> Musician:
+    """Bass Cave's owner, whose Telegram speaks Hindi."""
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, None), dialog_storage)
+    owner = Musician(dispatcher, manager, OWNER, "Ravi")
+    owner.client.user = TelegramUser(id=OWNER, is_bot=False, first_name="Ravi", language_code="hi")
+    return owner
+
+
+async def test_an_owner_runs_the_room_in_hindi(
+    ravi: Musician, room: Room, service: BookingService, user: User
+) -> None:
+    booking = await service.create_booking(user.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
+    await service.confirm_payment(booking, {"payment_id": "pay_1"})
+    await ravi.send("/start")  # registers the owner, in Hindi from Telegram
+    await ravi.send("/owner")
+    menu = screen(ravi)
+    assert "स्थिति: बुकिंग ले रहा है" in menu
+    assert "₹600/घंटा · पीक ₹800/घंटा" in menu
+    assert english_left(menu, room, "Bass Cave Music LLP", "Karnataka") == set(), menu
+    await ravi.tap("⚙️ रूम सेटिंग")
+    settings = screen(ravi)
+    assert "💵 कीमत: ₹600/घंटा" in settings
+    assert english_left(settings, room) == set(), settings
+    await ravi.tap("📏 बुकिंग नियम")
+    rules = screen(ravi)
+    assert "⏱ सबसे छोटा सेशन: कामकाजी दिनों में कोई भी लंबाई" in rules
+    assert english_left(rules, room) == set(), rules
+    await ravi.tap("🔢 स्लॉट सीमा")
+    await ravi.send("99")
+    assert ravi.bot.sent_texts()[-1] == "⚠️ हर बुकिंग में स्लॉट 1 से 24 स्लॉट होना चाहिए। कुछ भी नहीं बदला गया।"
