@@ -142,6 +142,8 @@ class _LanguageCanvas(Canvas):
         super().setFont(self.fonts.get(psfontname, psfontname), size, leading)
 
     def _shaped(self, text: str) -> str:
+        # The canvas keeps its current font in _fontname/_fontsize (reportlab has no public
+        # getter); tests/test_i18n.py's Hindi invoice fails should that change.
         font = pdfmetrics.getFont(self._fontname)
         return shapeStr(text, self._fontname, self._fontsize) if getattr(font, "shapable", False) else text
 
