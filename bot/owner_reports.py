@@ -111,10 +111,11 @@ def _document_cells(number: str | None, document: dict[str, Any], taxes: tuple[s
 
 @cache
 def _fonts() -> dict[str, Any]:
-    """DejaVu Sans, falling back glyph by glyph to Noto Sans Devanagari for Hindi labels."""
+    """Matplotlib's own sans-serif (DejaVu Sans), falling back glyph by glyph to Noto Sans
+    Devanagari for Hindi labels."""
     for ttf in (Path(fontpkg_noto_sans_devanagari.ROOT) / "files").glob("NotoSansDevanagari*.ttf"):
         font_manager.fontManager.addfont(str(ttf))
-    return {"font.family": ["DejaVu Sans", fontpkg_noto_sans_devanagari.FAMILY]}
+    return {"font.family": ["sans-serif", fontpkg_noto_sans_devanagari.FAMILY]}  # DejaVu Sans first
 
 
 def heatmap_png(room: Room, matrix: list[list[float]], weeks: int) -> bytes:

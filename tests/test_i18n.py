@@ -103,7 +103,7 @@ ALLOWED = {
     "test", "sbx", "pay",  # a sandbox payment's id
     "tonight", "tomorrow", "sat", "pm",  # /free's own arguments, shown as examples to type
     "asha", "bengaluru",
-    "language",  # "🌐 भाषा · Language": the way back for someone who cannot read Hindi
+    "language", "english",  # "🌐 भाषा · Language", "English": the way back to English
 }  # fmt: skip
 """Latin words a Hindi screen may show: brands, tax terms, codes, the musician's name,
 what /free takes as typed."""

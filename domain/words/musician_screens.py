@@ -87,7 +87,7 @@ HELP = N_(
     "In any chat, type my @username and then a room or a time (e.g. tonight) to share "
     "rooms or free slots. In groups I only share; bookings happen here.\n\n"
     "Commands: /start menu · /book find a room · /free free slots · /bookings my bookings · "
-    "/language English or Hindi · /cancel close the current menu · /help this text.\n"
+    "/language English · हिन्दी · /cancel close the current menu · /help this text.\n"
     "Times are shown in the room's local time."
 )
 
