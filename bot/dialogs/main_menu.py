@@ -31,6 +31,7 @@ async def on_language_chosen(callback: CallbackQuery, button: Button, manager: D
 
 
 def language_button(language: Language) -> Button:
+    """The language by its own name, not translated: anyone finds theirs."""
     name = words.LANGUAGE_NAMES[language]
     return Button(Const(name), id=f"language_{language.value}", on_click=on_language_chosen)
 
@@ -71,16 +72,7 @@ def build_dialog() -> Dialog:
         ),
         Window(
             Const(words.CHOOSE_LANGUAGE),
-            Row(
-                Button(
-                    Const(words.LANGUAGE_NAMES[Language.ENGLISH]),
-                    id="language_en",
-                    on_click=on_language_chosen,
-                ),
-                Button(
-                    Const(words.LANGUAGE_NAMES[Language.HINDI]), id="language_hi", on_click=on_language_chosen
-                ),
-            ),
+            Row(*(language_button(language) for language in Language)),
             SwitchTo(Const("‹ Menu"), id="menu", state=MainSG.menu),
             state=MainSG.language,
         ),
