@@ -39,6 +39,7 @@ from bot.telegram_webhook import install_webhook_route, serve_webhook
 from bot.web import build_web_app
 from domain.calendar_files import CALENDAR_ATTACHMENT
 from domain.clock import Clock, SystemClock
+from domain.words.language import load_catalogues
 from jobs.calendar_delivery import CalendarFiles
 from jobs.delivery import OutboxDeliverer, Redraws, attachments_by_kind
 from jobs.lifecycle import REMINDERS, BookingClock
@@ -69,6 +70,7 @@ COMMANDS = [
     BotCommand(command="free", description="Free slots: /free tonight, /free tomorrow 18-22"),
     BotCommand(command="bookings", description="My bookings"),
     BotCommand(command="help", description="How this bot works"),
+    BotCommand(command="language", description="English · हिन्दी"),
     BotCommand(command="owner", description="Room owners: schedule, blocks, settings, earnings"),
     BotCommand(command="privacy", description="Your data: what is kept, delete it"),
     BotCommand(command="cancel", description="Leave the current menu"),
@@ -140,6 +142,10 @@ async def run(settings: Settings) -> None:
 
 async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
     async with contextlib.AsyncExitStack() as running:  # undone in reverse, whatever happens
+        try:  # a broken translation stops the start, not a musician's booking
+            load_catalogues()
+        except (OSError, ValueError) as error:
+            raise StartupError(f"The translations cannot be read ({error}); reinstall the bot.") from error
         # The port first and Telegram second: each fails in a moment, and before the database starts.
         listener = running.enter_context(listen(settings.host, settings.port))
         bot = make_bot(settings)

@@ -6,6 +6,8 @@ cancellation that loses a race (the musician and the owner at once) sends nothin
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot.services import Payments
 from domain.booking_status import BookingStatus
 from domain.words import musician, owner
@@ -36,7 +38,7 @@ async def cancel_for_musician(
         for owner_id in room.owner_ids:
             await enqueue_guarded(
                 owner_id,
-                owner.musician_cancelled(booking, room, who, quote.amount_paise),
+                partial(owner.musician_cancelled, booking, room, who, quote.amount_paise),
                 dedupe_key=f"{booking.id}:cancelled:owner:{owner_id}",
                 now=service.clock.now(),
                 booking_id=str(booking.id),
@@ -62,11 +64,13 @@ async def terminate_for_owner(
     before = [S.NOT_STARTED, S.ONGOING]
     now = service.clock.now()
     if booking.status in before:
-        told = [(booking.user_id, musician.terminated(booking, room, reason), f"{booking.id}:terminated")]
+        told = [
+            (booking.user_id, partial(musician.terminated, booking, room, reason), f"{booking.id}:terminated")
+        ]
         told += [
             (
                 other,
-                owner.co_owner_terminated(booking, room, reason),
+                partial(owner.co_owner_terminated, booking, room, reason),
                 f"{booking.id}:terminated:owner:{other}",
             )
             for other in room.owner_ids

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import fontpkg_noto_sans_devanagari
 import matplotlib
 
 matplotlib.use("Agg")  # no screen on a server
 
 import matplotlib.pyplot as plt
+from matplotlib import font_manager
 
 from domain.spreadsheet import as_text_cell
 from domain.words import owner_screens as words
+from domain.words.language import _
 from storage.models import Booking, Room, User
 
 CSV_COLUMNS = [
@@ -104,13 +109,27 @@ def _document_cells(number: str | None, document: dict[str, Any], taxes: tuple[s
     ]
 
 
+@cache
+def _fonts() -> dict[str, Any]:
+    """Matplotlib's own sans-serif (DejaVu Sans), falling back glyph by glyph to Noto Sans
+    Devanagari for Hindi labels."""
+    for ttf in (Path(fontpkg_noto_sans_devanagari.ROOT) / "files").glob("NotoSansDevanagari*.ttf"):
+        font_manager.fontManager.addfont(str(ttf))
+    return {"font.family": ["sans-serif", fontpkg_noto_sans_devanagari.FAMILY]}  # DejaVu Sans first
+
+
 def heatmap_png(room: Room, matrix: list[list[float]], weeks: int) -> bytes:
     """Weekdays × hours, each cell the share of that hour booked over ``weeks`` weeks."""
     share = [[min(1.0, hours / weeks) for hours in row] for row in matrix]
+    with plt.rc_context(_fonts()):
+        return _draw_heatmap(room, share, weeks)
+
+
+def _draw_heatmap(room: Room, share: list[list[float]], weeks: int) -> bytes:
     figure, axes = plt.subplots(figsize=HEATMAP_SIZE_INCHES, dpi=HEATMAP_DPI)
     try:
         image = axes.imshow(share, cmap="YlOrRd", vmin=0, vmax=1, aspect="auto")
-        axes.set_yticks(range(7), words.HEATMAP_WEEKDAYS, fontsize=11)
+        axes.set_yticks(range(7), [_(name) for name in words.HEATMAP_WEEKDAYS], fontsize=11)
         axes.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)], fontsize=10)
         axes.set_xlabel(words.HEATMAP_HOURS_AXIS, fontsize=11)
         axes.set_title(words.heatmap_title(room, weeks), fontsize=13)

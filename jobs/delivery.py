@@ -53,6 +53,7 @@ from domain.errors import BookingError
 from storage import outbox
 from storage.models import to_ms
 from storage.outbox import OutboxMessage, OutboxStatus
+from storage.users import speaking_to
 
 log = logging.getLogger(__name__)
 
@@ -299,7 +300,8 @@ class OutboxDeliverer:
         if message.attachment is not None:
             if self.attachments is None:
                 raise ValueError(f"nothing here makes attachment {message.attachment!r}")
-            name, data, caption = await self.attachments(message.attachment)
+            async with speaking_to(message.chat_id):  # an invoice in the recipient's language
+                name, data, caption = await self.attachments(message.attachment)
             sent = await self.bot.send_document(
                 message.chat_id,
                 BufferedInputFile(data, filename=name),
@@ -341,7 +343,8 @@ class OutboxDeliverer:
             return message.text
         if self.texts is None:
             raise ValueError(f"nothing here makes the text of {message.render!r}")
-        return await self.texts(message.render)
+        async with speaking_to(message.chat_id):
+            return await self.texts(message.render)
 
 
 def _markup(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time
+from functools import partial
 
 from domain.booking_status import BookingStatus
 from domain.clock import Clock
@@ -48,7 +49,7 @@ class DailyDigest:
                 continue
             sections = [(room, await todays_bookings(room, now)) for room in rooms]
             sections = [(room, found) for room, found in sections if room.active or found]
-            text = owner.daily_digest(local.date(), sections)
+            text = partial(owner.daily_digest, local.date(), sections)  # in the owner's language
             if await enqueue(owner_id, text, dedupe_key=key, now=now):
                 sent += 1
             self._done.add(key)

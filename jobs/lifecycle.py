@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from domain.booking_status import BookingStatus
 from domain.check_in import PAID, reminder_brings_check_in
@@ -106,13 +107,13 @@ class BookingClock:
             await enqueue_guarded(
                 booking.user_id,
                 # The same text as the webhook's payment_link.expired path: one dedupe key, one wording.
-                musician.hold_expired(booking, room),
+                partial(musician.hold_expired, booking, room),
                 dedupe_key=news_key(booking, "expired"),
                 now=self.clock.now(),
                 booking_id=str(booking.id),
                 send_if=[S.EXPIRED],
                 wait_if=[S.PENDING_PAYMENT],
-                buttons=musician.book_again_buttons(room, self.bot_username),
+                buttons=partial(musician.book_again_buttons, room, self.bot_username),
             )
             expired = await self.bookings.expire_hold(booking)
             if expired is None:
@@ -130,7 +131,7 @@ class BookingClock:
             guard = {"booking_id": str(booking.id), "send_if": [S.ONGOING], "wait_if": [S.NOT_STARTED]}
             await enqueue_guarded(
                 booking.user_id,
-                musician.session_started(booking, room),
+                partial(musician.session_started, booking, room),
                 dedupe_key=f"{booking.id}:started",
                 now=now,
                 **guard,
@@ -138,7 +139,7 @@ class BookingClock:
             for owner_id in room.owner_ids:
                 await enqueue_guarded(
                     owner_id,
-                    owner.session_started(booking, room),
+                    partial(owner.session_started, booking, room),
                     dedupe_key=f"{booking.id}:started:owner:{owner_id}",
                     now=now,
                     **guard,
@@ -153,7 +154,7 @@ class BookingClock:
             room = await self._room(booking.room_id)
             await enqueue_guarded(
                 booking.user_id,
-                musician.session_completed(booking, room),
+                partial(musician.session_completed, booking, room),
                 dedupe_key=f"{booking.id}:completed",
                 now=self.clock.now(),
                 booking_id=str(booking.id),
@@ -188,12 +189,12 @@ class BookingClock:
             # later ticks skip it; a crash in between only repeats the no-op enqueue.
             queued = await enqueue_guarded(
                 booking.user_id,
-                musician.reminder(booking, room, before),
+                partial(musician.reminder, booking, room, before),
                 dedupe_key=f"{booking.id}:remind:{label}",
                 now=now,
                 booking_id=str(booking.id),
                 send_if=[S.NOT_STARTED],
-                buttons=musician.map_buttons(room),
+                buttons=partial(musician.map_buttons, room),
                 render=reminder_reference(booking, before) if reminder_brings_check_in(before) else None,
             )
             await mark_reminder_sent(booking, label)

@@ -9,7 +9,10 @@ tax is payable on reverse charge. A seller not registered under GST prints
 reduces, with its date.
 
 Helvetica has no ₹, so the documents use DejaVu Sans, which matplotlib ships
-(no system font needed)."""
+(no system font needed). A document in Hindi (the words' language when it is drawn:
+the recipient's) uses Noto Sans Devanagari from the ``fontpkg-noto-sans-devanagari``
+package (SIL Open Font License; it has Latin letters and ₹ too), its words shaped with
+HarfBuzz (``uharfbuzz``) so vowel signs and conjuncts sit where a reader expects them."""
 
 from __future__ import annotations
 
@@ -21,11 +24,12 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import fontpkg_noto_sans_devanagari
 import matplotlib
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, shapeStr
 from reportlab.pdfgen.canvas import Canvas
 
 from domain.gst.states import State
@@ -34,8 +38,12 @@ from domain.gst.tax import TaxBreakdown
 from domain.money import format_inr
 from domain.words import invoice as words
 from domain.words.formats import time_span
+from domain.words.language import Language, current_language
 
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+DEVANAGARI = "NotoSansDevanagari"
+FONTS_BY_LANGUAGE = {Language.HINDI: {FONT: DEVANAGARI, BOLD: DEVANAGARI}}
+"""The fonts a document in a language draws with instead of FONT and BOLD."""
 WIDTH, HEIGHT = A4
 LEFT, RIGHT = 20 * mm, WIDTH - 20 * mm
 LINE = 13
@@ -103,8 +111,11 @@ class CreditNoteData:
 @cache
 def register_fonts() -> None:
     fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdfmetrics.registerFont(TTFont(FONT, str(fonts / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(fonts / "DejaVuSans-Bold.ttf")))
+    # Unshaped: shaping Latin would join "st" into a ligature that text extraction keeps.
+    pdfmetrics.registerFont(TTFont(FONT, str(fonts / "DejaVuSans.ttf"), shapable=False))
+    pdfmetrics.registerFont(TTFont(BOLD, str(fonts / "DejaVuSans-Bold.ttf"), shapable=False))
+    (devanagari,) = (Path(fontpkg_noto_sans_devanagari.ROOT) / "files").glob("NotoSansDevanagari*.ttf")
+    pdfmetrics.registerFont(TTFont(DEVANAGARI, str(devanagari), shapable=True))
 
 
 def money(paise: int) -> str:
@@ -119,10 +130,35 @@ def render_credit_note_pdf(note: CreditNoteData) -> bytes:
     return _render(words.credit_note_title(note.number), lambda canvas: _draw_credit_note(canvas, note))
 
 
+class _LanguageCanvas(Canvas):
+    """A canvas that draws FONT and BOLD as the language's fonts, shaping what it writes
+    in a font that needs it."""
+
+    def __init__(self, buffer: io.BytesIO, fonts: dict[str, str]) -> None:
+        super().__init__(buffer, pagesize=A4, pageCompression=1)
+        self.fonts = fonts
+
+    def setFont(self, psfontname: str, size: float, leading: float | None = None) -> None:  # noqa: N802
+        super().setFont(self.fonts.get(psfontname, psfontname), size, leading)
+
+    def _shaped(self, text: str) -> str:
+        # The canvas keeps its current font in _fontname/_fontsize (reportlab has no public
+        # getter); tests/test_i18n.py's Hindi invoice fails should that change.
+        font = pdfmetrics.getFont(self._fontname)
+        return shapeStr(text, self._fontname, self._fontsize) if getattr(font, "shapable", False) else text
+
+    def drawString(self, x: float, y: float, text: str, *args: object, **kwargs: object) -> None:  # noqa: N802
+        super().drawString(x, y, self._shaped(text), *args, **kwargs)
+
+    def drawRightString(self, x: float, y: float, text: str, *args: object, **kwargs: object) -> None:  # noqa: N802
+        super().drawRightString(x, y, self._shaped(text), *args, **kwargs)
+
+
 def _render(title: str, draw: Callable[[Canvas], None]) -> bytes:
     register_fonts()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas = _LanguageCanvas(buffer, FONTS_BY_LANGUAGE.get(current_language(), {}))
+    canvas.setFont(FONT, 10)
     canvas.setTitle(title)
     draw(canvas)
     canvas.showPage()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from domain.clock import Clock
@@ -147,7 +148,7 @@ class Refunds:
         await announce(
             claimed,
             None,
-            musician=musician.refund_started(claimed, refund.amount_paise),
+            musician=partial(musician.refund_started, claimed, refund.amount_paise),
             key=_news_key(claimed, entry.key, "started"),
             now=self.clock.now(),
         )
@@ -234,7 +235,7 @@ class Refunds:
         await refunds_settled(updated)
         now = self.clock.now()
         if processed:
-            text = musician.refund_processed(updated, amount)
+            text = partial(musician.refund_processed, updated, amount)
             await announce(updated, None, musician=text, key=_news_key(updated, key, "processed"), now=now)
             await self._credit_note(updated)
             return Outcome.REFUND_PROCESSED
@@ -242,8 +243,8 @@ class Refunds:
         await announce(
             updated,
             room,
-            musician=musician.refund_failed(updated, amount),
-            owners=owner.refund_failed(updated, room, amount),
+            musician=partial(musician.refund_failed, updated, amount),
+            owners=partial(owner.refund_failed, updated, room, amount),
             key=_news_key(updated, key, "failed"),
             now=now,
         )

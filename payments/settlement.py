@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from domain.booking_status import BookingStatus
@@ -176,7 +177,9 @@ class Settlement:
         await announce(
             booking,
             room,
-            owners=owner.extra_payment(booking, room, paid.payment_id, paid.amount_paise, paid.currency),
+            owners=partial(
+                owner.extra_payment, booking, room, paid.payment_id, paid.amount_paise, paid.currency
+            ),
             key=f"extra:{paid.payment_id}",
             now=self.clock.now(),
         )
@@ -197,8 +200,8 @@ class Settlement:
             await announce(
                 booking,
                 room,
-                musician=musician.series_refused(booking, room, refusal, paid_paise, currency),
-                owners=owner.refused_series_payment(booking, room, refusal, paid_paise, currency),
+                musician=partial(musician.series_refused, booking, room, refusal, paid_paise, currency),
+                owners=partial(owner.refused_series_payment, booking, room, refusal, paid_paise, currency),
                 key="refused",
                 now=self.clock.now(),
             )
@@ -206,8 +209,8 @@ class Settlement:
         await announce(
             booking,
             room,
-            musician=musician.refused(booking, room, refusal, paid_paise, currency),
-            owners=owner.refused_payment(booking, room, refusal, paid_paise, currency),
+            musician=partial(musician.refused, booking, room, refusal, paid_paise, currency),
+            owners=partial(owner.refused_payment, booking, room, refusal, paid_paise, currency),
             key="refused",
             now=self.clock.now(),
         )
@@ -220,7 +223,7 @@ class Settlement:
         await announce(
             booking,
             room,
-            musician=musician.confirmed(booking, room),
+            musician=partial(musician.confirmed, booking, room),
             key="confirmed",
             now=now,
             location=_venue(room),
@@ -229,7 +232,9 @@ class Settlement:
         # Its own moment, after the invoice's: the outbox sends a chat's messages in the
         # order of their moments, and the confirmation says the invoice comes next.
         await send_calendar_file(booking, room, now=self.clock.now())
-        await announce(booking, room, owners=owner.new_booking(booking, room, who), key="paid", now=now)
+        await announce(
+            booking, room, owners=partial(owner.new_booking, booking, room, who), key="paid", now=now
+        )
 
     # ---- a weekly series' money ----------------------------------------------------
 
@@ -336,14 +341,14 @@ class Settlement:
         await announce(
             lead,
             room,
-            musician=musician.series_confirmed(kept, lost, room, paid.amount_paise),
+            musician=partial(musician.series_confirmed, kept, lost, room, paid.amount_paise),
             key="confirmed",
             now=now,
             location=_venue(room) if kept else None,
         )
         if kept:
             await self.invoices.send_invoice(lead, dedupe_key=f"{lead.id}:invoice")
-            await announce(lead, room, owners=owner.new_series(kept, room, who), key="paid", now=now)
+            await announce(lead, room, owners=partial(owner.new_series, kept, room, who), key="paid", now=now)
 
     # ---- no money ------------------------------------------------------------------
 
@@ -356,7 +361,7 @@ class Settlement:
             return Outcome.NOTHING_TO_EXPIRE
         first = expired[0]
         room = await self.bookings.room(first.room_id)
-        text = musician.hold_expired(first, room)
+        text = partial(musician.hold_expired, first, room)
         if first.series is None:
             await announce(first, room, musician=text, key="expired", now=self.clock.now())
         else:  # one message for the series, under the key the clock's expiry uses too
@@ -374,7 +379,7 @@ class Settlement:
         await announce(
             booking,
             room,
-            musician=musician.payment_failed(booking, room, reason),
+            musician=partial(musician.payment_failed, booking, room, reason),
             key=f"failed:{payment_id}",
             now=self.clock.now(),
         )

@@ -6,13 +6,14 @@ the one place that writes "the musician, then each owner"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from domain.booking_status import BookingStatus
 from storage.models import Booking, Room
-from storage.outbox import enqueue, enqueue_guarded
+from storage.outbox import Buttons, Words, enqueue, enqueue_guarded
 
 
 @dataclass(frozen=True)
@@ -30,20 +31,23 @@ async def announce(
     *,
     key: str,
     now: datetime,
-    musician: str | None = None,
-    owners: str | None = None,
+    musician: Words | None = None,
+    owners: Words | None = None,
     except_owner: int | None = None,
     guard: Guard | None = None,
-    buttons: list[list[dict[str, str]]] | None = None,
+    buttons: Buttons | Callable[[], Buttons] | None = None,
     location: dict[str, Any] | None = None,
 ) -> int:
     """Queue ``musician`` to the booking's musician (with ``buttons`` and ``location``),
     then ``owners`` to every owner of ``room`` but ``except_owner``; a text left None is
     not sent. Dedupe keys are ``<booking id>:<key>`` and ``<booking id>:<key>:owner:<id>``,
-    so a repeat queues nothing. Returns how many messages were queued now."""
+    so a repeat queues nothing. Returns how many messages were queued now.
+
+    Texts (and ``buttons``) given as callables, ``lambda: words.paid(booking, room)``, are
+    made for each recipient in their own language: the musician's, then each owner's."""
     if owners is not None and room is None:
         raise ValueError("telling the owners needs the room")
-    told: list[tuple[int, str, str, dict[str, Any]]] = []
+    told: list[tuple[int, Words, str, dict[str, Any]]] = []
     if musician is not None:
         extras = {"buttons": buttons, "location": location}
         told.append((booking.user_id, musician, f"{booking.id}:{key}", extras))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
 from domain.booking_status import BookingStatus
 from domain.calendar_files import CalendarFileRef, CalendarMethod, google_calendar_links
@@ -29,7 +30,7 @@ async def send_calendar_file(booking: Booking, room: Room, *, now: datetime) -> 
         dedupe_key=f"{booking.id}:calendar:{booking.calendar_sequence}",
         now=now,
         attachment=ref.attachment,
-        buttons=words.google_calendar_buttons(google_calendar_links(booking, room)),
+        buttons=partial(words.google_calendar_buttons, google_calendar_links(booking, room)),
     )
 
 

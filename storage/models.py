@@ -75,6 +75,9 @@ class User(Document):
     blocked_bot: bool = False
     last_city: str | None = None
     """The city the musician last browsed: where /free and inline searches look."""
+    language: str | None = None
+    """The language the person reads (``domain.words.language.Language``'s code): from
+    Telegram's language_code the first time, then as they choose with /language."""
     created_at: UtcDatetime = Field(default_factory=utc_now)
 
     class Settings:

@@ -19,7 +19,7 @@ bot, one a second per chat).
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -35,6 +35,11 @@ from storage.bookings import status_of
 from storage.ids import parse_object_id
 from storage.models import User
 from storage.times import UtcDatetime, to_ms, utc_now
+from storage.users import in_language_of
+
+Words = str | Callable[[], str]
+"""A message's text, or how to make it: made in the language of the chat it goes to."""
+Buttons = list[list[dict[str, str]]]
 
 log = logging.getLogger(__name__)
 
@@ -149,23 +154,24 @@ async def _insert(message: dict[str, Any]) -> bool:
 
 async def enqueue(
     chat_id: int,
-    text: str,
+    text: Words,
     *,
     dedupe_key: str,
     now: datetime,
-    buttons: list[list[dict[str, str]]] | None = None,
+    buttons: Buttons | Callable[[], Buttons] | None = None,
     document: tuple[str, bytes] | None = None,
     location: dict[str, Any] | None = None,
     attachment: str | None = None,
 ) -> bool:
-    """Queue a message; False when one with this ``dedupe_key`` was queued already."""
+    """Queue a message; False when one with this ``dedupe_key`` was queued already.
+    ``text`` and ``buttons`` given as callables are made in the chat's language."""
     return await _insert(
         _new_message(
             chat_id,
-            text,
+            await in_language_of(chat_id, text),
             dedupe_key=dedupe_key,
             now=now,
-            buttons=buttons,
+            buttons=await in_language_of(chat_id, buttons),
             document=document,
             location=location,
             attachment=attachment,
@@ -175,14 +181,14 @@ async def enqueue(
 
 async def enqueue_guarded(
     chat_id: int,
-    text: str,
+    text: Words,
     *,
     dedupe_key: str,
     now: datetime,
     booking_id: str,
     send_if: Iterable[str],
     wait_if: Iterable[str] = (),
-    buttons: list[list[dict[str, str]]] | None = None,
+    buttons: Buttons | Callable[[], Buttons] | None = None,
     location: dict[str, Any] | None = None,
     attachment: str | None = None,
     render: str | None = None,
@@ -194,10 +200,10 @@ async def enqueue_guarded(
     return await _insert(
         _new_message(
             chat_id,
-            text,
+            await in_language_of(chat_id, text),
             dedupe_key=dedupe_key,
             now=now,
-            buttons=buttons,
+            buttons=await in_language_of(chat_id, buttons),
             document=None,
             location=location,
             guard=guard,

@@ -3,8 +3,11 @@ read by id for what musicians and owners are shown."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import TypeVar
 
+from domain.words.language import Language, as_language, speaking
 from storage.models import User
 from storage.times import utc_now
 
@@ -15,8 +18,10 @@ async def register_user(
     first_name: str | None,
     last_name: str | None = None,
     username: str | None = None,
+    language: Language | None = None,
 ) -> User:
-    """Create the user on first contact; refresh name and username afterwards."""
+    """Create the user on first contact; refresh name and username afterwards.
+    ``language``: the first language, kept only when none is stored yet."""
     fields = {
         "first_name": first_name or "",
         "last_name": last_name,
@@ -29,6 +34,8 @@ async def register_user(
         {"$set": fields, "$setOnInsert": {"is_owner": False, "created_at": utc_now()}},
         upsert=True,
     )
+    if language is not None:
+        await settle_language(telegram_id, language)
     user = await User.get(telegram_id)
     assert user is not None
     return user
@@ -57,3 +64,49 @@ async def last_city(telegram_id: int) -> str | None:
     """The city the musician last chose, or None (never chose one, or unknown user)."""
     raw = await User.get_pymongo_collection().find_one({"_id": telegram_id}, {"last_city": 1})
     return raw.get("last_city") if raw else None
+
+
+async def language_of(telegram_id: int) -> Language | None:
+    """The language the person reads, or None (unknown user, or none stored yet)."""
+    raw = await User.get_pymongo_collection().find_one({"_id": telegram_id}, {"language": 1})
+    return as_language(raw.get("language")) if raw else None
+
+
+async def settle_language(telegram_id: int, first: Language) -> Language:
+    """The person's stored language; ``first`` is stored (and returned) when they have
+    none yet. A person the bot does not know yet gets ``first``, stored when they are
+    registered."""
+    raw = await User.get_pymongo_collection().find_one_and_update(
+        {"_id": telegram_id, "language": None},
+        {"$set": {"language": first.value}},
+        projection={"language": 1},
+    )
+    if raw is not None:
+        return first
+    return await language_of(telegram_id) or first
+
+
+async def choose_language(telegram_id: int, language: Language) -> bool:
+    """The person chose ``language`` (/language); False for a user never registered."""
+    result = await User.get_pymongo_collection().update_one(
+        {"_id": telegram_id}, {"$set": {"language": language.value}}
+    )
+    return result.matched_count == 1
+
+
+@asynccontextmanager
+async def speaking_to(telegram_id: int) -> AsyncIterator[Language]:
+    """Words made inside are in the language of ``telegram_id`` (English for a stranger)."""
+    with speaking(await language_of(telegram_id)) as language:
+        yield language
+
+
+Made = TypeVar("Made")
+
+
+async def in_language_of(telegram_id: int, words: Made | Callable[[], Made]) -> Made:
+    """``words`` made in the language of ``telegram_id``; anything already made as it is."""
+    if not callable(words):
+        return words
+    async with speaking_to(telegram_id):
+        return words()

@@ -45,7 +45,13 @@ def chat(
 async def test_full_booking_path_ends_at_the_payment_button(chat: Musician, room: Room) -> None:
     await chat.send("/start")
     assert "Hi Asha!" in chat.text
-    assert chat.button_texts() == ["🎸 Find a room", "🔎 Free slots", "📅 My bookings", "ℹ️ Help"]
+    assert chat.button_texts() == [
+        "🎸 Find a room",
+        "🔎 Free slots",
+        "📅 My bookings",
+        "ℹ️ Help",
+        "🌐 Language · भाषा",
+    ]
     await chat.tap("🎸 Find a room")
     assert chat.button_texts()[0] == "Bengaluru · 1 room"
     await chat.tap("Bengaluru.*")

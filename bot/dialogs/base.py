@@ -6,6 +6,7 @@ import aiogram_dialog
 from aiogram.types import Message
 from aiogram_dialog import DialogManager, ShowMode
 
+from domain.words.language import _
 from domain.words.musician import BUTTONS_ONLY
 
 
@@ -17,7 +18,7 @@ class Dialog(aiogram_dialog.Dialog):
     async def _message_handler(self, message: Message, dialog_manager: DialogManager) -> None:
         window = await self._current_window(dialog_manager)
         if getattr(window, "on_message", None) is None:
-            await message.answer(BUTTONS_ONLY)
+            await message.answer(_(BUTTONS_ONLY))
             await dialog_manager.show(ShowMode.DELETE_AND_SEND)
             return
         await super()._message_handler(message, dialog_manager)

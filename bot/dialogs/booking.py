@@ -31,7 +31,6 @@ from aiogram_dialog.widgets.kbd import (
     SwitchTo,
 )
 from aiogram_dialog.widgets.kbd.calendar_kbd import CalendarScope, ManagedCalendar
-from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
 from bot.dialogs.main_menu import open_main_menu, open_over_menu
@@ -40,6 +39,7 @@ from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, MyBookingsSG
 from bot.dialogs.widgets import BookableCalendar, ShareWithBand, labelled_select
+from bot.i18n import Const, Format
 from bot.users import register_from
 from domain.availability import SlotOffer
 from domain.booking_status import BookingStatus

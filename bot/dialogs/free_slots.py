@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, SwitchTo
-from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
 from bot.dialogs.main_menu import open_over_menu
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, FreeSlotsSG
 from bot.dialogs.widgets import labelled_select
+from bot.i18n import Const, Format
 from domain.errors import BookingError, RoomPausedError
 from domain.free_query import MUSICIANS_ZONE, FreeQueryError, FreeWindow, parse_free_query
 from domain.sessions import sessions_in

@@ -15,7 +15,6 @@ from aiogram.types import CallbackQuery
 from aiogram.types import User as TelegramUser
 from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup, Start, SwitchTo
-from aiogram_dialog.widgets.text import Const, Format
 
 from bot.cancellations import cancel_for_musician
 from bot.dialogs.base import Dialog
@@ -25,6 +24,7 @@ from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import MyBookingsSG, PrivacySG
 from bot.dialogs.widgets import ShareWithBand, labelled_select
+from bot.i18n import Const, Format
 from domain.booking_status import BookingStatus
 from domain.check_in import check_in_shown
 from domain.errors import BookingError, OfferGoneError, RoomNotFoundError

@@ -14,12 +14,12 @@ from aiogram.types import BufferedInputFile, CallbackQuery
 from aiogram.types import User as TelegramUser
 from aiogram_dialog import DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, Row, SwitchTo
-from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
 from bot.dialogs.notices import told
 from bot.dialogs.states import OwnerDaySG, OwnerSG, RoomSettingsSG
 from bot.dialogs.widgets import labelled_select
+from bot.i18n import Const, Format
 from bot.owner_reports import bookings_csv, heatmap_png
 from bot.services import Services
 from domain.gst.numbers import financial_year, short_financial_year

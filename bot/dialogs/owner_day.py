@@ -24,7 +24,6 @@ from aiogram_dialog.widgets.kbd import (
     Row,
     SwitchTo,
 )
-from aiogram_dialog.widgets.text import Const, Format
 
 from bot.cancellations import REASON_LIMIT, terminate_for_owner
 from bot.dialogs.base import Dialog
@@ -32,6 +31,7 @@ from bot.dialogs.notices import tell, told
 from bot.dialogs.owner import owned_room
 from bot.dialogs.states import OwnerDaySG
 from bot.dialogs.widgets import labelled_select
+from bot.i18n import Const, Format
 from domain.availability import SlotState, day_block
 from domain.booking_status import BookingStatus
 from domain.errors import BookingError, NotOwnerError, SlotsTakenError

@@ -19,9 +19,9 @@ from typing import Any
 from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager
 from aiogram_dialog.widgets.kbd import Button, Column, Url
-from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.room_cache import room_of
+from bot.i18n import Const, Format
 from domain.booking_status import BookingStatus
 from domain.errors import BookingError
 from domain.urls import telegram_accepts_button_url

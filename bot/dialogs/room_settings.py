@@ -22,13 +22,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, SwitchTo
-from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
 from bot.dialogs.notices import tell, told
 from bot.dialogs.owner import owned_room
 from bot.dialogs.states import RoomSettingsSG
 from bot.dialogs.widgets import labelled_select
+from bot.i18n import Const, Format
 from domain import room_settings as parse
 from domain.check_in import MAX_CHECK_IN, SHOWN_BEFORE, parse_check_in, parse_phone
 from domain.refund import RefundPolicy

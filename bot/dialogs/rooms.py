@@ -11,12 +11,12 @@ from aiogram_dialog import DialogManager, ShowMode, Window
 from aiogram_dialog.api.entities import MediaAttachment, MediaId
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, ScrollingGroup
 from aiogram_dialog.widgets.media import DynamicMedia
-from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, RoomsSG
 from bot.dialogs.widgets import labelled_select
+from bot.i18n import Const, Format
 from domain.errors import BookingError
 from domain.words import musician, musician_screens
 from domain.words.formats import h

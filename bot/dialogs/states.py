@@ -8,6 +8,7 @@ from aiogram.fsm.state import State, StatesGroup
 class MainSG(StatesGroup):
     menu = State()
     help = State()
+    language = State()
 
 
 class RoomsSG(StatesGroup):

@@ -16,10 +16,11 @@ from aiogram_dialog.widgets.kbd.calendar_kbd import (
     CalendarScopeView,
     CalendarUserConfig,
 )
-from aiogram_dialog.widgets.text import Format
 
+from bot.i18n import Format, calendar_texts
 from bot.perf.calendar_pages import CalendarPages, page_key
 from domain.words.groups import SHARE_WITH_BAND
+from domain.words.language import _, current_language
 from domain.words.musician_screens import FEW_LEFT, FULL_DAY
 
 STRIKE = "\u0336"
@@ -68,7 +69,7 @@ class BookableCalendar(Calendar):
 
     def _init_views(self) -> dict[CalendarScope, CalendarScopeView]:
         views = super()._init_views()
-        views[CalendarScope.DAYS] = BookableDaysView(self._item_callback_data)
+        views[CalendarScope.DAYS] = BookableDaysView(self._item_callback_data, **calendar_texts())
         return views
 
     async def _get_user_config(self, data: dict, manager: DialogManager) -> CalendarUserConfig:
@@ -83,7 +84,7 @@ class BookableCalendar(Calendar):
             return await super()._render_keyboard(data, manager)
         # The host's date is not in the key: the booking clock's today replaces it (see
         # BookableDaysView); the day marks are, so a page is never shown with old ones.
-        page = page_key(self.widget_id, self.get_offset(manager), data)
+        page = (page_key(self.widget_id, self.get_offset(manager), data), current_language())
         return await pages.page(page, lambda: super(BookableCalendar, self)._render_keyboard(data, manager))
 
 
@@ -112,4 +113,4 @@ class ShareWithBand(Keyboard):
         chosen_chat = SwitchInlineQueryChosenChat(
             query=data[self.query_key], allow_group_chats=True, allow_user_chats=True
         )
-        return [[InlineKeyboardButton(text=SHARE_WITH_BAND, switch_inline_query_chosen_chat=chosen_chat)]]
+        return [[InlineKeyboardButton(text=_(SHARE_WITH_BAND), switch_inline_query_chosen_chat=chosen_chat)]]

@@ -1,5 +1,5 @@
 """Plain commands: /start (with ``room_<slug>`` and ``booking_<code>`` deep links), /book, /bookings, /help,
-/cancel, and friendly answers to anything no dialog is waiting for."""
+/language, /cancel, and friendly answers to anything no dialog is waiting for."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from aiogram_dialog import DialogManager, ShowMode
 from aiogram_dialog.api.entities import Context
 
 from bot.dialogs.main_menu import open_main_menu, open_over_menu
-from bot.dialogs.states import MyBookingsSG, RoomsSG
+from bot.dialogs.states import MainSG, MyBookingsSG, RoomsSG
 from bot.users import register_from
 from domain.words import musician, musician_screens
 from storage.rooms import room_by_slug
@@ -30,6 +30,7 @@ def build_router() -> Router:
     router.message.register(on_book, Command("book"))
     router.message.register(on_bookings, Command("bookings"))
     router.message.register(on_help, Command("help"))
+    router.message.register(on_language, Command("language"))
     router.message.register(on_cancel, Command("cancel"))
     router.message.register(on_stray_text, F.text, no_dialog)
     router.callback_query.register(on_stray_callback, no_dialog)
@@ -66,6 +67,12 @@ async def on_bookings(message: Message, dialog_manager: DialogManager) -> None:
 
 async def on_help(message: Message) -> None:
     await message.answer(musician_screens.HELP)
+
+
+async def on_language(message: Message, dialog_manager: DialogManager) -> None:
+    if message.from_user is not None:
+        await register_from(message.from_user)
+    await open_over_menu(dialog_manager, MainSG.language, show_mode=ShowMode.SEND)
 
 
 async def on_cancel(message: Message, dialog_manager: DialogManager) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Dispatcher
 
 from bot.dialogs.room_cache import RoomCache
+from bot.i18n import LanguageMiddleware
 from bot.middlewares.background import BackgroundTurns
 from bot.middlewares.groups import GroupChats
 from bot.middlewares.outage import DatabaseOutageMiddleware
@@ -25,6 +26,7 @@ def setup_middlewares(dispatcher: Dispatcher, speedups: Speedups) -> ThrottlingM
     # storage (stock PyMongoStorage asks the database): an outage there is answered too.
     dispatcher.update.outer_middleware.unregister(dispatcher.fsm)
     dispatcher.update.outer_middleware(DatabaseOutageMiddleware())
+    dispatcher.update.outer_middleware(LanguageMiddleware())  # after the outage answer: it reads the user
     dispatcher.update.outer_middleware(dispatcher.fsm)
     throttle = ThrottlingMiddleware()
     dispatcher.message.outer_middleware(throttle)

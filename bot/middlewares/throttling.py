@@ -17,6 +17,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
+from domain.words.language import _
 from domain.words.musician import SLOW_DOWN
 
 FORGET_AFTER_SECONDS = 600.0
@@ -80,10 +81,10 @@ class ThrottlingMiddleware(BaseMiddleware):
         if allowed:
             return await self._one_at_a_time(user.id, handler, event, data)
         if isinstance(event, CallbackQuery):
-            await event.answer(SLOW_DOWN)
+            await event.answer(_(SLOW_DOWN))
         elif isinstance(event, Message) and not bucket.warned:
             bucket.warned = True
-            await event.answer(SLOW_DOWN)
+            await event.answer(_(SLOW_DOWN))
         return None
 
     async def in_turn(

@@ -17,8 +17,11 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from domain.money import format_inr
 from domain.privacy import is_pseudonym
+from domain.words.language import Language, _, current_language, ngettext
 
 
 class SpanFacts(Protocol):
@@ -77,27 +80,36 @@ def amount(paise: int, currency: str) -> str:
     return money(paise) if currency == "INR" else f"{paise / 100:.2f} {h(currency)}"
 
 
+def _local_date(value: date, english: str, pattern: str) -> str:
+    """``value`` as ``english`` (a strftime shape) in English, or in the current language
+    through Babel's CLDR ``pattern`` (its month and weekday names)."""
+    language = current_language()
+    if language is Language.ENGLISH:
+        return f"{value:{english}}"
+    return format_date(value, pattern, locale=language.value)
+
+
 # ---- days ------------------------------------------------------------------------------
 
 
 def day(value: date) -> str:
     """``Thu 26 Nov 2026``"""
-    return f"{value:%a %d %b %Y}"
+    return _local_date(value, "%a %d %b %Y", "EEE d MMM y")
 
 
 def day_month_year(value: date) -> str:
     """``26 Nov 2026``: a date on a document."""
-    return f"{value:%d %b %Y}"
+    return _local_date(value, "%d %b %Y", "d MMM y")
 
 
 def day_this_year(value: date) -> str:
     """``Thu 26 Nov``: a day close enough that the year goes without saying."""
-    return f"{value:%a %d %b}"
+    return _local_date(value, "%a %d %b", "EEE d MMM")
 
 
 def day_and_month(value: date) -> str:
     """``26 Nov``: for buttons and short replies."""
-    return f"{value:%d %b}"
+    return _local_date(value, "%d %b", "d MMM")
 
 
 def day_numeric(value: date) -> str:
@@ -107,12 +119,12 @@ def day_numeric(value: date) -> str:
 
 def month(value: date) -> str:
     """``November 2026``"""
-    return f"{value:%B %Y}"
+    return _local_date(value, "%B %Y", "LLLL y")
 
 
 def weekday(value: date) -> str:
     """``Monday``"""
-    return f"{value:%A}"
+    return _local_date(value, "%A", "EEEE")
 
 
 # ---- times -----------------------------------------------------------------------------
@@ -136,7 +148,7 @@ def slot_span(slot: SpanFacts, zone: ZoneInfo) -> str:
 def session_span(booking: SessionFacts, zone: ZoneInfo) -> str:
     """``Thu 26 Nov 2026, 18:00–20:00``: the booking's day (a night past midnight belongs
     to its evening) and its times (``booking_times``), in the room's time."""
-    return f"{day(booking.day)}, {booking_times(booking, zone)}"
+    return _("{day}, {times}").format(day=day(booking.day), times=booking_times(booking, zone))
 
 
 def booking_times(booking: SessionFacts, zone: ZoneInfo) -> str:
@@ -157,7 +169,9 @@ def booking_times(booking: SessionFacts, zone: ZoneInfo) -> str:
 def moment(value: datetime, zone: ZoneInfo) -> str:
     """``12:45 on Wed 25 Nov (IST)``: a deadline in the room's own time, zone named."""
     local = value.astimezone(zone)
-    return f"{local:%H:%M} on {local:%a %d %b} ({local:%Z})"
+    return _("{time} on {day} ({zone})").format(
+        time=f"{local:%H:%M}", day=day_this_year(local), zone=local.tzname()
+    )
 
 
 # ---- counts and lists ------------------------------------------------------------------
@@ -182,7 +196,7 @@ BOOKING = Noun("booking", "bookings")
 def count(number: float, noun: Noun) -> str:
     """``1 slot``, ``3 slots``, ``1.5 hours``."""
     text = str(number) if isinstance(number, int) else f"{number:g}"
-    return f"{text} {noun.one if number == 1 else noun.many}"
+    return _("{number} {noun}").format(number=text, noun=ngettext(noun.one, noun.many, number))
 
 
 def duration(minutes: int) -> str:
@@ -197,7 +211,7 @@ def join_labels(labels: Iterable[str]) -> str:
     items = list(labels)
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return _("{first} and {last}").format(first=", ".join(items[:-1]), last=items[-1])
 
 
 # ---- people ----------------------------------------------------------------------------
@@ -219,6 +233,7 @@ def user_link(person: LinkFacts | None, user_id: int) -> str:
     if is_pseudonym(user_id):
         return DELETED_MUSICIAN
     if person is None:
-        return f'<a href="tg://user?id={user_id}">musician</a>'
+        nobody_known = _("musician")
+        return f'<a href="tg://user?id={user_id}">{nobody_known}</a>'
     handle = f" (@{h(person.username)})" if person.username else ""
     return f'<a href="tg://user?id={person.id}">{h(person.display_name)}</a>{handle}'

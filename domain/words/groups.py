@@ -14,19 +14,20 @@ from zoneinfo import ZoneInfo
 
 from domain.words.facts import BookingFacts, RoomCardFacts, RoomFacts, SlotFacts
 from domain.words.formats import day_this_year, h, money, session_span, slot_span
+from domain.words.language import N_, _, speaks_when_read
 
-GROUP_ANSWER = (
+GROUP_ANSWER = N_(
     "🎸 I book rehearsal rooms in a private chat, so nothing personal shows up here. "
     "Tap below to carry on there."
 )
-GROUP_TAP = "Bookings happen in my private chat: open it from my profile."
+GROUP_TAP = N_("Bookings happen in my private chat: open it from my profile.")
 """A tap on an old button in a group (an alert: at most 200 characters)."""
-CONTINUE_IN_PRIVATE = "💬 Continue in private chat"
-OPEN_IN_BOT = "📅 Open in JamRoom bot"
-SEE_THE_ROOM = "🎸 See the room"
-OPEN_IN_MAPS = "🗺 Open in Maps"
-SHARE_WITH_BAND = "📣 Share with the band"
-BOOK_IN_PRIVATE = "Find and book in a private chat"
+CONTINUE_IN_PRIVATE = N_("💬 Continue in private chat")
+OPEN_IN_BOT = N_("📅 Open in JamRoom bot")
+SEE_THE_ROOM = N_("🎸 See the room")
+OPEN_IN_MAPS = N_("🗺 Open in Maps")
+SHARE_WITH_BAND = N_("📣 Share with the band")
+BOOK_IN_PRIVATE = N_("Find and book in a private chat")
 """The button above inline results, which opens the private chat."""
 
 
@@ -46,13 +47,16 @@ def room_title(room: RoomFacts) -> str:
 
 
 def room_description(room: RoomCardFacts) -> str:
-    return f"{room.city} · from {money(room.hourly_paise)}/h"
+    return _("{city} · from {price}/h").format(city=room.city, price=money(room.hourly_paise))
 
 
 def room_card(room: RoomCardFacts) -> str:
-    return (
-        f"🎸 <b>{h(room.name)}</b> · {h(room.city)}\n📍 {h(room.address)}\n"
-        f"💰 from {money(room.hourly_paise)}/h, peak {money(room.peak_hourly_paise)}/h"
+    return _("🎸 <b>{room}</b> · {city}\n📍 {address}\n💰 from {price}/h, peak {peak_price}/h").format(
+        room=h(room.name),
+        city=h(room.city),
+        address=h(room.address),
+        price=money(room.hourly_paise),
+        peak_price=money(room.peak_hourly_paise),
     )
 
 
@@ -60,20 +64,23 @@ def room_card(room: RoomCardFacts) -> str:
 
 
 def free_title(room: RoomFacts, day: date) -> str:
-    return f"{room.name} · free {day_this_year(day)}"
+    return _("{room} · free {day}").format(room=room.name, day=day_this_year(day))
 
 
 def free_description(runs: Sequence[SlotFacts], zone: ZoneInfo, cheapest_paise: int) -> str:
-    return f"{_times(runs, zone)} · from {money(cheapest_paise)}"
+    return _("{times} · from {price}").format(times=_times(runs, zone), price=money(cheapest_paise))
 
 
 def free_card(room: RoomFacts, day: date, runs: Sequence[SlotFacts], cheapest_paise: int) -> str:
     """``runs``: the free slots, those back to back as one."""
     zone = room.zone
-    return (
-        f"🎸 <b>Free at {h(room.name)}</b>\n"
-        f"📅 {day_this_year(day)}: {_times(runs, zone)} ({_zone_name(runs, zone)})\n"
-        f"💰 from {money(cheapest_paise)}\n📍 {h(room.address)}"
+    return _("🎸 <b>Free at {room}</b>\n📅 {day}: {times} ({zone})\n💰 from {price}\n📍 {address}").format(
+        room=h(room.name),
+        day=day_this_year(day),
+        times=_times(runs, zone),
+        zone=_zone_name(runs, zone),
+        price=money(cheapest_paise),
+        address=h(room.address),
     )
 
 
@@ -81,7 +88,7 @@ def free_card(room: RoomFacts, day: date, runs: Sequence[SlotFacts], cheapest_pa
 
 
 def session_title(room: RoomFacts) -> str:
-    return f"Our session at {room.name}"
+    return _("Our session at {room}").format(room=room.name)
 
 
 def session_description(booking: BookingFacts, room: RoomFacts) -> str:
@@ -91,9 +98,14 @@ def session_description(booking: BookingFacts, room: RoomFacts) -> str:
 def session_card(booking: BookingFacts, room: RoomFacts, map_url: str) -> str:
     """Room, day, times and where: what the band needs to turn up. ``map_url``: "" when
     the room has no location."""
-    where = f"📍 {h(room.address)}" + (f'\n<a href="{h(map_url)}">Open in Maps</a>' if map_url else "")
-    return (
-        f"🎶 <b>Jam session at {h(room.name)}</b>\n"
-        f"📅 {session_span(booking, room.zone)} ({booking.starts_at.astimezone(room.zone):%Z})\n"
-        f"{where}"
+    open_map = _("Open in Maps")
+    where = f"📍 {h(room.address)}" + (f'\n<a href="{h(map_url)}">{open_map}</a>' if map_url else "")
+    return _("🎶 <b>Jam session at {room}</b>\n📅 {session} ({zone})\n{where}").format(
+        room=h(room.name),
+        session=session_span(booking, room.zone),
+        zone=f"{booking.starts_at.astimezone(room.zone):%Z}",
+        where=where,
     )
+
+
+speaks_when_read(__name__)

@@ -1,6 +1,6 @@
 """A room's opening hours and refund policy in words.
 
-Imports nothing of ours: ``domain.slots`` and ``domain.refund`` say themselves through
+Imports nothing of ours but the language: ``domain.slots`` and ``domain.refund`` say themselves through
 these (``describe_hours``, ``RefundPolicy.describe``), so the facts they read are
 protocols here, which ``WeeklyHours`` and ``RefundPolicy`` satisfy."""
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import time, timedelta
 from typing import Protocol
+
+from domain.words.language import N_, _, speaks_when_read
 
 
 class OpeningSession(Protocol):
@@ -41,7 +43,7 @@ class RefundPolicyFacts(Protocol):
         ...
 
 
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAY_NAMES = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 """Short weekday names, Monday first (weekday 0)."""
 
 
@@ -53,7 +55,7 @@ def hours_lines(hours: OpeningHours) -> list[str]:
 
     def flush() -> None:
         if run:
-            first, last = WEEKDAY_NAMES[run[0]], WEEKDAY_NAMES[run[-1]]
+            first, last = _(WEEKDAY_NAMES[run[0]]), _(WEEKDAY_NAMES[run[-1]])
             span = first if len(run) == 1 else f"{first}–{last}"
             session = hours.days[run[0]]
             lines.append(f"{span} {opening_span(session.opens, session.closes)}")
@@ -66,9 +68,9 @@ def hours_lines(hours: OpeningHours) -> list[str]:
         flush()
         run = [weekday] if current is not None else []
     flush()
-    closed = [WEEKDAY_NAMES[d] for d in range(7) if d not in hours.days]
+    closed = [_(WEEKDAY_NAMES[d]) for d in range(7) if d not in hours.days]
     if closed:
-        lines.append("Closed " + ", ".join(closed))
+        lines.append(_("Closed {days}").format(days=", ".join(closed)))
     return lines
 
 
@@ -79,14 +81,22 @@ def opening_span(opens: time, closes: time) -> str:
 
 def hours_clash(weekday: int) -> str:
     """Why a day's session cannot run as long as it says."""
-    return f"{WEEKDAY_NAMES[weekday]} hours run into {WEEKDAY_NAMES[(weekday + 1) % 7]}'s"
+    return _("{day} hours run into {next_day}'s").format(
+        day=_(WEEKDAY_NAMES[weekday]), next_day=_(WEEKDAY_NAMES[(weekday + 1) % 7])
+    )
 
 
 def refund_policy(policy: RefundPolicyFacts) -> str:
     """``100% back up to 24 h before; 50% back up to 6 h before; no refund after that.``"""
-    parts = [f"{t.percent}% back up to {_hours(t.notice)} before" for t in policy.tiers]
-    return "; ".join([*parts, "no refund after that"]) + "."
+    parts = [
+        _("{percent}% back up to {notice} before").format(percent=t.percent, notice=_hours(t.notice))
+        for t in policy.tiers
+    ]
+    return _("{tiers}no refund after that.").format(tiers="".join(f"{part}; " for part in parts))
 
 
 def _hours(delta: timedelta) -> str:
-    return f"{delta.total_seconds() / 3600:g} h"
+    return _("{hours} h").format(hours=f"{delta.total_seconds() / 3600:g}")
+
+
+speaks_when_read(__name__)

@@ -10,44 +10,45 @@ from domain.gst.states import State
 from domain.gst.words import amount_in_words
 from domain.words.facts import BookingFacts
 from domain.words.formats import day, day_month_year, money
+from domain.words.language import N_, _, speaks_when_read
 from domain.words.statuses import refund_status_name
 
-TAX_INVOICE = "TAX INVOICE"
+TAX_INVOICE = N_("TAX INVOICE")
 """The heading when the seller has a GSTIN."""
-INVOICE = "INVOICE"
+INVOICE = N_("INVOICE")
 """The heading when the seller is not registered under GST."""
-CREDIT_NOTE = "CREDIT NOTE"
-NOT_REGISTERED = "Not registered under GST"
+CREDIT_NOTE = N_("CREDIT NOTE")
+NOT_REGISTERED = N_("Not registered under GST")
 """The seller's line where a GSTIN would be."""
-NO_GST_CHARGED = "No GST is charged: the seller is not registered under GST."
-REVERSE_CHARGE_NO = "Tax payable on reverse charge: No"
-TOTAL_CREDITED = "Total credited (tax inclusive)"
-TOTAL_CREDITED_UNTAXED = "Total credited"
-FROM = "From"
-BILLED_TO = "Billed to"
-ITEM = "Item"
-TIME = "Time"
-RATE_PER_HOUR = "Rate / hour"
-AMOUNT = "Amount"
-TAXABLE_VALUE = "Taxable value"
-TOTAL_WITH_TAX = "Total (tax inclusive)"
-TOTAL = "Total"
-THANKS = "Thank you for rehearsing with us. Issued by JamRoom bot on behalf of the seller."
-BUYER_UNKNOWN = "Musician"
+NO_GST_CHARGED = N_("No GST is charged: the seller is not registered under GST.")
+REVERSE_CHARGE_NO = N_("Tax payable on reverse charge: No")
+TOTAL_CREDITED = N_("Total credited (tax inclusive)")
+TOTAL_CREDITED_UNTAXED = N_("Total credited")
+FROM = N_("From")
+BILLED_TO = N_("Billed to")
+ITEM = N_("Item")
+TIME = N_("Time")
+RATE_PER_HOUR = N_("Rate / hour")
+AMOUNT = N_("Amount")
+TAXABLE_VALUE = N_("Taxable value")
+TOTAL_WITH_TAX = N_("Total (tax inclusive)")
+TOTAL = N_("Total")
+THANKS = N_("Thank you for rehearsing with us. Issued by JamRoom bot on behalf of the seller.")
+BUYER_UNKNOWN = N_("Musician")
 """The buyer's name when the musician's record is gone."""
 
 
 def title(number: str) -> str:
     """The PDF's document title."""
-    return f"Invoice {number}"
+    return _("Invoice {number}").format(number=number)
 
 
 def number_line(number: str) -> str:
-    return f"Invoice no. {number}"
+    return _("Invoice no. {number}").format(number=number)
 
 
 def issued(on: date) -> str:
-    return f"Issued {day_month_year(on)}"
+    return _("Issued {day}").format(day=day_month_year(on))
 
 
 def gstin_line(gstin: str) -> str:
@@ -59,12 +60,12 @@ def buyer_telegram(username: str) -> str:
 
 
 def booking_line(code: str, room_name: str, session_day: date) -> str:
-    return f"Booking {code} · {room_name} · {day(session_day)}"
+    return _("Booking {code} · {room} · {day}").format(code=code, room=room_name, day=day(session_day))
 
 
 def slot_item(room_name: str) -> str:
     """An invoice line's description: one slot in the room."""
-    return f"Rehearsal slot, {room_name}"
+    return _("Rehearsal slot, {room}").format(room=room_name)
 
 
 def week_item(session_day: date, room_name: str) -> str:
@@ -96,11 +97,11 @@ def igst(rate_bp: float) -> str:
 
 def state_line(state: State) -> str:
     """A party's state, as GST names it: ``State: Karnataka (29)``."""
-    return f"State: {state.name} ({state.code})"
+    return _("State: {state} ({code})").format(state=state.name, code=state.code)
 
 
 def place_of_supply(state: State) -> str:
-    return f"Place of supply: {state.name} ({state.code})"
+    return _("Place of supply: {state} ({code})").format(state=state.name, code=state.code)
 
 
 def sac_line(code: str) -> str:
@@ -108,51 +109,55 @@ def sac_line(code: str) -> str:
 
 
 def in_words(paise: int) -> str:
-    return f"Amount in words: {amount_in_words(paise)}"
+    return _("Amount in words: {amount}").format(amount=amount_in_words(paise))
 
 
 def credit_note_number_line(number: str) -> str:
-    return f"Credit note no. {number}"
+    return _("Credit note no. {number}").format(number=number)
 
 
 def credit_note_title(number: str) -> str:
     """The credit note PDF's document title."""
-    return f"Credit note {number}"
+    return _("Credit note {number}").format(number=number)
 
 
 def against_invoice(number: str, issued_on: date) -> str:
     """The invoice a credit note reduces (CGST Rules, rule 53(1A))."""
-    return f"Against invoice {number} of {day_month_year(issued_on)}"
+    return _("Against invoice {number} of {day}").format(number=number, day=day_month_year(issued_on))
 
 
 def credit_item(code: str) -> str:
     """The credit note's one line: what it gives back."""
-    return f"Refund for booking {code}"
+    return _("Refund for booking {code}").format(code=code)
 
 
 def credit_reason(refund_id: str) -> str:
-    return f"Reason: booking cancelled, refunded as {refund_id}"
+    return _("Reason: booking cancelled, refunded as {refund}").format(refund=refund_id)
 
 
 def amount_paid(payment_id: str) -> str:
-    return f"Amount paid (payment {payment_id})"
+    return _("Amount paid (payment {payment})").format(payment=payment_id)
 
 
 def refund_row(refund_id: str, status: str) -> str:
     """``status``: the refund's state as stored (``processed``...)."""
-    return f"Refund {refund_id} ({refund_status_name(status)})"
+    return _("Refund {refund} ({status})").format(refund=refund_id, status=refund_status_name(status))
 
 
 def caption(booking: BookingFacts, number: str) -> str:
     """The chat message that carries the PDF."""
     if booking.series is not None:
-        return f"Invoice {number} for the weekly booking {booking.series.code}"
-    return f"Invoice {number} for booking {booking.code}"
+        return _("Invoice {number} for the weekly booking {code}").format(
+            number=number, code=booking.series.code
+        )
+    return _("Invoice {number} for booking {code}").format(number=number, code=booking.code)
 
 
 def credit_note_caption(booking: BookingFacts, number: str, invoice_number: str, credited_paise: int) -> str:
     """The chat message that carries the credit note's PDF, after the refund's message."""
-    return (
-        f"Credit note {number} for booking {booking.code}: {money(credited_paise)} "
-        f"refunded, against invoice {invoice_number}"
+    return _("Credit note {number} for booking {code}: {amount} refunded, against invoice {invoice}").format(
+        number=number, code=booking.code, amount=money(credited_paise), invoice=invoice_number
     )
+
+
+speaks_when_read(__name__)

@@ -32,31 +32,36 @@ from domain.words.formats import (
     time_span,
     weekday,
 )
+from domain.words.language import N_, _, speaks_when_read
 from domain.words.statuses import status_name
 
-REFUND_TIME = "it reaches your account in 5–7 working days"
+REFUND_TIME = N_("it reaches your account in 5–7 working days")
 
 # ---- anywhere in the chat ---------------------------------------------------------------
 
-EXPIRED_MENU = "This menu has expired. Here is a fresh one."
-BUTTONS_ONLY = "I work with buttons. Tap one below, send /start for the menu, or /help to see what I can do."
-SORRY = "Sorry, something went wrong on my side. Please try again, or send /start for the menu."
-DATABASE_UNAVAILABLE = (
+EXPIRED_MENU = N_("This menu has expired. Here is a fresh one.")
+BUTTONS_ONLY = N_(
+    "I work with buttons. Tap one below, send /start for the menu, or /help to see what I can do."
+)
+SORRY = N_("Sorry, something went wrong on my side. Please try again, or send /start for the menu.")
+DATABASE_UNAVAILABLE = N_(
     "I can't reach my records right now. Please try again in a moment; nothing was changed."
 )
-SLOW_DOWN = "Easy there: one tap at a time, please."
-ROOM_LINK_NOT_FOUND = "Sorry, I could not find that room. It may have moved; here is the menu."
+SLOW_DOWN = N_("Easy there: one tap at a time, please.")
+ROOM_LINK_NOT_FOUND = N_("Sorry, I could not find that room. It may have moved; here is the menu.")
 
 
 def day_link_unbookable(room: RoomFacts, unbookable: date) -> str:
     """A shared link to a room's day that can no longer be booked (over, closed, too far)."""
-    return f"{day(unbookable)} can no longer be booked at {h(room.name)}. Here is the room: pick another day."
+    return _("{day} can no longer be booked at {room}. Here is the room: pick another day.").format(
+        day=day(unbookable), room=h(room.name)
+    )
 
 
-NOTHING_TO_CANCEL = "There is nothing to cancel. Send /start for the menu."
-MENU_CLOSED = "Okay, I closed that menu. Send /start whenever you want the menu again."
+NOTHING_TO_CANCEL = N_("There is nothing to cancel. Send /start for the menu.")
+MENU_CLOSED = N_("Okay, I closed that menu. Send /start whenever you want the menu again.")
 
-FREE_SEARCH_OVER = "That search has run out of time. Pick a time below or send /free again."
+FREE_SEARCH_OVER = N_("That search has run out of time. Pick a time below or send /free again.")
 """A tap on a free-slot result whose window has passed meanwhile (an alert)."""
 
 # ---- a booking's life -------------------------------------------------------------------
@@ -67,12 +72,19 @@ def _slot_spans(booking: BookingFacts, zone: ZoneInfo) -> str:
 
 
 def confirmed(booking: BookingFacts, room: RoomFacts) -> str:
-    return (
-        f"✅ <b>Booking confirmed</b> · <code>{booking.code}</code>\n\n"
-        f"🎸 {h(room.name)}\n📍 {h(room.address)}\n"
-        f"🗓 {session_span(booking, room.zone)}\n⏱ {_slot_spans(booking, room.zone)}\n"
-        f"💳 Paid {money(booking.amount_paise)}\n\n"
+    return _(
+        "✅ <b>Booking confirmed</b> · <code>{code}</code>\n\n"
+        "🎸 {room}\n📍 {address}\n"
+        "🗓 {session}\n⏱ {slots}\n"
+        "💳 Paid {amount}\n\n"
         "Your invoice follows. I will remind you before the session."
+    ).format(
+        code=booking.code,
+        room=h(room.name),
+        address=h(room.address),
+        session=session_span(booking, room.zone),
+        slots=_slot_spans(booking, room.zone),
+        amount=money(booking.amount_paise),
     )
 
 
@@ -84,31 +96,39 @@ def paid_for(booking: BookingFacts) -> str:
 def payment_failed(booking: BookingFacts, room: RoomFacts, reason: str | None) -> str:
     """``reason`` is the gateway's description of the failure, when it gave one."""
     why = f" ({h(reason)})" if reason else ""
-    return (
-        f"❌ The payment for <code>{paid_for(booking)}</code> did not go through{why}. Your slots are "
-        f"still held until {clock(booking.hold_expires_at, room.zone)}: you can try again with the same "
+    return _(
+        "❌ The payment for <code>{code}</code> did not go through{why}. Your slots are "
+        "still held until {until}: you can try again with the same "
         "Pay button."
-    )
+    ).format(code=paid_for(booking), why=why, until=clock(booking.hold_expires_at, room.zone))
 
 
 def hold_expired(booking: BookingFacts, room: RoomFacts) -> str:
     """The same words whether the clock or the gateway's webhook saw the hold end first
     (one dedupe key, one wording); for a week of a series, the whole series' hold."""
     if booking.series is not None:
-        return (
-            f"⌛ Your hold on {h(room.name)} for the weekly booking <code>{booking.series.code}</code> "
-            f"({weekly(booking, room)}, {count(booking.series.count, WEEK)} from {day(booking.day)}) expired "
+        return _(
+            "⌛ Your hold on {room} for the weekly booking <code>{code}</code> "
+            "({weekly}, {weeks} from {day}) expired "
             "before payment; the slots are free again."
+        ).format(
+            room=h(room.name),
+            code=booking.series.code,
+            weekly=weekly(booking, room),
+            weeks=count(booking.series.count, WEEK),
+            day=day(booking.day),
         )
-    return (
-        f"⌛ Your hold on {h(room.name)} for {session_span(booking, room.zone)} expired before payment "
-        f"(booking <code>{booking.code}</code>); the slots are free again."
-    )
+    return _(
+        "⌛ Your hold on {room} for {session} expired before payment "
+        "(booking <code>{code}</code>); the slots are free again."
+    ).format(room=h(room.name), session=session_span(booking, room.zone), code=booking.code)
 
 
 def weekly(booking: BookingFacts, room: RoomFacts) -> str:
     """``Thursdays 18:00–20:00``: when a series meets."""
-    return f"{weekday(booking.day)}s {time_span(booking.starts_at, booking.ends_at, room.zone)}"
+    return _("{weekday}s {times}").format(
+        weekday=weekday(booking.day), times=time_span(booking.starts_at, booking.ends_at, room.zone)
+    )
 
 
 def series_confirmed(
@@ -119,35 +139,36 @@ def series_confirmed(
 ) -> str:
     """A series' payment settled: the weeks that are the musician's, and the weeks it could
     not buy any more, each refunded in full."""
-    first = (kept or [week for week, _ in lost])[0]
+    first = (kept or [week for week, _refusal in lost])[0]
     code = paid_for(first)
     lines = [
-        f"✅ <b>Weekly booking confirmed</b> · <code>{code}</code>"
+        _("✅ <b>Weekly booking confirmed</b> · <code>{code}</code>").format(code=code)
         if kept
-        else f"⚠️ <b>Weekly booking not confirmed</b> · <code>{code}</code>"
+        else _("⚠️ <b>Weekly booking not confirmed</b> · <code>{code}</code>").format(code=code)
     ]
     lines.append(f"\n🎸 {h(room.name)}\n📍 {h(room.address)}")
     if kept:
         lines.append(f"🔁 {weekly(first, room)}, {count(len(kept), WEEK)}:")
         lines += [f"• {day(week.day)} · <code>{week.code}</code>" for week in kept]
-    lines.append(f"\n💳 Paid {money(paid_paise)}")
+    lines.append(_("\n💳 Paid {amount}").format(amount=money(paid_paise)))
     if lost:
-        back = sum(week.amount_paise for week, _ in lost)
+        back = sum(week.amount_paise for week, _refusal in lost)
         lines.append(
-            f"\nThese weeks could not be booked any more, so I am refunding {money(back)} for them; "
-            f"{REFUND_TIME}:"
+            _(
+                "\nThese weeks could not be booked any more, so I am refunding {amount} for them; {when}:"
+            ).format(amount=money(back), when=_(REFUND_TIME))
         )
-        lines += [f"• {day(week.day)}: {WEEK_LOST[refusal]}" for week, refusal in lost]
+        lines += [f"• {day(week.day)}: {_(WEEK_LOST[refusal])}" for week, refusal in lost]
     if kept:
-        lines.append("\nYour invoice follows. I will remind you before each session.")
+        lines.append(_("\nYour invoice follows. I will remind you before each session."))
     return "\n".join(lines)
 
 
 WEEK_LOST = {
-    Refusal.SLOTS_TAKEN: "booked by someone else after your hold ran out",
-    Refusal.SESSION_OVER: "the session was over before your payment reached me",
-    Refusal.BOOKING_CANCELLED: "you had cancelled it",
-    Refusal.WRONG_AMOUNT: "the payment did not match",
+    Refusal.SLOTS_TAKEN: N_("booked by someone else after your hold ran out"),
+    Refusal.SESSION_OVER: N_("the session was over before your payment reached me"),
+    Refusal.BOOKING_CANCELLED: N_("you had cancelled it"),
+    Refusal.WRONG_AMOUNT: N_("the payment did not match"),
 }
 """Why one week of a series could not be bought by its payment."""
 
@@ -158,44 +179,47 @@ def series_refused(
     """A series' payment could not buy it at all: all of it comes back."""
     paid = amount(paid_paise, currency)
     why = {
-        Refusal.WRONG_AMOUNT: "it did not match the price of the weekly booking",
-        Refusal.SESSION_OVER: "every session was over before it reached me",
-        Refusal.SLOTS_TAKEN: "its slots were booked by someone else after the hold ran out",
-        Refusal.BOOKING_CANCELLED: "the weekly booking had been cancelled",
+        Refusal.WRONG_AMOUNT: _("it did not match the price of the weekly booking"),
+        Refusal.SESSION_OVER: _("every session was over before it reached me"),
+        Refusal.SLOTS_TAKEN: _("its slots were booked by someone else after the hold ran out"),
+        Refusal.BOOKING_CANCELLED: _("the weekly booking had been cancelled"),
     }[refusal]
-    return (
-        f"⚠️ I received {paid} for the weekly booking <code>{paid_for(lead)}</code> at {h(room.name)}, "
-        f"but I could not confirm it: {why}. I am refunding the full {paid}; {REFUND_TIME}. "
+    return _(
+        "⚠️ I received {paid} for the weekly booking <code>{code}</code> at {room}, "
+        "but I could not confirm it: {why}. I am refunding the full {paid}; {when}. "
         "Nothing was booked; you are welcome to book again from the menu."
-    )
+    ).format(paid=paid, code=paid_for(lead), room=h(room.name), why=why, when=_(REFUND_TIME))
 
 
 def refused(booking: BookingFacts, room: RoomFacts, refusal: Refusal, paid_paise: int, currency: str) -> str:
     """The musician's money could not buy their booking: what happened, and that all of
     it comes back."""
     code, paid = f"<code>{booking.code}</code>", amount(paid_paise, currency)
-    refund = f"I am refunding the full {paid}; {REFUND_TIME}."
+    refund = _("I am refunding the full {paid}; {when}.").format(paid=paid, when=_(REFUND_TIME))
+    facts = {"code": code, "paid": paid, "refund": refund, "room": h(room.name)}
     match refusal:
         case Refusal.WRONG_AMOUNT:
-            return (
-                f"⚠️ I received {paid} for booking {code}, but it costs {money(booking.amount_paise)}, "
-                f"so I could not confirm it. {refund} Nothing was booked and the slots are free again; "
+            return _(
+                "⚠️ I received {paid} for booking {code}, but it costs {price}, "
+                "so I could not confirm it. {refund} Nothing was booked and the slots are free again; "
                 "you are welcome to book them again from the menu."
-            )
+            ).format(price=money(booking.amount_paise), **facts)
         case Refusal.SESSION_OVER:
-            return (
-                f"Your payment for {code} ({h(room.name)}, {session_span(booking, room.zone)}) reached me "
-                f"only after the session had ended, so it can no longer buy it. {refund} Nothing was booked. "
+            return _(
+                "Your payment for {code} ({room}, {session}) reached me "
+                "only after the session had ended, so it can no longer buy it. {refund} Nothing was booked. "
                 "Sorry about that."
-            )
+            ).format(session=session_span(booking, room.zone), **facts)
         case Refusal.SLOTS_TAKEN:
-            return (
-                f"Your payment for {code} arrived after the hold on {h(room.name)} ran out, and some "
-                f"of the slots have been booked by someone else since. {refund} "
+            return _(
+                "Your payment for {code} arrived after the hold on {room} ran out, and some "
+                "of the slots have been booked by someone else since. {refund} "
                 "Sorry about that — please pick other slots."
-            )
+            ).format_map(facts)
         case Refusal.BOOKING_CANCELLED:
-            return f"Your payment for {code} arrived after the booking was cancelled. {refund}"
+            return _("Your payment for {code} arrived after the booking was cancelled. {refund}").format_map(
+                facts
+            )
 
 
 def _refunded(booking: BookingFacts, amount_paise: int) -> str:
@@ -204,31 +228,36 @@ def _refunded(booking: BookingFacts, amount_paise: int) -> str:
 
 
 def refund_started(booking: BookingFacts, amount_paise: int) -> str:
-    return (
-        f"↩️ Refund of {_refunded(booking, amount_paise)} for <code>{booking.code}</code> has been "
-        f"initiated; {REFUND_TIME}."
+    return _("↩️ Refund of {amount} for <code>{code}</code> has been initiated; {when}.").format(
+        amount=_refunded(booking, amount_paise), code=booking.code, when=_(REFUND_TIME)
     )
 
 
 def refund_processed(booking: BookingFacts, amount_paise: int) -> str:
-    return (
-        f"✅ Refund of {_refunded(booking, amount_paise)} for <code>{booking.code}</code> has been processed."
+    return _("✅ Refund of {amount} for <code>{code}</code> has been processed.").format(
+        amount=_refunded(booking, amount_paise), code=booking.code
     )
 
 
 def refund_failed(booking: BookingFacts, amount_paise: int) -> str:
-    return (
-        f"⚠️ The refund of {_refunded(booking, amount_paise)} for <code>{booking.code}</code> failed at "
+    return _(
+        "⚠️ The refund of {amount} for <code>{code}</code> failed at "
         "the bank. The room has been told and will make sure you get your money."
-    )
+    ).format(amount=_refunded(booking, amount_paise), code=booking.code)
 
 
 def terminated(booking: BookingFacts, room: RoomFacts, reason: str) -> str:
     """The room cancelled a paid booking; ``reason`` is the owner's, as typed."""
-    return (
-        f"❗ {h(room.name)} had to cancel your booking <code>{booking.code}</code> "
-        f"({session_span(booking, room.zone)}): {h(reason)}\n"
-        f"You get a full refund of {money(booking.amount_paise)}. Sorry for the trouble."
+    return _(
+        "❗ {room} had to cancel your booking <code>{code}</code> "
+        "({session}): {reason}\n"
+        "You get a full refund of {amount}. Sorry for the trouble."
+    ).format(
+        room=h(room.name),
+        code=booking.code,
+        session=session_span(booking, room.zone),
+        reason=h(reason),
+        amount=money(booking.amount_paise),
     )
 
 
@@ -246,33 +275,34 @@ def reminder(booking: BookingFacts, room: RoomFacts, before: timedelta, check_in
     """``before``: how long until the session starts; ``check_in``: the room's check-in
     info, for a paid booking's last reminder (made when it is delivered)."""
     hours = before.total_seconds() / 3600
-    when = f"in {count(hours, HOUR)}" if hours < 48 else "soon"
+    when = _("in {hours}").format(hours=count(hours, HOUR)) if hours < 48 else _("soon")
     link = map_link(room)
-    where = f"📍 {h(room.address)}" + (f'\n<a href="{link}">Open in Maps</a>' if link else "")
-    text = (
-        f"⏰ Your session at <b>{h(room.name)}</b> starts {when}: {session_span(booking, room.zone)}.\n"
-        f"{where}\nBooking <code>{booking.code}</code>."
+    open_map = _("Open in Maps")
+    where = f"📍 {h(room.address)}" + (f'\n<a href="{link}">{open_map}</a>' if link else "")
+    text = _(
+        "⏰ Your session at <b>{room}</b> starts {when}: {session}.\n{where}\nBooking <code>{code}</code>."
+    ).format(
+        room=h(room.name), when=when, session=session_span(booking, room.zone), where=where, code=booking.code
     )
     return f"{text}\n\n{check_in_block(check_in)}" if check_in else text
 
 
 def check_in_block(check_in: str) -> str:
     """How to get in, as the room's owner wrote it (a reminder and My bookings alike)."""
-    return f"🔑 <b>How to get in</b>\n<blockquote>{h(check_in)}</blockquote>"
+    return _("🔑 <b>How to get in</b>\n<blockquote>{check_in}</blockquote>").format(check_in=h(check_in))
 
 
 def session_started(booking: BookingFacts, room: RoomFacts) -> str:
-    return (
-        f"🎶 Your session at {h(room.name)} has started (until "
-        f"{clock(booking.ends_at, room.zone)}). Have a great jam!"
+    return _("🎶 Your session at {room} has started (until {until}). Have a great jam!").format(
+        room=h(room.name), until=clock(booking.ends_at, room.zone)
     )
 
 
 def session_completed(booking: BookingFacts, room: RoomFacts) -> str:
-    return (
-        f"✅ Session at {h(room.name)} complete (<code>{booking.code}</code>). "
+    return _(
+        "✅ Session at {room} complete (<code>{code}</code>). "
         "Thanks for jamming with us — book your next one any time with /book."
-    )
+    ).format(room=h(room.name), code=booking.code)
 
 
 Buttons = list[list[dict[str, str]]]
@@ -283,59 +313,67 @@ def book_again_buttons(room: RoomFacts, bot_username: str | None) -> Buttons:
     """A deep link that opens the room's card (``/start room_<slug>``)."""
     if not bot_username:
         return []
-    return [[{"text": "📅 Book again", "url": f"https://t.me/{bot_username}?start=room_{room.slug}"}]]
+    return [[{"text": _("📅 Book again"), "url": f"https://t.me/{bot_username}?start=room_{room.slug}"}]]
 
 
 def map_buttons(room: RoomFacts) -> Buttons:
     link = map_link(room)
-    return [[{"text": "🗺 Open in Maps", "url": link}]] if link else []
+    return [[{"text": _("🗺 Open in Maps"), "url": link}]] if link else []
 
 
 # ---- booking: alerts and notices --------------------------------------------------------
 
 STATE_WORDS = {
-    SlotState.FREE: "free",
-    SlotState.TAKEN: "booked",
-    SlotState.BLOCKED: "unavailable",
-    SlotState.PAST: "over",
-    SlotState.TOO_SOON: "too soon",
+    SlotState.FREE: N_("free"),
+    SlotState.TAKEN: N_("booked"),
+    SlotState.BLOCKED: N_("unavailable"),
+    SlotState.PAST: N_("over"),
+    SlotState.TOO_SOON: N_("too soon"),
 }
 """A slot's state, in the slot picker's buttons and alerts."""
 
 
-DAY_OVER = "That day is already over. Please pick today or a later day."
+DAY_OVER = N_("That day is already over. Please pick today or a later day.")
 
 
 def day_beyond_horizon(last: date) -> str:
-    return f"I can take bookings up to {day(last)}. Please pick an earlier day."
+    return _("I can take bookings up to {day}. Please pick an earlier day.").format(day=day(last))
 
 
 def day_closed(room: RoomFacts, closed: date) -> str:
     """Plain text: an alert, which Telegram shows without HTML."""
-    return f"{room.name} is closed on {weekday(closed)}s. Please pick another day."
+    return _("{room} is closed on {weekday}s. Please pick another day.").format(
+        room=room.name, weekday=weekday(closed)
+    )
 
 
-SLOT_NOT_LISTED = "That slot is not on this day's list any more."
-PICK_A_SLOT_FIRST = "Pick at least one slot first."
-PAYMENT_STILL_DOWN = "The payment service is still not answering. Please try again in a minute."
+SLOT_NOT_LISTED = N_("That slot is not on this day's list any more.")
+PICK_A_SLOT_FIRST = N_("Pick at least one slot first.")
+PAYMENT_STILL_DOWN = N_("The payment service is still not answering. Please try again in a minute.")
 
 
 def slot_not_bookable(slot: SlotFacts, zone: ZoneInfo, state: SlotState) -> str:
-    return f"{slot_span(slot, zone)} can't be booked: it is {STATE_WORDS[state]}."
+    return _("{slot} can't be booked: it is {state}.").format(
+        slot=slot_span(slot, zone), state=_(STATE_WORDS[state])
+    )
 
 
 def slots_became_unavailable(slots: list[SlotFacts], zone: ZoneInfo) -> str:
     labels = join_labels(slot_span(s, zone) for s in slots)
-    return f"⚠️ {labels} just became unavailable; I removed it from your choice."
+    return _("⚠️ {slots} just became unavailable; I removed it from your choice.").format(slots=labels)
 
 
 def slots_just_taken(starts: list[datetime], zone: ZoneInfo) -> str:
     taken = join_labels(clock(start, zone) for start in starts)
-    verb = "was" if len(starts) == 1 else "were"
-    return (
-        f"⚠️ Sorry, {taken} {verb} just taken by another musician. I removed them from your choice; "
+    if len(starts) == 1:
+        return _(
+            "⚠️ Sorry, {taken} was just taken by another musician. I removed them from your choice; "
+            "nothing was booked."
+        ).format(taken=taken)
+    return _(
+        "⚠️ Sorry, {taken} were just taken by another musician. I removed them from your choice; "
         "nothing was booked."
-    )
+    ).format(taken=taken)
 
 
 def booking_refused_notice(refusal: str) -> str:
@@ -345,75 +383,93 @@ def booking_refused_notice(refusal: str) -> str:
 
 def payment_link_description(booking: BookingFacts, room: RoomFacts) -> str:
     """What Razorpay's payment page shows as the payment's description."""
-    return f"{room.name} · {day_month_year(booking.day)} · {len(booking.slots)} slot(s)"
+    return _("{room} · {day} · {slots} slot(s)").format(
+        room=room.name, day=day_month_year(booking.day), slots=len(booking.slots)
+    )
 
 
 def series_link_description(lead: BookingFacts, room: RoomFacts, weeks: int) -> str:
     """What Razorpay's payment page shows for a weekly series' one payment."""
-    return f"{room.name} · weekly × {weeks} from {day_month_year(lead.day)} · {len(lead.slots)} slot(s) each"
+    return _("{room} · weekly × {weeks} from {day} · {slots} slot(s) each").format(
+        room=room.name, weeks=weeks, day=day_month_year(lead.day), slots=len(lead.slots)
+    )
 
 
 # ---- my bookings: alerts and notices ----------------------------------------------------
 
-NOT_AMONG_YOURS = "I could not find that booking among yours."
-INVOICE_UNAVAILABLE = "The invoice is not available right now. Please try later."
-INVOICE_COMING = "I'll send the invoice here in a moment."
-NO_MAP_LOCATION = "This room has no map location yet."
+NOT_AMONG_YOURS = N_("I could not find that booking among yours.")
+INVOICE_UNAVAILABLE = N_("The invoice is not available right now. Please try later.")
+INVOICE_COMING = N_("I'll send the invoice here in a moment.")
+NO_MAP_LOCATION = N_("This room has no map location yet.")
 
 
 def cancelled(refund_paise: int) -> str:
     """The musician cancelled; ``refund_paise`` is what comes back (0: nothing was paid or owed)."""
     if refund_paise:
-        return (
-            f"✅ Cancelled. {money(refund_paise)} will be refunded to the account "
+        return _(
+            "✅ Cancelled. {amount} will be refunded to the account "
             "you paid from; banks usually take 5–7 working days."
-        )
-    return "✅ Cancelled. The slots are free again for other musicians."
+        ).format(amount=money(refund_paise))
+    return _("✅ Cancelled. The slots are free again for other musicians.")
 
 
 # ---- test payments (the sandbox), as alerts on the pay screen ---------------------------
 
-SANDBOX_NOTICE = "🧪 Test payments: no real money moves."
-REAL_PAYMENTS_ONLY = "Test payments are off here: this bot takes real payments. Please use the 💳 Pay button."
-SANDBOX_NOT_YOURS = "I could not find that booking among yours, so nothing was paid."
-SANDBOX_HOLD_ENDED = "Your hold on these slots has ended, so nothing was paid. Please book the slots again."
-SANDBOX_NO_LINK_YET = "This booking has no payment link yet, so nothing was paid. Please tap Try again."
-SANDBOX_LINK_GONE = "This payment link does not exist any more, so nothing was paid."
-SANDBOX_ALREADY_PAID = "This booking is already paid; nothing was paid twice."
-SANDBOX_PAID = "✅ Paid (test). Your confirmation and invoice arrive here in a moment."
-SANDBOX_PAID_CONFIRMING = "Paid (test). I am confirming your booking and will message you here in a moment."
+SANDBOX_NOTICE = N_("🧪 Test payments: no real money moves.")
+REAL_PAYMENTS_ONLY = N_(
+    "Test payments are off here: this bot takes real payments. Please use the 💳 Pay button."
+)
+SANDBOX_NOT_YOURS = N_("I could not find that booking among yours, so nothing was paid.")
+SANDBOX_HOLD_ENDED = N_(
+    "Your hold on these slots has ended, so nothing was paid. Please book the slots again."
+)
+SANDBOX_NO_LINK_YET = N_("This booking has no payment link yet, so nothing was paid. Please tap Try again.")
+SANDBOX_LINK_GONE = N_("This payment link does not exist any more, so nothing was paid.")
+SANDBOX_ALREADY_PAID = N_("This booking is already paid; nothing was paid twice.")
+SANDBOX_PAID = N_("✅ Paid (test). Your confirmation and invoice arrive here in a moment.")
+SANDBOX_PAID_CONFIRMING = N_(
+    "Paid (test). I am confirming your booking and will message you here in a moment."
+)
 
 
 def sandbox_nothing_to_pay(booking: BookingFacts) -> str:
-    return f"Booking {booking.code} is {status_name(booking.status)}: there is nothing to pay."
+    return _("Booking {code} is {status}: there is nothing to pay.").format(
+        code=booking.code, status=status_name(booking.status)
+    )
 
 
 def sandbox_link_closed(link_status: str) -> str:
     """``link_status``: the link's state at the gateway (``created`` past its deadline
     reads as expired)."""
-    status = "expired" if link_status == "created" else link_status
-    return f"This payment link has {status}, so nothing was paid. Please book the slots again."
+    status = _("expired") if link_status == "created" else link_status
+    return _("This payment link has {status}, so nothing was paid. Please book the slots again.").format(
+        status=status
+    )
 
 
 def sandbox_declined(booking: BookingFacts, room: RoomFacts) -> str:
     deadline = moment(booking.hold_expires_at, room.zone)
-    return f"❌ The test payment was declined. Your slots stay held until {deadline}; tap Pay (test) to pay."
+    return _(
+        "❌ The test payment was declined. Your slots stay held until {deadline}; tap Pay (test) to pay."
+    ).format(deadline=deadline)
 
 
 # ---- GST details for the invoice --------------------------------------------------------
 
-GST_DETAILS_REMOVED = "🧾 GST details removed: the invoice will be made out to you."
-GST_DETAILS_TOO_LATE = (
+GST_DETAILS_REMOVED = N_("🧾 GST details removed: the invoice will be made out to you.")
+GST_DETAILS_TOO_LATE = N_(
     "GST details can be added only while the booking waits for payment; nothing was changed."
 )
-GST_NAME_REFUSED = (
+GST_NAME_REFUSED = N_(
     "Please send the name registered with this GSTIN, 2 to 100 characters, as the invoice should print it."
 )
 
 
 def gst_details_saved(name: str, gstin: str) -> str:
     """After the musician gave their band's or company's GST details, on the pay screen."""
-    return f"🧾 The invoice will be made out to <b>{h(name)}</b>, GSTIN <code>{h(gstin)}</code>."
+    return _("🧾 The invoice will be made out to <b>{name}</b>, GSTIN <code>{gstin}</code>.").format(
+        name=h(name), gstin=h(gstin)
+    )
 
 
 # ---- privacy ---------------------------------------------------------------------------
@@ -467,3 +523,6 @@ def offer_buttons(pay_data: str, decline_data: str) -> Buttons:
         [{"text": "✅ Confirm & Pay", "callback_data": pay_data}],
         [{"text": "✖ No thanks, pass it on", "callback_data": decline_data}],
     ]
+
+
+speaks_when_read(__name__)

@@ -37,6 +37,7 @@ from domain.words.formats import (
     weekday,
 )
 from domain.words.hours import RefundPolicyFacts, hours_lines, refund_policy
+from domain.words.language import N_, _, speaks_when_read
 from domain.words.musician import STATE_WORDS
 from domain.words.statuses import refund_status_name, status_name
 
@@ -45,12 +46,12 @@ ROOM_GONE_ZONE = ZoneInfo("Asia/Kolkata")
 
 # ---- main menu --------------------------------------------------------------------------
 
-MAIN_MENU = (
+MAIN_MENU = N_(
     "Hi {name}! 🎶\n\nI help you book music rehearsal rooms, pay in the chat and "
     "keep your invoices. What would you like to do?"
 )
 
-HELP = (
+HELP = N_(
     "<b>How JamRoom bot works</b>\n\n"
     "1. <b>Find a room</b>: pick a city and a rehearsal room; see its photos, "
     "gear, prices and opening hours.\n"
@@ -93,22 +94,23 @@ HELP = (
     "it; <b>Delete my data</b> there (or in My bookings) cancels your upcoming bookings with "
     "their refunds and erases you.\n\n"
     "Commands: /start menu · /book find a room · /free free slots · /bookings my bookings · "
-    "/privacy your data · /cancel close the current menu · /help this text.\n"
+    "/privacy your data · /language English · हिन्दी · /cancel close the current menu · "
+    "/help this text.\n"
     "Times are shown in the room's local time."
 )
 
 
 def greeting_name(first_name: str | None) -> str:
-    return h(first_name or "there")
+    return h(first_name or _("there"))
 
 
 # ---- find a room ------------------------------------------------------------------------
 
-WHICH_CITY = "Which city are you in?"
-NO_ROOMS_YET = "No rooms are listed yet. Please check back soon!"
-ROOMS_IN_CITY = "Rehearsal rooms in <b>{city}</b>:"
-NONE_TAKING_BOOKINGS = "None are taking bookings right now."
-ROOM_PAUSED = "\n<i>This room is not taking bookings right now.</i>"
+WHICH_CITY = N_("Which city are you in?")
+NO_ROOMS_YET = N_("No rooms are listed yet. Please check back soon!")
+ROOMS_IN_CITY = N_("Rehearsal rooms in <b>{city}</b>:")
+NONE_TAKING_BOOKINGS = N_("None are taking bookings right now.")
+ROOM_PAUSED = N_("\n<i>This room is not taking bookings right now.</i>")
 
 
 def city_button(city: str, rooms: int) -> str:
@@ -117,24 +119,29 @@ def city_button(city: str, rooms: int) -> str:
 
 
 def room_button(room: RoomCardFacts) -> str:
-    return f"{room.name} · from {money(room.hourly_paise)}/h"
+    return _("{room} · from {price}/h").format(room=room.name, price=money(room.hourly_paise))
 
 
 def room_card(room: RoomCardFacts, *, limit: int | None = None, rules: RoomRules | None = None) -> str:
     """The room's card, with its booking ``rules`` when given; cut to ``limit``
     characters (a photo caption's) by shortening the description."""
-    hours = "\n".join(f"  {h(line)}" for line in hours_lines(room.hours)) or "  not set yet"
+    hours = "\n".join(f"  {h(line)}" for line in hours_lines(room.hours)) or "  " + _("not set yet")
     amenities = ", ".join(h(a) for a in room.amenities) or "—"
     lines = [
         f"<b>{h(room.name)}</b> · {h(room.city)}",
         f"📍 {h(room.address)}",
         *([f"📞 {phone(room.phone)}"] if room.phone else []),
         "",
-        f"💰 {money(room.hourly_paise)}/h · peak {money(room.peak_hourly_paise)}/h "
-        f"({h(room.peak_starts)}–{h(room.peak_ends)}{', weekends' if room.weekends_are_peak else ''})",
-        f"👥 Up to {room.capacity} people",
+        _("💰 {price}/h · peak {peak_price}/h ({peak_starts}–{peak_ends}{weekends})").format(
+            price=money(room.hourly_paise),
+            peak_price=money(room.peak_hourly_paise),
+            peak_starts=h(room.peak_starts),
+            peak_ends=h(room.peak_ends),
+            weekends=_(", weekends") if room.weekends_are_peak else "",
+        ),
+        _("👥 Up to {capacity} people").format(capacity=room.capacity),
         f"🎛 {amenities}",
-        f"🕑 Opening hours ({h(room.timezone)}):",
+        _("🕑 Opening hours ({zone}):").format(zone=h(room.timezone)),
         hours,
     ]
     if rules is not None:
@@ -152,31 +159,34 @@ def room_rules_lines(rules: RoomRules) -> list[str]:
     """A room's booking rules on its card: sessions, how far ahead and how late, refunds."""
     weekday, weekend = rules.weekday_min_session_minutes, rules.weekend_min_session_minutes
     if weekday == weekend:
-        shortest = f"at least {duration(weekday)} · " if weekday else ""
+        shortest = _("at least {length} · ").format(length=duration(weekday)) if weekday else ""
     else:
         shortest = "".join(
-            f"at least {duration(minutes)} on {days} · "
-            for minutes, days in ((weekday, "weekdays"), (weekend, "weekends"))
+            _("at least {length} on {days} · ").format(length=duration(minutes), days=days)
+            for minutes, days in ((weekday, _("weekdays")), (weekend, _("weekends")))
             if minutes
         )
     return [
-        f"📏 Sessions: {shortest}up to {count(rules.max_slots, SLOT)} in a row",
-        f"🗓 Book up to {count(rules.horizon_days, DAY)} ahead, until {duration(rules.lead_minutes)} "
-        "before the start",
-        f"↩️ Refunds: {refund_policy_line(rules.refund_policy)}",
+        _("📏 Sessions: {shortest}up to {slots} in a row").format(
+            shortest=shortest, slots=count(rules.max_slots, SLOT)
+        ),
+        _("🗓 Book up to {days} ahead, until {lead} before the start").format(
+            days=count(rules.horizon_days, DAY), lead=duration(rules.lead_minutes)
+        ),
+        _("↩️ Refunds: {policy}").format(policy=refund_policy_line(rules.refund_policy)),
     ]
 
 
 # ---- book: day, slots, review, pay ------------------------------------------------------
 
-PICK_A_DAY = "📅 <b>{room_name}</b>\nWhich day would you like to play?"
-CLOSED_DAYS_STRUCK = "Struck-through days are closed."
-SLOTS_HEADING = "<b>{room_name}</b> · {day}\nTimes are {zone} time. ★ peak price."
-PICK_UP_TO = "Pick up to {max_slots} slots in a row (one session, no gaps):"
-CLOSED_THAT_DAY = "The room is closed that day."
-EVERY_SLOT_TAKEN = "Every slot of this day is taken. Please pick another day."
-CHOSEN = "\nChosen: {count} slot(s) · total <b>{total}</b>"
-REVIEW = (
+PICK_A_DAY = N_("📅 <b>{room_name}</b>\nWhich day would you like to play?")
+CLOSED_DAYS_STRUCK = N_("Struck-through days are closed.")
+SLOTS_HEADING = N_("<b>{room_name}</b> · {day}\nTimes are {zone} time. ★ peak price.")
+PICK_UP_TO = N_("Pick up to {max_slots} slots in a row (one session, no gaps):")
+CLOSED_THAT_DAY = N_("The room is closed that day.")
+EVERY_SLOT_TAKEN = N_("Every slot of this day is taken. Please pick another day.")
+CHOSEN = N_("\nChosen: {count} slot(s) · total <b>{total}</b>")
+REVIEW = N_(
     "<b>Please check your booking</b>\n\n"
     "🏠 {room_name}\n📍 {address}\n📅 {day}\n{slot_lines}\n\n"
     "💰 Total: <b>{total}</b>\n\n"
@@ -185,19 +195,19 @@ REVIEW = (
     "↩️ {refunds}"
 )
 HOLDS_FULL = "\n⚠️ {holds_full}"
-PAY_HEADING = "🎉 <b>Booking {code}</b>\n🏠 {room_name}\n📅 {day}\n{slot_lines}\n"
-PAY_BEFORE = (
+PAY_HEADING = N_("🎉 <b>Booking {code}</b>\n🏠 {room_name}\n📅 {day}\n{slot_lines}\n")
+PAY_BEFORE = N_(
     "Your slots are held until <b>{deadline}</b>.\nPay <b>{amount}</b> before then "
     "to confirm; I will send the confirmation and invoice here."
 )
-PAYMENT_SERVICE_DOWN = (
+PAYMENT_SERVICE_DOWN = N_(
     "⚠️ I could not reach the payment service just now. Your slots stay held; please tap Try again."
 )
-ONLINE_PAYMENT_UNAVAILABLE = (
+ONLINE_PAYMENT_UNAVAILABLE = N_(
     "Online payment is not available right now. Your slots stay held; the room "
     "will contact you about payment."
 )
-STATUS = "Status: <b>{status}</b>"
+STATUS = N_("Status: <b>{status}</b>")
 NOTICE = "\n{notice}"
 """A one-shot notice under a screen (the handler's words)."""
 NOTICE_TOLD = "\n{told}"
@@ -213,7 +223,7 @@ def slot_button(offer: SlotOffer, zone: ZoneInfo, *, waiting: bool = False) -> s
     label = slot_span(offer.slot, zone)
     if not offer.bookable:
         mark = "🔔" if waiting else "✕"
-        return f"{mark} {label} · {STATE_WORDS[offer.state]}"
+        return f"{mark} {label} · {_(STATE_WORDS[offer.state])}"
     peak = " ★" if offer.peak else ""
     return f"{label} · {money(offer.price_paise)}{peak}"
 
@@ -234,24 +244,27 @@ def slot_lines(slots: Sequence[PricedSlotFacts], zone: ZoneInfo) -> str:
 
 def refund_policy_line(policy: RefundPolicyFacts) -> str:
     if not policy.tiers:
-        return NO_REFUNDS
+        return _(NO_REFUNDS)
     return h(refund_policy(policy))
 
 
-NO_REFUNDS = "no refund if you cancel."
+NO_REFUNDS = N_("no refund if you cancel.")
 
 
 def refund_deadlines_line(deadlines: RefundDeadlines, zone: ZoneInfo) -> str:
     """The review's refunds as clock times in the room's zone: "Full refund if you cancel
     by 18:00 on Sat 28 Nov (IST); 50% back by ...; no refund after that." """
     if not deadlines.deadlines:
-        return "No refund if you cancel this booking."
+        return _("No refund if you cancel this booking.")
     parts = [
-        f"{'Full refund' if d.percent == 100 else f'{d.percent}% back'} if you cancel by "
-        f"{moment(d.until, zone)}"
+        (
+            _("Full refund if you cancel by {moment}")
+            if d.percent == 100
+            else _("{percent}% back if you cancel by {moment}")
+        ).format(percent=d.percent, moment=moment(d.until, zone))
         for d in deadlines.deadlines
     ]
-    return "; ".join(parts) + "; no refund after that."
+    return "; ".join(parts) + _("; no refund after that.")
 
 
 # ---- finding a slot: the calendar's day marks, the free-slot search ---------------------
@@ -260,10 +273,10 @@ FULL_DAY = "✕"
 """After a day's number in the calendar: open, but no slot left to book."""
 FEW_LEFT = "•"
 """After a day's number in the calendar: only a few slots left."""
-DAY_MARKS_LEGEND = "✕ no free slots left · • only a few left"
-FREE_WHICH_CITY = "🔎 Which city should I look in for free slots?"
-FREE_MORE_TIMES = "\nOther times: /free tonight · /free tomorrow 18-22 · /free sat"
-FREE_EXAMPLES = (
+DAY_MARKS_LEGEND = N_("✕ no free slots left · • only a few left")
+FREE_WHICH_CITY = N_("🔎 Which city should I look in for free slots?")
+FREE_MORE_TIMES = N_("\nOther times: /free tonight · /free tomorrow 18-22 · /free sat")
+FREE_EXAMPLES = N_(
     "For example:\n"
     "/free — the rest of today\n"
     "/free tonight — from 18:00\n"
@@ -279,14 +292,16 @@ def free_window(day_shown: date, starts: datetime, ends: datetime, zone: ZoneInf
 
 
 def free_heading(city: str, window: str) -> str:
-    return f"🔎 <b>Free slots in {h(city)}</b>\n{window}"
+    return _("🔎 <b>Free slots in {city}</b>\n{window}").format(city=h(city), window=window)
 
 
 def free_room_lines(name: str, cheapest_paise: int, runs: Sequence[SlotFacts], zone: ZoneInfo) -> str:
     """A room with free slots: its name, its cheapest free hour and the free times (slots
     back to back shown as one run)."""
     times = ", ".join(slot_span(run, zone) for run in runs)
-    return f"<b>{h(name)}</b> · from {money(cheapest_paise)}\n   {times}"
+    return _("<b>{room}</b> · from {price}\n   {times}").format(
+        room=h(name), price=money(cheapest_paise), times=times
+    )
 
 
 def free_room_button(name: str, cheapest_paise: int) -> str:
@@ -294,39 +309,42 @@ def free_room_button(name: str, cheapest_paise: int) -> str:
 
 
 def free_nothing(city: str) -> str:
-    return f"Nothing is free in {h(city)} then. Try another time or day."
+    return _("Nothing is free in {city} then. Try another time or day.").format(city=h(city))
 
 
 def free_more_rooms(more: int) -> str:
-    return f"…and {count(more, ROOM)} more. Narrow the hours to see them, e.g. /free tonight 19-22."
+    return _("…and {rooms} more. Narrow the hours to see them, e.g. /free tonight 19-22.").format(
+        rooms=count(more, ROOM)
+    )
 
 
 FREE_PROBLEMS = {
-    "unknown_day": "I don't know the day “{part}”.",
-    "bad_date": "“{part}” is not a date on the calendar.",
-    "bad_hours": "I couldn't read the hours “{part}”: write them like 18-22, 18:30-22 or 6pm-10pm.",
-    "empty_hours": "“{part}” starts where it ends.",
-    "past_day": "{day} is over already.",
-    "over": "That time is over already.",
+    "unknown_day": N_("I don't know the day “{part}”."),
+    "bad_date": N_("“{part}” is not a date on the calendar."),
+    "bad_hours": N_("I couldn't read the hours “{part}”: write them like 18-22, 18:30-22 or 6pm-10pm."),
+    "empty_hours": N_("“{part}” starts where it ends."),
+    "past_day": N_("{day} is over already."),
+    "over": N_("That time is over already."),
 }
 """Why /free's arguments name no window, by ``domain.free_query.FreeQueryProblem``."""
 
 
 def free_refused(problem: str, part: str, day_meant: date | None) -> str:
     """/free's arguments said no window: why, and examples that work."""
-    why = FREE_PROBLEMS.get(problem, "I couldn't read that.").format(
-        part=h(part), day=day(day_meant) if day_meant else "That day"
+    unreadable = N_("I couldn't read that.")
+    why = _(FREE_PROBLEMS.get(problem, unreadable)).format(
+        part=h(part), day=day(day_meant) if day_meant else _("That day")
     )
-    return f"{why}\n\n{FREE_EXAMPLES}"
+    return f"{why}\n\n{_(FREE_EXAMPLES)}"
 
 
 # ---- book: repeat weekly ----------------------------------------------------------------
 
-HOW_MANY_WEEKS = (
+HOW_MANY_WEEKS = N_(
     "🔁 <b>Repeat weekly</b> at {room_name}\n{weekly}, starting {day}.\n\n"
     "For how many weeks? ({min_weeks} to {max_weeks}, this week included)"
 )
-SERIES_REVIEW = (
+SERIES_REVIEW = N_(
     "<b>Please check your weekly booking</b>\n\n"
     "🏠 {room_name}\n📍 {address}\n🔁 {weekly}\n\n{week_lines}\n\n"
     "💰 Total for {weeks_booked}: <b>{total}</b>\n\n"
@@ -334,28 +352,30 @@ SERIES_REVIEW = (
     "once for all of them. Each week can be cancelled on its own, refunded by how early you "
     "cancel that week: {policy}"
 )
-NO_WEEK_FREE = (
+NO_WEEK_FREE = N_(
     "<b>None of these weeks can be booked.</b>\n\n{week_lines}\n\nPlease go back and pick "
     "another time or fewer weeks."
 )
-SOME_WEEKS_NOT_FREE = "\nThe weeks marked ✕ can't be booked; confirming books the others."
-CONFIRM_WEEKS = "✅ Confirm {weeks_booked} · {total}"
+SOME_WEEKS_NOT_FREE = N_("\nThe weeks marked ✕ can't be booked; confirming books the others.")
+CONFIRM_WEEKS = N_("✅ Confirm {weeks_booked} · {total}")
 """The series review's button."""
-SERIES_PAY_HEADING = "🎉 <b>Weekly booking {code}</b>\n🏠 {room_name}\n🔁 {weekly}\n{week_lines}\n"
+SERIES_PAY_HEADING = N_("🎉 <b>Weekly booking {code}</b>\n🏠 {room_name}\n🔁 {weekly}\n{week_lines}\n")
 
 OBSTACLE_WORDS = {
-    Obstacle.CLOCK_CHANGE: "the clocks change that day",
-    Obstacle.CLOSED: "the room is closed then",
-    Obstacle.TAKEN: "already booked",
-    Obstacle.TOO_SOON: "too soon to book",
-    Obstacle.TOO_FAR: "too far ahead to book",
+    Obstacle.CLOCK_CHANGE: N_("the clocks change that day"),
+    Obstacle.CLOSED: N_("the room is closed then"),
+    Obstacle.TAKEN: N_("already booked"),
+    Obstacle.TOO_SOON: N_("too soon to book"),
+    Obstacle.TOO_FAR: N_("too far ahead to book"),
 }
 """Why one week of a weekly booking can't be had."""
 
 
 def weekly(day_of_first: date, starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
     """``Thursdays, 18:00–20:00``: when a weekly booking meets."""
-    return f"{weekday(day_of_first)}s, {time_span(starts_at, ends_at, zone)}"
+    return _("{weekday}s, {times}").format(
+        weekday=weekday(day_of_first), times=time_span(starts_at, ends_at, zone)
+    )
 
 
 def weeks_button(weeks: int) -> str:
@@ -365,7 +385,7 @@ def weeks_button(weeks: int) -> str:
 def week_line(on: date, price_paise: int | None, obstacle: Obstacle | None) -> str:
     """One week of a planned weekly booking: its price, or why it can't be booked."""
     if obstacle is not None:
-        return f"✕ {day(on)} — {OBSTACLE_WORDS[obstacle]}"
+        return f"✕ {day(on)} — {_(OBSTACLE_WORDS[obstacle])}"
     return f"✅ {day(on)} — {money(price_paise or 0)}"
 
 
@@ -382,7 +402,7 @@ def series_mark(booking: BookingFacts) -> str:
     """``week 2 of 4``, or "" for a single booking."""
     if booking.series is None:
         return ""
-    return f"week {booking.series.index + 1} of {booking.series.count}"
+    return _("week {number} of {weeks}").format(number=booking.series.index + 1, weeks=booking.series.count)
 
 
 # ---- my bookings ------------------------------------------------------------------------
@@ -416,22 +436,22 @@ def offer_pay_button(wait: WaitFacts, room: RoomFacts | None) -> str:
     return f"✅ Pay for {slot_span(wait.slot, zone)} · {day_and_month(wait.day)}"
 
 
-NO_BOOKINGS_YET = "Nothing here yet. Find a room and book your first session!"
+NO_BOOKINGS_YET = N_("Nothing here yet. Find a room and book your first session!")
 LIST_HEADING = "<b>{heading}</b>\n"
 
 
 def bookings_tabs(past: bool) -> dict[str, str]:
     """The list's two tab buttons and heading: which tab is open is marked."""
     return {
-        "upcoming_tab": "Upcoming" if past else "• Upcoming •",
-        "past_tab": "• Past •" if past else "Past",
-        "heading": "Your past bookings" if past else "Your upcoming bookings",
+        "upcoming_tab": _("Upcoming") if past else "• " + _("Upcoming") + " •",
+        "past_tab": "• " + _("Past") + " •" if past else _("Past"),
+        "heading": _("Your past bookings") if past else _("Your upcoming bookings"),
     }
 
 
 def booking_line(booking: BookingFacts, room: RoomFacts | None) -> str:
     """One entry of the list: code, room, date, slots, amount, status."""
-    name = h(room.name) if room else "a room that no longer exists"
+    name = h(room.name) if room else _("a room that no longer exists")
     zone = room.zone if room else ROOM_GONE_ZONE
     weekly_mark = f" · 🔁 {series_mark(booking)}" if booking.series else ""
     return (
@@ -444,11 +464,11 @@ def booking_line(booking: BookingFacts, room: RoomFacts | None) -> str:
 
 def no_show_mark(booking: BookingFacts) -> str:
     """After a booking's status in a list: the room marked the session as a no-show."""
-    return " · 🚫 no-show" if booking.no_show else ""
+    return " · 🚫 " + _("no-show") if booking.no_show else ""
 
 
 def booking_button(booking: BookingFacts, room: RoomFacts | None) -> str:
-    name = room.name if room else "Room"
+    name = room.name if room else _("Room")
     weekly_mark = " · 🔁" if booking.series else ""
     return f"{booking.code} · {day_and_month(booking.day)} · {name}{weekly_mark}"
 
@@ -457,27 +477,33 @@ def booking_details(booking: BookingFacts, room: RoomFacts | None) -> str:
     zone = room.zone if room else ROOM_GONE_ZONE
     slots = priced_slot_lines(sorted(booking.slots, key=attrgetter("start")), zone)
     lines = [
-        f"<b>Booking {booking.code}</b>",
-        f"🏠 {h(room.name) if room else 'Room no longer listed'}",
+        _("<b>Booking {code}</b>").format(code=booking.code),
+        "🏠 " + (h(room.name) if room else _("Room no longer listed")),
     ]
     if booking.series is not None:
-        lines.append(f"🔁 {series_mark(booking).capitalize()} of the weekly booking {booking.series.code}")
+        lines.append(
+            _("🔁 {week} of the weekly booking {code}").format(
+                week=series_mark(booking).capitalize(), code=booking.series.code
+            )
+        )
     if room:
         lines.append(f"📍 {h(room.address)}")
     lines += [
         f"📅 {day(booking.day)}",
         slots,
         f"💰 {money(booking.amount_paise)}",
-        f"Status: <b>{status_name(booking.status)}</b>",
+        _("Status: <b>{status}</b>").format(status=status_name(booking.status)),
     ]
     if booking.no_show:
-        lines.append("🚫 The room marked this session as a no-show.")
+        lines.append(_("🚫 The room marked this session as a no-show."))
     if booking.status.value == "PENDING_PAYMENT":
-        lines.append(f"Held for you until {moment(booking.hold_expires_at, zone)}.")
+        lines.append(_("Held for you until {moment}.").format(moment=moment(booking.hold_expires_at, zone)))
     refund = booking.refund or {}
     if refund.get("due_paise"):
         state = h(refund_status_name(refund.get("status")))
-        lines.append(f"Refund: {money(int(refund['due_paise']))} ({state}).")
+        lines.append(
+            _("Refund: {amount} ({state}).").format(amount=money(int(refund["due_paise"])), state=state)
+        )
     return "\n".join(lines)
 
 
@@ -485,29 +511,33 @@ def refund_preview(booking: BookingFacts, quote: RefundQuote) -> str:
     if booking.series is not None:
         return _week_refund_preview(booking, quote)
     if booking.status.value == "PENDING_PAYMENT":
-        return (
-            f"Cancel booking <b>{booking.code}</b>?\n\n"
+        return _(
+            "Cancel booking <b>{code}</b>?\n\n"
             "Nothing has been paid yet, so there is nothing to refund; the slots will be "
             "released for other musicians."
-        )
+        ).format(code=booking.code)
+    paid = money(booking.amount_paise)
     if quote.amount_paise:
-        money_back = f"you get <b>{money(quote.amount_paise)}</b> back ({quote.percent}% of "
-        money_back += f"{money(booking.amount_paise)}), to the account you paid from."
+        money_back = _(
+            "you get <b>{amount}</b> back ({percent}% of {paid}), to the account you paid from."
+        ).format(amount=money(quote.amount_paise), percent=quote.percent, paid=paid)
     else:
-        money_back = f"there is <b>no refund</b> at this notice (you paid {money(booking.amount_paise)})."
-    return f"Cancel booking <b>{booking.code}</b>?\n\nIf you cancel now, {money_back}"
+        money_back = _("there is <b>no refund</b> at this notice (you paid {paid}).").format(paid=paid)
+    return _("Cancel booking <b>{code}</b>?\n\nIf you cancel now, {money_back}").format(
+        code=booking.code, money_back=money_back
+    )
 
 
 # ---- GST details for the invoice --------------------------------------------------------
 
-GST_DETAILS = "\n🧾 Invoice to: <b>{gst_name}</b>, GSTIN <code>{gst_gstin}</code>"
-ASK_GSTIN = (
+GST_DETAILS = N_("\n🧾 Invoice to: <b>{gst_name}</b>, GSTIN <code>{gst_gstin}</code>")
+ASK_GSTIN = N_(
     "🧾 <b>GST details</b> (optional)\n\n"
     "Paying for a band or a company registered under GST? Send its GSTIN, the 15 "
     "characters on its registration, like <code>29AAHCM7727Q1ZI</code>. The invoice names "
     "it as the recipient, with the name you send next."
 )
-ASK_GST_NAME = (
+ASK_GST_NAME = N_(
     "🧾 GSTIN <code>{gstin}</code> ({state}).\n\n"
     "Now send the name registered with this GSTIN, as the invoice should print it."
 )
@@ -516,23 +546,29 @@ ASK_GST_NAME = (
 def _week_refund_preview(booking: BookingFacts, quote: RefundQuote) -> str:
     assert booking.series is not None
     if booking.status.value == "PENDING_PAYMENT":
-        return (
-            f"Cancel the weekly booking <b>{booking.series.code}</b>?\n\n"
-            f"Nothing has been paid yet, so there is nothing to refund; all "
-            f"{count(booking.series.count, WEEK)} are released for other musicians (one payment "
+        return _(
+            "Cancel the weekly booking <b>{code}</b>?\n\n"
+            "Nothing has been paid yet, so there is nothing to refund; all "
+            "{weeks} are released for other musicians (one payment "
             "was to pay for all of them)."
-        )
+        ).format(code=booking.series.code, weeks=count(booking.series.count, WEEK))
+    paid = money(booking.amount_paise)
     if quote.amount_paise:
-        money_back = f"you get <b>{money(quote.amount_paise)}</b> back ({quote.percent}% of this "
-        money_back += f"week's {money(booking.amount_paise)}), to the account you paid from."
+        money_back = _(
+            "you get <b>{amount}</b> back ({percent}% of this week's {paid}), to the account you paid from."
+        ).format(amount=money(quote.amount_paise), percent=quote.percent, paid=paid)
     else:
-        money_back = (
-            f"there is <b>no refund</b> for this week at this notice ({money(booking.amount_paise)})."
-        )
-    return (
-        f"Cancel {series_mark(booking)} of the weekly booking <b>{booking.series.code}</b> "
-        f"({day(booking.day)}, <code>{booking.code}</code>)?\n\n"
-        f"If you cancel now, {money_back} The other weeks stay booked."
+        money_back = _("there is <b>no refund</b> for this week at this notice ({paid}).").format(paid=paid)
+    return _(
+        "Cancel {week} of the weekly booking <b>{series}</b> "
+        "({day}, <code>{code}</code>)?\n\n"
+        "If you cancel now, {money_back} The other weeks stay booked."
+    ).format(
+        week=series_mark(booking),
+        series=booking.series.code,
+        day=day(booking.day),
+        code=booking.code,
+        money_back=money_back,
     )
 
 
@@ -591,3 +627,13 @@ def delete_my_data_preview(upcoming: int, refund_paise: int, on_the_way_paise: i
 def cannot_delete_yet(reason: str) -> str:
     """The confirmation screen when deleting must wait; ``reason`` is HTML-escaped."""
     return f"🗑 <b>Delete my data</b>\n\n⚠️ {reason}"
+
+
+# ---- language ---------------------------------------------------------------------------
+
+CHOOSE_LANGUAGE = "🌐 Which language should I speak? · मैं किस भाषा में बात करूँ?"
+LANGUAGE_NAMES = {"en": "English", "hi": "हिन्दी"}
+"""Each language by its own name, so anyone can find theirs (keyed by ``Language``)."""
+
+
+speaks_when_read(__name__)

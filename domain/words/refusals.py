@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 from domain.gst.gstin import GstinProblem
 from domain.words.formats import duration, join_labels, moment, time_span
+from domain.words.language import N_, _, speaks_when_read
 from domain.words.statuses import status_name
 
-SOMETHING_REFUSED = "Sorry, I could not do that."
+SOMETHING_REFUSED = N_("Sorry, I could not do that.")
 """For a refusal this module has no words for yet (a new BookingError subclass)."""
 
 
@@ -31,64 +32,74 @@ def refusal(error: Refused) -> str:
     facts: Any = error
     match error.key:
         case "room_not_found":
-            return "That room does not exist any more."
+            return _("That room does not exist any more.")
         case "room_paused":
-            return "This room is not taking bookings right now."
+            return _("This room is not taking bookings right now.")
         case "unknown_user":
-            return "Please send /start first so I know who you are."
+            return _("Please send /start first so I know who you are.")
         case "date_in_past":
-            return "That date is in the past. Please pick today or a later day."
+            return _("That date is in the past. Please pick today or a later day.")
         case "room_closed":
-            return "The room is closed on that day."
+            return _("The room is closed on that day.")
         case "no_slots_chosen":
-            return "Pick at least one slot."
+            return _("Pick at least one slot.")
         case "too_many_slots":
             return too_many_slots(facts.limit)
         case "no_such_slot":
-            return "Some of those slots do not exist on that day. Please pick again."
+            return _("Some of those slots do not exist on that day. Please pick again.")
         case "slots_not_bookable":
-            return "Some of those slots have started or start too soon to book."
+            return _("Some of those slots have started or start too soon to book.")
         case "slots_taken":
-            return "Sorry, some of those slots were just taken."
+            return _("Sorry, some of those slots were just taken.")
         case "too_many_unpaid_holds":
             limit = facts.limit
-            waiting = "one booking that waits" if limit == 1 else f"{limit} bookings that wait"
-            return (
-                f"You already have {waiting} for payment. Pay for one or cancel it in "
-                "📋 My bookings, then book again."
+            waiting = (
+                _("one booking that waits")
+                if limit == 1
+                else _("{limit} bookings that wait").format(limit=limit)
             )
+            return _(
+                "You already have {waiting} for payment. Pay for one or cancel it in "
+                "📋 My bookings, then book again."
+            ).format(waiting=waiting)
         case "booking_not_found":
-            return "I could not find that booking."
+            return _("I could not find that booking.")
         case "not_your_booking":
-            return "That booking is not yours."
+            return _("That booking is not yours.")
         case "booking_not_cancellable":
-            return f"This booking can no longer be cancelled (it is {status_name(facts.status)})."
+            return _("This booking can no longer be cancelled (it is {status}).").format(
+                status=status_name(facts.status)
+            )
         case "illegal_transition":
-            return f"A booking cannot go from {facts.current} to {facts.target}."
+            return _("A booking cannot go from {current} to {target}.").format(
+                current=facts.current, target=facts.target
+            )
         case "not_owner":
-            return "Only the owner of this room can do that."
+            return _("Only the owner of this room can do that.")
         case "invite_invalid":
-            return "This owner invite is not valid any more. Ask for a new one."
+            return _("This owner invite is not valid any more. Ask for a new one.")
         case "invite_expired":
-            return "This owner invite has expired. Ask JamRoom for a new one."
+            return _("This owner invite has expired. Ask JamRoom for a new one.")
         case "slots_not_contiguous":
             return not_one_session(facts.runs, facts.zone)
         case "session_too_short":
-            return (
-                f"Sessions here are at least {duration(facts.minimum_minutes)} on that day; "
-                f"you picked {duration(facts.chosen_minutes)}. Add the slots next to yours."
-            )
+            return _(
+                "Sessions here are at least {minimum} on that day; you picked {chosen}. "
+                "Add the slots next to yours."
+            ).format(minimum=duration(facts.minimum_minutes), chosen=duration(facts.chosen_minutes))
         case "not_a_paid_session":
             state = status_name(facts.status)
-            return f"Only a paid session can be marked as a no-show (this one is {state})."
+            return _("Only a paid session can be marked as a no-show (this one is {state}).").format(
+                state=state
+            )
         case "session_not_over":
             ends = moment(facts.ends_at, facts.zone)
-            return f"This session has not ended yet: mark a no-show after {ends}."
+            return _("This session has not ended yet: mark a no-show after {ends}.").format(ends=ends)
         case "no_show_window_closed":
-            return (
+            return _(
                 "A no-show can be marked or undone only within 24 hours of the session's end; "
-                f"that time ran out at {moment(facts.closed_at, facts.zone)}."
-            )
+                "that time ran out at {closed}."
+            ).format(closed=moment(facts.closed_at, facts.zone))
         case "series_not_possible":
             return series_not_possible(facts.problem)
         case "owns_rooms":
@@ -103,10 +114,12 @@ def refusal(error: Refused) -> str:
                 f"ends at {moment(facts.ends_at, facts.zone)}."
             )
         case "no_week_bookable":
-            return "None of those weeks can be booked any more. Please pick another time."
+            return _("None of those weeks can be booked any more. Please pick another time.")
         case "series_weeks_taken":
-            weeks = "a week" if len(facts.days) == 1 else f"{len(facts.days)} weeks"
-            return f"Sorry, {weeks} of that series just went to another musician; nothing was booked."
+            weeks = _("a week") if len(facts.days) == 1 else _("{weeks} weeks").format(weeks=len(facts.days))
+            return _(
+                "Sorry, {weeks} of that series just went to another musician; nothing was booked."
+            ).format(weeks=weeks)
         case "slot_not_waitable":
             return slot_not_waitable(facts.state)
         case "too_many_waits":
@@ -120,14 +133,18 @@ def refusal(error: Refused) -> str:
             return "Sorry, this offer has lapsed or was already used, so nothing was booked."
         case "not_your_offer":
             return "This offer is not yours, so nothing was booked."
-    return SOMETHING_REFUSED
+    return _(SOMETHING_REFUSED)
 
 
 SERIES_PROBLEMS = {
-    "weeks_out_of_range": "A weekly booking repeats for 2 to 12 weeks. Please pick a number in that range.",
-    "no_slots": "Pick the slots to repeat first.",
-    "not_one_run": "Only one unbroken run of slots can repeat weekly. Please pick slots next to each other.",
-    "crosses_clock_change": (
+    "weeks_out_of_range": N_(
+        "A weekly booking repeats for 2 to 12 weeks. Please pick a number in that range."
+    ),
+    "no_slots": N_("Pick the slots to repeat first."),
+    "not_one_run": N_(
+        "Only one unbroken run of slots can repeat weekly. Please pick slots next to each other."
+    ),
+    "crosses_clock_change": N_(
         "That session runs across a change of the clocks, so it cannot repeat at the same times. "
         "Please pick another time."
     ),
@@ -136,7 +153,7 @@ SERIES_PROBLEMS = {
 
 
 def series_not_possible(problem: str) -> str:
-    return SERIES_PROBLEMS.get(problem, SOMETHING_REFUSED)
+    return _(SERIES_PROBLEMS.get(problem, SOMETHING_REFUSED))
 
 
 def slot_not_waitable(state: str | None) -> str:
@@ -152,14 +169,15 @@ def slot_not_waitable(state: str | None) -> str:
 
 def too_many_slots(limit: int) -> str:
     """Also the slot picker's alert, before the service is asked."""
-    return f"You can book at most {limit} slots at once."
+    return _("You can book at most {limit} slots at once.").format(limit=limit)
 
 
 def not_one_session(runs: Sequence[tuple[datetime, datetime]], zone: ZoneInfo) -> str:
     """A choice of slots that makes several runs; a booking is one. Also the review's notice."""
     spans = join_labels(time_span(start, end, zone) for start, end in runs)
-    them = "two bookings" if len(runs) == 2 else "separate bookings"
-    return f"{spans} are not next to each other: book them as {them}."
+    if len(runs) == 2:
+        return _("{spans} are not next to each other: book them as two bookings.").format(spans=spans)
+    return _("{spans} are not next to each other: book them as separate bookings.").format(spans=spans)
 
 
 class RefusedGstin(Protocol):
@@ -172,31 +190,40 @@ class RefusedGstin(Protocol):
 def gstin_refused(error: RefusedGstin) -> str:
     """Why a GSTIN, typed by a musician or given to the admin CLI, was not accepted.
     Plain text; it never repeats the number (it holds its owner's PAN)."""
-    check = "Please check it against the GST registration certificate and send it again."
+    check = _("Please check it against the GST registration certificate and send it again.")
     match error.problem:
         case GstinProblem.EMPTY:
-            return "Please send a GSTIN: 15 letters and digits, like 29AAHCM7727Q1ZI."
+            return _("Please send a GSTIN: 15 letters and digits, like 29AAHCM7727Q1ZI.")
         case GstinProblem.WRONG_LENGTH:
-            return f"A GSTIN has 15 characters; this one has {error.length}. {check}"
+            return _("A GSTIN has 15 characters; this one has {length}. {check}").format(
+                length=error.length, check=check
+            )
         case GstinProblem.BAD_CHARACTERS:
-            return f"A GSTIN has only the letters A to Z and digits. {check}"
+            return _("A GSTIN has only the letters A to Z and digits. {check}").format(check=check)
         case GstinProblem.UNKNOWN_STATE:
-            return f"A GSTIN starts with its state's code (01 to 38, or 97), and this one does not. {check}"
+            return _(
+                "A GSTIN starts with its state's code (01 to 38, or 97), and this one does not. {check}"
+            ).format(check=check)
         case GstinProblem.BAD_PAN:
-            return (
+            return _(
                 "Characters 3 to 12 of a GSTIN are the holder's PAN (5 letters, 4 digits, "
-                f"1 letter), and these are not. {check}"
-            )
+                "1 letter), and these are not. {check}"
+            ).format(check=check)
         case GstinProblem.BAD_ENTITY_NUMBER:
-            return f"The 13th character of a GSTIN counts registrations from 1, so it is never 0. {check}"
+            return _(
+                "The 13th character of a GSTIN counts registrations from 1, so it is never 0. {check}"
+            ).format(check=check)
         case GstinProblem.NOT_Z:
-            return (
+            return _(
                 "The 14th character of a regular taxpayer's GSTIN is Z, and only those can be "
-                "printed on a tax invoice. " + check
-            )
+                "printed on a tax invoice. {check}"
+            ).format(check=check)
         case GstinProblem.CHECKSUM:
-            return (
+            return _(
                 "This GSTIN's last character does not match the others, so a character is "
-                f"probably mistyped. {check}"
-            )
-    return SOMETHING_REFUSED
+                "probably mistyped. {check}"
+            ).format(check=check)
+    return _(SOMETHING_REFUSED)
+
+
+speaks_when_read(__name__)

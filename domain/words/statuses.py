@@ -6,33 +6,38 @@ a state (tests/test_words.py checks every state has its name)."""
 
 from __future__ import annotations
 
+from domain.words.language import N_, _, speaks_when_read
+
 BOOKING_STATUS_NAMES = {
-    "PENDING_PAYMENT": "waiting for payment",
-    "NOT_STARTED": "confirmed",
-    "ONGOING": "in session now",
-    "COMPLETED": "completed",
-    "CANCELLED": "cancelled",
-    "TERMINATED": "cancelled by the room",
-    "EXPIRED": "expired (not paid in time)",
+    "PENDING_PAYMENT": N_("waiting for payment"),
+    "NOT_STARTED": N_("confirmed"),
+    "ONGOING": N_("in session now"),
+    "COMPLETED": N_("completed"),
+    "CANCELLED": N_("cancelled"),
+    "TERMINATED": N_("cancelled by the room"),
+    "EXPIRED": N_("expired (not paid in time)"),
 }
 
 REFUND_STATUS_NAMES = {
-    "due": "due",
-    "requesting": "requesting",
-    "pending": "pending",
-    "processed": "processed",
-    "failed": "failed",
-    "not_needed": "not_needed",
+    "due": N_("due"),
+    "requesting": N_("requesting"),
+    "pending": N_("pending"),
+    "processed": N_("processed"),
+    "failed": N_("failed"),
+    "not_needed": N_("not_needed"),
 }
 
 
 def status_name(status: str) -> str:
     """A booking's state: ``confirmed``, ``waiting for payment``..."""
-    return BOOKING_STATUS_NAMES[status]
+    return _(BOOKING_STATUS_NAMES[status])
 
 
 def refund_status_name(status: object) -> str:
     """A refund's stored state (``refund["status"]``, due when unset) by name, plain
     text; a state this bot does not know is shown as stored."""
     raw = str(status or "due")
-    return REFUND_STATUS_NAMES.get(raw, raw)
+    return _(REFUND_STATUS_NAMES.get(raw, raw))
+
+
+speaks_when_read(__name__)
