@@ -58,6 +58,7 @@ from domain.errors import (
     UnknownUserError,
 )
 from domain.ledger import allocate_refund, next_refund_keys
+from domain.moves import ClaimFate, booking_of_claims_owner, claim_fate
 from domain.no_shows import PAID_SESSIONS, NoShowProblem, no_show_closes_at, no_show_problem
 from domain.refund import RefundPolicy, RefundQuote
 from domain.refund_status import RefundStatus
@@ -976,10 +977,23 @@ class BookingService:
         collection = SlotClaim.get_pymongo_collection()
         stale: list[str] = []
         async for claim in collection.find({"kind": "booking", "created_at": {"$lte": cutoff}}):
-            booking_id = parse_object_id(claim.get("booking_id") or "")
+            owner = claim.get("booking_id") or ""
+            booking_id = parse_object_id(booking_of_claims_owner(owner) or owner)
             booking = await Booking.get(booking_id) if booking_id else None
             if booking is None or booking.status not in HOLDS_SLOTS:
                 stale.append(claim["_id"])
+                continue
+            # A move or an extra hour (storage.moves) left this claim mid-way: finish it.
+            pending = booking.change.claims_owner if booking.change else None
+            fate = claim_fate(
+                owner, str(booking.id), pending, set(booking.slot_starts), as_utc(claim["start"])
+            )
+            if fate is ClaimFate.RELEASE:
+                stale.append(claim["_id"])
+            elif fate is ClaimFate.ADOPT:
+                await collection.update_one(
+                    {"_id": claim["_id"], "booking_id": owner}, {"$set": {"booking_id": str(booking.id)}}
+                )
         if stale:
             await collection.delete_many({"_id": {"$in": stale}})
             log.warning("released %d stale slot claims", len(stale))

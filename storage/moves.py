@@ -29,6 +29,7 @@ from datetime import date, datetime
 from typing import Any
 
 from beanie import PydanticObjectId
+from beanie.odm.utils.encoder import Encoder
 from pymongo import ReturnDocument
 
 from domain.booking_status import BookingStatus
@@ -282,7 +283,7 @@ class SessionChanges:
                 "change_count": booking.change_count,
             },
             {
-                "$set": {"change": change.model_dump(), "updated_at": self.clock.now()},
+                "$set": {"change": Encoder().encode(change), "updated_at": self.clock.now()},
                 "$inc": {"change_count": 1},
             },
             return_document=ReturnDocument.AFTER,
@@ -471,7 +472,7 @@ class SessionChanges:
         now = self.clock.now()
         starts, ends = slots[0].start, slots[-1].end
         changes: dict[str, Any] = {
-            "day": day.isoformat(),
+            "day": Encoder().encode(day),  # as Beanie stores a date
             "room_day": room_day_key(booking.room_id, day),
             "slots": [s.model_dump() for s in slots],
             "amount_paise": amount_paise,
