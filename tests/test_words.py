@@ -259,6 +259,8 @@ SAMPLE_ARGUMENTS: dict[type, tuple[Any, ...]] = {
     errors.NoShowWindowClosedError: (datetime(2026, 11, 27, 13, 30, tzinfo=UTC), IST),
     errors.SeriesNotPossibleError: ("not_one_run", 4),
     errors.SeriesWeeksTakenError: ([date(2026, 12, 3)],),
+    errors.NotMovableError: ("too_late", datetime(2026, 11, 25, 12, 30, tzinfo=UTC), IST),
+    errors.NotExtendableError: ("not_yet",),
 }
 
 
