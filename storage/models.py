@@ -333,6 +333,9 @@ class Booking(Document):
     """A move or an extra hour waiting for payment (issue 16 §2, §3)."""
     change_count: int = 0
     """How many moves and extensions were asked for: numbers their link references."""
+    superseded_invoice_number: str | None = None
+    """The latest invoice number a move or an extra hour superseded: the invoice counter's
+    recovery step never stores it on the booking again (``storage.invoices``)."""
     earlier_invoices: list[dict[str, Any]] = Field(default_factory=list)
     """Invoices issued for the session's times before a move or an extra hour, kept as
     they were issued (the booking's ``invoice`` is then issued again for the new times)."""

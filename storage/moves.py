@@ -491,6 +491,7 @@ class SessionChanges:
                     ],
                     "invoice_number": None,
                     "invoice": {},
+                    "superseded_invoice_number": booking.invoice_number,
                 }
             )
         if kind is ChangeKind.MOVE:
