@@ -332,6 +332,10 @@ class SessionChanges:
         kind = ChangeKind(change.kind)
         if kind is ChangeKind.MOVE and booking.status is not BookingStatus.NOT_STARTED:
             return None
+        if booking.status not in (BookingStatus.NOT_STARTED, BookingStatus.ONGOING):
+            return None
+        if (to_ms(self.clock.now()) or 0) >= change.lapses_ms:
+            return None  # paid after it lapsed (the clock's job may not have run yet)
         changed = await self._apply(
             booking, change.day, change.slots, change.amount_paise, kind, pending=change, payment=entry
         )

@@ -26,6 +26,7 @@ from domain.errors import (
 from domain.ledger import PaymentPurpose
 from domain.moves import ClaimFate, claim_fate, parse_change_reference
 from storage.booking_service import BookingService
+from storage.database import Database
 from storage.models import Booking, PaymentEntry, Room, SlotClaim, User
 from storage.moves import MOVE_REFUND_REASON, SessionChanges
 from tests.conftest import make_user
@@ -387,3 +388,24 @@ async def test_the_sweep_hands_an_applied_changes_claims_to_the_booking(
     await service.release_stale_claims()
     assert await claims() == {at(THU, 18, room): str(booking.id)}
     assert owner
+
+
+async def test_the_clocks_query_for_lapsed_changes_uses_its_index(db: Database) -> None:
+    """The job asks every tick; NX-27017 scans without a single-field index."""
+    explained = await db.db.command(
+        "explain", {"find": "bookings", "filter": {"change.lapses_ms": {"$lte": 1_800_000_000_000}}}
+    )
+    winning = str(explained.get("queryPlanner", explained))
+    assert "USING INDEX" in winning or "IXSCAN" in winning, winning
+
+
+async def test_an_hour_paid_after_it_began_is_not_added(
+    service: BookingService, changes: SessionChanges, room: Room, user: User, clock: ManualClock
+) -> None:
+    booking = await paid_booking(service, room, user.id, THU, 14)
+    clock.set(at(THU, 14, room) + timedelta(minutes=10))
+    outcome = await changes.request_extension(booking.id, user.id)
+    clock.set(at(THU, 15, room) + timedelta(seconds=30))  # before the clock's job let it go
+    late = entry("pay_x", 60_000, PaymentPurpose.EXTENSION, clock)
+    assert await changes.apply_paid(outcome.booking, late) is None
+    assert (await service.booking(booking.id)).ends_at == booking.ends_at
