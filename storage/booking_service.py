@@ -977,7 +977,7 @@ class BookingService:
         collection = SlotClaim.get_pymongo_collection()
         stale: list[str] = []
         async for claim in collection.find({"kind": "booking", "created_at": {"$lte": cutoff}}):
-            owner = claim.get("booking_id") or ""
+            owner = str(claim.get("booking_id") or "")
             booking_id = parse_object_id(booking_of_claims_owner(owner) or owner)
             booking = await Booking.get(booking_id) if booking_id else None
             if booking is None or booking.status not in HOLDS_SLOTS:
