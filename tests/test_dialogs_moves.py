@@ -208,6 +208,12 @@ async def test_an_hour_is_added_from_my_bookings_in_the_last_hour(
     waiting = await service.booking(booking.id)
     assert waiting.change is not None
     assert waiting.change.due_paise == 60_000
+    # Back in My bookings, the waiting hour can be paid from the booking.
+    await open_booking(chat, booking)
+    assert "➕ Add an hour · ₹600" not in chat.button_texts()
+    await chat.tap("💳 Pay for the change")
+    assert "Add an hour to" in chat.text
+    assert "💳 Pay ₹600" in chat.button_texts()
 
 
 async def test_moving_into_a_taken_or_forged_slot_changes_nothing(
