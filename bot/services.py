@@ -46,6 +46,18 @@ class Payments(Protocol):
         none yet: before a musician's data is deleted, while their name is known."""
         ...
 
+    async def ensure_change_link(self, booking: Booking, room: Room, user: User) -> PaymentLinkView:
+        """The link for the difference of the booking's pending move or extra hour, made
+        once; raises ``GatewayError`` when the gateway fails (the claim stays)."""
+        ...
+
+    async def announce_change(
+        self, before: Booking, after: Booking, room: Room, refund_paise: int = 0
+    ) -> None:
+        """Tell both sides of a move or an extra hour applied, and send the invoice issued
+        again and the calendar file again."""
+        ...
+
 
 @dataclass(frozen=True)
 class Services:

@@ -272,3 +272,52 @@ class OfferGoneError(BookingError):
 
 class NotYourOfferError(BookingError):
     key = "not_your_offer"
+
+
+class NotMovableError(BookingError):
+    """This booking cannot be moved now: ``problem`` is ``domain.moves.MoveProblem``'s
+    value; ``free_until`` (with the room's ``zone``) when it was too late."""
+
+    key = "not_movable"
+
+    def __init__(
+        self, problem: str, free_until: datetime | None = None, zone: ZoneInfo | None = None
+    ) -> None:
+        super().__init__(problem, free_until, zone)
+        self.problem = problem
+        self.free_until = free_until
+        self.zone = zone
+
+
+class SameTimeError(BookingError):
+    """A move to the very slots the session has."""
+
+    key = "same_time"
+
+
+class SlotsBlockedError(BookingError):
+    """The room's owner closed some of the requested slots."""
+
+    key = "slots_blocked"
+
+
+class NotExtendableError(BookingError):
+    """An hour cannot be added now: ``problem`` is ``domain.moves.ExtendProblem``'s value."""
+
+    key = "not_extendable"
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+class PastClosingError(BookingError):
+    """The session already ends when the room closes (or its slot limit is reached)."""
+
+    key = "past_closing"
+
+
+class ChangeGoneError(BookingError):
+    """The move or extension asked about is not waiting for payment any more."""
+
+    key = "change_gone"

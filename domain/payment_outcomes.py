@@ -33,6 +33,10 @@ class Outcome(StrEnum):
     SERIES_PARTLY_REFUNDED = "confirmed in part: refunded the rest"
     """A weekly series' payment: some weeks confirmed, the shares of weeks it could no
     longer buy refunded."""
+    CHANGE_APPLIED = "move or extra hour applied"
+    """The difference for a pending move or extra hour arrived and the session changed."""
+    CHANGE_REFUNDED = "refunded: move or extra hour not to be had"
+    """Money for a move or an extra hour that lapsed (or not the amount asked): refunded."""
     EXTRA_PAYMENT_FLAGGED = "extra payment flagged"
     """A second payment for a booking that records one: the owner is asked to refund it."""
 

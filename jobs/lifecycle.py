@@ -21,6 +21,7 @@ from functools import partial
 from domain.booking_status import BookingStatus
 from domain.check_in import PAID, reminder_brings_check_in
 from domain.clock import Clock
+from domain.moves import ChangeKind
 from domain.payment_outcomes import Outcome
 from domain.words import musician, owner
 from jobs.digest import DailyDigest
@@ -34,7 +35,8 @@ from storage.bookings import (
     unpaid_holds,
 )
 from storage.models import Booking, Room, to_ms
-from storage.outbox import enqueue_guarded
+from storage.moves import SessionChanges
+from storage.outbox import enqueue, enqueue_guarded
 from storage.series import news_key
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ class BookingClock:
         self.reminder_offsets = tuple(sorted(reminder_offsets, reverse=True))
         self.bot_username = bot_username
         self.digest = DailyDigest(clock)
+        self.changes = SessionChanges(bookings)
         self._rooms: dict[str, Room] = {}
 
     async def _room(self, room_id: str) -> Room:
@@ -83,6 +86,7 @@ class BookingClock:
         self._rooms.clear()
         return {
             "expired": await self.expire_holds(),
+            "changes lapsed": await self.lapse_changes(),
             "started": await self.start_sessions(),
             "completed": await self.complete_sessions(),
             "reminded": await self.send_reminders(),
@@ -122,6 +126,24 @@ class BookingClock:
             if self.payments is not None:
                 await self.payments.cancel_link_for(expired)
         return done
+
+    async def lapse_changes(self) -> int:
+        """Moves not paid within their hold, and extra hours not paid when they begin: the
+        claim of their new slots is released (once: a conditional update), the booking
+        stays as it was, the link is closed and the musician told."""
+        lapsed = await self.changes.lapse_due()
+        for booking, change in lapsed:
+            room = await self._room(booking.room_id)
+            words = musician.move_lapsed if change.kind == ChangeKind.MOVE else musician.hour_lapsed
+            await enqueue(
+                booking.user_id,
+                words(booking, room),
+                dedupe_key=f"{booking.id}:lapsed:{change.reference}",
+                now=self.clock.now(),
+            )
+            if self.payments is not None:
+                await self.payments.cancel_change_link(change.link_id)
+        return len(lapsed)
 
     async def start_sessions(self) -> int:
         done = 0

@@ -26,6 +26,10 @@ class JobPayments(Protocol):
         """Close the link of a booking that can no longer be paid (quietly on failure)."""
         ...
 
+    async def cancel_change_link(self, link_id: str | None) -> None:
+        """Close the link of a move or an extra hour that lapsed unpaid (quietly on failure)."""
+        ...
+
     async def retry_due_refunds(self) -> int:
         """Ask again for the refunds left due; returns how many the gateway took."""
         ...

@@ -27,6 +27,7 @@ from domain.gst.gstin import parse_gstin
 from domain.gst.states import State, StateNotFoundError, state_by_code
 from domain.gst.supply import Treatment, supply_of_room
 from domain.gst.tax import TaxBreakdown, tax_inside_lines
+from domain.ledger import returned_paise
 from domain.privacy import is_pseudonym
 from domain.refund_status import RefundStatus
 from domain.words import invoice
@@ -40,7 +41,8 @@ from payments.invoice_pdf import (
 )
 from storage.booking_service import BookingService
 from storage.invoices import DocumentKind, issue_document, platform_invoice_date
-from storage.models import BookedSlot, Booking, Room, User, to_ms
+from storage.models import BookedSlot, Booking, PaymentEntry, RefundEntry, Room, User, to_ms
+from storage.moves import MOVE_REFUND_REASON
 from storage.outbox import enqueue
 from storage.sellers import DEFAULT_CREDIT_NOTE_PREFIX, room_sac, room_state, seller_by_id, seller_of
 from storage.series import series_of
@@ -117,7 +119,7 @@ class Invoices:
             tax=breakdown(document),
             place_of_supply=_state(document.get("place_of_supply")),
             sac=document["sac"],
-            amount_paid_paise=payment.paid_paise if payment else lead.amount_paise,
+            amount_paid_paise=_amount_paid(lead, payment),
             payment_id=lead.payment_id or "",
             refunds=_refund_rows(weeks),
         )
@@ -143,7 +145,7 @@ class Invoices:
         """Queue the credit note of the booking's processed refund, once per booking. Only
         a booking that was confirmed (and so invoiced) gets one: money refused before it
         bought anything had no invoice to reduce."""
-        if booking.paid_at is None or _processed_refund(booking) is None or not booking.refunded_paise:
+        if booking.paid_at is None or _processed_refund(booking) is None or not _credited_paise(booking):
             return False
         if is_pseudonym(booking.user_id):
             # The musician deleted their data: nobody to send it to, but the refund
@@ -166,7 +168,7 @@ class Invoices:
             return booking.credit_note
         room = room or await self.bookings.room(booking.room_id)
         invoiced = await self.issued_invoice(booking, room=room)  # a series': its first week's
-        refunded = min(booking.refunded_paise, int(invoiced["total_paise"]))
+        refunded = min(_credited_paise(booking), int(invoiced["total_paise"]))
         if refunded <= 0:
             raise ValueError(f"booking {booking.code} has no processed refund to credit")
         credit = credit_note_tax(breakdown(invoiced), refunded)
@@ -345,16 +347,46 @@ def _series_lines(weeks: Sequence[Booking], room: Room) -> list[InvoiceLine]:
 
 def _refund_rows(weeks: Sequence[Booking]) -> list[tuple[str, int, str]]:
     """The invoice's refund lines: only money that went back (a failed refund is not one),
-    each refund of the booking (of every week of a series) on its own line."""
+    each refund of the booking (of every week of a series) on its own line; the difference
+    a move to a cheaper time gave back is not one (the invoice prints the new price)."""
     return [
         (entry.refund_id, entry.amount_paise, entry.status.value)
         for week in weeks
         for entry in week.refunds.values()
-        if entry.refund_id and entry.status.money_returned and entry.amount_paise
+        if entry.refund_id and entry.status.money_returned and entry.amount_paise and not _for_a_move(entry)
     ]
 
 
+def _for_a_move(entry: RefundEntry) -> bool:
+    """The difference a move to a cheaper time gave back: the invoice issued for the new
+    time has the lower price already, so no credit note reduces it again."""
+    return entry.reason == MOVE_REFUND_REASON
+
+
+def _credited_paise(booking: Booking) -> int:
+    """What went back that a credit note reduces the invoice by."""
+    return returned_paise(e for e in booking.refunds.values() if not _for_a_move(e))
+
+
+def _amount_paid(lead: Booking, first: PaymentEntry | None) -> int:
+    """What the invoice says was paid: the first payment (a series' whole payment), and for
+    a session moved or extended, what its payments brought less the difference a cheaper
+    move gave back."""
+    if first is None:
+        return lead.amount_paise
+    if len(lead.payments) == 1 and not any(_for_a_move(e) for e in lead.refunds.values()):
+        return first.paid_paise
+    moved_back = sum(
+        e.amount_paise for e in lead.refunds.values() if _for_a_move(e) and e.status.money_returned
+    )
+    return lead.amount_paid_paise - moved_back
+
+
 def _processed_refund(booking: Booking) -> str | None:
-    """The id of the booking's latest processed refund, if any."""
-    processed = [e for e in booking.refunds.values() if e.status is RefundStatus.PROCESSED and e.refund_id]
+    """The id of the booking's latest processed refund that a credit note is for, if any."""
+    processed = [
+        e
+        for e in booking.refunds.values()
+        if e.status is RefundStatus.PROCESSED and e.refund_id and not _for_a_move(e)
+    ]
     return processed[-1].refund_id if processed else None

@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain.errors import ChangeGoneError
+from domain.moves import ChangeKind
 from domain.payment_outcomes import LINK_STATUS, Outcome
 from domain.words import musician
 from payments.gateway import (
@@ -22,7 +24,8 @@ from payments.gateway import (
 )
 from payments.settlement import Paid, Settlement
 from storage.booking_service import BookingService
-from storage.models import Booking, Room, User
+from storage.models import Booking, Room, User, from_ms
+from storage.moves import SessionChanges
 from storage.payment_records import copy_series_link, store_link
 from storage.series import series_weeks
 
@@ -44,6 +47,7 @@ class PaymentLinks:
         self.bookings = bookings
         self.settlement = settlement
         self.callback_url = callback_url
+        self.changes = SessionChanges(bookings)
 
     async def ensure_payment_link(self, booking: Booking, room: Room, user: User) -> PaymentLinkView:
         """The booking's payment link (its series' link, for a week of one), created once.
@@ -66,6 +70,45 @@ class PaymentLinks:
             notes={"booking_id": str(booking.id), "booking_code": booking.code, "room": room.slug},
         )
         return await self._stored(booking, request)
+
+    async def ensure_change_link(self, booking: Booking, room: Room, user: User) -> PaymentLinkView:
+        """The link for the difference of the booking's pending move or extra hour, created
+        once (its reference is the change's, so a retried create finds it). Raises
+        ChangeGoneError when no change waits, GatewayError when the gateway fails (the
+        change keeps its claim until it lapses, so the musician can retry)."""
+        change = booking.change
+        if change is None:
+            raise ChangeGoneError
+        lapses_at = from_ms(change.lapses_ms) or self.bookings.clock.now()
+        if change.link_url:
+            return PaymentLinkView(change.link_url, change.due_paise, lapses_at)
+        request = PaymentLinkRequest(
+            booking_id=str(booking.id),
+            reference_id=change.reference,
+            amount_paise=change.due_paise,
+            description=musician.change_link_description(booking, room, ChangeKind(change.kind))[:2048],
+            expire_by=max(lapses_at, self.bookings.clock.now()) + timedelta(minutes=1),
+            callback_url=self.callback_url,
+            customer_name=user.display_name,
+            customer_contact=None,
+            notes={"booking_id": str(booking.id), "booking_code": change.reference, "room": room.slug},
+        )
+        link = await self._new_or_earlier_link(request)
+        stored = await self.changes.store_change_link(booking, link.id, link.short_url)
+        if stored is None or stored.change is None:
+            kept = (await self.bookings.booking(booking.id)).change
+            if kept is None or kept.reference != change.reference or not kept.link_url:
+                await self._cancel_quietly(link.id)
+                raise ChangeGoneError
+            if kept.link_id != link.id:
+                await self._cancel_quietly(link.id)
+            return PaymentLinkView(kept.link_url, change.due_paise, lapses_at)
+        return PaymentLinkView(link.short_url, change.due_paise, lapses_at)
+
+    async def cancel_change_link(self, link_id: str | None) -> None:
+        """Close the link of a move or an extra hour that lapsed unpaid (quietly on failure)."""
+        if link_id:
+            await self._cancel_quietly(link_id)
 
     async def _series_link(self, series_code: str, room: Room, user: User) -> PaymentLinkView:
         weeks = await series_weeks(series_code)

@@ -73,6 +73,17 @@ class PaymentService:
     async def cancel_link_for(self, booking: Booking) -> None:
         await self.links.cancel_link_for(booking)
 
+    async def ensure_change_link(self, booking: Booking, room: Room, user: User) -> PaymentLinkView:
+        return await self.links.ensure_change_link(booking, room, user)
+
+    async def cancel_change_link(self, link_id: str | None) -> None:
+        await self.links.cancel_change_link(link_id)
+
+    async def announce_change(
+        self, before: Booking, after: Booking, room: Room, refund_paise: int = 0
+    ) -> None:
+        await self.settlement.announce_change(before, after, room, refund_paise)
+
     async def reconcile(self, booking: Booking) -> Outcome:
         return await self.links.reconcile(booking)
 

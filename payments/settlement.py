@@ -23,6 +23,7 @@ from domain.clock import Clock
 from domain.codes import is_series_code
 from domain.errors import SlotsTakenError
 from domain.ledger import PaymentPurpose
+from domain.moves import ChangeReference, parse_change_reference
 from domain.payment_fit import Refusal, refusal_before_settling
 from domain.payment_outcomes import REFUNDED, Outcome
 from domain.words import musician, owner
@@ -33,6 +34,7 @@ from storage.booking_service import BookingService
 from storage.bookings import booking_by_code
 from storage.calendar_messages import send_calendar_file
 from storage.models import Booking, PaymentEntry, Room
+from storage.moves import CHANGE_REFUSED, SessionChanges, change_purpose
 from storage.outbox import enqueue
 from storage.series import news_key, series_weeks
 from storage.users import user_by_id
@@ -82,12 +84,17 @@ class Settlement:
         self.bookings = bookings
         self.refunds = refunds
         self.invoices = invoices
+        self.changes = SessionChanges(bookings)
 
     # ---- money arrived -------------------------------------------------------------
 
     async def settle_paid(self, paid: Paid) -> Outcome:
         """Money arrived for a booking or a series: confirm it, or refund it in full (or a
-        series' weeks that cannot be had) and say why."""
+        series' weeks that cannot be had) and say why. Money for a move or an extra hour
+        (a change's reference) is ``_settle_change``'s."""
+        change = parse_change_reference(paid.reference)
+        if change is not None:
+            return await self._settle_change(paid, change)
         if is_series_code(paid.reference):
             weeks = await series_weeks(paid.reference)
             if weeks:
@@ -349,6 +356,76 @@ class Settlement:
         if kept:
             await self.invoices.send_invoice(lead, dedupe_key=f"{lead.id}:invoice")
             await announce(lead, room, owners=partial(owner.new_series, kept, room, who), key="paid", now=now)
+
+    # ---- a move's or an extra hour's difference -------------------------------------
+
+    async def _settle_change(self, paid: Paid, reference: ChangeReference) -> Outcome:
+        """The difference for a booking's pending move or extra hour: applied with the
+        payment in one update (then the old slots go, the owners and the musician are told,
+        the invoice is issued again and the calendar file sent again); money that cannot buy
+        it (it lapsed, or not the amount asked) is recorded and refunded in full."""
+        booking = await booking_by_code(reference.booking_code)
+        if booking is None:
+            log.warning("payment %s for unknown change %r", paid.payment_id, paid.reference)
+            return Outcome.UNKNOWN_BOOKING
+        if any(p.payment_id == paid.payment_id for p in booking.payments):
+            return Outcome.ALREADY_SETTLED
+        room = await self.bookings.room(booking.room_id)
+        pending = booking.change
+        fits = (
+            pending is not None
+            and pending.reference == paid.reference
+            and paid.amount_paise == pending.due_paise
+            and paid.currency == booking.currency
+            and (not pending.link_id or not paid.link_id or pending.link_id == paid.link_id)
+        )
+        purpose = change_purpose(reference.kind)
+        if fits and pending is not None:
+            changed = await self.changes.apply_paid(
+                booking, paid.entry(pending.due_paise, purpose, self.clock)
+            )
+            if changed is not None:
+                await self.announce_change(booking, changed, room)
+                return Outcome.CHANGE_APPLIED
+            booking = await self.bookings.booking(booking.id)
+            if any(p.payment_id == paid.payment_id for p in booking.payments):
+                return Outcome.ALREADY_SETTLED
+        refused = await self.changes.record_refused_payment(
+            booking, paid.entry(paid.amount_paise, purpose, self.clock), CHANGE_REFUSED
+        )
+        if refused is None:
+            return Outcome.ALREADY_SETTLED
+        log.warning("payment %s for %s cannot buy it: refunding it", paid.payment_id, paid.reference)
+        await announce(
+            refused,
+            room,
+            musician=musician.change_payment_refunded(refused, reference.kind, paid.amount_paise),
+            key=f"change-refused:{paid.payment_id}",
+            now=self.clock.now(),
+        )
+        self.refunds.refund_in_background(refused)
+        return Outcome.CHANGE_REFUNDED
+
+    async def announce_change(
+        self, before: Booking, after: Booking, room: Room, refund_paise: int = 0
+    ) -> None:
+        """A move or an extra hour applied: the musician's news, the invoice issued again
+        for the new times and the calendar file (same UID, higher SEQUENCE); then the
+        owners' "moved from ... to ..."."""
+        now = self.clock.now()
+        who = await user_by_id(after.user_id)
+        step = after.calendar_sequence
+        if after.starts_at != before.starts_at or after.day != before.day:
+            told, owners = (
+                musician.session_moved(before, after, room, refund_paise),
+                owner.session_moved(before, after, room, who),
+            )
+        else:
+            told, owners = musician.hour_added(after, room), owner.hour_added(before, after, room, who)
+        await announce(after, room, musician=told, key=f"changed:{step}", now=now)
+        await self.invoices.send_invoice(after, dedupe_key=f"{after.id}:invoice:{step}")
+        await send_calendar_file(after, room, now=self.clock.now())
+        await announce(after, room, owners=owners, key=f"changed:{step}:news", now=now)
 
     # ---- no money ------------------------------------------------------------------
 

@@ -71,6 +71,7 @@ from domain.errors import (
     WaitNotFoundError,
 )
 from domain.ledger import allocate_refund, next_refund_keys
+from domain.moves import ClaimFate, booking_of_claims_owner, claim_fate
 from domain.no_shows import PAID_SESSIONS, NoShowProblem, no_show_closes_at, no_show_problem
 from domain.refund import RefundPolicy, RefundQuote
 from domain.refund_status import RefundStatus
@@ -1178,10 +1179,23 @@ class BookingService:
         async for claim in collection.find({"kind": "booking", "created_at": {"$lte": cutoff}}):
             if (claim.get("claimed_ms") or 0) > (to_ms(cutoff) or 0):
                 continue  # an offer just became this booking's claim; its booking is being written
-            booking_id = parse_object_id(claim.get("booking_id") or "")
+            owner = str(claim.get("booking_id") or "")
+            booking_id = parse_object_id(booking_of_claims_owner(owner) or owner)
             booking = await Booking.get(booking_id) if booking_id else None
             if booking is None or booking.status not in HOLDS_SLOTS:
                 stale.append(claim["_id"])
+                continue
+            # A move or an extra hour (storage.moves) left this claim mid-way: finish it.
+            pending = booking.change.claims_owner if booking.change else None
+            fate = claim_fate(
+                owner, str(booking.id), pending, set(booking.slot_starts), as_utc(claim["start"])
+            )
+            if fate is ClaimFate.RELEASE:
+                stale.append(claim["_id"])
+            elif fate is ClaimFate.ADOPT:
+                await collection.update_one(
+                    {"_id": claim["_id"], "booking_id": owner}, {"$set": {"booking_id": str(booking.id)}}
+                )
         if stale:
             await self._free_claims({"_id": {"$in": stale}, "kind": "booking"})
             log.warning("released %d stale slot claims", len(stale))

@@ -164,8 +164,16 @@ async def _counter(counter_key: str) -> dict[str, Any]:
 async def _store(last: dict[str, Any], kind: DocumentKind) -> None:
     """Step 2: the document on its booking, unless the booking has its number already."""
     document = last["document"]
+    # A number a move superseded (``storage.moves``) is never stored on its booking again.
     await Booking.get_pymongo_collection().update_one(
-        {"_id": PydanticObjectId(last["booking_id"]), kind.number_field: None},
+        {
+            "_id": PydanticObjectId(last["booking_id"]),
+            kind.number_field: None,
+            "$or": [
+                {f"superseded_{kind.number_field}": None},
+                {f"superseded_{kind.number_field}": {"$ne": document["number"]}},
+            ],
+        },
         {"$set": {kind.number_field: document["number"], kind.document_field: document}},
     )
 

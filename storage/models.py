@@ -49,6 +49,7 @@ __all__ = [
     "BookedSlot",
     "Booking",
     "PaymentEntry",
+    "PendingChange",
     "RefundEntry",
     "Room",
     "SeriesMark",
@@ -232,6 +233,29 @@ class RefundEntry(BaseModel):
     last_error: str | None = None
 
 
+class PendingChange(BaseModel):
+    """A move or an extra hour of a paid booking that waits for its difference to be paid
+    (``storage.moves``): its new slots are claimed under ``claims_owner`` until then."""
+
+    kind: str
+    """``domain.moves.ChangeKind``'s value."""
+    reference: str
+    """Its payment link's reference (``domain.moves.change_reference``)."""
+    claims_owner: str
+    day: date
+    slots: list[BookedSlot]
+    """Every slot of the session once changed."""
+    amount_paise: int
+    """The session's price once changed."""
+    due_paise: int
+    """What is to pay: the difference."""
+    lapses_ms: int
+    """When the claim is let go unpaid, in epoch milliseconds (indexed: the clock's job)."""
+    link_id: str | None = None
+    link_url: str | None = None
+    requested_at: UtcDatetime | None = None
+
+
 class SeriesMark(BaseModel):
     """A booking that is one week of a weekly series."""
 
@@ -308,10 +332,23 @@ class Booking(Document):
     calendar_sequence: int = 0
     """The SEQUENCE of the booking's latest calendar file: a change of its times (a move)
     raises it in the same update and sends the file again (``storage.calendar_messages``)."""
+    change: PendingChange | None = None
+    """A move or an extra hour waiting for payment (issue 16 §2, §3)."""
+    change_count: int = 0
+    """How many moves and extensions were asked for: numbers their link references."""
+    superseded_invoice_number: str | None = None
+    """The latest invoice number a move or an extra hour superseded: the invoice counter's
+    recovery step never stores it on the booking again (``storage.invoices``)."""
+    earlier_invoices: list[dict[str, Any]] = Field(default_factory=list)
+    """Invoices issued for the session's times before a move or an extra hour, kept as
+    they were issued (the booking's ``invoice`` is then issued again for the new times)."""
 
     class Settings:
         name = "bookings"
-        indexes = [IndexModel([("series.code", ASCENDING)], name="series_code")]
+        indexes = [
+            IndexModel([("series.code", ASCENDING)], name="series_code"),
+            IndexModel([("change.lapses_ms", ASCENDING)], name="change_lapses"),
+        ]
         projection = None
         """Whole documents: Beanie would otherwise ask for this model's fields only, and a
         booking stored before the ledger keeps its money in ``refund`` (``legacy_ledger``)."""

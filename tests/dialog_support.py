@@ -151,6 +151,7 @@ class RecordingPayments:
     refunds: list[str] = field(default_factory=list)
     invoices: list[str] = field(default_factory=list)
     issued: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
 
     @property
     def gateway(self) -> PaymentGateway | None:
@@ -175,6 +176,22 @@ class RecordingPayments:
 
     async def issue_invoice(self, booking: Booking) -> None:
         self.issued.append(booking.code)
+
+    async def ensure_change_link(self, booking: Booking, room: Room, user: User) -> PaymentLinkView:
+        change = booking.change
+        assert change is not None
+        url = f"{self.base_url}/{change.reference}"
+        await Booking.get_pymongo_collection().update_one(
+            {"_id": booking.id}, {"$set": {"change.link_url": url}}
+        )
+        return PaymentLinkView(
+            url=url, amount_paise=change.due_paise, hold_expires_at=booking.hold_expires_at
+        )
+
+    async def announce_change(
+        self, before: Booking, after: Booking, room: Room, refund_paise: int = 0
+    ) -> None:
+        self.changes.append(after.code)
 
 
 def make_services(

@@ -172,6 +172,7 @@ async def test_one_tick_runs_every_job(
     assert done["expired"] == 1
     assert set(done) == {
         "expired",
+        "changes lapsed",
         "started",
         "completed",
         "reminded",

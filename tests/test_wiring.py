@@ -152,6 +152,8 @@ def test_a_protocol_check_sees_a_missing_method_and_a_missing_parameter() -> Non
         "refund_due: async in one, not in the other",
         "send_invoice: missing",
         "issue_invoice: missing",
+        "ensure_change_link: missing",
+        "announce_change: missing",
     ]
 
 

@@ -263,6 +263,8 @@ SAMPLE_ARGUMENTS: dict[type, tuple[Any, ...]] = {
     errors.SessionInProgressError: (datetime(2026, 11, 26, 13, 30, tzinfo=UTC), IST),
     errors.SlotNotWaitableError: ("free",),
     errors.TooManyWaitsError: (10,),
+    errors.NotMovableError: ("too_late", datetime(2026, 11, 25, 12, 30, tzinfo=UTC), IST),
+    errors.NotExtendableError: ("not_yet",),
 }
 
 

@@ -22,7 +22,7 @@ from bot.dialogs.booking import open_offered_booking
 from bot.dialogs.notices import tell, told
 from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
-from bot.dialogs.states import MyBookingsSG, PrivacySG
+from bot.dialogs.states import ChangeSG, MyBookingsSG, PrivacySG
 from bot.dialogs.widgets import ShareWithBand, labelled_select
 from bot.i18n import Const, Format
 from domain.booking_status import BookingStatus
@@ -34,6 +34,7 @@ from domain.words.formats import money
 from domain.words.refusals import refusal
 from storage.booking_service import BookingService
 from storage.models import Booking, Room
+from storage.moves import SessionChanges
 from storage.series import series_of
 from storage.waitlist import waits_of
 
@@ -43,6 +44,8 @@ BOOKINGS_PER_PAGE = 5
 CANCELLABLE = frozenset({BookingStatus.PENDING_PAYMENT, BookingStatus.NOT_STARTED})
 """Statuses that get a Cancel button; the service still decides (and explains a refusal)."""
 INVOICED = frozenset({BookingStatus.NOT_STARTED, BookingStatus.ONGOING, BookingStatus.COMPLETED})
+EXTENDABLE = frozenset({BookingStatus.NOT_STARTED, BookingStatus.ONGOING})
+"""Statuses that may get Add an hour (the service decides when)."""
 
 
 async def _room_or_none(manager: DialogManager, room_id: str) -> Room | None:
@@ -102,7 +105,29 @@ async def details_getter(
         "amount": money(sum(week.amount_paise for week in payable)),
         "can_cancel": booking.status in CANCELLABLE and booking.starts_at > booking_service.clock.now(),
         "can_invoice": booking.status in INVOICED,
+        **await _change_buttons(booking_service, booking),
         "share_query": share_query(booking.code) if booking.status in SHAREABLE else "",
+    }
+
+
+async def _change_buttons(service: BookingService, booking: Booking) -> dict[str, Any]:
+    """Move, for a paid session not started (the service decides, and explains a refusal);
+    Add an hour, while the session is on or starts within the hour and the next slot is
+    free, with its price."""
+    now = service.clock.now()
+    movable = (
+        booking.status is BookingStatus.NOT_STARTED
+        and booking.starts_at > now
+        and bool(booking.payments)
+        and booking.series is None
+        and booking.change is None
+    )
+    extra = await SessionChanges(service).extension_offer(booking) if booking.status in EXTENDABLE else None
+    return {
+        "can_move": movable,
+        "can_extend": extra is not None,
+        "extend_label": musician_screens.add_hour_button(extra.difference_paise) if extra else "",
+        "change_waiting": booking.change is not None,
     }
 
 
@@ -225,6 +250,45 @@ async def on_pay_offer(callback: CallbackQuery, widget: Any, manager: DialogMana
     await open_offered_booking(manager, booking)
 
 
+async def on_move_pressed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    service = _service(manager)
+    try:
+        booking = await service.booking_of_user(manager.dialog_data["booking_id"], callback.from_user.id)
+        await SessionChanges(service).check_movable(booking, await service.room(booking.room_id))
+    except BookingError as error:
+        await callback.answer(refusal(error), show_alert=True)
+        return
+    await manager.start(ChangeSG.day, data={"booking_id": str(booking.id), "room_id": booking.room_id})
+
+
+async def on_extend_pressed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    service = _service(manager)
+    try:
+        offer = await SessionChanges(service).extension_check(
+            manager.dialog_data["booking_id"], callback.from_user.id
+        )
+    except BookingError as error:
+        await callback.answer(refusal(error), show_alert=True)
+        return
+    booking = offer.booking
+    data = {"booking_id": str(booking.id), "room_id": booking.room_id, "extend": True}
+    await manager.start(ChangeSG.day, data=data)
+
+
+async def on_pay_change_pressed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    """Back to the pay screen of the booking's move or hour that waits for payment."""
+    service = _service(manager)
+    booking = await service.booking_of_user(manager.dialog_data["booking_id"], callback.from_user.id)
+    data = {"booking_id": str(booking.id), "room_id": booking.room_id, "pay": True}
+    await manager.start(ChangeSG.day, data=data)
+
+
+async def on_change_done(start_data: Any, result: Any, manager: DialogManager) -> None:
+    """Back from moving or adding an hour: what happened, under the booking."""
+    if isinstance(result, dict) and result.get("notice"):
+        manager.dialog_data["notice"] = result["notice"]
+
+
 async def on_cancel_pressed(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     manager.dialog_data.pop("notice", None)
     await manager.switch_to(MyBookingsSG.cancel)
@@ -278,6 +342,16 @@ def build_dialog() -> Dialog:
                     on_click=on_send_invoice,
                     when="can_invoice",
                 ),
+                Button(Format("{extend_label}"), id="extend", on_click=on_extend_pressed, when="can_extend"),
+                Button(
+                    Const(musician_screens.MOVE_BUTTON), id="move", on_click=on_move_pressed, when="can_move"
+                ),
+                Button(
+                    Const("💳 Pay for the change"),
+                    id="pay_change",
+                    on_click=on_pay_change_pressed,
+                    when="change_waiting",
+                ),
                 Button(
                     Const("✖ Cancel this booking"), id="cancel", on_click=on_cancel_pressed, when="can_cancel"
                 ),
@@ -294,4 +368,5 @@ def build_dialog() -> Dialog:
             state=MyBookingsSG.cancel,
             getter=cancel_getter,
         ),
+        on_process_result=on_change_done,
     )

@@ -40,6 +40,16 @@ class MyBookingsSG(StatesGroup):
     waits = State()
 
 
+class ChangeSG(StatesGroup):
+    """Move a paid session, or add an hour to it (bot/dialogs/moving.py)."""
+
+    day = State()
+    slots = State()
+    review = State()
+    pay = State()
+    extend = State()
+
+
 class OwnerSG(StatesGroup):
     rooms = State()
     room = State()

@@ -525,4 +525,64 @@ def offer_buttons(pay_data: str, decline_data: str) -> Buttons:
     ]
 
 
+# ---- moving a session, adding an hour (issue 16 §2, §3) -----------------------------------
+
+
+def session_moved(before: BookingFacts, after: BookingFacts, room: RoomFacts, refund_paise: int) -> str:
+    """The move is done: where the session was and where it is now."""
+    money_line = (
+        f"\n💸 {money(refund_paise)} of the difference is refunded; {REFUND_TIME}." if refund_paise else ""
+    )
+    return (
+        f"🔁 <b>Session moved</b> · <code>{after.code}</code>\n\n"
+        f"🎸 {h(room.name)}\nWas: <s>{session_span(before, room.zone)}</s>\n"
+        f"Now: <b>{session_span(after, room.zone)}</b>\n"
+        f"💳 Price now {money(after.amount_paise)}{money_line}\n\n"
+        "A new invoice and an updated calendar file follow."
+    )
+
+
+def hour_added(after: BookingFacts, room: RoomFacts) -> str:
+    return (
+        f"➕ <b>Hour added</b> · <code>{after.code}</code>\n\n"
+        f"🎸 {h(room.name)}\n🗓 {session_span(after, room.zone)}: your session now ends at "
+        f"<b>{clock(after.ends_at, room.zone)}</b>.\n💳 Price now {money(after.amount_paise)}\n\n"
+        "A new invoice and an updated calendar file follow."
+    )
+
+
+def move_lapsed(booking: BookingFacts, room: RoomFacts) -> str:
+    return (
+        f"⌛ The move of <code>{booking.code}</code> was not paid in time, so the new slots are free "
+        f"again. Your session stays as it was: {session_span(booking, room.zone)}."
+    )
+
+
+def hour_lapsed(booking: BookingFacts, room: RoomFacts) -> str:
+    return (
+        f"⌛ The extra hour for <code>{booking.code}</code> was not paid before it began, so it is free "
+        f"again. Your session ends at {clock(booking.ends_at, room.zone)} as booked."
+    )
+
+
+def change_payment_refunded(booking: BookingFacts, kind: str, amount_paise: int) -> str:
+    """Money for a move or an hour that lapsed first (or was not the amount asked)."""
+    what = "the move" if kind == "move" else "the extra hour"
+    return (
+        f"↩️ Your payment of {money(amount_paise)} for {what} of <code>{booking.code}</code> came when it "
+        "could no longer be had, so your session is unchanged and the whole payment is refunded; "
+        f"{REFUND_TIME}."
+    )
+
+
+def change_link_description(booking: BookingFacts, room: RoomFacts, kind: str) -> str:
+    """What Razorpay's payment page shows for a move's or an extra hour's difference."""
+    what = "move" if kind == "move" else "extra hour"
+    return f"{room.name} · {booking.code} · {what}"
+
+
+MOVE_PAID_CONFIRMING = "Paid (test). I am moving your session and will message you here in a moment."
+HOUR_PAID_CONFIRMING = "Paid (test). I am adding the hour and will message you here in a moment."
+
+
 speaks_when_read(__name__)

@@ -23,6 +23,7 @@ from domain.words.formats import (
     SLOT,
     WEEK,
     booking_times,
+    clock,
     count,
     day,
     day_and_month,
@@ -32,6 +33,7 @@ from domain.words.formats import (
     moment,
     money,
     phone,
+    session_span,
     slot_span,
     time_span,
     weekday,
@@ -74,7 +76,12 @@ HELP = N_(
     "time for 2 to 12 weeks: weeks that are taken or closed are named, you book the rest and "
     "pay once for all of them.\n"
     "6. <b>My bookings</b>: see upcoming and past sessions, get the invoice again, "
-    "or cancel; the refund follows the room's tiers you were shown when booking (each week "
+    "<b>Move</b> a paid session to another day or time in the same room (free until the "
+    "room's full-refund deadline; a dearer time is paid as the difference, a cheaper one "
+    "refunds it; a new invoice and calendar file follow), <b>Add an hour</b> while the "
+    "session is on or in its last hour before the start (if the next slot is free; pay for "
+    "the extra hour only), or cancel; the refund follows the room's tiers you were shown "
+    "when booking (each week "
     "of a weekly booking on its own), and comes with a credit note. A session the room "
     "marked as a no-show says so in your past bookings. <b>Share with the band</b> sends a "
     "paid session's card (room, day, times, map) to a chat you pick.\n"
@@ -634,6 +641,102 @@ def cannot_delete_yet(reason: str) -> str:
 CHOOSE_LANGUAGE = "🌐 Which language should I speak? · मैं किस भाषा में बात करूँ?"
 LANGUAGE_NAMES = {"en": "English", "hi": "हिन्दी"}
 """Each language by its own name, so anyone can find theirs (keyed by ``Language``)."""
+
+
+# ---- move a session, add an hour (issue 16 §2, §3) -----------------------------------------
+
+MOVE_BUTTON = "🔁 Move to another time"
+MOVE_PICK_A_DAY = (
+    "🔁 <b>Move {code}</b> · {room_name}\nNow: {now_span}\n"
+    "Moves are free until {free_until}. Pick the new day:"
+)
+MOVE_SLOTS_HEADING = (
+    "🔁 <b>Move {code}</b> · {day}\nTimes are {zone} time. ★ peak price. "
+    "Your session's own slots can be picked too."
+)
+
+
+def add_hour_button(price_paise: int) -> str:
+    return f"➕ Add an hour · {money(price_paise)}"
+
+
+def move_review(
+    booking: BookingFacts,
+    room: RoomFacts,
+    to_day: date,
+    to_slots: Sequence[PricedSlotFacts],
+    difference_paise: int,
+    free_until: datetime,
+    hold_minutes: int,
+) -> str:
+    new_price = sum(s.price_paise for s in to_slots)
+    if difference_paise > 0:
+        price = (
+            f"💰 The new time costs {money(new_price)}: "
+            f"pay the difference of <b>{money(difference_paise)}</b>. "
+            f"Your session stays where it is until that payment arrives; the new slots are held for "
+            f"{hold_minutes} minutes."
+        )
+    elif difference_paise < 0:
+        price = (
+            f"💰 The new time costs {money(new_price)}: <b>{money(-difference_paise)}</b> comes back to you."
+        )
+    else:
+        price = "💰 Same price: nothing to pay."
+    return (
+        "<b>Please check the move</b>\n\n"
+        f"🏠 {h(room.name)}\nFrom: {session_span(booking, room.zone)}\n"
+        f"To: <b>{day(to_day)}, {time_span(to_slots[0].start, to_slots[-1].end, room.zone)}</b>\n\n"
+        f"{price}\n↩️ No fee: sessions here move free until {moment(free_until, room.zone)}."
+    )
+
+
+def change_pay(
+    booking: BookingFacts,
+    room: RoomFacts,
+    kind: str,
+    to_day: date,
+    to_slots: Sequence[SlotFacts],
+    due_paise: int,
+    lapses_at: datetime,
+) -> str:
+    """The pay screen of a move's or an extra hour's difference."""
+    to_span = f"{day(to_day)}, {time_span(to_slots[0].start, to_slots[-1].end, room.zone)}"
+    if kind == "move":
+        return (
+            f"🔁 <b>Move {booking.code}</b>\nTo: <b>{to_span}</b>\n\n"
+            f"Pay <b>{money(due_paise)}</b> before <b>{clock(lapses_at, room.zone)}</b> to move it. "
+            f"Until then your session stays at {session_span(booking, room.zone)}; "
+            "unpaid, the move lapses and nothing changes."
+        )
+    return (
+        f"➕ <b>Add an hour to {booking.code}</b>\nThe session then runs {to_span}.\n\n"
+        f"Pay <b>{money(due_paise)}</b> before <b>{clock(lapses_at, room.zone)}</b>, when the hour begins; "
+        "unpaid, it is let go and your session ends as booked."
+    )
+
+
+def extend_review(booking: BookingFacts, room: RoomFacts, extra: SlotFacts, price_paise: int) -> str:
+    return (
+        f"➕ <b>Add an hour</b> · <code>{booking.code}</code>\n🏠 {h(room.name)}\n"
+        f"🗓 {session_span(booking, room.zone)}\n\n"
+        f"Add {slot_span(extra, room.zone)} for <b>{money(price_paise)}</b>? It is held for you until it "
+        f"begins at {clock(extra.start, room.zone)}; pay before then."
+    )
+
+
+def moved_notice(refund_paise: int) -> str:
+    if refund_paise:
+        return (
+            f"✅ Moved. {money(refund_paise)} will be refunded to the account you paid from; "
+            "banks usually take 5–7 working days."
+        )
+    return "✅ Moved. The new invoice and calendar file are on their way."
+
+
+CHANGE_PAYMENT_DOWN = (
+    "⚠️ I could not reach the payment service just now. The new slots stay held; please tap Try again."
+)
 
 
 speaks_when_read(__name__)

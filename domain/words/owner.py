@@ -281,4 +281,29 @@ def terminated(booking: BookingFacts) -> str:
     ).format(code=booking.code, amount=money(booking.amount_paise))
 
 
+# ---- a session moved, an hour added (issue 16 §2, §3) -------------------------------------
+
+
+def session_moved(
+    before: BookingFacts, after: BookingFacts, room: RoomFacts, musician: PersonFacts | None
+) -> str:
+    return (
+        f"🔁 <b>Booking moved</b> · <code>{after.code}</code>\n"
+        f"{h(room.name)}: moved from {session_span(before, room.zone)} to "
+        f"<b>{session_span(after, room.zone)}</b>\n"
+        f"Musician: {user_link(musician, after.user_id)}\nPrice now: {money(after.amount_paise)}"
+    )
+
+
+def hour_added(
+    before: BookingFacts, after: BookingFacts, room: RoomFacts, musician: PersonFacts | None
+) -> str:
+    return (
+        f"➕ <b>Hour added</b> · <code>{after.code}</code>\n"
+        f"{h(room.name)} · {session_span(after, room.zone)}: now ends at "
+        f"<b>{clock(after.ends_at, room.zone)}</b> (was {clock(before.ends_at, room.zone)})\n"
+        f"Musician: {user_link(musician, after.user_id)}\nPrice now: {money(after.amount_paise)}"
+    )
+
+
 speaks_when_read(__name__)
