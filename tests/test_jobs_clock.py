@@ -177,6 +177,7 @@ async def test_one_tick_runs_every_job(
         "reminded",
         "reconciled",
         "refunds",
+        "payouts",
         "claims freed",
         "digests",
     }
