@@ -156,7 +156,7 @@ class Payouts:
                     await transfer_not_made(
                         claimed.id,
                         payment_id,
-                        "a refund began first",
+                        "refund_began_first",
                         self._now_ms(),
                         final=PayoutStatus.SKIPPED,
                     )

@@ -6,23 +6,28 @@ room without an account makes none."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+import razorpay
 
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
 from domain.payouts import PayoutStatus, ReversalStatus
 from domain.refund_status import RefundStatus
 from payments import webhook_bodies
+from payments.gateway import GatewayRefusedError
 from payments.payouts import PAYOUT_LEASE_MS, transfer_notes
+from payments.razorpay_gateway import RazorpayGateway
 from storage.booking_service import BookingService
 from storage.models import Booking, Room, User
 from storage.payouts import claim_transfer, set_payout_account
+from storage.series import series_weeks
 from storage.times import to_ms
 from tests.fakes.razorpay_api import FakeRazorpayAPI
-from tests.payment_support import PaymentWorld, held_booking, open_world, outbox_to
+from tests.payment_support import TOMORROW, PaymentWorld, held_booking, keys, open_world, outbox_to
 
 ACCOUNT = "acc_Owner0000000001"
 COMMISSION_BP = 1000  # 10%
@@ -254,3 +259,64 @@ async def test_money_refused_on_arrival_is_not_transferred(
     assert after.payouts[payment_id].status is PayoutStatus.SKIPPED
     assert world.api.transfers == []
     assert world.api.refunded_total(payment_id) == booking.amount_paise - 100
+
+
+async def test_a_weekly_series_pays_each_week_out_once_and_a_cancelled_week_reverses_only_its_own(
+    world: PaymentWorld, linked: Room, user: User, clock: ManualClock
+) -> None:
+    held = await world.payments.bookings.create_series(
+        user.id, linked.id, TOMORROW, keys(linked, TOMORROW, 12, 13), 4
+    )
+    await world.payments.ensure_payment_link(held[0], linked, user)
+    weeks = await series_weeks(held[0].series.code)  # type: ignore[union-attr]
+    link_id = weeks[0].payment["link_id"]
+    payment_id = world.api.pay_link(link_id)
+    body = world.api.paid_event(link_id, payment_id)
+    for _ in range(2):  # payment_link.paid, then again
+        await world.post_event(body)
+        await world.payments.drain()
+    transfers = world.api.transfers_of(payment_id)
+    assert sorted(t["notes"]["booking_id"] for t in transfers) == sorted(str(w.id) for w in weeks)
+    assert {t["amount"] for t in transfers} == {120000 * 9 // 10}
+    assert sum(t["amount"] for t in transfers) <= 4 * 120000
+
+    clock.set(weeks[0].starts_at - timedelta(hours=8))  # week 3 is weeks ahead: back in full
+    third = await world.payments.bookings.cancel_by_musician(weeks[2].id, user.id)
+    assert await world.payments.refund_due(third.booking) == RefundStatus.PROCESSED
+    (reversal,) = world.api.reversals
+    third_transfer = next(t for t in transfers if t["notes"]["booking_id"] == str(weeks[2].id))
+    assert (reversal["transfer_id"], reversal["amount"]) == (third_transfer["id"], third_transfer["amount"])
+    assert await world.payments.retry_due_payouts() == 0
+    assert len(world.api.transfers_of(payment_id)) == 4
+
+
+# ---- the fake refuses what Razorpay refuses --------------------------------------------
+
+
+async def test_route_refuses_what_razorpay_refuses(world: PaymentWorld, linked: Room, user: User) -> None:
+    gateway = world.payments.gateway
+    assert isinstance(gateway, RazorpayGateway)
+    booking = await held_booking(world, linked, user, 12)
+    payment_id = world.api.pay_link(booking.payment["link_id"])
+    notes = {"booking_id": "x"}
+    with pytest.raises(GatewayRefusedError, match="greater than the captured"):
+        await gateway.transfer(payment_id, ACCOUNT, booking.amount_paise + 1, notes)
+    with pytest.raises(GatewayRefusedError, match="does not exist"):
+        await gateway.transfer(payment_id, "acc_Unknown0000000", 10000, notes)
+    sdk = razorpay.Client(auth=(world.api.key_id, world.api.key_secret), base_url=world.api.base_url)
+    usd = {"transfers": [{"account": ACCOUNT, "amount": 10000, "currency": "USD"}]}
+    with pytest.raises(razorpay.errors.BadRequestError, match="Currency"):
+        await asyncio.to_thread(sdk.payment.transfer, payment_id, usd)
+    made = await gateway.transfer(payment_id, ACCOUNT, 30000, notes)
+    with pytest.raises(GatewayRefusedError, match="greater than the captured"):
+        await gateway.transfer(payment_id, ACCOUNT, booking.amount_paise - 30000 + 1, notes)
+    await gateway.reverse(made.id, 20000, notes)
+    with pytest.raises(GatewayRefusedError, match="unreversed"):
+        await gateway.reverse(made.id, 10001, notes)
+    await gateway.refund(payment_id, 100, "refund-key-0001")
+    with pytest.raises(GatewayRefusedError, match="refunded payment"):
+        await gateway.transfer(payment_id, ACCOUNT, 100, notes)
+    assert [t.id for t in await gateway.transfers_of(payment_id)] == [made.id]
+    assert [r.amount_paise for r in await gateway.reversals_of(made.id)] == [20000]
+    charges = await gateway.payment_charges(payment_id)
+    assert (charges.fee_paise, charges.tax_paise) == world.api.charges(booking.amount_paise)
