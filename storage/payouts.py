@@ -11,12 +11,14 @@ embedded database updates paths into subdocuments but not members of lists."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from beanie import PydanticObjectId
 from pymongo import ReturnDocument
 
 from domain.payouts import PayoutStatus, ReversalStatus
+from storage.earnings import bookings_between
 from storage.models import Booking, PayoutEntry, ReversalEntry, Room
 from storage.payment_records import is_refund_key
 
@@ -215,6 +217,16 @@ async def reversal_not_made(
     await _collection().update_one(
         {"_id": booking_id, f"{path}.status": ReversalStatus.REQUESTING.value}, update
     )
+
+
+# ---- what the owner sees ----------------------------------------------------------------
+
+
+async def paid_out_between(room: Room, first: date, last: date) -> list[Booking]:
+    """The room's bookings with sessions from ``first`` to ``last`` that record a payment,
+    newest session first (by the indexed ``room_day``, as earnings read them)."""
+    found = await bookings_between(room, first, last)
+    return sorted((b for b in found if b.payments), key=lambda b: b.starts_at, reverse=True)
 
 
 # ---- the job -------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ class OwnerSG(StatesGroup):
     room = State()
     earnings = State()
     csv = State()
+    payouts = State()
 
 
 class OwnerDaySG(StatesGroup):
