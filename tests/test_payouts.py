@@ -320,3 +320,23 @@ async def test_route_refuses_what_razorpay_refuses(world: PaymentWorld, linked: 
     assert [r.amount_paise for r in await gateway.reversals_of(made.id)] == [20000]
     charges = await gateway.payment_charges(payment_id)
     assert (charges.fee_paise, charges.tax_paise) == world.api.charges(booking.amount_paise)
+
+
+async def test_a_lost_reversal_answer_is_found_by_its_notes_not_made_again(
+    world: PaymentWorld, linked: Room, user: User, clock: ManualClock
+) -> None:
+    booking, payment_id, _ = await paid(world, linked, user, 12)
+    world.api.answer_late_next("/reversals", delay=3.0, method="POST")
+    outcome = await world.payments.bookings.cancel_by_musician(booking.id, user.id)
+    assert await world.payments.refund_due(outcome.booking) == RefundStatus.PROCESSED
+    after = await world.payments.bookings.booking(booking.id)
+    (reversal,) = after.payouts[payment_id].reversals.values()
+    assert reversal.status is ReversalStatus.DUE
+    assert len(world.api.reversals) == 1  # Razorpay made it; we never heard
+    clock.advance(seconds=15)
+    assert await world.payments.retry_due_payouts() == 1
+    after = await world.payments.bookings.booking(booking.id)
+    (reversal,) = after.payouts[payment_id].reversals.values()
+    assert (reversal.status, reversal.reversal_id) == (ReversalStatus.DONE, world.api.reversals[0]["id"])
+    assert len(world.api.reversals) == 1
+    assert after.payout_due_ms is None
