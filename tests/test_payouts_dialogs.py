@@ -68,7 +68,7 @@ async def test_the_owner_sees_each_payout_and_the_month_settled(
     owner = owner_chat(db, clock, service, dialog_storage, razorpay_settings(world.api, commission_bp=1000))
     text = await open_payouts(owner)
     fee, tax = world.api.charges(booking.amount_paise)
-    assert "Payouts are <b>on</b>" in text or "Payouts are on" in text
+    assert "Payouts are <b>on</b>" in text
     assert ACCOUNT in text
     assert "the platform keeps 10%" in text
     line = next(line for line in text.splitlines() if booking.code in line)
@@ -113,3 +113,11 @@ async def test_the_sandbox_says_payouts_are_off_and_starts_without_error(
     text = await open_payouts(owner)
     assert "the bot runs without Razorpay" in text
     assert "No paid bookings with sessions this month." in text
+
+
+async def test_help_tells_owners_about_payouts(
+    db: Database, clock: ManualClock, service: BookingService, dialog_storage: BaseStorage
+) -> None:
+    owner = owner_chat(db, clock, service, dialog_storage, Settings(_env_file=None))  # type: ignore[call-arg]
+    await owner.send("/help")
+    assert "payouts (each booking's share sent to your Razorpay account" in owner.bot.sent_texts()[-1]
