@@ -4,12 +4,18 @@ bad input is refused with a clear reason and changes nothing."""
 from __future__ import annotations
 
 import pytest
+from pydantic import SecretStr
 
 from bot.admin import AdminError, build_parser, execute, main
 from bot.config import ConfigurationError, Settings, load_settings
+from bot.services import payments_config
+from domain.clock import ManualClock
+from payments.setup import build_payments
+from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Room
 
+SANDBOX_TOKEN = SecretStr("42:payouts")
 SANDBOX = Settings(_env_file=None)  # type: ignore[call-arg]
 RAZORPAY = Settings(
     _env_file=None,  # type: ignore[call-arg]
@@ -99,3 +105,17 @@ def test_the_commission_defaults_to_none_and_reads_basis_points() -> None:
     assert load_settings(_env_file=None).platform_commission_bp == 0
     assert load_settings(_env_file=None, platform_commission_bp="250").platform_commission_bp == 250
     assert load_settings(_env_file=None, platform_commission_bp=" 10000 ").platform_commission_bp == 10000
+
+
+def test_the_sandbox_runs_without_payouts_and_razorpay_with_them(
+    clock: ManualClock, service: BookingService
+) -> None:
+    sandbox = load_settings(_env_file=None, bot_token="42:sandbox", platform_commission_bp="250")
+    built = build_payments(payments_config(sandbox, "jamroom_test_bot"), clock, service)
+    assert built.sandbox is not None
+    assert built.service.payouts is None
+    razorpay = build_payments(
+        payments_config(RAZORPAY.model_copy(update={"bot_token": SANDBOX_TOKEN}), "b"), clock, service
+    )
+    assert razorpay.service.payouts is not None
+    assert razorpay.service.payouts.commission_bp == 250
