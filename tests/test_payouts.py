@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 import razorpay
 
+from bot.app import booking_clock
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
 from domain.payouts import PayoutStatus, ReversalStatus
@@ -26,6 +27,7 @@ from storage.models import Booking, Room, User
 from storage.payouts import claim_transfer, set_payout_account
 from storage.series import series_weeks
 from storage.times import to_ms
+from tests.conftest import make_user
 from tests.fakes.razorpay_api import FakeRazorpayAPI
 from tests.payment_support import TOMORROW, PaymentWorld, held_booking, keys, open_world, outbox_to
 
@@ -340,3 +342,35 @@ async def test_a_lost_reversal_answer_is_found_by_its_notes_not_made_again(
     assert (reversal.status, reversal.reversal_id) == (ReversalStatus.DONE, world.api.reversals[0]["id"])
     assert len(world.api.reversals) == 1
     assert after.payout_due_ms is None
+
+
+async def test_a_series_paid_late_transfers_the_weeks_it_books_before_refunding_the_one_that_went(
+    world: PaymentWorld, linked: Room, user: User, clock: ManualClock
+) -> None:
+    held = await world.payments.bookings.create_series(
+        user.id, linked.id, TOMORROW, keys(linked, TOMORROW, 12), 4
+    )
+    await world.payments.ensure_payment_link(held[0], linked, user)
+    weeks = await series_weeks(held[0].series.code)  # type: ignore[union-attr]
+    clock.set(weeks[0].hold_expires_at)
+    assert await booking_clock(world.payments.bookings, clock, None).expire_holds() == 4
+    second = TOMORROW + timedelta(weeks=1)
+    rival = await make_user(2002)
+    await world.payments.bookings.create_booking(rival.id, linked.id, second, keys(linked, second, 12))
+    link_id = weeks[0].payment["link_id"]
+    payment_id = world.api.pay_link(link_id)  # the link was still open at Razorpay
+    body = world.api.paid_event(link_id, payment_id)
+    assert (await world.post_event(body))[1]["outcome"] == "confirmed in part: refunded the rest"
+    await world.payments.drain()
+    assert world.api.refunded_total(payment_id) == 60000
+    after = await series_weeks(held[0].series.code)  # type: ignore[union-attr]
+    booked = [w for w in after if w.status is BookingStatus.NOT_STARTED]
+    transfers = world.api.transfers_of(payment_id)
+    assert sorted(t["notes"]["booking_id"] for t in transfers) == sorted(str(w.id) for w in booked)
+    assert after[1].payouts[payment_id].status is PayoutStatus.SKIPPED
+    paths = [path for method, path, _, _ in world.api.requests if method == "POST"]
+    refund_at = paths.index(f"/v1/payments/{payment_id}/refund")
+    transfer_posts = [i for i, p in enumerate(paths) if p == f"/v1/payments/{payment_id}/transfers"]
+    assert len(transfer_posts) == 3
+    assert all(i < refund_at for i in transfer_posts)  # Razorpay refuses transfers after a refund
+    assert world.api.reversals == []
