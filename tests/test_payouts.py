@@ -362,6 +362,10 @@ async def test_a_series_paid_late_transfers_the_weeks_it_books_before_refunding_
     body = world.api.paid_event(link_id, payment_id)
     assert (await world.post_event(body))[1]["outcome"] == "confirmed in part: refunded the rest"
     await world.payments.drain()
+    # The refund and the transfers run after the answer, side by side: a refund that found a
+    # transfer of its payment in flight waited for the clock's retry.
+    await world.payments.retry_due_payouts()
+    await world.payments.retry_due_refunds()
     assert world.api.refunded_total(payment_id) == 60000
     after = await series_weeks(held[0].series.code)  # type: ignore[union-attr]
     booked = [w for w in after if w.status is BookingStatus.NOT_STARTED]
