@@ -30,6 +30,7 @@ from domain.gst.states import State, StateNotFoundError, state_by_code, state_by
 from domain.gst.supply import Treatment, treatment
 from domain.invites import DEFAULT_INVITE_DAYS, MAX_INVITE_DAYS, invite_expires_at
 from domain.money import format_inr, rupees
+from domain.payouts import is_linked_account
 from domain.room_settings import SettingError
 from domain.slots import describe_hours, local_day
 from domain.words.hours import WEEKDAY_NAMES
@@ -40,6 +41,7 @@ from storage.embedded import EmbeddedDatabaseError
 from storage.embedded_sharing import Role, holds_database
 from storage.models import Room
 from storage.owners import create_invite, grant_rooms, revoke_rooms
+from storage.payouts import set_payout_account
 from storage.room_settings import save_room_changes
 from storage.rooms import add_room, all_rooms, room_by_slug
 from storage.sellers import (
@@ -177,7 +179,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = commands.add_parser("show-seller", help="show who issues a room's invoices and how they are taxed")
     show.add_argument("slug")
+
+    payout = commands.add_parser(
+        "set-payout-account",
+        help="tie a room to its owner's Razorpay Route linked account (acc_...), or --clear it",
+        description=PAYOUT_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    payout.add_argument("slug", help="the room")
+    payout.add_argument("account", nargs="?", help="the linked account's id: acc_ and 14 letters or digits")
+    payout.add_argument("--clear", action="store_true", help="untie the room: payouts off for new payments")
+
+    show_payouts = commands.add_parser(
+        "show-payouts", help="show a room's linked account and the platform's commission"
+    )
+    show_payouts.add_argument("slug")
     return parser
+
+
+PAYOUT_DESCRIPTION = """\
+Tie a room to its owner's Razorpay Route linked account (Razorpay dashboard: Route >
+Linked Accounts, an id like acc_Hk1b2C3d4E5f6G). From then on, every captured payment
+for the room's bookings transfers the owner's share (the price less PLATFORM_COMMISSION_BP)
+to that account, and refunds reverse the owner's part. --clear unties it: later payments
+stay in the platform's account. Payments made before keep the account they were paid to.
+Payouts run only with Razorpay keys (never on the sandbox).
+"""
 
 
 SELLER_DESCRIPTION = """\
@@ -407,6 +434,38 @@ def _positive_rupees(value: int, option: str) -> int:
     return rupees(value)
 
 
+def payout_account(args: argparse.Namespace) -> str | None:
+    """The account to tie the room to, or None for --clear."""
+    if args.clear:
+        if args.account:
+            raise AdminError("give a linked account or --clear, not both")
+        return None
+    if not args.account:
+        raise AdminError("give the linked account (acc_ and 14 letters or digits), or --clear")
+    account = args.account.strip()
+    if not is_linked_account(account):
+        raise AdminError(
+            "a Razorpay linked account id is acc_ followed by 14 letters or digits "
+            "(Razorpay dashboard: Route > Linked Accounts)"
+        )
+    return account
+
+
+def describe_payouts(room: Room, settings: Settings) -> str:
+    commission = settings.platform_commission_bp
+    lines = [
+        f"{room.slug}: payouts to {room.payout_account}"
+        if room.payout_account
+        else f"{room.slug}: payouts off"
+    ]
+    lines.append(
+        f"  platform commission: {commission / 100:g}% ({commission} basis points, PLATFORM_COMMISSION_BP)"
+    )
+    if settings.uses_sandbox:
+        lines.append("  no Razorpay keys set: the sandbox never pays out; set the RAZORPAY_ keys for payouts")
+    return "\n".join(lines)
+
+
 def describe_room(room: Room) -> str:
     hours = "; ".join(describe_hours(room.hours)) or "closed every day"
     state = "active" if room.active else "PAUSED"
@@ -451,6 +510,14 @@ async def execute(args: argparse.Namespace, settings: Settings | None = None) ->
             return "updated\n" + await describe_seller(room)
         case "show-seller":
             return await describe_seller(await _room_by_slug(args.slug))
+        case "set-payout-account":
+            account = payout_account(args)
+            room = await set_payout_account(await _room_by_slug(args.slug), account)
+            return ("payout account set\n" if account else "payout account cleared\n") + describe_payouts(
+                room, settings or Settings()
+            )
+        case "show-payouts":
+            return describe_payouts(await _room_by_slug(args.slug), settings or Settings())
     raise AdminError(f"unknown command {args.command}")
 
 
@@ -677,6 +744,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             seller_input(args)
         if args.command == "set-room-tax":
             room_tax_fields(args)
+        if args.command == "set-payout-account":
+            payout_account(args)
         settings = Settings()
         print(asyncio.run(_run(args, settings)))  # noqa: T201
     except AdminError as error:

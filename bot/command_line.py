@@ -9,7 +9,10 @@ DESCRIPTION = """\
 Run JamRoom bot: the Telegram bot (long polling, or webhook mode when
 TELEGRAM_WEBHOOK_URL is set), the web server on $PORT (Razorpay webhook
 /webhooks/razorpay, payment callback /payments/callback, /healthz, and the sandbox
-payment pages when no Razorpay setting is given) and the scheduled jobs.
+payment pages when no Razorpay setting is given) and the scheduled jobs. With
+Razorpay keys, rooms tied to an owner's Route linked account (python -m bot.admin
+set-payout-account) are paid out: each payment less PLATFORM_COMMISSION_BP (basis
+points, default 0) is transferred to the owner, refunds reversed in proportion.
 
 Configuration comes from the environment or .env (a blank value means unset); see
 .env.example. A setting that cannot work stops the start-up with one line naming it

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.payouts import BASIS_POINTS
 from domain.refund import RefundPolicy
 from domain.room_rules import NOTICE_MINUTES, RoomRuleError, RoomRules, RuleField, RuleProblem
 from domain.urls import is_public_https
@@ -68,6 +69,9 @@ class Settings(BaseSettings):
     razorpay_webhook_secret: SecretStr | None = None
     razorpay_api_url: str | None = None
     razorpay_timeout_seconds: float = 10.0
+    platform_commission_bp: int = 0
+    """The platform's cut of each payment in basis points (100 = 1%), 0 to 10000; owners'
+    Route transfers are the rest."""
 
     hold_minutes: int = Field(15, ge=1, le=120)
     min_lead_minutes: int = Field(30, ge=0, le=24 * 60)
@@ -153,6 +157,17 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError(f"{str(info.field_name).upper()} must start with https:// or http://")
         return value.rstrip("/") if value else value
+
+    @field_validator("platform_commission_bp", mode="before")
+    @classmethod
+    def _commission_in_basis_points(cls, value: Any) -> Any:
+        text = str(value).strip()
+        if not text.isdigit() or not 0 <= int(text) <= BASIS_POINTS:
+            raise ValueError(
+                "PLATFORM_COMMISSION_BP must be whole basis points from 0 to 10000 "
+                "(100 = 1%, 250 = 2.5%; 0: owners get the whole payment)"
+            )
+        return int(text)
 
     @field_validator("log_level")
     @classmethod

@@ -117,4 +117,5 @@ def payments_config(settings: Settings, bot_username: str) -> PaymentsConfig:
         port=settings.port,
         razorpay=razorpay,
         razorpay_settings_given=tuple(settings.razorpay_settings_given),
+        commission_bp=settings.platform_commission_bp,
     )

@@ -25,6 +25,7 @@ is made before any refund, or not at all.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -88,3 +89,63 @@ def reversal_owed(*, transfer_paise: int, paid_paise: int, refunded_paise: int, 
         return 0
     owed_in_all = transfer_paise * refunded_paise // paid_paise
     return max(0, owed_in_all - reversed_paise)
+
+
+# ---- a room's linked account ------------------------------------------------------------
+
+LINKED_ACCOUNT = re.compile(r"acc_[A-Za-z0-9]{14}")
+"""Razorpay's id of a Route linked account: ``acc_`` and 14 letters or digits."""
+
+
+def is_linked_account(text: str) -> bool:
+    return bool(LINKED_ACCOUNT.fullmatch(text))
+
+
+def parse_commission(text: str) -> int:
+    """PLATFORM_COMMISSION_BP's value: whole basis points, 0 (none) to 10000 (all of it)."""
+    value = int(text)
+    if not 0 <= value <= BASIS_POINTS:
+        raise PayoutRefusedError(PayoutProblem.COMMISSION_OUT_OF_RANGE)
+    return value
+
+
+# ---- a payout's life --------------------------------------------------------------------
+
+
+class PayoutStatus(StrEnum):
+    """One booking's transfer out of one payment.
+
+    DUE --claimed--> REQUESTING --Razorpay's transfer--> TRANSFERRED
+     ^                  |  \\--Razorpay refused it--> FAILED (a person pays the owner)
+     `--no answer-------'
+    OFF: the room had no linked account (or the gateway has no Route): nothing to do.
+    SKIPPED: nothing to transfer (the commission is all of it), or a refund of the
+    payment had begun before any transfer (Razorpay refuses one then).
+    """
+
+    DUE = "due"
+    REQUESTING = "requesting"
+    TRANSFERRED = "transferred"
+    FAILED = "failed"
+    OFF = "off"
+    SKIPPED = "skipped"
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more will happen to it: a refund of its payment may go ahead."""
+        return self not in (PayoutStatus.DUE, PayoutStatus.REQUESTING)
+
+
+class ReversalStatus(StrEnum):
+    DUE = "due"
+    REQUESTING = "requesting"
+    DONE = "done"
+    FAILED = "failed"
+
+
+def fee_share(fee_paise: int, *, share_paise: int, paid_paise: int) -> int:
+    """The booking's part of its payment's gateway fee (a series' weeks share one
+    payment), rounded down."""
+    if paid_paise <= 0:
+        return 0
+    return fee_paise * share_paise // paid_paise

@@ -92,6 +92,7 @@ class BookingClock:
             "reminded": await self.send_reminders(),
             "reconciled": await self.reconcile_payments(),
             "refunds": await self.retry_refunds(),
+            "payouts": await self.retry_payouts(),
             "claims freed": await self.bookings.release_stale_claims(),
             "slots offered": await self.offer_waited_slots(),
             "digests": await self.send_digests(),
@@ -290,6 +291,10 @@ class BookingClock:
 
     async def retry_refunds(self) -> int:
         return await self.payments.retry_due_refunds() if self.payments is not None else 0
+
+    async def retry_payouts(self) -> int:
+        """Owners' transfers and reversals left due (``payments.payouts``)."""
+        return await self.payments.retry_due_payouts() if self.payments is not None else 0
 
     async def send_digests(self) -> int:
         return await self.digest.send_due()

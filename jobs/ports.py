@@ -34,6 +34,11 @@ class JobPayments(Protocol):
         """Ask again for the refunds left due; returns how many the gateway took."""
         ...
 
+    async def retry_due_payouts(self) -> int:
+        """Make the owners' transfers and reversals left due; returns how many bookings
+        have none due after."""
+        ...
+
     async def render_attachment(self, attachment: str) -> tuple[str, bytes, str]:
         """(file name, content, caption) for an outbox message's ``attachment``."""
         ...

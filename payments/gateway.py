@@ -72,3 +72,57 @@ class PaymentGateway(Protocol):
         """Refund part or all of a payment, once per ``idempotency_key``; the gateway keeps
         ``notes`` on the refund and echoes them in its webhooks."""
         ...
+
+
+class GatewayRefusedError(GatewayError):
+    """The gateway answered and refused the request (a 4xx): asking again changes nothing."""
+
+
+# ---- Razorpay Route: payouts to owners' linked accounts --------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentCharges:
+    """What the gateway charged on a payment (the payment entity's ``fee``, tax included,
+    and ``tax``)."""
+
+    payment_id: str
+    amount_paise: int
+    fee_paise: int
+    tax_paise: int
+
+
+@dataclass(frozen=True)
+class Transfer:
+    id: str
+    payment_id: str
+    account_id: str
+    amount_paise: int
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reversal:
+    id: str
+    transfer_id: str
+    amount_paise: int
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+
+class RouteGateway(Protocol):
+    """A gateway that can pay owners (Razorpay Route). The sandbox is not one: payouts are
+    off without Razorpay."""
+
+    async def payment_charges(self, payment_id: str) -> PaymentCharges: ...
+
+    async def transfers_of(self, payment_id: str) -> list[Transfer]:
+        """Every transfer made from the payment, with its notes."""
+        ...
+
+    async def transfer(
+        self, payment_id: str, account_id: str, amount_paise: int, notes: Mapping[str, str]
+    ) -> Transfer: ...
+
+    async def reversals_of(self, transfer_id: str) -> list[Reversal]: ...
+
+    async def reverse(self, transfer_id: str, amount_paise: int, notes: Mapping[str, str]) -> Reversal: ...

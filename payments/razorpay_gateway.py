@@ -12,7 +12,17 @@ from typing import Any, TypeVar
 import razorpay
 import requests
 
-from payments.gateway import GatewayError, GatewayTimeoutError, PaymentLink, PaymentLinkRequest, Refund
+from payments.gateway import (
+    GatewayError,
+    GatewayRefusedError,
+    GatewayTimeoutError,
+    PaymentCharges,
+    PaymentLink,
+    PaymentLinkRequest,
+    Refund,
+    Reversal,
+    Transfer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +105,50 @@ class RazorpayGateway:
             status=str(raw.get("status", "pending")),
         )
 
+    # ---- Route: the owners' payouts ------------------------------------------------
+
+    async def payment_charges(self, payment_id: str) -> PaymentCharges:
+        raw = await self._call(self._client.payment.fetch, payment_id)
+        return PaymentCharges(
+            payment_id=str(raw.get("id", payment_id)),
+            amount_paise=int(raw.get("amount") or 0),
+            fee_paise=int(raw.get("fee") or 0),
+            tax_paise=int(raw.get("tax") or 0),
+        )
+
+    async def transfers_of(self, payment_id: str) -> list[Transfer]:
+        raw = await self._call(self._client.payment.transfers, payment_id)
+        return [transfer_from(item, payment_id) for item in raw.get("items") or []]
+
+    async def transfer(
+        self, payment_id: str, account_id: str, amount_paise: int, notes: Mapping[str, str]
+    ) -> Transfer:
+        body = {
+            "transfers": [
+                {
+                    "account": account_id,
+                    "amount": amount_paise,
+                    "currency": "INR",
+                    "notes": dict(list(notes.items())[:MAX_NOTES]),
+                    "on_hold": False,
+                }
+            ]
+        }
+        raw = await self._call(self._client.payment.transfer, payment_id, body)
+        items = raw.get("items") or []
+        if not items:
+            raise GatewayError("Razorpay answered the transfer without one")
+        return transfer_from(items[0], payment_id)
+
+    async def reversals_of(self, transfer_id: str) -> list[Reversal]:
+        raw = await self._call(self._client.transfer.reversals, transfer_id)
+        return [reversal_from(item, transfer_id) for item in raw.get("items") or []]
+
+    async def reverse(self, transfer_id: str, amount_paise: int, notes: Mapping[str, str]) -> Reversal:
+        body = {"amount": amount_paise, "notes": dict(list(notes.items())[:MAX_NOTES])}
+        raw = await self._call(self._client.transfer.reverse, transfer_id, body)
+        return reversal_from(raw, transfer_id)
+
     async def _call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         call = getattr(method, "__name__", "call")
         try:
@@ -104,7 +158,7 @@ class RazorpayGateway:
         except (TimeoutError, requests.exceptions.Timeout) as error:
             raise GatewayTimeoutError(f"Razorpay did not answer {call} in {self._timeout:g}s") from error
         except razorpay.errors.BadRequestError as error:
-            raise GatewayError(f"Razorpay refused {call}: {error}") from error
+            raise GatewayRefusedError(f"Razorpay refused {call}: {error}") from error
         except (razorpay.errors.ServerError, razorpay.errors.GatewayError) as error:
             raise GatewayError(f"Razorpay failed {call}: {error}") from error
         except (requests.exceptions.RequestException, ValueError) as error:
@@ -126,4 +180,23 @@ def link_from(raw: dict[str, Any]) -> PaymentLink:
         currency=str(raw.get("currency", "INR")),
         reference_id=str(raw.get("reference_id", "")),
         payment_id=payment_id,
+    )
+
+
+def transfer_from(raw: dict[str, Any], payment_id: str) -> Transfer:
+    return Transfer(
+        id=str(raw["id"]),
+        payment_id=str(raw.get("source") or payment_id),
+        account_id=str(raw.get("recipient") or ""),
+        amount_paise=int(raw.get("amount") or 0),
+        notes={str(k): str(v) for k, v in (raw.get("notes") or {}).items()},
+    )
+
+
+def reversal_from(raw: dict[str, Any], transfer_id: str) -> Reversal:
+    return Reversal(
+        id=str(raw["id"]),
+        transfer_id=str(raw.get("transfer_id") or transfer_id),
+        amount_paise=int(raw.get("amount") or 0),
+        notes={str(k): str(v) for k, v in (raw.get("notes") or {}).items()},
     )

@@ -27,6 +27,7 @@ from domain.refund_status import RefundStatus
 from domain.words import musician, owner
 from payments.gateway import GatewayError, PaymentGateway
 from payments.invoices import Invoices
+from payments.payouts import Payouts
 from storage.announcements import announce
 from storage.booking_service import BookingService
 from storage.bookings import booking_by_id
@@ -87,12 +88,16 @@ class Refunds:
         bookings: BookingService,
         *,
         credit_notes: Invoices | None = None,
+        payouts: Payouts | None = None,
     ) -> None:
         self.gateway = gateway
         self.clock = clock
         self.bookings = bookings
         self.credit_notes = credit_notes
         """Issues a processed refund's credit note (``Invoices.send_credit_note``)."""
+        self.payouts = payouts
+        """Settles the owner's transfer before a refund of its payment begins, and reverses
+        the owner's part after (None: payouts are off)."""
         self._background: set[asyncio.Task[None]] = set()
 
     def _now_ms(self) -> int:
@@ -123,6 +128,9 @@ class Refunds:
         if not entry.payment_id:
             await refund_not_needed(booking.id, entry.key)
             return Outcome.NOTHING_PAID
+        if self.payouts is not None and not await self.payouts.before_refund(entry.payment_id):
+            log.info("refund %s for %s waits for the owner's transfer", entry.key, booking.code)
+            return Outcome.RETRY_LATER
         claimed = await claim_refund(booking.id, entry.key, self._now_ms(), REFUND_LEASE_MS)
         if claimed is None:
             return Outcome.NOT_DUE
@@ -144,6 +152,7 @@ class Refunds:
             # Razorpay's webhook about this refund came first and recorded it; its message
             # went out then, and "initiated" after "processed" would only confuse.
             after = await self.bookings.booking(claimed.id)
+            await self._reverse_payout(after)
             return after.refunds[entry.key].status
         await announce(
             claimed,
@@ -154,7 +163,18 @@ class Refunds:
         )
         if status is RefundStatus.PROCESSED:
             await self._credit_note(recorded)
+        await self._reverse_payout(recorded)
         return status
+
+    async def _reverse_payout(self, booking: Booking) -> None:
+        """The owner gives back their part of what the gateway took back (quietly: what
+        fails stays due for the payout job)."""
+        if self.payouts is None:
+            return
+        try:
+            await self.payouts.after_refund(booking)
+        except Exception:
+            log.exception("reversal for %s failed; the payout job tries again", booking.code)
 
     async def _credit_note(self, booking: Booking) -> None:
         """The credit note follows the refund's message in the chat, once per booking."""
@@ -184,6 +204,10 @@ class Refunds:
             await self.refund_due(booking)
         except Exception:
             log.exception("background refund for %s failed; it stays due", booking.code)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._background)
 
     async def drain(self) -> None:
         """Wait for background refunds (tests, shutdown)."""
@@ -238,6 +262,7 @@ class Refunds:
             text = partial(musician.refund_processed, updated, amount)
             await announce(updated, None, musician=text, key=_news_key(updated, key, "processed"), now=now)
             await self._credit_note(updated)
+            await self._reverse_payout(updated)
             return Outcome.REFUND_PROCESSED
         room = await self.bookings.room(updated.room_id)
         await announce(

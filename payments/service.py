@@ -8,6 +8,8 @@ passes calls on:
 - ``payments.events``: a verified Razorpay event, claimed once by its event id and passed
   to what it means, ``payments.settlement`` (confirm, or refund in full and say why);
 - ``payments.refunds``: a refund's life at the gateway, retries, the idempotency key;
+- ``payments.payouts``: the owners' share of each payment through Razorpay Route, and
+  its reversal when money is refunded (off on the sandbox);
 - ``payments.invoices``: the invoice's and the credit note's numbers (each seller's own
   series), their PDFs, and the attachments rendered at delivery.
 
@@ -20,19 +22,25 @@ retried request after a timeout cannot pay twice.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from domain.clock import Clock
 from domain.payment_outcomes import Outcome
 from domain.refund_status import RefundStatus
 from payments.events import PaymentEvents
-from payments.gateway import PaymentGateway
+from payments.gateway import PaymentGateway, RouteGateway
 from payments.invoices import Invoices
 from payments.links import PaymentLinks, PaymentLinkView
+from payments.payouts import Payouts
 from payments.refunds import Refunds
 from payments.settlement import Paid, Settlement
 from storage.booking_service import BookingService
 from storage.models import Booking, Room, User
+
+
+def pays_owners(gateway: PaymentGateway) -> TypeGuard[RouteGateway]:
+    """Razorpay pays owners through Route; the sandbox does not."""
+    return callable(getattr(gateway, "transfer", None)) and callable(getattr(gateway, "reverse", None))
 
 
 class PaymentService:
@@ -44,6 +52,7 @@ class PaymentService:
         *,
         public_base_url: str,
         bot_username: str = "jamroom_bot",
+        commission_bp: int = 0,
     ) -> None:
         self._gateway = gateway
         self.clock = clock
@@ -51,8 +60,14 @@ class PaymentService:
         self.public_base_url = public_base_url.rstrip("/")
         self.bot_username = bot_username
         self.invoices = Invoices(clock, bookings)
-        self.refunds = Refunds(gateway, clock, bookings, credit_notes=self.invoices)
-        self.settlement = Settlement(clock, bookings, refunds=self.refunds, invoices=self.invoices)
+        self.payouts = (
+            Payouts(gateway, clock, bookings, commission_bp=commission_bp) if pays_owners(gateway) else None
+        )
+        """Owners' payouts through Razorpay Route; None on the sandbox (payouts are off)."""
+        self.refunds = Refunds(gateway, clock, bookings, credit_notes=self.invoices, payouts=self.payouts)
+        self.settlement = Settlement(
+            clock, bookings, refunds=self.refunds, invoices=self.invoices, payouts=self.payouts
+        )
         self.events = PaymentEvents(clock, self.settlement, self.refunds)
         self.links = PaymentLinks(gateway, bookings, self.settlement, callback_url=self.callback_url)
 
@@ -104,7 +119,16 @@ class PaymentService:
         return await self.refunds.retry_due_refunds(limit)
 
     async def drain(self) -> None:
-        await self.refunds.drain()
+        """Wait for background refunds and payouts (tests, shutdown); each may start the other."""
+        while self.refunds.busy or (self.payouts is not None and self.payouts.busy):
+            await self.refunds.drain()
+            if self.payouts is not None:
+                await self.payouts.drain()
+
+    # ---- owners' payouts -----------------------------------------------------------
+
+    async def retry_due_payouts(self, limit: int = 50) -> int:
+        return await self.payouts.retry_due(limit) if self.payouts is not None else 0
 
     # ---- invoices ------------------------------------------------------------------
 

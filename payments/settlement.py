@@ -28,6 +28,7 @@ from domain.payment_fit import Refusal, refusal_before_settling
 from domain.payment_outcomes import REFUNDED, Outcome
 from domain.words import musician, owner
 from payments.invoices import Invoices
+from payments.payouts import Payouts
 from payments.refunds import Refunds, owed_in_full
 from storage.announcements import announce
 from storage.booking_service import BookingService
@@ -36,6 +37,7 @@ from storage.calendar_messages import send_calendar_file
 from storage.models import Booking, PaymentEntry, Room
 from storage.moves import CHANGE_REFUSED, SessionChanges, change_purpose
 from storage.outbox import enqueue
+from storage.payment_records import bookings_paid_by
 from storage.series import news_key, series_weeks
 from storage.users import user_by_id
 
@@ -78,20 +80,35 @@ class Paid:
 
 class Settlement:
     def __init__(
-        self, clock: Clock, bookings: BookingService, *, refunds: Refunds, invoices: Invoices
+        self,
+        clock: Clock,
+        bookings: BookingService,
+        *,
+        refunds: Refunds,
+        invoices: Invoices,
+        payouts: Payouts | None = None,
     ) -> None:
         self.clock = clock
         self.bookings = bookings
         self.refunds = refunds
         self.invoices = invoices
         self.changes = SessionChanges(bookings)
+        self.payouts = payouts
+        """Pays the room's owner out of the payment (None: payouts are off, the sandbox)."""
 
     # ---- money arrived -------------------------------------------------------------
 
     async def settle_paid(self, paid: Paid) -> Outcome:
         """Money arrived for a booking or a series: confirm it, or refund it in full (or a
-        series' weeks that cannot be had) and say why. Money for a move or an extra hour
-        (a change's reference) is ``_settle_change``'s."""
+        series' weeks that cannot be had) and say why; then pay the owners their share of
+        what the bookings recorded (again on a replay, which changes nothing twice). Money
+        for a move or an extra hour (a change's reference) is ``_settle_change``'s."""
+        outcome = await self._settle_paid(paid)
+        if self.payouts is not None:
+            self.payouts.pay_in_background(await bookings_paid_by(paid.payment_id))
+        return outcome
+
+    async def _settle_paid(self, paid: Paid) -> Outcome:
         change = parse_change_reference(paid.reference)
         if change is not None:
             return await self._settle_change(paid, change)

@@ -51,6 +51,9 @@ class PaymentsConfig:
     """All three keys, or None for the sandbox."""
     razorpay_settings_given: tuple[str, ...] = ()
     """The names of the Razorpay settings that are set: any one rules the sandbox out."""
+    commission_bp: int = 0
+    """The platform's commission on each payment, in basis points: the owner's Route
+    transfer is the rest (``domain.payouts``). Payouts run only with Razorpay."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,12 @@ def build_payments(config: PaymentsConfig, clock: Clock, bookings: BookingServic
         sandbox = build_sandbox(config, webhook_secret, key_secret, clock)
         gateway = sandbox
     service = PaymentService(
-        gateway, clock, bookings, public_base_url=config.public_base_url, bot_username=config.bot_username
+        gateway,
+        clock,
+        bookings,
+        public_base_url=config.public_base_url,
+        bot_username=config.bot_username,
+        commission_bp=config.commission_bp,
     )
     secrets = PaymentSecrets(
         webhook_secret=webhook_secret, key_secret=key_secret, bot_username=config.bot_username

@@ -38,6 +38,7 @@ from domain.ledger import (
     refundable_paise,
     returned_paise,
 )
+from domain.payouts import PayoutStatus, ReversalStatus
 from domain.pricing import PriceRules
 from domain.refund_status import RefundStatus
 from domain.slots import DayHours, Slot, WeeklyHours, hours_from_mapping, parse_hours, session_slots
@@ -49,8 +50,10 @@ __all__ = [
     "BookedSlot",
     "Booking",
     "PaymentEntry",
+    "PayoutEntry",
     "PendingChange",
     "RefundEntry",
+    "ReversalEntry",
     "Room",
     "SeriesMark",
     "SlotClaim",
@@ -130,6 +133,9 @@ class Room(Document):
     a rule not here follows the global settings (``BookingService.room_rules``)."""
     phone: str | None = None
     """E.164 (``+919845012345``), on the room card for musicians to call."""
+    payout_account: str | None = None
+    """The owner's Razorpay Route linked account (``acc_...``) that its bookings' money is
+    transferred to (``payments.payouts``); None: payouts are off for the room."""
     access_info: str = Field(default="", repr=False)
     """How to get in (door code, floor, parking...): a secret of the room that only paid
     bookings are told, read when their message is delivered (``domain.check_in``); kept
@@ -256,6 +262,58 @@ class PendingChange(BaseModel):
     requested_at: UtcDatetime | None = None
 
 
+class ReversalEntry(BaseModel):
+    """What one refund takes back from the owner's transfer (``domain.payouts``)."""
+
+    refund_key: str
+    amount_paise: int
+    status: ReversalStatus = ReversalStatus.DUE
+    reversal_id: str | None = None
+    claimed_ms: int | None = None
+    done_ms: int | None = None
+
+
+class PayoutEntry(BaseModel):
+    """The owner's transfer out of one payment of a booking (Razorpay Route), with the
+    payment's gateway fee and tax, and what refunds reversed of it."""
+
+    payment_id: str
+    share_paise: int
+    """The booking's share of the payment, as in its ``PaymentEntry``."""
+    paid_paise: int
+    """The whole payment."""
+    account_id: str | None = None
+    commission_bp: int = 0
+    commission_paise: int = 0
+    transfer_paise: int = 0
+    status: PayoutStatus = PayoutStatus.DUE
+    transfer_id: str | None = None
+    transferred_ms: int | None = None
+    claimed_ms: int | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    fee_paise: int | None = None
+    """Razorpay's fee on the whole payment, its tax included (the payment entity's ``fee``);
+    None until it is read."""
+    tax_paise: int | None = None
+    reversals: dict[str, ReversalEntry] = Field(default_factory=dict)
+    """By the refund entry's key: one reversal per refund."""
+    reversal_count: int = 0
+    """``len(reversals)``, the condition of the update that adds one."""
+
+    @property
+    def reversed_paise(self) -> int:
+        return sum(r.amount_paise for r in self.reversals.values() if r.status is not ReversalStatus.FAILED)
+
+    @property
+    def settled_paise(self) -> int:
+        """What the owner keeps of it: transferred less reversed."""
+        if self.status is not PayoutStatus.TRANSFERRED:
+            return 0
+        done = sum(r.amount_paise for r in self.reversals.values() if r.status is ReversalStatus.DONE)
+        return self.transfer_paise - done
+
+
 class SeriesMark(BaseModel):
     """A booking that is one week of a weekly series."""
 
@@ -310,6 +368,13 @@ class Booking(Document):
     milliseconds; None when none is owed."""
     refund_version: int = 0
     """Bumped by every update that leaves a refund owed (``storage.payment_records``)."""
+    payouts: dict[str, PayoutEntry] = Field(default_factory=dict)
+    """The owner's transfers, by payment id (``payments.payouts``)."""
+    payout_due_ms: Annotated[int | None, Indexed()] = None
+    """When the payout job should look at this booking (a transfer or reversal is due), in
+    epoch milliseconds; None when none is."""
+    payout_version: int = 0
+    """Bumped by every update that leaves a transfer or a reversal due."""
     series: SeriesMark | None = None
     flags: list[str] = Field(default_factory=list)
     invoice_number: str | None = None

@@ -59,7 +59,9 @@ async def razorpay_api() -> AsyncIterator[FakeRazorpayAPI]:
     await api.stop()
 
 
-def razorpay_settings(api: FakeRazorpayAPI, *, timeout_seconds: float = 2.0) -> Settings:
+def razorpay_settings(
+    api: FakeRazorpayAPI, *, timeout_seconds: float = 2.0, commission_bp: int = 0
+) -> Settings:
     """Razorpay's settings for the fake API: the payments ``python -m bot`` builds from them
     (``payments_config``, ``build_payments``) are the ones the payment tests run."""
     return Settings(
@@ -71,6 +73,7 @@ def razorpay_settings(api: FakeRazorpayAPI, *, timeout_seconds: float = 2.0) -> 
         razorpay_api_url=api.base_url,
         razorpay_timeout_seconds=timeout_seconds,
         public_base_url="https://bot.example.test",
+        platform_commission_bp=commission_bp,
     )
 
 
@@ -95,11 +98,17 @@ async def serve_app(app: web.Application, port: int = 0) -> tuple[web.AppRunner,
 
 @asynccontextmanager
 async def open_world(
-    api: FakeRazorpayAPI, clock: ManualClock, service: BookingService, *, gateway_timeout: float = 2.0
+    api: FakeRazorpayAPI,
+    clock: ManualClock,
+    service: BookingService,
+    *,
+    gateway_timeout: float = 2.0,
+    commission_bp: int = 0,
 ) -> AsyncIterator[PaymentWorld]:
     """The payment service on the real SDK against ``api``, behind our webhook on a real port."""
+    settings = razorpay_settings(api, timeout_seconds=gateway_timeout, commission_bp=commission_bp)
     setup = build_payments(
-        payments_config(razorpay_settings(api, timeout_seconds=gateway_timeout), "jamroom_test_bot"),
+        payments_config(settings, "jamroom_test_bot"),
         clock,
         service,
     )

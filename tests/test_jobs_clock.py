@@ -178,6 +178,7 @@ async def test_one_tick_runs_every_job(
         "reminded",
         "reconciled",
         "refunds",
+        "payouts",
         "claims freed",
         "slots offered",
         "digests",

@@ -75,6 +75,7 @@ async def test_a_failed_payment_for_a_booking_already_paid_tells_nobody(
     link = dict(world.api.links[booking.payment["link_id"]])  # as it was before it was paid
     _, body = await pay(world, booking)
     assert (await world.post_event(body))[1]["outcome"] == "confirmed"
+    await world.payments.drain()  # the delivery's work after its answer (the payouts' fee read)
     before = await snapshot()
     failed = webhook_bodies.payment_failed(link, "pay_declined_1", "Card declined")
     assert (await world.post_event(failed))[1]["outcome"] == "failure ignored"

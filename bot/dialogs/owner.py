@@ -24,6 +24,7 @@ from bot.owner_reports import bookings_csv, heatmap_png
 from bot.services import Services
 from domain.gst.numbers import financial_year, short_financial_year
 from domain.gst.supply import Treatment, treatment
+from domain.payouts import PayoutStatus, fee_share
 from domain.words import owner_screens as words
 from domain.words.formats import h
 from storage.earnings import (
@@ -34,14 +35,18 @@ from storage.earnings import (
     periods,
 )
 from storage.invoices import DocumentKind, document_totals, documents_between
-from storage.models import Room
+from storage.models import Booking, PayoutEntry, Room, from_ms
 from storage.no_shows import NO_SHOW_RATE_DAYS, no_show_rate
 from storage.owners import require_owner, rooms_owned_by
+from storage.payouts import paid_out_between
 from storage.sellers import room_sac, room_state, seller_of
 from storage.users import users_by_ids
 
 HEATMAP_WEEKS = 4
 CSV_MONTHS_BACK = 5
+PAYOUT_MONTHS = 3
+PAYOUT_LINES = 15
+"""Bookings listed on the payouts screen (Telegram's 4096 characters hold about 20)."""
 
 
 async def owned_room(manager: DialogManager) -> Room:
@@ -119,6 +124,66 @@ async def earnings_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
         "days": NO_SHOW_RATE_DAYS,
         "no_shows": words.no_show_rate(rate),
     }
+
+
+async def payouts_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    """Per booking of this month: paid, the platform's fee, Razorpay's fee and tax, what
+    was transferred and when; per month, what was settled to the owner."""
+    room = await owned_room(dialog_manager)
+    services = _services(dialog_manager)
+    this_month = services.bookings.today(room).replace(day=1)
+    months = [this_month]
+    for _back in range(PAYOUT_MONTHS - 1):
+        months.append((months[-1] - date.resolution).replace(day=1))
+    found = await paid_out_between(room, months[-1], month_span(this_month)[1])
+    lines = [
+        _payout_line(booking, payout, room)
+        for booking in found
+        if booking.day >= this_month
+        for payout in booking.payouts.values()
+    ]
+    shown = lines[:PAYOUT_LINES] + (
+        [words.more_payouts(len(lines) - PAYOUT_LINES)] if len(lines) > PAYOUT_LINES else []
+    )
+    totals = []
+    for first in months:
+        payouts = [p for b in found if first <= b.day <= month_span(first)[1] for p in b.payouts.values()]
+        transferred = [p for p in payouts if p.status is PayoutStatus.TRANSFERRED]
+        totals.append(words.month_settled(first, sum(p.settled_paise for p in transferred), len(transferred)))
+    if services.settings.uses_sandbox:
+        state = words.PAYOUTS_SANDBOX
+    elif room.payout_account is None:
+        state = words.PAYOUTS_NO_ACCOUNT
+    else:
+        state = words.payouts_on(room.payout_account, services.settings.platform_commission_bp)
+    return {
+        "name": h(room.name),
+        "state": state,
+        "lines": "\n".join(shown) or words.NO_PAID_BOOKINGS,
+        "totals": "\n".join(totals),
+    }
+
+
+def _payout_line(booking: Booking, payout: PayoutEntry, room: Room) -> str:
+    def share(value: int | None) -> int | None:
+        if value is None:
+            return None
+        return fee_share(value, share_paise=payout.share_paise, paid_paise=payout.paid_paise)
+
+    on = payout.status not in (PayoutStatus.OFF,)
+    return words.payout_line(
+        booking.code,
+        booking.day,
+        paid_paise=payout.share_paise,
+        platform_fee_paise=payout.commission_paise if on else None,
+        gateway_fee_paise=share(payout.fee_paise),
+        gateway_tax_paise=share(payout.tax_paise),
+        status=payout.status.value,
+        transferred_paise=payout.transfer_paise,
+        transferred_at=from_ms(payout.transferred_ms),
+        reversed_paise=payout.reversed_paise if payout.status is PayoutStatus.TRANSFERRED else 0,
+        zone=room.zone,
+    )
 
 
 async def months_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -218,6 +283,7 @@ def build_dialog() -> Dialog:
                 Button(Const("📅 Schedule"), id="schedule", on_click=on_schedule),
                 Button(Const("🚫 Block slots"), id="blocks", on_click=on_blocks),
                 SwitchTo(Const("💰 Earnings"), id="earnings", state=OwnerSG.earnings),
+                SwitchTo(Const("💸 Payouts"), id="payouts", state=OwnerSG.payouts),
                 SwitchTo(Const("📄 Bookings CSV"), id="csv", state=OwnerSG.csv),
                 Button(Const("🔥 How full"), id="heat", on_click=on_heatmap),
                 Button(Const("🔗 Share link"), id="share", on_click=on_share),
@@ -237,6 +303,12 @@ def build_dialog() -> Dialog:
             Back(Const("‹ Room")),
             state=OwnerSG.earnings,
             getter=earnings_getter,
+        ),
+        Window(
+            Format(words.PAYOUTS),
+            SwitchTo(Const("‹ Room"), id="back_from_payouts", state=OwnerSG.room),
+            state=OwnerSG.payouts,
+            getter=payouts_getter,
         ),
         Window(
             Const(words.WHICH_MONTH),

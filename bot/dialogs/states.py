@@ -55,6 +55,7 @@ class OwnerSG(StatesGroup):
     room = State()
     earnings = State()
     csv = State()
+    payouts = State()
 
 
 class OwnerDaySG(StatesGroup):

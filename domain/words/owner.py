@@ -194,6 +194,15 @@ def refund_failed(booking: BookingFacts, room: RoomFacts, amount_paise: int) -> 
     ).format(refunded=refunded, code=booking.code, room=h(room.name))
 
 
+def payout_failed(booking: BookingFacts, room: RoomFacts, amount_paise: int) -> str:
+    """Razorpay refused the transfer of the owner's share to the room's linked account."""
+    return (
+        f"⚠️ <b>Payout not made</b>: Razorpay refused to transfer {money(amount_paise)} for "
+        f"<code>{booking.code}</code> ({h(room.name)}) to your linked account. "
+        "Please check the account with the bot's operator; this booking is paid out by hand."
+    )
+
+
 # ---- the morning digest -----------------------------------------------------------------
 
 

@@ -65,6 +65,81 @@ def prices(room: RoomCardFacts) -> str:
     )
 
 
+# ---- payouts (Razorpay Route) -----------------------------------------------------------
+
+PAYOUTS = "💸 <b>{name}</b> · payouts\n{state}\n\n{lines}\n\n{totals}"
+PAYOUTS_SANDBOX = (
+    "Payouts are <b>off</b>: the bot runs without Razorpay (test payments only), so no money "
+    "is paid out through it."
+)
+PAYOUTS_NO_ACCOUNT = (
+    "Payouts are <b>off</b> for this room: no Razorpay linked account is set, so its payments "
+    "stay with the platform. Ask the bot's operator to link your account."
+)
+NO_PAID_BOOKINGS = "No paid bookings with sessions this month."
+TRANSFER = Noun("transfer", "transfers")
+
+
+def payouts_on(account_id: str, commission_bp: int) -> str:
+    """Payouts run: where the owner's share goes and what the platform keeps."""
+    return (
+        f"Payouts are <b>on</b>: your share of each payment goes to your Razorpay linked account "
+        f"<code>{h(account_id)}</code>; the platform keeps {commission_bp / 100:g}%."
+    )
+
+
+PAYOUT_STATES = {
+    "due": "transfer pending",
+    "requesting": "transfer pending",
+    "failed": "transfer refused by Razorpay: paid by hand",
+    "off": "not paid out (payouts off)",
+    "skipped": "nothing transferred (refunded before the transfer)",
+}
+"""``domain.payouts.PayoutStatus`` values but ``transferred``, as the owner reads them."""
+
+
+def payout_line(
+    code: str,
+    session_day: date,
+    *,
+    paid_paise: int,
+    platform_fee_paise: int | None,
+    gateway_fee_paise: int | None,
+    gateway_tax_paise: int | None,
+    status: str,
+    transferred_paise: int,
+    transferred_at: datetime | None,
+    reversed_paise: int,
+    zone: ZoneInfo,
+) -> str:
+    """One booking's money: paid, the platform's fee, Razorpay's fee and tax, and what
+    reached the owner when."""
+    parts = [
+        f"<code>{code}</code> · {day_numeric(session_day)}",
+        f"paid {money(paid_paise)}",
+    ]
+    if platform_fee_paise is not None:
+        parts.append(f"platform fee {money(platform_fee_paise)}")
+    if gateway_fee_paise is not None:
+        parts.append(f"Razorpay fee {money(gateway_fee_paise)} (incl. tax {money(gateway_tax_paise or 0)})")
+    if status == "transferred" and transferred_at is not None:
+        parts.append(f"transferred {money(transferred_paise)} at {moment(transferred_at, zone)}")
+    else:
+        parts.append(PAYOUT_STATES.get(status, status))
+    if reversed_paise:
+        parts.append(f"{money(reversed_paise)} taken back for refunds")
+    return " · ".join(parts)
+
+
+def month_settled(first_day: date, settled_paise: int, transfers: int) -> str:
+    """What reached the owner for a month's sessions: transfers less reversals."""
+    return f"{month(first_day)}: <b>{money(settled_paise)}</b> settled to you ({count(transfers, TRANSFER)})"
+
+
+def more_payouts(hidden: int) -> str:
+    return f"…and {count(hidden, Noun('more booking', 'more bookings'))}"
+
+
 # ---- earnings, files, the share link ----------------------------------------------------
 
 EARNINGS = N_("💰 <b>{name}</b>\nPaid minus refunds, by session date:\n\n{lines}")
