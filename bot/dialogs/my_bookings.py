@@ -357,7 +357,7 @@ def build_dialog() -> Dialog:
                 ),
                 ShareWithBand(),
             ),
-            Back(Const("‹ My bookings")),
+            SwitchTo(Const("‹ My bookings"), id="back_to_bookings", state=MyBookingsSG.list),
             state=MyBookingsSG.details,
             getter=details_getter,
         ),
