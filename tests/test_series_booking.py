@@ -206,10 +206,12 @@ async def test_twenty_bands_asking_for_overlapping_series_at_once_never_share_a_
 
     outcomes = await asyncio.gather(*(attempt(i) for i in range(BANDS)))
     series = [o for o in outcomes if isinstance(o, list)]
-    assert series, "no band got a series"
+    # Safety, not luck: all-or-none claims can, on a busy machine, leave every band
+    # beaten by another on some week (each then lets go of all it held); what must hold
+    # is that no slot is ever held twice and nothing is left behind.
     assert len(series) + sum(isinstance(o, Exception) for o in outcomes) == BANDS
     held = Counter(slot.start for weeks in series for week in weeks for slot in week.slots)
-    assert max(held.values()) == 1, "a slot is held by two bookings"
+    assert max(held.values(), default=1) == 1, "a slot is held by two bookings"
     claims = await SlotClaim.find_all().to_list()
     assert len(claims) == sum(held.values()), "claims left behind"
     owner_of = {c.start: c.booking_id for c in claims}
@@ -220,6 +222,9 @@ async def test_twenty_bands_asking_for_overlapping_series_at_once_never_share_a_
     assert len(stored) == sum(len(weeks) for weeks in series), "a losing band left a booking behind"
     holds = sorted(h.booking_id for h in await HoldClaim.find_all().to_list())
     assert holds == sorted(weeks[0].series.code for weeks in series if weeks[0].series)
+    if not series:
+        lone = await attempt(0)  # with nobody racing, the same request is served
+        assert isinstance(lone, list)
 
 
 async def test_the_weeks_confirmed_are_booked_or_none_is(
