@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 
 from bot.dialogs import get_dialogs
 from bot.handlers import get_routers
+from bot.intent_ids import install_unique_intent_ids
 from bot.middlewares import setup_middlewares
 from bot.perf import Speedups
 from bot.perf.dialog_state import DialogStateStorage
@@ -52,6 +53,7 @@ def build_dispatcher(
     """``speedups``: by default as the settings say (``SPEEDUPS``)."""
     if speedups is None:
         speedups = Speedups.from_setting(services.settings.speedups)
+    install_unique_intent_ids()  # a correctness fix, whatever SPEEDUPS says
     dispatcher = Dispatcher(storage=storage, **services.workflow_data())
     for router in get_routers():
         dispatcher.include_router(router)
