@@ -14,6 +14,7 @@ from aiogram_dialog.api.protocols import BgManagerFactory
 
 from bot.dialogs.booking import redraw_slot_screen
 from jobs.ports import SlotScreenPainter
+from storage.users import speaking_to
 
 PAINT_TIMEOUT_SECONDS = 10.0
 """A redraw that cannot get the musician's dialog this long (the database is down, a
@@ -25,7 +26,8 @@ def slot_screen_painter(bot: Bot, dispatcher: Dispatcher) -> SlotScreenPainter:
 
     async def paint(user_id: int, chat_id: int, room_day: str) -> str | None:
         manager = factory.bg(bot, user_id, chat_id)
-        async with asyncio.timeout(PAINT_TIMEOUT_SECONDS), manager.fg() as dialog:
+        # The screen is drawn here, outside the update's LanguageMiddleware: in the musician's language.
+        async with asyncio.timeout(PAINT_TIMEOUT_SECONDS), speaking_to(user_id), manager.fg() as dialog:
             return await redraw_slot_screen(dialog, room_day)
 
     return paint

@@ -24,6 +24,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Annotated, Any, Protocol
 
 from beanie import Document, Indexed
@@ -312,9 +313,11 @@ class Waitlist:
         made good by the next pass, and the message goes once."""
         await enqueue(
             wait.user_id,
-            musician.slot_offered(room, wait.day, wait.slot, until),
+            partial(musician.slot_offered, room, wait.day, wait.slot, until),  # in the musician's language
             dedupe_key=f"offer:{offer_id}",
             now=self.clock.now(),
-            buttons=musician.offer_buttons(offer_callback(PAY, offer_id), offer_callback(DECLINE, offer_id)),
+            buttons=partial(
+                musician.offer_buttons, offer_callback(PAY, offer_id), offer_callback(DECLINE, offer_id)
+            ),
         )
         await mark_offered(wait, offer_id, until)

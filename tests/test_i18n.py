@@ -8,16 +8,19 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.types import User as TelegramUser
 from babel.messages.catalog import Catalog
 from pypdf import PdfReader
 
 from bot.catalogue import extract, read_catalogue, untranslated
 from bot.config import Settings
+from bot.live_screens import slot_screen_painter
 from bot.services import payments_config
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
@@ -25,7 +28,9 @@ from domain.gst.supply import Treatment
 from domain.gst.tax import tax_inside
 from domain.words import formats, musician
 from domain.words.language import Language, language_for_telegram, speaking
+from jobs.delivery import RateLimits
 from jobs.lifecycle import BookingClock
+from jobs.live_screens import SlotScreenRedraws
 from payments.invoice_pdf import InvoiceData, InvoiceLine, Party, render_invoice_pdf
 from payments.setup import PaymentSetup, build_payments
 from storage.announcements import announce
@@ -393,3 +398,119 @@ async def test_an_owner_runs_the_room_in_hindi(
     await ravi.tap("🔢 स्लॉट सीमा")
     await ravi.send("99")
     assert ravi.bot.sent_texts()[-1] == "⚠️ हर बुकिंग में स्लॉट 1 से 24 स्लॉट होना चाहिए। कुछ भी नहीं बदला गया।"
+
+
+# ---- the waitlist and live slot screens in Hindi ------------------------------------------
+
+
+@pytest.fixture
+def hindi_world(
+    db: Database, clock: ManualClock, service: BookingService, room: Room, payments: PaymentSetup,
+    dialog_storage: BaseStorage,
+) -> tuple[Dispatcher, Musician]:  # fmt: skip
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service, payments.service), dialog_storage)
+    return dispatcher, hindi_phone(Musician(dispatcher, manager, ASHA, "Asha"))
+
+
+def as_shown(stored: OutboxMessage) -> Message:
+    """A queued message as Telegram shows it in the chat, with its buttons."""
+    return Message(
+        message_id=99_000,
+        date=datetime.now(UTC),
+        chat=Chat(id=stored.chat_id, type="private"),
+        text=stored.text,
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(**b) for b in row] for row in stored.buttons]
+        ),
+    )
+
+
+async def test_a_hindi_musician_waits_for_a_taken_slot_and_is_offered_it_in_hindi(
+    hindi_world: tuple[Dispatcher, Musician], room: Room, service: BookingService, clock: ManualClock
+) -> None:
+    dispatcher, asha = hindi_world
+    rival = await User(id=2002, first_name="Bela", language="en").insert()
+    taken = slot_keys(room, TOMORROW, 12)
+    booking = await service.create_booking(rival.id, room.id, TOMORROW, taken)
+
+    await asha.send("/start")
+    await asha.tap("🎸 रूम खोजें")
+    await asha.tap("Bengaluru.*")
+    await asha.tap("Bass Cave Studio.*")
+    await asha.tap("📅 बुक करें")
+    await asha.tap_day(TOMORROW)
+    await asha.tap_slot(taken[0])
+    assert english_left(asha.bot.alerts()[-1], room) == set(), asha.bot.alerts()[-1]
+    hint = screen(asha)
+    assert "फिर भी भरा हुआ स्लॉट चाहिए?" in hint
+    assert english_left(hint, room) == set(), hint
+    await asha.tap("🔔 खाली हो तो बताना")
+    waiting = screen(asha)
+    assert "🔔 12:00–13:00 खाली होते ही मैं आपको बताऊँगा" in waiting
+    assert english_left(waiting, room) == set(), waiting
+
+    # Another musician books on the open screen: the redraw speaks Asha's language too.
+    redraws = SlotScreenRedraws(service, clock, slot_screen_painter(asha.bot, dispatcher))
+    await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 13))
+    assert await redraws.redraw_due(RateLimits(shared=False, clock=ManualClock(clock.now()))) == 1
+    redrawn = screen(asha)
+    assert any(b.startswith("✕ 13:00–14:00 · ") for b in asha.button_texts())
+    assert english_left(redrawn, room) == set(), redrawn
+
+    # The slot frees: the offer is made in Asha's language, though the rival's English cancel freed it.
+    await service.cancel_by_musician(booking.id, rival.id)
+    (offer,) = [
+        m
+        for m in await OutboxMessage.find(OutboxMessage.chat_id == ASHA).to_list()
+        if m.dedupe_key.startswith("offer:")
+    ]
+    assert offer.text.startswith("🔔 <b>जो स्लॉट आप चाहते थे, वह खाली है!</b>")
+    assert english_left(offer.text, room) == set(), offer.text
+    assert [[b["text"] for b in row] for row in offer.buttons] == [
+        ["✅ पक्का करें और भुगतान करें"],
+        ["✖ नहीं, धन्यवाद, आगे दे दें"],
+    ]
+
+    await asha.send("/start")
+    await asha.tap("📅 मेरी बुकिंग")
+    await asha.tap(r"🔔 मेरे इंतज़ार \(1\)")
+    waits = screen(asha)
+    assert "खाली है और" in waits
+    assert english_left(waits, room) == set(), waits
+
+    await asha.tap("✖ नहीं.*", as_shown(offer))
+    assert asha.bot.alerts()[-1] == "ठीक है, मैंने इसे इंतज़ार कर रहे अगले संगीतकार को दे दिया।"
+
+
+# ---- /privacy and Delete my data in Hindi -------------------------------------------------
+
+
+async def test_a_hindi_musician_reads_privacy_and_deletes_their_data_in_hindi(
+    asha: Musician, room: Room, service: BookingService
+) -> None:
+    await asha.send("/start")
+    await service.create_booking(ASHA, room.id, TOMORROW, slot_keys(room, TOMORROW, 20))
+    await asha.send("/privacy")
+    policy = screen(asha)
+    assert policy.startswith("🔒 <b>JamRoom बॉट में आपका डेटा</b>")
+    assert english_left(policy, room) == set(), policy
+    await asha.tap("🗑 मेरा डेटा हटाएँ")
+    preview = screen(asha)
+    assert "• आपकी आने वाली 1 बुकिंग रद्द होगी।" in preview
+    assert english_left(preview, room) == set(), preview
+    await asha.tap("🗑 हाँ, सब कुछ हटा दें")
+    done = asha.bot.sent_texts()[-1]
+    assert done.startswith("✅ आपका डेटा हटा दिया गया है।")
+    assert english_left(done, room) == set(), done
+
+
+async def test_an_owner_is_told_in_hindi_why_their_data_cannot_be_deleted_yet(
+    ravi: Musician, room: Room
+) -> None:
+    await ravi.send("/start")
+    await ravi.send("/privacy")
+    await ravi.tap("🗑 मेरा डेटा हटाएँ")
+    refused = screen(ravi)
+    assert "यहाँ Bass Cave Studio आपके हैं" in refused
+    assert "हाँ, सब कुछ हटा दें" not in refused
+    assert english_left(refused, room) == set(), refused

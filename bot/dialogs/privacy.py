@@ -13,11 +13,11 @@ from aiogram.types import CallbackQuery
 from aiogram.types import User as TelegramUser
 from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, SwitchTo
-from aiogram_dialog.widgets.text import Const, Format
 
 from bot.data_deletion import delete_my_data, plan_deletion
 from bot.dialogs.base import Dialog
 from bot.dialogs.states import PrivacySG
+from bot.i18n import Const, Format
 from domain.errors import BookingError
 from domain.words import musician, musician_screens
 from domain.words.formats import h

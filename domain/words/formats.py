@@ -21,7 +21,7 @@ from babel.dates import format_date
 
 from domain.money import format_inr
 from domain.privacy import is_pseudonym
-from domain.words.language import Language, _, current_language, ngettext
+from domain.words.language import N_, Language, _, current_language, ngettext
 
 
 class SpanFacts(Protocol):
@@ -224,14 +224,14 @@ def phone(number: str) -> str:
     return h(number)
 
 
-DELETED_MUSICIAN = "a musician who deleted their data"
+DELETED_MUSICIAN = N_("a musician who deleted their data")
 
 
 def user_link(person: LinkFacts | None, user_id: int) -> str:
     """A person's name as a link to their Telegram chat, with their @username; a
     musician who deleted their data (a pseudonym) has neither."""
     if is_pseudonym(user_id):
-        return DELETED_MUSICIAN
+        return _(DELETED_MUSICIAN)
     if person is None:
         nobody_known = _("musician")
         return f'<a href="tg://user?id={user_id}">{nobody_known}</a>'

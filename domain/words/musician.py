@@ -478,50 +478,55 @@ def gst_details_saved(name: str, gstin: str) -> str:
 def data_deleted(cancelled: int, refund_paise: int) -> str:
     """Deleting is done: ``cancelled`` bookings were cancelled first, and ``refund_paise``
     is what is still on its way back (by Razorpay, to the account paid from)."""
-    lines = ["✅ Your data is deleted."]
+    lines = [_("✅ Your data is deleted.")]
     if cancelled:
-        lines.append(f"I cancelled your {count(cancelled, BOOKING)} to come and told the rooms.")
+        lines.append(
+            _("I cancelled your {bookings} to come and told the rooms.").format(
+                bookings=count(cancelled, BOOKING)
+            )
+        )
     if refund_paise:
         lines.append(
-            f"{money(refund_paise)} is on its way back to the account you paid from through "
-            f"Razorpay; {REFUND_TIME}. No message from me is needed for it."
+            _(
+                "{amount} is on its way back to the account you paid from through "
+                "Razorpay; {when}. No message from me is needed for it."
+            ).format(amount=money(refund_paise), when=_(REFUND_TIME))
         )
     lines.append(
-        "I keep only the invoices and credit notes GST law asks for. Send /start any time to begin afresh."
+        _("I keep only the invoices and credit notes GST law asks for. Send /start any time to begin afresh.")
     )
     return "\n".join(lines)
 
 
 # ---- waiting for a slot -----------------------------------------------------------------
 
-OFFER_DECLINED = "Okay, I passed it on to the next musician waiting."
-WAIT_DROPPED = "Okay, I stopped waiting for that slot."
+OFFER_DECLINED = N_("Okay, I passed it on to the next musician waiting.")
+WAIT_DROPPED = N_("Okay, I stopped waiting for that slot.")
 
 
 def waiting_now(slots: list[SlotFacts], zone: ZoneInfo) -> str:
     labels = join_labels(slot_span(s, zone) for s in slots)
-    return (
-        f"🔔 I'll tell you if {labels} frees up: the first musician waiting gets it held for "
+    return _(
+        "🔔 I'll tell you if {slots} frees up: the first musician waiting gets it held for "
         "10 minutes. Your waits are in 📋 My bookings."
-    )
+    ).format(slots=labels)
 
 
 def slot_offered(room: RoomFacts, on: date, slot: SlotFacts, until: datetime) -> str:
     """A slot someone waited for is free and held for them until ``until``; ``on``: the
     room's day it belongs to (a night past midnight: its evening)."""
-    return (
-        f"🔔 <b>A slot you wanted is free!</b>\n\n🎸 {h(room.name)}\n"
-        f"🗓 {day(on)}, {slot_span(slot, room.zone)}\n\n"
-        f"I'm holding it for you until <b>{moment(until, room.zone)}</b>. Tap Confirm &amp; Pay to book "
+    return _(
+        "🔔 <b>A slot you wanted is free!</b>\n\n🎸 {room}\n🗓 {day}, {slot}\n\n"
+        "I'm holding it for you until <b>{until}</b>. Tap Confirm &amp; Pay to book "
         "it; if you don't, it goes to the next musician waiting."
-    )
+    ).format(room=h(room.name), day=day(on), slot=slot_span(slot, room.zone), until=moment(until, room.zone))
 
 
 def offer_buttons(pay_data: str, decline_data: str) -> Buttons:
     """The offer message's buttons; their data comes from ``domain.waitlist.offer_callback``."""
     return [
-        [{"text": "✅ Confirm & Pay", "callback_data": pay_data}],
-        [{"text": "✖ No thanks, pass it on", "callback_data": decline_data}],
+        [{"text": _("✅ Confirm & Pay"), "callback_data": pay_data}],
+        [{"text": _("✖ No thanks, pass it on"), "callback_data": decline_data}],
     ]
 
 

@@ -220,7 +220,7 @@ NOTICE = "\n{notice}"
 """A one-shot notice under a screen (the handler's words)."""
 NOTICE_TOLD = "\n{told}"
 """A notice this update told the screen (``bot.dialogs.notices``)."""
-WAIT_HINT = (
+WAIT_HINT = N_(
     "\n🔔 Want a taken slot anyway? Tap below and I'll tell you the moment it frees: "
     "the first musician waiting gets it held for 10 minutes."
 )
@@ -415,22 +415,23 @@ def series_mark(booking: BookingFacts) -> str:
 
 # ---- my bookings ------------------------------------------------------------------------
 
-WAITS_HEADING = "<b>🔔 Slots you wait for</b>\n"
-NO_WAITS = "You are not waiting for any slot. Tap a taken slot when booking to wait for it."
-WAITS_FOOTER = "\nTap ✖ to stop waiting for a slot."
+WAITS_HEADING = N_("<b>🔔 Slots you wait for</b>\n")
+NO_WAITS = N_("You are not waiting for any slot. Tap a taken slot when booking to wait for it.")
+WAITS_FOOTER = N_("\nTap ✖ to stop waiting for a slot.")
 
 
 def waits_button(waits: int) -> str:
-    return f"🔔 My waits ({waits})"
+    return _("🔔 My waits ({waits})").format(waits=waits)
 
 
 def wait_line(wait: WaitFacts, room: RoomFacts | None) -> str:
     """One wait: the room, the day and the slot, and the offer when the slot is held for them."""
-    name = h(room.name) if room else "a room that no longer exists"
+    name = h(room.name) if room else _("a room that no longer exists")
     zone = room.zone if room else ROOM_GONE_ZONE
     line = f"• {name} · {day(wait.day)}, {slot_span(wait.slot, zone)}"
     if wait.offer_until is not None:
-        line += f"\n   🎁 <b>Free and held for you until {moment(wait.offer_until, zone)}</b>"
+        held = _("Free and held for you until {until}").format(until=moment(wait.offer_until, zone))
+        line += f"\n   🎁 <b>{held}</b>"
     return line
 
 
@@ -441,7 +442,7 @@ def wait_drop_button(wait: WaitFacts, room: RoomFacts | None) -> str:
 
 def offer_pay_button(wait: WaitFacts, room: RoomFacts | None) -> str:
     zone = room.zone if room else ROOM_GONE_ZONE
-    return f"✅ Pay for {slot_span(wait.slot, zone)} · {day_and_month(wait.day)}"
+    return _("✅ Pay for {slot} · {day}").format(slot=slot_span(wait.slot, zone), day=day_and_month(wait.day))
 
 
 NO_BOOKINGS_YET = N_("Nothing here yet. Find a room and book your first session!")
@@ -582,7 +583,7 @@ def _week_refund_preview(booking: BookingFacts, quote: RefundQuote) -> str:
 
 # ---- privacy (/privacy, issue 18 §4) -----------------------------------------------------
 
-PRIVACY = (
+PRIVACY = N_(
     "🔒 <b>Your data at JamRoom bot</b>\n\n"
     "<b>What I keep, and why</b>\n"
     "• Your Telegram id, name, @username and language, and the city you last browsed: to "
@@ -616,25 +617,36 @@ def delete_my_data_preview(upcoming: int, refund_paise: int, on_the_way_paise: i
     """The confirmation screen: what deleting does now (``upcoming``: bookings it cancels,
     ``refund_paise``: what their cancellation gives back, ``on_the_way_paise``: refunds
     already asked for and not yet back)."""
-    lines = ["🗑 <b>Delete my data?</b>\n"]
-    if upcoming:
-        back = f", {money(refund_paise)} back by the rooms' refund rules" if refund_paise else ""
-        lines.append(f"• Your {count(upcoming, BOOKING)} to come will be cancelled{back}.")
+    lines = [_("🗑 <b>Delete my data?</b>\n")]
+    bookings = count(upcoming, BOOKING)
+    if upcoming and refund_paise:
+        cancelled = _(
+            "• Your {bookings} to come will be cancelled, {amount} back by the rooms' refund rules."
+        )
+        lines.append(cancelled.format(bookings=bookings, amount=money(refund_paise)))
+    elif upcoming:
+        lines.append(_("• Your {bookings} to come will be cancelled.").format(bookings=bookings))
     else:
-        lines.append("• You have no bookings to come.")
+        lines.append(_("• You have no bookings to come."))
     if on_the_way_paise:
-        lines.append(f"• Refunds of {money(on_the_way_paise)} already on their way still reach you.")
+        lines.append(
+            _("• Refunds of {amount} already on their way still reach you.").format(
+                amount=money(on_the_way_paise)
+            )
+        )
     lines.append(
-        "• Your name, username, Telegram id, menus and messages are erased; invoices and "
-        "credit notes stay as printed, as GST law asks."
+        _(
+            "• Your name, username, Telegram id, menus and messages are erased; invoices and "
+            "credit notes stay as printed, as GST law asks."
+        )
     )
-    lines.append("\nThis cannot be undone. Delete everything?")
+    lines.append(_("\nThis cannot be undone. Delete everything?"))
     return "\n".join(lines)
 
 
 def cannot_delete_yet(reason: str) -> str:
     """The confirmation screen when deleting must wait; ``reason`` is HTML-escaped."""
-    return f"🗑 <b>Delete my data</b>\n\n⚠️ {reason}"
+    return _("🗑 <b>Delete my data</b>\n\n⚠️ {reason}").format(reason=reason)
 
 
 # ---- language ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from domain.gst.gstin import GstinProblem
-from domain.words.formats import duration, join_labels, moment, time_span
+from domain.words.formats import SLOT, count, duration, join_labels, moment, time_span
 from domain.words.language import N_, _, speaks_when_read
 from domain.words.statuses import status_name
 
@@ -103,16 +103,16 @@ def refusal(error: Refused) -> str:
         case "series_not_possible":
             return series_not_possible(facts.problem)
         case "owns_rooms":
-            return (
-                f"You own {join_labels(facts.rooms)} here, so I can't delete your data yet: "
+            return _(
+                "You own {rooms} here, so I can't delete your data yet: "
                 "the rooms' bookings, payouts and invoices need their owner. Ask the bot's "
                 "operator to hand the rooms over or remove you as their owner, then delete."
-            )
+            ).format(rooms=join_labels(facts.rooms))
         case "session_in_progress":
-            return (
+            return _(
                 "Your session is on right now and can't be cancelled. Delete your data after it "
-                f"ends at {moment(facts.ends_at, facts.zone)}."
-            )
+                "ends at {ends}."
+            ).format(ends=moment(facts.ends_at, facts.zone))
         case "no_week_bookable":
             return _("None of those weeks can be booked any more. Please pick another time.")
         case "series_weeks_taken":
@@ -123,16 +123,16 @@ def refusal(error: Refused) -> str:
         case "slot_not_waitable":
             return slot_not_waitable(facts.state)
         case "too_many_waits":
-            return (
-                f"You already wait for {facts.limit} slots, the most at once. Drop one in "
+            return _(
+                "You already wait for {slots}, the most at once. Drop one in "
                 "📋 My bookings → 🔔 My waits, then try again."
-            )
+            ).format(slots=count(facts.limit, SLOT))
         case "wait_not_found":
-            return "That wait is not among yours any more."
+            return _("That wait is not among yours any more.")
         case "offer_gone":
-            return "Sorry, this offer has lapsed or was already used, so nothing was booked."
+            return _("Sorry, this offer has lapsed or was already used, so nothing was booked.")
         case "not_your_offer":
-            return "This offer is not yours, so nothing was booked."
+            return _("This offer is not yours, so nothing was booked.")
         case "not_movable":
             return not_movable(facts.problem, facts.free_until, facts.zone)
         case "same_time":
@@ -205,10 +205,10 @@ def slot_not_waitable(state: str | None) -> str:
     the room has no such slot that day."""
     match state:
         case "free":
-            return "That slot is free: book it now instead of waiting."
+            return _("That slot is free: book it now instead of waiting.")
         case "past" | "too_soon":
-            return "That slot starts too soon to wait for."
-    return "That slot is not on this room's day, so there is nothing to wait for."
+            return _("That slot starts too soon to wait for.")
+    return _("That slot is not on this room's day, so there is nothing to wait for.")
 
 
 def too_many_slots(limit: int) -> str:
