@@ -19,7 +19,6 @@ from domain.no_shows import NoShowRate
 from domain.room_rules import RoomRuleError, RoomRules, RuleField, RuleProblem
 from domain.words.facts import BookingFacts, PersonFacts, RoomCardFacts, RoomFacts, SlotFacts
 from domain.words.formats import (
-    BOOKING,
     DAY,
     SESSION,
     SLOT,
@@ -79,6 +78,7 @@ PAYOUTS_NO_ACCOUNT = N_(
 )
 NO_PAID_BOOKINGS = N_("No paid bookings with sessions this month.")
 TRANSFER = Noun("transfer", "transfers")
+MORE_BOOKING = Noun("more booking", "more bookings")
 
 
 def payouts_on(account_id: str, commission_bp: int) -> str:
@@ -148,7 +148,7 @@ def month_settled(first_day: date, settled_paise: int, transfers: int) -> str:
 
 
 def more_payouts(hidden: int) -> str:
-    return _("…and {bookings} more").format(bookings=count(hidden, BOOKING))
+    return _("…and {bookings}").format(bookings=count(hidden, MORE_BOOKING))
 
 
 # ---- earnings, files, the share link ----------------------------------------------------
