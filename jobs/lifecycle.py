@@ -138,7 +138,7 @@ class BookingClock:
             words = musician.move_lapsed if change.kind == ChangeKind.MOVE else musician.hour_lapsed
             await enqueue(
                 booking.user_id,
-                words(booking, room),
+                partial(words, booking, room),  # in the musician's language
                 dedupe_key=f"{booking.id}:lapsed:{change.reference}",
                 now=self.clock.now(),
             )

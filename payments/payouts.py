@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from functools import partial
 
 from domain.clock import Clock
 from domain.payouts import PayoutStatus, ReversalStatus, owner_share, reversal_owed
@@ -195,7 +196,7 @@ class Payouts:
         await announce(
             booking,
             room,
-            owners=owner.payout_failed(booking, room, amount_paise),
+            owners=partial(owner.payout_failed, booking, room, amount_paise),
             key="payout:failed",
             now=self.clock.now(),
         )

@@ -416,7 +416,7 @@ class Settlement:
         await announce(
             refused,
             room,
-            musician=musician.change_payment_refunded(refused, reference.kind, paid.amount_paise),
+            musician=partial(musician.change_payment_refunded, refused, reference.kind, paid.amount_paise),
             key=f"change-refused:{paid.payment_id}",
             now=self.clock.now(),
         )
@@ -434,11 +434,12 @@ class Settlement:
         step = after.calendar_sequence
         if after.starts_at != before.starts_at or after.day != before.day:
             told, owners = (
-                musician.session_moved(before, after, room, refund_paise),
-                owner.session_moved(before, after, room, who),
+                partial(musician.session_moved, before, after, room, refund_paise),
+                partial(owner.session_moved, before, after, room, who),
             )
         else:
-            told, owners = musician.hour_added(after, room), owner.hour_added(before, after, room, who)
+            told = partial(musician.hour_added, after, room)
+            owners = partial(owner.hour_added, before, after, room, who)
         await announce(after, room, musician=told, key=f"changed:{step}", now=now)
         await self.invoices.send_invoice(after, dedupe_key=f"{after.id}:invoice:{step}")
         await send_calendar_file(after, room, now=self.clock.now())

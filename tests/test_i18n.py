@@ -39,9 +39,11 @@ from storage.database import Database
 from storage.embedded import free_port
 from storage.models import Booking, Room, User
 from storage.outbox import OutboxMessage
+from storage.payouts import set_payout_account
 from storage.users import language_of
 from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
-from tests.payment_support import serve_app
+from tests.fakes.razorpay_api import FakeRazorpayAPI
+from tests.payment_support import held_booking, open_world, razorpay_settings, serve_app
 
 TOMORROW = date(2026, 11, 26)  # a Thursday
 ASHA, RAVI, OWNER = 1001, 1002, 9001
@@ -514,3 +516,82 @@ async def test_an_owner_is_told_in_hindi_why_their_data_cannot_be_deleted_yet(
     assert "यहाँ Bass Cave Studio आपके हैं" in refused
     assert "हाँ, सब कुछ हटा दें" not in refused
     assert english_left(refused, room) == set(), refused
+
+
+# ---- moving a session and the owner's payouts in Hindi ------------------------------------
+
+
+async def test_a_hindi_musician_moves_a_session_in_hindi_and_the_news_speaks_to_each(
+    asha: Musician, room: Room, service: BookingService
+) -> None:
+    await User(id=OWNER, first_name="Ravi", language="hi").insert()
+    await asha.send("/start")
+    booking = await service.create_booking(ASHA, room.id, TOMORROW, slot_keys(room, TOMORROW, 14))
+    await service.confirm_payment(
+        booking, {"payment_id": "pay_m1", "amount_paid_paise": booking.amount_paise}
+    )
+    await asha.send("/bookings")
+    await asha.tap(f"{booking.code} .*")
+    await asha.tap("🔁 समय बदलें")
+    pick = screen(asha)
+    assert f"🔁 <b>{booking.code} का समय बदलें</b>" in pick
+    assert english_left(pick, room) == set(), pick
+    await asha.tap_day(TOMORROW)
+    slots = screen(asha)
+    assert "आपके सेशन के अपने स्लॉट भी चुने जा सकते हैं" in slots
+    assert english_left(slots, room) == set(), slots
+    await asha.tap_slot(slot_keys(room, TOMORROW, 18)[0])  # peak: ₹800
+    await asha.tap("समीक्षा.*")
+    review = screen(asha)
+    assert "<b>कृपया समय बदलने की जाँच करें</b>" in review
+    assert "अंतर के <b>₹200</b> का भुगतान करें" in review
+    assert english_left(review, room) == set(), review
+    await asha.tap("✅ समय बदलें और अंतर का भुगतान करें")
+    pay = screen(asha)
+    assert "<b>₹200</b> का भुगतान करें" in pay
+    assert english_left(pay, room) == set(), pay
+
+    await asha.tap(r"💳 ₹200 का भुगतान करें \(टेस्ट\)")
+    assert english_left(asha.bot.alerts()[-1], room) == set(), asha.bot.alerts()[-1]
+    (told,) = await OutboxMessage.find(OutboxMessage.dedupe_key == f"{booking.id}:changed:1").to_list()
+    assert told.text.startswith(f"🔁 <b>सेशन का समय बदल गया</b> · <code>{booking.code}</code>")
+    assert english_left(told.text, room) == set(), told.text
+    # The owner's news is made in the owner's own language, not in the update's.
+    (news,) = await OutboxMessage.find(OutboxMessage.chat_id == OWNER).to_list()
+    assert news.text.startswith("🔁 <b>बुकिंग का समय बदला</b>")
+    assert english_left(news.text, room, "Asha") == set(), news.text
+
+
+async def test_an_owner_reads_the_payouts_screen_in_hindi(
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    user: User,
+    razorpay_api: FakeRazorpayAPI,
+    dialog_storage: BaseStorage,
+) -> None:
+    account = "acc_Owner0000000001"
+    razorpay_api.accounts.add(account)
+    linked = await set_payout_account(room, account)
+    async with open_world(razorpay_api, clock, service, commission_bp=1000) as world:
+        held = await held_booking(world, linked, user, 12)
+        payment_id = world.api.pay_link(held.payment["link_id"])
+        await world.post_event(world.api.paid_event(held.payment["link_id"], payment_id))
+        await world.payments.drain()
+    settings = razorpay_settings(razorpay_api, commission_bp=1000)
+    dispatcher, manager = make_dispatcher(
+        make_services(db, clock, service, settings=settings), dialog_storage
+    )
+    owner = Musician(dispatcher, manager, OWNER, "Ravi")
+    owner.client.user = TelegramUser(id=OWNER, is_bot=False, first_name="Ravi", language_code="hi")
+    await owner.send("/owner")
+    await owner.tap("💸 पेआउट")
+    payouts = screen(owner)
+    assert "पेआउट <b>चालू</b> हैं" in payouts
+    assert "प्लेटफ़ॉर्म 10% रखता है" in payouts
+    line = next(line for line in payouts.splitlines() if held.code in line)
+    assert "प्लेटफ़ॉर्म शुल्क ₹60" in line
+    assert "ट्रांसफ़र हुए" in line
+    assert "(1 ट्रांसफ़र)" in payouts
+    assert english_left(payouts, linked, account) == set(), payouts

@@ -27,7 +27,6 @@ from aiogram_dialog.widgets.kbd import (
     Row,
     Url,
 )
-from aiogram_dialog.widgets.text import Const, Format
 
 from bot.dialogs.base import Dialog
 from bot.dialogs.booking import day_getter
@@ -36,6 +35,7 @@ from bot.dialogs.paying import pay_notice, sandbox_of
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import ChangeSG
 from bot.dialogs.widgets import BookableCalendar
+from bot.i18n import Const, Format
 from domain.availability import SlotOffer, SlotState
 from domain.errors import BookingError, ChangeGoneError
 from domain.moves import ChangeKind

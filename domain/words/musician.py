@@ -536,58 +536,83 @@ def offer_buttons(pay_data: str, decline_data: str) -> Buttons:
 def session_moved(before: BookingFacts, after: BookingFacts, room: RoomFacts, refund_paise: int) -> str:
     """The move is done: where the session was and where it is now."""
     money_line = (
-        f"\n💸 {money(refund_paise)} of the difference is refunded; {REFUND_TIME}." if refund_paise else ""
+        _("\n💸 {amount} of the difference is refunded; {when}.").format(
+            amount=money(refund_paise), when=_(REFUND_TIME)
+        )
+        if refund_paise
+        else ""
     )
-    return (
-        f"🔁 <b>Session moved</b> · <code>{after.code}</code>\n\n"
-        f"🎸 {h(room.name)}\nWas: <s>{session_span(before, room.zone)}</s>\n"
-        f"Now: <b>{session_span(after, room.zone)}</b>\n"
-        f"💳 Price now {money(after.amount_paise)}{money_line}\n\n"
+    return _(
+        "🔁 <b>Session moved</b> · <code>{code}</code>\n\n"
+        "🎸 {room}\nWas: <s>{was}</s>\n"
+        "Now: <b>{now}</b>\n"
+        "💳 Price now {price}{refund}\n\n"
         "A new invoice and an updated calendar file follow."
+    ).format(
+        code=after.code,
+        room=h(room.name),
+        was=session_span(before, room.zone),
+        now=session_span(after, room.zone),
+        price=money(after.amount_paise),
+        refund=money_line,
     )
 
 
 def hour_added(after: BookingFacts, room: RoomFacts) -> str:
-    return (
-        f"➕ <b>Hour added</b> · <code>{after.code}</code>\n\n"
-        f"🎸 {h(room.name)}\n🗓 {session_span(after, room.zone)}: your session now ends at "
-        f"<b>{clock(after.ends_at, room.zone)}</b>.\n💳 Price now {money(after.amount_paise)}\n\n"
+    return _(
+        "➕ <b>Hour added</b> · <code>{code}</code>\n\n"
+        "🎸 {room}\n🗓 {session}: your session now ends at "
+        "<b>{ends}</b>.\n💳 Price now {price}\n\n"
         "A new invoice and an updated calendar file follow."
+    ).format(
+        code=after.code,
+        room=h(room.name),
+        session=session_span(after, room.zone),
+        ends=clock(after.ends_at, room.zone),
+        price=money(after.amount_paise),
     )
 
 
 def move_lapsed(booking: BookingFacts, room: RoomFacts) -> str:
-    return (
-        f"⌛ The move of <code>{booking.code}</code> was not paid in time, so the new slots are free "
-        f"again. Your session stays as it was: {session_span(booking, room.zone)}."
-    )
+    return _(
+        "⌛ The move of <code>{code}</code> was not paid in time, so the new slots are free "
+        "again. Your session stays as it was: {session}."
+    ).format(code=booking.code, session=session_span(booking, room.zone))
 
 
 def hour_lapsed(booking: BookingFacts, room: RoomFacts) -> str:
-    return (
-        f"⌛ The extra hour for <code>{booking.code}</code> was not paid before it began, so it is free "
-        f"again. Your session ends at {clock(booking.ends_at, room.zone)} as booked."
-    )
+    return _(
+        "⌛ The extra hour for <code>{code}</code> was not paid before it began, so it is free "
+        "again. Your session ends at {ends} as booked."
+    ).format(code=booking.code, ends=clock(booking.ends_at, room.zone))
 
 
 def change_payment_refunded(booking: BookingFacts, kind: str, amount_paise: int) -> str:
     """Money for a move or an hour that lapsed first (or was not the amount asked)."""
-    what = "the move" if kind == "move" else "the extra hour"
-    return (
-        f"↩️ Your payment of {money(amount_paise)} for {what} of <code>{booking.code}</code> came when it "
-        "could no longer be had, so your session is unchanged and the whole payment is refunded; "
-        f"{REFUND_TIME}."
-    )
+    if kind == "move":
+        text = _(
+            "↩️ Your payment of {amount} for the move of <code>{code}</code> came when it "
+            "could no longer be had, so your session is unchanged and the whole payment is refunded; "
+            "{when}."
+        )
+    else:
+        text = _(
+            "↩️ Your payment of {amount} for the extra hour of <code>{code}</code> came when it "
+            "could no longer be had, so your session is unchanged and the whole payment is refunded; "
+            "{when}."
+        )
+    return text.format(amount=money(amount_paise), code=booking.code, when=_(REFUND_TIME))
 
 
 def change_link_description(booking: BookingFacts, room: RoomFacts, kind: str) -> str:
     """What Razorpay's payment page shows for a move's or an extra hour's difference."""
-    what = "move" if kind == "move" else "extra hour"
-    return f"{room.name} · {booking.code} · {what}"
+    if kind == "move":
+        return _("{room} · {code} · move").format(room=room.name, code=booking.code)
+    return _("{room} · {code} · extra hour").format(room=room.name, code=booking.code)
 
 
-MOVE_PAID_CONFIRMING = "Paid (test). I am moving your session and will message you here in a moment."
-HOUR_PAID_CONFIRMING = "Paid (test). I am adding the hour and will message you here in a moment."
+MOVE_PAID_CONFIRMING = N_("Paid (test). I am moving your session and will message you here in a moment.")
+HOUR_PAID_CONFIRMING = N_("Paid (test). I am adding the hour and will message you here in a moment.")
 
 
 speaks_when_read(__name__)

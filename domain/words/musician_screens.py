@@ -19,6 +19,7 @@ from domain.words.facts import BookingFacts, PricedSlotFacts, RoomCardFacts, Roo
 from domain.words.formats import (
     BOOKING,
     DAY,
+    MINUTE,
     ROOM,
     SLOT,
     WEEK,
@@ -658,19 +659,19 @@ LANGUAGE_NAMES = {"en": "English", "hi": "हिन्दी"}
 
 # ---- move a session, add an hour (issue 16 §2, §3) -----------------------------------------
 
-MOVE_BUTTON = "🔁 Move to another time"
-MOVE_PICK_A_DAY = (
+MOVE_BUTTON = N_("🔁 Move to another time")
+MOVE_PICK_A_DAY = N_(
     "🔁 <b>Move {code}</b> · {room_name}\nNow: {now_span}\n"
     "Moves are free until {free_until}. Pick the new day:"
 )
-MOVE_SLOTS_HEADING = (
+MOVE_SLOTS_HEADING = N_(
     "🔁 <b>Move {code}</b> · {day}\nTimes are {zone} time. ★ peak price. "
     "Your session's own slots can be picked too."
 )
 
 
 def add_hour_button(price_paise: int) -> str:
-    return f"➕ Add an hour · {money(price_paise)}"
+    return _("➕ Add an hour · {price}").format(price=money(price_paise))
 
 
 def move_review(
@@ -682,25 +683,32 @@ def move_review(
     free_until: datetime,
     hold_minutes: int,
 ) -> str:
-    new_price = sum(s.price_paise for s in to_slots)
+    new_price = money(sum(s.price_paise for s in to_slots))
     if difference_paise > 0:
-        price = (
-            f"💰 The new time costs {money(new_price)}: "
-            f"pay the difference of <b>{money(difference_paise)}</b>. "
-            f"Your session stays where it is until that payment arrives; the new slots are held for "
-            f"{hold_minutes} minutes."
-        )
+        price = _(
+            "💰 The new time costs {price}: "
+            "pay the difference of <b>{difference}</b>. "
+            "Your session stays where it is until that payment arrives; the new slots are held for "
+            "{hold}."
+        ).format(price=new_price, difference=money(difference_paise), hold=count(hold_minutes, MINUTE))
     elif difference_paise < 0:
-        price = (
-            f"💰 The new time costs {money(new_price)}: <b>{money(-difference_paise)}</b> comes back to you."
+        price = _("💰 The new time costs {price}: <b>{difference}</b> comes back to you.").format(
+            price=new_price, difference=money(-difference_paise)
         )
     else:
-        price = "💰 Same price: nothing to pay."
-    return (
+        price = _("💰 Same price: nothing to pay.")
+    return _(
         "<b>Please check the move</b>\n\n"
-        f"🏠 {h(room.name)}\nFrom: {session_span(booking, room.zone)}\n"
-        f"To: <b>{day(to_day)}, {time_span(to_slots[0].start, to_slots[-1].end, room.zone)}</b>\n\n"
-        f"{price}\n↩️ No fee: sessions here move free until {moment(free_until, room.zone)}."
+        "🏠 {room}\nFrom: {was}\n"
+        "To: <b>{day}, {times}</b>\n\n"
+        "{price}\n↩️ No fee: sessions here move free until {free_until}."
+    ).format(
+        room=h(room.name),
+        was=session_span(booking, room.zone),
+        day=day(to_day),
+        times=time_span(to_slots[0].start, to_slots[-1].end, room.zone),
+        price=price,
+        free_until=moment(free_until, room.zone),
     )
 
 
@@ -714,40 +722,53 @@ def change_pay(
     lapses_at: datetime,
 ) -> str:
     """The pay screen of a move's or an extra hour's difference."""
-    to_span = f"{day(to_day)}, {time_span(to_slots[0].start, to_slots[-1].end, room.zone)}"
+    facts = {
+        "code": booking.code,
+        "day": day(to_day),
+        "times": time_span(to_slots[0].start, to_slots[-1].end, room.zone),
+        "amount": money(due_paise),
+        "before": clock(lapses_at, room.zone),
+    }
     if kind == "move":
-        return (
-            f"🔁 <b>Move {booking.code}</b>\nTo: <b>{to_span}</b>\n\n"
-            f"Pay <b>{money(due_paise)}</b> before <b>{clock(lapses_at, room.zone)}</b> to move it. "
-            f"Until then your session stays at {session_span(booking, room.zone)}; "
+        return _(
+            "🔁 <b>Move {code}</b>\nTo: <b>{day}, {times}</b>\n\n"
+            "Pay <b>{amount}</b> before <b>{before}</b> to move it. "
+            "Until then your session stays at {session}; "
             "unpaid, the move lapses and nothing changes."
-        )
-    return (
-        f"➕ <b>Add an hour to {booking.code}</b>\nThe session then runs {to_span}.\n\n"
-        f"Pay <b>{money(due_paise)}</b> before <b>{clock(lapses_at, room.zone)}</b>, when the hour begins; "
+        ).format(session=session_span(booking, room.zone), **facts)
+    return _(
+        "➕ <b>Add an hour to {code}</b>\nThe session then runs {day}, {times}.\n\n"
+        "Pay <b>{amount}</b> before <b>{before}</b>, when the hour begins; "
         "unpaid, it is let go and your session ends as booked."
-    )
+    ).format(**facts)
 
 
 def extend_review(booking: BookingFacts, room: RoomFacts, extra: SlotFacts, price_paise: int) -> str:
-    return (
-        f"➕ <b>Add an hour</b> · <code>{booking.code}</code>\n🏠 {h(room.name)}\n"
-        f"🗓 {session_span(booking, room.zone)}\n\n"
-        f"Add {slot_span(extra, room.zone)} for <b>{money(price_paise)}</b>? It is held for you until it "
-        f"begins at {clock(extra.start, room.zone)}; pay before then."
+    return _(
+        "➕ <b>Add an hour</b> · <code>{code}</code>\n🏠 {room}\n"
+        "🗓 {session}\n\n"
+        "Add {slot} for <b>{price}</b>? It is held for you until it "
+        "begins at {begins}; pay before then."
+    ).format(
+        code=booking.code,
+        room=h(room.name),
+        session=session_span(booking, room.zone),
+        slot=slot_span(extra, room.zone),
+        price=money(price_paise),
+        begins=clock(extra.start, room.zone),
     )
 
 
 def moved_notice(refund_paise: int) -> str:
     if refund_paise:
-        return (
-            f"✅ Moved. {money(refund_paise)} will be refunded to the account you paid from; "
+        return _(
+            "✅ Moved. {amount} will be refunded to the account you paid from; "
             "banks usually take 5–7 working days."
-        )
-    return "✅ Moved. The new invoice and calendar file are on their way."
+        ).format(amount=money(refund_paise))
+    return _("✅ Moved. The new invoice and calendar file are on their way.")
 
 
-CHANGE_PAYMENT_DOWN = (
+CHANGE_PAYMENT_DOWN = N_(
     "⚠️ I could not reach the payment service just now. The new slots stay held; please tap Try again."
 )
 

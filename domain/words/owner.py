@@ -196,11 +196,11 @@ def refund_failed(booking: BookingFacts, room: RoomFacts, amount_paise: int) -> 
 
 def payout_failed(booking: BookingFacts, room: RoomFacts, amount_paise: int) -> str:
     """Razorpay refused the transfer of the owner's share to the room's linked account."""
-    return (
-        f"⚠️ <b>Payout not made</b>: Razorpay refused to transfer {money(amount_paise)} for "
-        f"<code>{booking.code}</code> ({h(room.name)}) to your linked account. "
+    return _(
+        "⚠️ <b>Payout not made</b>: Razorpay refused to transfer {amount} for "
+        "<code>{code}</code> ({room}) to your linked account. "
         "Please check the account with the bot's operator; this booking is paid out by hand."
-    )
+    ).format(amount=money(amount_paise), code=booking.code, room=h(room.name))
 
 
 # ---- the morning digest -----------------------------------------------------------------
@@ -296,22 +296,35 @@ def terminated(booking: BookingFacts) -> str:
 def session_moved(
     before: BookingFacts, after: BookingFacts, room: RoomFacts, musician: PersonFacts | None
 ) -> str:
-    return (
-        f"🔁 <b>Booking moved</b> · <code>{after.code}</code>\n"
-        f"{h(room.name)}: moved from {session_span(before, room.zone)} to "
-        f"<b>{session_span(after, room.zone)}</b>\n"
-        f"Musician: {user_link(musician, after.user_id)}\nPrice now: {money(after.amount_paise)}"
+    return _(
+        "🔁 <b>Booking moved</b> · <code>{code}</code>\n"
+        "{room}: moved from {was} to <b>{now}</b>\n"
+        "Musician: {musician}\nPrice now: {price}"
+    ).format(
+        code=after.code,
+        room=h(room.name),
+        was=session_span(before, room.zone),
+        now=session_span(after, room.zone),
+        musician=user_link(musician, after.user_id),
+        price=money(after.amount_paise),
     )
 
 
 def hour_added(
     before: BookingFacts, after: BookingFacts, room: RoomFacts, musician: PersonFacts | None
 ) -> str:
-    return (
-        f"➕ <b>Hour added</b> · <code>{after.code}</code>\n"
-        f"{h(room.name)} · {session_span(after, room.zone)}: now ends at "
-        f"<b>{clock(after.ends_at, room.zone)}</b> (was {clock(before.ends_at, room.zone)})\n"
-        f"Musician: {user_link(musician, after.user_id)}\nPrice now: {money(after.amount_paise)}"
+    return _(
+        "➕ <b>Hour added</b> · <code>{code}</code>\n"
+        "{room} · {session}: now ends at <b>{ends}</b> (was {was})\n"
+        "Musician: {musician}\nPrice now: {price}"
+    ).format(
+        code=after.code,
+        room=h(room.name),
+        session=session_span(after, room.zone),
+        ends=clock(after.ends_at, room.zone),
+        was=clock(before.ends_at, room.zone),
+        musician=user_link(musician, after.user_id),
+        price=money(after.amount_paise),
     )
 
 

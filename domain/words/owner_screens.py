@@ -67,33 +67,34 @@ def prices(room: RoomCardFacts) -> str:
 
 # ---- payouts (Razorpay Route) -----------------------------------------------------------
 
-PAYOUTS = "💸 <b>{name}</b> · payouts\n{state}\n\n{lines}\n\n{totals}"
-PAYOUTS_SANDBOX = (
+PAYOUTS = N_("💸 <b>{name}</b> · payouts\n{state}\n\n{lines}\n\n{totals}")
+PAYOUTS_SANDBOX = N_(
     "Payouts are <b>off</b>: the bot runs without Razorpay (test payments only), so no money "
     "is paid out through it."
 )
-PAYOUTS_NO_ACCOUNT = (
+PAYOUTS_NO_ACCOUNT = N_(
     "Payouts are <b>off</b> for this room: no Razorpay linked account is set, so its payments "
     "stay with the platform. Ask the bot's operator to link your account."
 )
-NO_PAID_BOOKINGS = "No paid bookings with sessions this month."
+NO_PAID_BOOKINGS = N_("No paid bookings with sessions this month.")
 TRANSFER = Noun("transfer", "transfers")
+MORE_BOOKING = Noun("more booking", "more bookings")
 
 
 def payouts_on(account_id: str, commission_bp: int) -> str:
     """Payouts run: where the owner's share goes and what the platform keeps."""
-    return (
-        f"Payouts are <b>on</b>: your share of each payment goes to your Razorpay linked account "
-        f"<code>{h(account_id)}</code>; the platform keeps {commission_bp / 100:g}%."
-    )
+    return _(
+        "Payouts are <b>on</b>: your share of each payment goes to your Razorpay linked account "
+        "<code>{account}</code>; the platform keeps {percent}%."
+    ).format(account=h(account_id), percent=f"{commission_bp / 100:g}")
 
 
 PAYOUT_STATES = {
-    "due": "transfer pending",
-    "requesting": "transfer pending",
-    "failed": "transfer refused by Razorpay: paid by hand",
-    "off": "not paid out (payouts off)",
-    "skipped": "nothing transferred (refunded before the transfer)",
+    "due": N_("transfer pending"),
+    "requesting": N_("transfer pending"),
+    "failed": N_("transfer refused by Razorpay: paid by hand"),
+    "off": N_("not paid out (payouts off)"),
+    "skipped": N_("nothing transferred (refunded before the transfer)"),
 }
 """``domain.payouts.PayoutStatus`` values but ``transferred``, as the owner reads them."""
 
@@ -116,28 +117,38 @@ def payout_line(
     reached the owner when."""
     parts = [
         f"<code>{code}</code> · {day_numeric(session_day)}",
-        f"paid {money(paid_paise)}",
+        _("paid {amount}").format(amount=money(paid_paise)),
     ]
     if platform_fee_paise is not None:
-        parts.append(f"platform fee {money(platform_fee_paise)}")
+        parts.append(_("platform fee {amount}").format(amount=money(platform_fee_paise)))
     if gateway_fee_paise is not None:
-        parts.append(f"Razorpay fee {money(gateway_fee_paise)} (incl. tax {money(gateway_tax_paise or 0)})")
+        parts.append(
+            _("Razorpay fee {amount} (incl. tax {tax})").format(
+                amount=money(gateway_fee_paise), tax=money(gateway_tax_paise or 0)
+            )
+        )
     if status == "transferred" and transferred_at is not None:
-        parts.append(f"transferred {money(transferred_paise)} at {moment(transferred_at, zone)}")
+        parts.append(
+            _("transferred {amount} at {moment}").format(
+                amount=money(transferred_paise), moment=moment(transferred_at, zone)
+            )
+        )
     else:
-        parts.append(PAYOUT_STATES.get(status, status))
+        parts.append(_(PAYOUT_STATES[status]) if status in PAYOUT_STATES else status)
     if reversed_paise:
-        parts.append(f"{money(reversed_paise)} taken back for refunds")
+        parts.append(_("{amount} taken back for refunds").format(amount=money(reversed_paise)))
     return " · ".join(parts)
 
 
 def month_settled(first_day: date, settled_paise: int, transfers: int) -> str:
     """What reached the owner for a month's sessions: transfers less reversals."""
-    return f"{month(first_day)}: <b>{money(settled_paise)}</b> settled to you ({count(transfers, TRANSFER)})"
+    return _("{month}: <b>{amount}</b> settled to you ({transfers})").format(
+        month=month(first_day), amount=money(settled_paise), transfers=count(transfers, TRANSFER)
+    )
 
 
 def more_payouts(hidden: int) -> str:
-    return f"…and {count(hidden, Noun('more booking', 'more bookings'))}"
+    return _("…and {bookings}").format(bookings=count(hidden, MORE_BOOKING))
 
 
 # ---- earnings, files, the share link ----------------------------------------------------

@@ -136,48 +136,52 @@ def refusal(error: Refused) -> str:
         case "not_movable":
             return not_movable(facts.problem, facts.free_until, facts.zone)
         case "same_time":
-            return "That is the time your session already has. Pick another day or other slots."
+            return _("That is the time your session already has. Pick another day or other slots.")
         case "slots_blocked":
-            return "The room has closed some of those slots. Please pick others."
+            return _("The room has closed some of those slots. Please pick others.")
         case "not_extendable":
-            return NOT_EXTENDABLE.get(facts.problem, SOMETHING_REFUSED)
+            return _(NOT_EXTENDABLE.get(facts.problem, SOMETHING_REFUSED))
         case "past_closing":
-            return (
+            return _(
                 "There is no next hour to add: the room closes when your session ends, "
                 "or it is already as long as a booking can be."
             )
         case "change_gone":
-            return (
+            return _(
                 "That change is not waiting for payment any more. Your session is as shown in 📋 My bookings."
             )
     return _(SOMETHING_REFUSED)
 
 
 MOVE_PROBLEMS = {
-    "not_paid": "Only a paid booking can be moved. Pay for it first, or cancel it and book another time.",
-    "started": "This session has started or is over, so it can no longer be moved.",
-    "ended": "This booking is cancelled or expired, so it cannot be moved.",
-    "series": "A week of a weekly booking cannot be moved on its own. You can cancel that week instead.",
-    "pending": "A change of this booking is already waiting for payment. Pay for it or let it lapse first.",
+    "not_paid": N_("Only a paid booking can be moved. Pay for it first, or cancel it and book another time."),
+    "started": N_("This session has started or is over, so it can no longer be moved."),
+    "ended": N_("This booking is cancelled or expired, so it cannot be moved."),
+    "series": N_("A week of a weekly booking cannot be moved on its own. You can cancel that week instead."),
+    "pending": N_(
+        "A change of this booking is already waiting for payment. Pay for it or let it lapse first."
+    ),
 }
 """Why a booking cannot be moved, by ``domain.moves.MoveProblem``'s value ("too_late" has its time)."""
 
 NOT_EXTENDABLE = {
-    "not_paid": "Only a paid session can get an extra hour.",
-    "not_yet": "An hour can be added from one hour before the session starts.",
-    "over": "This session is over or cancelled, so no hour can be added.",
-    "pending": "A change of this booking is already waiting for payment. Pay for it or let it lapse first.",
+    "not_paid": N_("Only a paid session can get an extra hour."),
+    "not_yet": N_("An hour can be added from one hour before the session starts."),
+    "over": N_("This session is over or cancelled, so no hour can be added."),
+    "pending": N_(
+        "A change of this booking is already waiting for payment. Pay for it or let it lapse first."
+    ),
 }
 """Why no hour can be added, by ``domain.moves.ExtendProblem``'s value."""
 
 
 def not_movable(problem: str, free_until: datetime | None, zone: ZoneInfo | None) -> str:
     if problem == "too_late" and free_until is not None and zone is not None:
-        return (
-            f"Sessions here can be moved until {moment(free_until, zone)} (the full-refund deadline). "
+        return _(
+            "Sessions here can be moved until {until} (the full-refund deadline). "
             "It is too late to move this one; you can still cancel it."
-        )
-    return MOVE_PROBLEMS.get(problem, SOMETHING_REFUSED)
+        ).format(until=moment(free_until, zone))
+    return _(MOVE_PROBLEMS.get(problem, SOMETHING_REFUSED))
 
 
 SERIES_PROBLEMS = {
