@@ -3,6 +3,10 @@
 ``LanguageMiddleware`` sets the words' language (``domain.words.language``) for each
 update: the person's stored choice, else Telegram's ``language_code`` (``hi`` is Hindi,
 anything else English), stored then, so jobs and notifications can use it later.
+A language read is kept for ``KNOWN_FOR_SECONDS`` in the process (``KnownLanguages``):
+reading it on every update was one database round trip in five. A choice made here is
+known at once; one made through another process (webhook mode) reaches this one within
+that time.
 
 ``Const`` and ``Format`` are aiogram-dialog's text widgets, translated when they are
 rendered: a window built once at start-up speaks each viewer's language. Dialogs import
@@ -11,6 +15,7 @@ calendar its month and weekday names through Babel."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -27,7 +32,33 @@ from babel.dates import format_date
 from domain.words.language import Language, _, current_language, language_for_telegram, speaking
 from storage.users import language_of, settle_language
 
-__all__ = ["Const", "Format", "LanguageMiddleware", "calendar_texts", "language_of_update"]
+__all__ = ["Const", "Format", "KnownLanguages", "LanguageMiddleware", "calendar_texts", "language_of_update"]
+
+KNOWN_FOR_SECONDS = 30.0
+KNOWN_LIMIT = 100_000
+"""People whose language is kept at most (then all are dropped and read again)."""
+
+
+class KnownLanguages:
+    """Languages read lately, by Telegram user id, each for ``seconds``."""
+
+    def __init__(
+        self, seconds: float = KNOWN_FOR_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self._known: dict[int, tuple[Language, float]] = {}
+
+    def get(self, user_id: int) -> Language | None:
+        known = self._known.get(user_id)
+        if known is None or known[1] <= self.clock():
+            return None
+        return known[0]
+
+    def remember(self, user_id: int, language: Language) -> None:
+        if len(self._known) >= KNOWN_LIMIT:
+            self._known.clear()
+        self._known[user_id] = (language, self.clock() + self.seconds)
 
 
 async def language_of_update(user: TelegramUser | None) -> Language:
@@ -44,13 +75,21 @@ class LanguageMiddleware(BaseMiddleware):
     """An outer update middleware: everything the update's handlers and dialogs say is in
     the language of the person who sent it."""
 
+    def __init__(self, known: KnownLanguages | None = None) -> None:
+        self.known = known or KnownLanguages()
+
     async def __call__(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        language = await language_of_update(data.get("event_from_user"))
+        user: TelegramUser | None = data.get("event_from_user")
+        language = self.known.get(user.id) if user else None
+        if language is None:
+            language = await language_of_update(user)
+            if user is not None:
+                self.known.remember(user.id, language)
         with speaking(language):
             return await handler(event, data)
 

@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from bot.catalogue import extract, read_catalogue, untranslated
 from bot.config import Settings
+from bot.i18n import KnownLanguages
 from bot.live_screens import slot_screen_painter
 from bot.services import payments_config
 from domain.booking_status import BookingStatus
@@ -595,3 +596,19 @@ async def test_an_owner_reads_the_payouts_screen_in_hindi(
     assert "ट्रांसफ़र हुए" in line
     assert "(1 ट्रांसफ़र)" in payouts
     assert english_left(payouts, linked, account) == set(), payouts
+
+
+def test_a_language_read_is_kept_for_a_while_and_then_read_again() -> None:
+    """bot/i18n.py keeps a person's language for KNOWN_FOR_SECONDS instead of reading it
+    on every update; a choice made in the process replaces it at once."""
+    now = [100.0]
+    known = KnownLanguages(seconds=30, clock=lambda: now[0])
+    assert known.get(1001) is None
+    known.remember(1001, Language.HINDI)
+    now[0] += 29.9
+    assert known.get(1001) is Language.HINDI
+    known.remember(1001, Language.ENGLISH)  # /language in this process
+    assert known.get(1001) is Language.ENGLISH
+    now[0] += 30
+    assert known.get(1001) is None  # read again: another process may have changed it
+    assert known.get(2002) is None

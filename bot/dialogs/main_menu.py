@@ -26,6 +26,7 @@ async def on_language_chosen(callback: CallbackQuery, button: Button, manager: D
     """Store the choice and answer in it from this screen on."""
     language = Language(button.widget_id.removeprefix("language_"))
     await choose_language(callback.from_user.id, language)
+    manager.middleware_data["known_languages"].remember(callback.from_user.id, language)
     speak(language)
     await manager.switch_to(MainSG.menu)
 

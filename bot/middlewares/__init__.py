@@ -26,7 +26,9 @@ def setup_middlewares(dispatcher: Dispatcher, speedups: Speedups) -> ThrottlingM
     # storage (stock PyMongoStorage asks the database): an outage there is answered too.
     dispatcher.update.outer_middleware.unregister(dispatcher.fsm)
     dispatcher.update.outer_middleware(DatabaseOutageMiddleware())
-    dispatcher.update.outer_middleware(LanguageMiddleware())  # after the outage answer: it reads the user
+    languages = LanguageMiddleware()
+    dispatcher.update.outer_middleware(languages)  # after the outage answer: it reads the user
+    dispatcher["known_languages"] = languages.known
     dispatcher.update.outer_middleware(dispatcher.fsm)
     throttle = ThrottlingMiddleware()
     dispatcher.message.outer_middleware(throttle)
