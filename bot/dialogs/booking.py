@@ -156,8 +156,11 @@ async def day_getter(dialog_manager: DialogManager, booking_service: BookingServ
     }
 
 
-async def _waited(manager: DialogManager, room: Room) -> set[str]:
-    """Keys of the day's slots the musician waits for."""
+async def _waited(manager: DialogManager, room: Room, offers: list[SlotOffer]) -> set[str]:
+    """Keys of the day's slots the musician waits for (only a taken or blocked slot can
+    be waited for: a day without one needs no look)."""
+    if not any(o.state in WAITABLE for o in offers):
+        return set()
     user = manager.middleware_data["event_from_user"]
     day_waited = _day(manager)
     return {w.slot.key for w in await waits_of(user.id) if w.room_id == str(room.id) and w.day == day_waited}
@@ -167,7 +170,7 @@ async def slots_getter(dialog_manager: DialogManager, booking_service: BookingSe
     room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
     offers = await _offers(dialog_manager, booking_service, room)
     chosen = [o for o in _chosen(offers, _slots(dialog_manager).get_checked()) if o.bookable]
-    waited = await _waited(dialog_manager, room)
+    waited = await _waited(dialog_manager, room, offers)
     items = [
         {"key": o.slot.key, "text": musician_screens.slot_button(o, room.zone, waiting=o.slot.key in waited)}
         for o in offers
