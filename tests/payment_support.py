@@ -26,6 +26,7 @@ from payments.service import PaymentService
 from payments.setup import PaymentSetup, build_payments
 from storage.booking_service import BookingService
 from storage.database import Database
+from storage.embedded import free_port
 from storage.models import Booking, Room, User
 from storage.outbox import OutboxMessage
 from tests.fakes.razorpay_api import FakeRazorpayAPI
@@ -171,3 +172,14 @@ async def serve_payments(
     payments.install_routes(app)
     runner, _ = await serve_app(app, settings.port)
     return payments, runner
+
+
+@pytest.fixture
+async def sandbox(db: Database, clock: ManualClock, service: BookingService) -> AsyncIterator[PaymentSetup]:
+    """The README's first-run payments (a token, no Razorpay setting: the sandbox) with
+    their web routes on a free port, where the sandbox posts its signed webhooks."""
+    settings = Settings(_env_file=None, bot_token="42:first-run", port=free_port())  # type: ignore[call-arg]
+    payments, runner = await serve_payments(settings, clock, service)
+    yield payments
+    await payments.service.drain()
+    await runner.cleanup()

@@ -1,18 +1,26 @@
 """Telegram for the tests that speak HTTP: the Bot API stand-ins of tests/fakes as
 fixtures, a Bot for one of them built as ``python -m bot`` builds its own
 (``bot.app.make_bot``: the production session, with the speed-ups the suite runs
-under), and a musician's phone that sends, taps and waits for the bot's answer."""
+under), the real dispatcher long-polling one (``polling_bot``), and a musician's phone
+that sends, taps and waits for the bot's answer."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 
 from bot.app import make_bot
 from bot.config import Settings
+from bot.dispatcher import build_dispatcher, mongo_fsm_storage
+from bot.perf import Speedups
+from bot.services import Services
+from storage.database import Database, make_client
 from tests.fakes.bot_api import TOKEN, BotApi, buttons
 from tests.fakes.telegram import FakeTelegram
 
@@ -51,6 +59,27 @@ async def telegram_bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
     bot = bot_for(telegram.base_url)
     yield bot
     await bot.session.close()
+
+
+@asynccontextmanager
+async def polling_bot(services: Services, db: Database, api: BotApi) -> AsyncIterator[Dispatcher]:
+    """The real dispatcher long-polling ``api`` as ``python -m bot`` runs it: the
+    production Bot and the MongoDB dialog-state storage of long polling, on a client of
+    its own (polling's shutdown closes it, as bot/app.py's does). Throttling is relaxed:
+    a test taps far faster than a person."""
+    speedups = Speedups.from_setting(services.settings.speedups)
+    storage = mongo_fsm_storage(make_client(db.uri), db.db.name, speedups, single_process=True)
+    dispatcher = build_dispatcher(services, storage, speedups=speedups)
+    dispatcher["throttle"].rate = dispatcher["throttle"].burst = 1000
+    bot = bot_for(api.base_url)
+    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1))
+    try:
+        yield dispatcher
+    finally:
+        with contextlib.suppress(RuntimeError):
+            await dispatcher.stop_polling()
+        await asyncio.wait_for(polling, 10)
+        await bot.session.close()
 
 
 class Phone:

@@ -6,105 +6,44 @@ chat: the session moves, the old hour is free again, both sides are told."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
 from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
-from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
-from aiohttp import web
 
-from bench.dialogs import TOKEN, BotApi, button
-from bot.config import Settings
-from bot.dispatcher import build_dispatcher, mongo_fsm_storage
-from bot.perf import Speedups
-from bot.services import payments_config
+from bench.dialogs import BotApi, button
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
-from payments.setup import PaymentSetup, build_payments
+from payments.setup import PaymentSetup
 from storage.booking_service import BookingService
-from storage.database import Database, make_client
-from storage.embedded import free_port
+from storage.database import Database
 from storage.models import Booking, Room, SlotClaim
 from storage.outbox import OutboxMessage
 from tests.dialog_support import make_services, slot_keys
+from tests.telegram_support import ASHA, Phone, polling_bot
 
 THURSDAY = date(2026, 11, 26)
-ASHA = {"id": 1001, "is_bot": False, "first_name": "Asha"}
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[BotApi]:
-    server = BotApi()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def sandbox(db: Database, clock: ManualClock, service: BookingService) -> AsyncIterator[PaymentSetup]:
-    settings = Settings(_env_file=None, bot_token="42:first-run", port=free_port())  # type: ignore[call-arg]
-    payments = build_payments(payments_config(settings, "jamroom_test_bot"), clock, service)
-    app = web.Application()
-    payments.install_routes(app)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", settings.port).start()
-    yield payments
-    await payments.service.drain()
-    await runner.cleanup()
 
 
 @pytest.fixture
 async def running_bot(
-    db: Database, clock: ManualClock, service: BookingService, room: Room, api: BotApi, sandbox: PaymentSetup
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    bot_api: BotApi,
+    sandbox: PaymentSetup,
 ) -> AsyncIterator[None]:
-    services = make_services(db, clock, service, sandbox.service)
-    fsm_client = make_client(db.embedded.uri if db.embedded else os.environ["MONGODB_URI"])
-    speedups = Speedups.from_setting(services.settings.speedups)
-    dispatcher = build_dispatcher(services, mongo_fsm_storage(fsm_client, db.db.name, speedups))
-    dispatcher["throttle"].rate = dispatcher["throttle"].burst = 1000
-    bot = Bot(
-        TOKEN,
-        session=AiohttpSession(api=TelegramAPIServer.from_base(api.base_url)),
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
-    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1))
-    yield
-    with contextlib.suppress(RuntimeError):
-        await dispatcher.stop_polling()
-    await asyncio.wait_for(polling, 10)
-    await bot.session.close()
-
-
-class Phone:
-    def __init__(self, api: BotApi) -> None:
-        self.api = api
-        self.screen: dict = {}
-
-    async def send(self, text: str) -> None:
-        version = self.api.send_text(ASHA, text)
-        self.screen = await self.api.wait_reply(ASHA["id"], version, timeout=10)
-
-    async def tap(self, target: dict | None) -> None:
-        assert target is not None, f"no such button on {self.screen.get('text')!r}"
-        version = self.api.press(ASHA, self.screen, target["callback_data"])
-        self.screen = await self.api.wait_reply(ASHA["id"], version, timeout=10)
-        await self.api.wait_settled(ASHA["id"], timeout=10)
+    async with polling_bot(make_services(db, clock, service, sandbox.service), db, bot_api):
+        yield
 
 
 @pytest.mark.usefixtures("running_bot")
 async def test_a_band_moves_a_paid_session_to_a_dearer_hour_and_pays_the_difference_in_the_chat(
-    api: BotApi, room: Room, service: BookingService
+    bot_api: BotApi, room: Room, service: BookingService
 ) -> None:
-    phone = Phone(api)
+    phone = Phone(bot_api)
     await phone.send("/start room_bass-cave-indiranagar")
     await phone.tap(button(phone.screen, text="📅 Book"))
     await phone.tap(button(phone.screen, data_suffix=f"calendar:{raw_from_date(THURSDAY)}"))

@@ -8,21 +8,18 @@ afresh."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 
-from bot.dispatcher import build_dispatcher, mongo_fsm_storage
-from bot.perf import Speedups
 from domain.booking_status import BookingStatus
 from domain.words.formats import DELETED_MUSICIAN
 from payments.sandbox import SandboxGateway
 from payments.service import PaymentService
 from storage.booking_service import BookingService
-from storage.database import Database, make_client
+from storage.database import Database
 from storage.dialog_state import FSM_COLLECTION
 from storage.models import Booking, Room, User
 from storage.outbox import OutboxMessage
@@ -30,7 +27,7 @@ from storage.privacy import dialog_state_key_pattern
 from storage.sandbox_links import MongoSandboxLinkStore
 from tests.dialog_support import make_services, slot_keys
 from tests.fakes.bot_api import BotApi, button
-from tests.telegram_support import ASHA, Phone, bot_for
+from tests.telegram_support import ASHA, Phone, polling_bot
 
 TOMORROW = date(2026, 11, 26)
 IN_TWO_DAYS = date(2026, 11, 27)
@@ -50,20 +47,9 @@ async def running_bot(
         store=MongoSandboxLinkStore(),
     )
     payments = PaymentService(gateway, clock, service, public_base_url=PUBLIC)
-    services = make_services(db, clock, service, payments)
-    fsm_client = make_client(db.uri)
-    speedups = Speedups.from_setting(services.settings.speedups)
     await db.db[FSM_COLLECTION].delete_many({})
-    storage = mongo_fsm_storage(fsm_client, db.db.name, speedups, single_process=True)
-    dispatcher = build_dispatcher(services, storage)
-    dispatcher["throttle"].rate = dispatcher["throttle"].burst = 1000
-    bot = bot_for(bot_api.base_url)
-    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1))
-    yield payments
-    with contextlib.suppress(RuntimeError):
-        await dispatcher.stop_polling()
-    await asyncio.wait_for(polling, 10)
-    await bot.session.close()
+    async with polling_bot(make_services(db, clock, service, payments), db, bot_api):
+        yield payments
 
 
 async def dialog_states_left(db: Database, telegram_id: int, *, settle: bool = True) -> int:
