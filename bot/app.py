@@ -39,7 +39,8 @@ from bot.telegram_webhook import install_webhook_route, serve_webhook
 from bot.web import build_web_app
 from domain.calendar_files import CALENDAR_ATTACHMENT
 from domain.clock import Clock, SystemClock
-from domain.words.language import load_catalogues
+from domain.words import musician
+from domain.words.language import Language, _, load_catalogues, speaking
 from jobs.calendar_delivery import CalendarFiles
 from jobs.delivery import OutboxDeliverer, Redraws, attachments_by_kind
 from jobs.lifecycle import REMINDERS, BookingClock
@@ -64,17 +65,15 @@ JamRoom bot needs a Telegram bot token, and BOT_TOKEN is not set.
      (or export BOT_TOKEN=... in your shell), then run `python -m bot` again.
 """
 
-COMMANDS = [
-    BotCommand(command="start", description="Main menu"),
-    BotCommand(command="book", description="Find and book a room"),
-    BotCommand(command="free", description="Free slots: /free tonight, /free tomorrow 18-22"),
-    BotCommand(command="bookings", description="My bookings"),
-    BotCommand(command="help", description="How this bot works"),
-    BotCommand(command="language", description="English · हिन्दी"),
-    BotCommand(command="owner", description="Room owners: schedule, blocks, settings, earnings"),
-    BotCommand(command="privacy", description="Your data: what is kept, delete it"),
-    BotCommand(command="cancel", description="Leave the current menu"),
-]
+
+def command_menu(language: Language) -> list[BotCommand]:
+    """The commands Telegram lists in the chat's menu, described in ``language``."""
+    with speaking(language):
+        return [
+            BotCommand(command=command, description=_(description))
+            for command, description in musician.COMMAND_DESCRIPTIONS.items()
+        ]
+
 
 DEFAULT_BOT_USERNAME = "jamroom_bot"
 """Only should Telegram's getMe name no username (it always names one for a bot)."""
@@ -207,7 +206,8 @@ async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
             install_webhook_route(app, bot, dispatcher, settings)
         runner = await start_web(app, listener, settings)
         running.push_async_callback(runner.cleanup)
-        await bot.set_my_commands(COMMANDS)
+        await bot.set_my_commands(command_menu(Language.ENGLISH))
+        await bot.set_my_commands(command_menu(Language.HINDI), language_code=Language.HINDI.value)
         if speedups.frozen_startup_heap:
             freeze_startup_heap()
         announce_startup(settings, bot_username)

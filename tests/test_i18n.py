@@ -18,6 +18,7 @@ from aiogram.types import User as TelegramUser
 from babel.messages.catalog import Catalog
 from pypdf import PdfReader
 
+from bot.app import command_menu
 from bot.catalogue import extract, read_catalogue, untranslated
 from bot.config import Settings
 from bot.i18n import KnownLanguages
@@ -612,3 +613,14 @@ def test_a_language_read_is_kept_for_a_while_and_then_read_again() -> None:
     now[0] += 30
     assert known.get(1001) is None  # read again: another process may have changed it
     assert known.get(2002) is None
+
+
+def test_telegrams_command_menu_is_described_in_both_languages() -> None:
+    """python -m bot sets the menu twice: English for everyone, Hindi for ``hi`` apps."""
+    english, hindi = command_menu(Language.ENGLISH), command_menu(Language.HINDI)
+    assert [c.command for c in english] == [c.command for c in hindi]
+    assert next(c.description for c in english if c.command == "bookings") == "My bookings"
+    assert next(c.description for c in hindi if c.command == "bookings") == "मेरी बुकिंग"
+    for command in hindi:
+        words = re.findall(r"(?<![/\w])[A-Za-z]{3,}", command.description.replace(f"/{command.command}", ""))
+        assert set(words) <= {"English", "free", "tonight", "tomorrow"}, command

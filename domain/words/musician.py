@@ -615,4 +615,21 @@ MOVE_PAID_CONFIRMING = N_("Paid (test). I am moving your session and will messag
 HOUR_PAID_CONFIRMING = N_("Paid (test). I am adding the hour and will message you here in a moment.")
 
 
+# ---- Telegram's command menu ------------------------------------------------------------
+
+COMMAND_DESCRIPTIONS = {
+    "start": N_("Main menu"),
+    "book": N_("Find and book a room"),
+    "free": N_("Free slots: /free tonight, /free tomorrow 18-22"),
+    "bookings": N_("My bookings"),
+    "help": N_("How this bot works"),
+    "language": "English · हिन्दी",
+    "owner": N_("Room owners: schedule, blocks, settings, earnings"),
+    "privacy": N_("Your data: what is kept, delete it"),
+    "cancel": N_("Leave the current menu"),
+}
+"""The commands Telegram lists in the menu, each described in the reader's language
+(read through ``_()``: a dict's values are not translated on reading the module)."""
+
+
 speaks_when_read(__name__)
