@@ -7,12 +7,11 @@ chat: the session moves, the old hour is free again, both sides are told."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 
-from bench.dialogs import BotApi, button
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
 from payments.setup import PaymentSetup
@@ -21,6 +20,7 @@ from storage.database import Database
 from storage.models import Booking, Room, SlotClaim
 from storage.outbox import OutboxMessage
 from tests.dialog_support import make_services, slot_keys
+from tests.fakes.bot_api import BotApi, button
 from tests.telegram_support import ASHA, Phone, polling_bot
 
 THURSDAY = date(2026, 11, 26)
@@ -79,3 +79,40 @@ async def test_a_band_moves_a_paid_session_to_a_dearer_hour_and_pays_the_differe
     # The band is back on My bookings, where the session shows its new time.
     await phone.send("/bookings")
     assert "18:00–19:00" in phone.screen["text"]
+
+
+@pytest.mark.usefixtures("running_bot")
+async def test_a_band_adds_an_hour_in_its_last_hour_and_pays_for_it_in_the_chat(
+    bot_api: BotApi, room: Room, service: BookingService, clock: ManualClock
+) -> None:
+    phone = Phone(bot_api)
+    await phone.send("/start room_bass-cave-indiranagar")
+    await phone.tap(button(phone.screen, text="📅 Book"))
+    await phone.tap(button(phone.screen, data_suffix=f"calendar:{raw_from_date(THURSDAY)}"))
+    (fourteen,) = slot_keys(room, THURSDAY, 14)
+    await phone.tap(button(phone.screen, data_suffix=f"slots:{fourteen}"))
+    await phone.tap(button(phone.screen, text="Review"))
+    await phone.tap(button(phone.screen, text="✅ Confirm"))
+    await phone.tap(button(phone.screen, text="💳 Pay ₹600 (test)"))
+    (booking,) = await Booking.find(Booking.user_id == ASHA["id"]).to_list()
+    await phone.send("/bookings")
+    await phone.tap(button(phone.screen, text=booking.code))
+    assert button(phone.screen, text="➕ Add an hour") is None  # a day ahead: too early
+
+    clock.set(booking.starts_at - timedelta(minutes=30))
+    await phone.send("/bookings")
+    await phone.tap(button(phone.screen, text=booking.code))
+    await phone.tap(button(phone.screen, text="➕ Add an hour · ₹600"))
+    await phone.tap(button(phone.screen, text="✅ Add the hour"))
+    assert "Add an hour to" in phone.screen["text"]
+    await phone.tap(button(phone.screen, text="💳 Pay ₹600 (test)"))
+
+    longer = await service.booking(booking.id)
+    assert longer.change is None
+    assert longer.ends_at == booking.ends_at + timedelta(hours=1)
+    assert longer.amount_paise == booking.amount_paise + 60_000
+    assert longer.calendar_sequence == 1
+    claims = await SlotClaim.find_all().to_list()
+    assert sorted(c.start for c in claims) == [booking.starts_at, booking.ends_at]
+    assert {c.booking_id for c in claims} == {str(booking.id)}
+    assert bot_api.refused == []  # every screen and button was one Telegram takes
