@@ -20,7 +20,12 @@ from bot.config import Settings
 from bot.dispatcher import build_dispatcher, mongo_fsm_storage
 from bot.perf import Speedups
 from bot.services import Services
+from domain.clock import ManualClock
+from payments.setup import PaymentSetup
+from storage.booking_service import BookingService
 from storage.database import Database, make_client
+from storage.models import Room
+from tests.dialog_support import make_services
 from tests.fakes.bot_api import TOKEN, BotApi, buttons
 from tests.fakes.telegram import FakeTelegram
 
@@ -80,6 +85,21 @@ async def polling_bot(services: Services, db: Database, api: BotApi) -> AsyncIte
             await dispatcher.stop_polling()
         await asyncio.wait_for(polling, 10)
         await bot.session.close()
+
+
+@pytest.fixture
+async def sandbox_bot(
+    db: Database,
+    clock: ManualClock,
+    service: BookingService,
+    room: Room,
+    bot_api: BotApi,
+    sandbox: PaymentSetup,
+) -> AsyncIterator[None]:
+    """The bot long-polling ``bot_api`` with the first-run sandbox payments (the
+    ``sandbox`` fixture), so a musician books and pays in the chat end to end."""
+    async with polling_bot(make_services(db, clock, service, sandbox.service), db, bot_api):
+        yield
 
 
 class Phone:

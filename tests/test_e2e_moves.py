@@ -6,7 +6,6 @@ chat: the session moves, the old hour is free again, both sides are told."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import pytest
@@ -14,32 +13,17 @@ from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 
 from domain.booking_status import BookingStatus
 from domain.clock import ManualClock
-from payments.setup import PaymentSetup
 from storage.booking_service import BookingService
-from storage.database import Database
 from storage.models import Booking, Room, SlotClaim
 from storage.outbox import OutboxMessage
-from tests.dialog_support import make_services, slot_keys
+from tests.dialog_support import slot_keys
 from tests.fakes.bot_api import BotApi, button
-from tests.telegram_support import ASHA, Phone, polling_bot
+from tests.telegram_support import ASHA, Phone
 
 THURSDAY = date(2026, 11, 26)
 
 
-@pytest.fixture
-async def running_bot(
-    db: Database,
-    clock: ManualClock,
-    service: BookingService,
-    room: Room,
-    bot_api: BotApi,
-    sandbox: PaymentSetup,
-) -> AsyncIterator[None]:
-    async with polling_bot(make_services(db, clock, service, sandbox.service), db, bot_api):
-        yield
-
-
-@pytest.mark.usefixtures("running_bot")
+@pytest.mark.usefixtures("sandbox_bot")
 async def test_a_band_moves_a_paid_session_to_a_dearer_hour_and_pays_the_difference_in_the_chat(
     bot_api: BotApi, room: Room, service: BookingService
 ) -> None:
@@ -81,7 +65,7 @@ async def test_a_band_moves_a_paid_session_to_a_dearer_hour_and_pays_the_differe
     assert "18:00–19:00" in phone.screen["text"]
 
 
-@pytest.mark.usefixtures("running_bot")
+@pytest.mark.usefixtures("sandbox_bot")
 async def test_a_band_adds_an_hour_in_its_last_hour_and_pays_for_it_in_the_chat(
     bot_api: BotApi, room: Room, service: BookingService, clock: ManualClock
 ) -> None:

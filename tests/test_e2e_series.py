@@ -7,7 +7,6 @@ stay booked."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import pytest
@@ -18,31 +17,16 @@ from domain.clock import ManualClock
 from domain.refund_status import RefundStatus
 from payments.sandbox import SandboxGateway
 from payments.setup import PaymentSetup
-from storage.booking_service import BookingService
-from storage.database import Database
 from storage.models import Booking, Room
 from storage.series import series_weeks
-from tests.dialog_support import make_services, slot_keys
+from tests.dialog_support import slot_keys
 from tests.fakes.bot_api import BotApi, button, buttons
-from tests.telegram_support import ASHA, Phone, polling_bot
+from tests.telegram_support import ASHA, Phone
 
 THURSDAY = date(2026, 11, 26)
 
 
-@pytest.fixture
-async def running_bot(
-    db: Database,
-    clock: ManualClock,
-    service: BookingService,
-    room: Room,
-    bot_api: BotApi,
-    sandbox: PaymentSetup,
-) -> AsyncIterator[None]:
-    async with polling_bot(make_services(db, clock, service, sandbox.service), db, bot_api):
-        yield
-
-
-@pytest.mark.usefixtures("running_bot")
+@pytest.mark.usefixtures("sandbox_bot")
 async def test_a_band_pays_a_weekly_slot_in_the_chat_and_cancels_one_week(
     bot_api: BotApi, room: Room, clock: ManualClock, sandbox: PaymentSetup
 ) -> None:
