@@ -26,7 +26,6 @@ from aiogram_dialog.widgets.kbd import (
     Cancel,
     Group,
     ManagedMultiselect,
-    Multiselect,
     Row,
     SwitchTo,
 )
@@ -38,7 +37,7 @@ from bot.dialogs.notices import tell, told
 from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import BookingSG, MyBookingsSG
-from bot.dialogs.widgets import BookableCalendar, ShareWithBand, labelled_select
+from bot.dialogs.widgets import SLOTS_ID, BookableCalendar, ShareWithBand, labelled_select, slot_picker
 from bot.i18n import Const, Format
 from bot.users import register_from
 from domain.availability import SlotOffer
@@ -75,9 +74,7 @@ from storage.waitlist import SlotWait, waits_of
 
 log = logging.getLogger(__name__)
 
-SLOTS_ID = "slots"
 CALENDAR_ID = "calendar"
-SLOT_COLUMNS = 2
 GST_NAME_LIMIT = 100
 OFFERS_READ = "jamroom_offers_read"
 """Key of this update's offer readings in aiogram's per-update data (see _offers)."""
@@ -718,17 +715,7 @@ def build_dialog() -> Dialog:
             Format(musician_screens.NOTICE_TOLD, when="told"),
             Const(musician_screens.WAIT_HINT, when="can_wait"),
             Format(musician_screens.CHOSEN, when="has_selection"),
-            Group(
-                Multiselect(
-                    Format("✅ {item[text]}"),
-                    Format("{item[text]}"),
-                    id=SLOTS_ID,
-                    item_id_getter=lambda item: item["key"],
-                    items="slots",
-                    on_click=on_slot_clicked,
-                ),
-                width=SLOT_COLUMNS,
-            ),
+            slot_picker(on_slot_clicked),
             Button(Const("🔔 Tell me if it frees"), id="wait", on_click=on_wait, when="can_wait"),
             Button(Format("Review · {total} ›"), id="review", on_click=on_review, when="has_selection"),
             Row(Back(Const("‹ Date")), Cancel(Const("✖ Cancel"))),

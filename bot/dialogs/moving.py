@@ -21,9 +21,7 @@ from aiogram_dialog.widgets.kbd import (
     Button,
     Cancel,
     Column,
-    Group,
     ManagedMultiselect,
-    Multiselect,
     Row,
     Url,
 )
@@ -34,7 +32,7 @@ from bot.dialogs.notices import tell, told
 from bot.dialogs.paying import pay_notice, sandbox_of
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import ChangeSG
-from bot.dialogs.widgets import BookableCalendar
+from bot.dialogs.widgets import SLOTS_ID, BookableCalendar, slot_picker
 from bot.i18n import Const, Format
 from domain.availability import SlotOffer, SlotState
 from domain.errors import BookingError, ChangeGoneError
@@ -52,9 +50,7 @@ from storage.users import user_by_id
 
 log = logging.getLogger(__name__)
 
-SLOTS_ID = "slots"
 CALENDAR_ID = "calendar"
-SLOT_COLUMNS = 2
 
 
 def _service(manager: DialogManager) -> BookingService:
@@ -360,17 +356,7 @@ def build_dialog() -> Dialog:
         Window(
             Format(musician_screens.MOVE_SLOTS_HEADING),
             Format(musician_screens.NOTICE, when="notice"),
-            Group(
-                Multiselect(
-                    Format("✅ {item[text]}"),
-                    Format("{item[text]}"),
-                    id=SLOTS_ID,
-                    item_id_getter=lambda item: item["key"],
-                    items="slots",
-                    on_click=on_slot_clicked,
-                ),
-                width=SLOT_COLUMNS,
-            ),
+            slot_picker(on_slot_clicked),
             Button(Format("Review · {total} ›"), id="review", on_click=on_review, when="has_selection"),
             Row(Back(Const("‹ Date")), Cancel(Const("✖ Keep it as it is"))),
             state=ChangeSG.slots,

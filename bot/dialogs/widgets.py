@@ -9,7 +9,7 @@ from typing import Any
 from aiogram.types import InlineKeyboardButton, SwitchInlineQueryChosenChat
 from aiogram_dialog import DialogManager
 from aiogram_dialog.widgets.common import WhenCondition
-from aiogram_dialog.widgets.kbd import Calendar, Keyboard, Select
+from aiogram_dialog.widgets.kbd import Calendar, Group, Keyboard, Multiselect, Select
 from aiogram_dialog.widgets.kbd.calendar_kbd import (
     CalendarDaysView,
     CalendarScope,
@@ -97,6 +97,26 @@ def labelled_select(widget_id: str, items: str, on_click: Any, *, key: str = "id
         item_id_getter=itemgetter(key),
         items=items,
         on_click=on_click,
+    )
+
+
+SLOTS_ID = "slots"
+SLOT_COLUMNS = 2
+
+
+def slot_picker(on_click: Any) -> Group:
+    """A day's slots to tick, two a row, from the getter's ``slots`` (dicts with ``key``
+    and ``text``); the booking and the move dialogs pick slots the same way."""
+    return Group(
+        Multiselect(
+            Format("✅ {item[text]}"),
+            Format("{item[text]}"),
+            id=SLOTS_ID,
+            item_id_getter=itemgetter("key"),
+            items="slots",
+            on_click=on_click,
+        ),
+        width=SLOT_COLUMNS,
     )
 
 
