@@ -33,18 +33,23 @@ DAY = date(2026, 12, 2)
 NOW = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)
 
 
-async def prepare(attempts: int) -> tuple[Room, list[str]]:
-    for model in (User, Room, Booking, SlotClaim):
-        await model.get_pymongo_collection().delete_many({})
-    room = await Room(
+async def insert_bench_room() -> Room:
+    """The benches' room: open 04:00-24:00 every day, 20 one-hour slots."""
+    return await Room(
         slug="bench-room",
         name="Bench Room",
         city="Pune",
         address="-",
-        opening_hours={str(d): "04:00-00:00" for d in range(7)},  # 20 one-hour slots
+        opening_hours={str(d): "04:00-00:00" for d in range(7)},
         hourly_paise=50000,
         peak_hourly_paise=70000,
     ).insert()
+
+
+async def prepare(attempts: int) -> tuple[Room, list[str]]:
+    for model in (User, Room, Booking, SlotClaim):
+        await model.get_pymongo_collection().delete_many({})
+    room = await insert_bench_room()
     await User.get_pymongo_collection().insert_many(
         [{"_id": 10_000 + i, "first_name": f"m{i}"} for i in range(attempts)]
     )

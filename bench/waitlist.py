@@ -36,7 +36,7 @@ from typing import Any
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.dialog_support, as a script too
-
+from bench.contention import insert_bench_room
 from domain.booking_status import ACTIVE
 from domain.clock import ManualClock
 from domain.live_screens import states_shown
@@ -93,15 +93,7 @@ def shortest_chat_gap(sends: list[tuple[float, int]]) -> float | None:
 async def fresh_room() -> tuple[Room, list[str]]:
     for model in document_models():
         await model.get_pymongo_collection().delete_many({})
-    room = await Room(
-        slug="bench-room",
-        name="Bench Room",
-        city="Pune",
-        address="-",
-        opening_hours={str(d): "04:00-00:00" for d in range(7)},  # 20 one-hour slots
-        hourly_paise=50000,
-        peak_hourly_paise=70000,
-    ).insert()
+    room = await insert_bench_room()
     keys = [o.slot.key for o in await BookingService(ManualClock(NOW)).offers(room, DAY)]
     assert len(keys) == 20, len(keys)
     return room, keys
