@@ -24,7 +24,6 @@ owners are told; a gateway that does not answer leaves it DUE for the payout job
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable
 from functools import partial
@@ -33,6 +32,7 @@ from domain.clock import Clock
 from domain.payouts import PayoutStatus, ReversalStatus, owner_share, reversal_owed
 from domain.refund_status import RefundStatus
 from domain.words import owner
+from payments.background import BackgroundWork
 from payments.gateway import GatewayError, GatewayRefusedError, RouteGateway, Transfer
 from storage.announcements import announce
 from storage.booking_service import BookingService
@@ -81,7 +81,7 @@ class Payouts:
         self.clock = clock
         self.bookings = bookings
         self.commission_bp = commission_bp
-        self._background: set[asyncio.Task[None]] = set()
+        self.background = BackgroundWork(log)
 
     def _now_ms(self) -> int:
         return to_ms(self.clock.now()) or 0
@@ -285,24 +285,15 @@ class Payouts:
     def pay_in_background(self, bookings: Iterable[Booking]) -> None:
         """Webhooks must answer within seconds: the transfers run after; what fails stays
         due for the job."""
-        task = asyncio.create_task(self._pay_logged(list(bookings)))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self.background.start(self._pay_each(list(bookings)), "payouts failed; the job tries again")
 
-    async def _pay_logged(self, bookings: list[Booking]) -> None:
+    async def _pay_each(self, bookings: list[Booking]) -> None:
+        """One after the other, as the weeks of a series share their payment."""
         for booking in bookings:
             try:
                 await self.pay_owner(booking)
             except Exception:
                 log.exception("payout for %s failed; the job tries again", booking.code)
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._background)
-
-    async def drain(self) -> None:
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     async def retry_due(self, limit: int = 50) -> int:
         """Transfers and reversals left due (a gateway failure, a crash): try each again;

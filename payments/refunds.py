@@ -13,7 +13,6 @@ its payment (``domain.ledger.match_refund``)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from functools import partial
@@ -25,6 +24,7 @@ from domain.payment_fit import Refusal
 from domain.payment_outcomes import REFUND_ALREADY, Outcome
 from domain.refund_status import RefundStatus
 from domain.words import musician, owner
+from payments.background import BackgroundWork
 from payments.gateway import GatewayError, PaymentGateway
 from payments.invoices import Invoices
 from payments.payouts import Payouts
@@ -98,7 +98,7 @@ class Refunds:
         self.payouts = payouts
         """Settles the owner's transfer before a refund of its payment begins, and reverses
         the owner's part after (None: payouts are off)."""
-        self._background: set[asyncio.Task[None]] = set()
+        self.background = BackgroundWork(log)
 
     def _now_ms(self) -> int:
         return to_ms(self.clock.now()) or 0
@@ -195,24 +195,9 @@ class Refunds:
     def refund_in_background(self, booking: Booking) -> None:
         """Webhooks must answer within seconds; the refund call to the gateway runs after.
         If it fails or the process dies, the refund stays due for the retry job."""
-        task = asyncio.create_task(self._refund_logged(booking))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _refund_logged(self, booking: Booking) -> None:
-        try:
-            await self.refund_due(booking)
-        except Exception:
-            log.exception("background refund for %s failed; it stays due", booking.code)
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._background)
-
-    async def drain(self) -> None:
-        """Wait for background refunds (tests, shutdown)."""
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
+        self.background.start(
+            self.refund_due(booking), "background refund for %s failed; it stays due", booking.code
+        )
 
     # ---- Razorpay's word -----------------------------------------------------------
 

@@ -120,10 +120,10 @@ class PaymentService:
 
     async def drain(self) -> None:
         """Wait for background refunds and payouts (tests, shutdown); each may start the other."""
-        while self.refunds.busy or (self.payouts is not None and self.payouts.busy):
-            await self.refunds.drain()
+        while self.refunds.background.busy or (self.payouts is not None and self.payouts.background.busy):
+            await self.refunds.background.drain()
             if self.payouts is not None:
-                await self.payouts.drain()
+                await self.payouts.background.drain()
 
     # ---- owners' payouts -----------------------------------------------------------
 
