@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from enum import StrEnum
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -56,6 +57,18 @@ async def _moved(query: dict[str, Any], changes: dict[str, Any], **more: Any) ->
         query, {"$set": changes, **more}, return_document=ReturnDocument.AFTER
     )
     return Booking.model_validate(raw) if raw else None
+
+
+def leasable(path: str, due: StrEnum, requesting: StrEnum, now_ms: int, lease_ms: int) -> dict[str, Any]:
+    """The condition to take the right to ask the gateway for the entry at ``path``
+    (a refund, a transfer, a reversal): it is ``due``, or another process took it
+    (``requesting``) over ``lease_ms`` ago and never answered: it died."""
+    return {
+        "$or": [
+            {f"{path}.status": due.value},
+            {f"{path}.status": requesting.value, f"{path}.claimed_ms": {"$lte": now_ms - lease_ms}},
+        ]
+    }
 
 
 def owes_refunds(now_ms: int) -> dict[str, Any]:
@@ -162,13 +175,7 @@ async def claim_refund(booking_id: PydanticObjectId, key: str, now_ms: int, leas
     return await _moved(
         {
             "_id": booking_id,
-            "$or": [
-                {f"{path}.status": RefundStatus.DUE.value},
-                {
-                    f"{path}.status": RefundStatus.REQUESTING.value,
-                    f"{path}.claimed_ms": {"$lte": now_ms - lease_ms},
-                },
-            ],
+            **leasable(path, RefundStatus.DUE, RefundStatus.REQUESTING, now_ms, lease_ms),
         },
         {f"{path}.status": RefundStatus.REQUESTING.value, f"{path}.claimed_ms": now_ms},
     )

@@ -20,7 +20,7 @@ from pymongo import ReturnDocument
 from domain.payouts import PayoutStatus, ReversalStatus
 from storage.earnings import bookings_between
 from storage.models import Booking, PayoutEntry, ReversalEntry, Room
-from storage.payment_records import is_refund_key
+from storage.payment_records import is_refund_key, leasable
 
 
 def _collection() -> Any:
@@ -89,13 +89,7 @@ async def claim_transfer(
     return await _moved(
         {
             "_id": booking_id,
-            "$or": [
-                {f"{path}.status": PayoutStatus.DUE.value},
-                {
-                    f"{path}.status": PayoutStatus.REQUESTING.value,
-                    f"{path}.claimed_ms": {"$lte": now_ms - lease_ms},
-                },
-            ],
+            **leasable(path, PayoutStatus.DUE, PayoutStatus.REQUESTING, now_ms, lease_ms),
         },
         {"$set": {f"{path}.status": PayoutStatus.REQUESTING.value, f"{path}.claimed_ms": now_ms}},
     )
@@ -176,13 +170,7 @@ async def claim_reversal(
     return await _moved(
         {
             "_id": booking_id,
-            "$or": [
-                {f"{path}.status": ReversalStatus.DUE.value},
-                {
-                    f"{path}.status": ReversalStatus.REQUESTING.value,
-                    f"{path}.claimed_ms": {"$lte": now_ms - lease_ms},
-                },
-            ],
+            **leasable(path, ReversalStatus.DUE, ReversalStatus.REQUESTING, now_ms, lease_ms),
         },
         {"$set": {f"{path}.status": ReversalStatus.REQUESTING.value, f"{path}.claimed_ms": now_ms}},
     )
