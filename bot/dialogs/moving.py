@@ -29,7 +29,7 @@ from aiogram_dialog.widgets.kbd import (
 from bot.dialogs.base import Dialog
 from bot.dialogs.booking import day_getter
 from bot.dialogs.notices import tell, told
-from bot.dialogs.paying import pay_notice, sandbox_of
+from bot.dialogs.paying import NO_PAYMENT, link_options, pay_notice, sandbox_of
 from bot.dialogs.room_cache import room_of
 from bot.dialogs.states import ChangeSG
 from bot.dialogs.widgets import SLOTS_ID, BookableCalendar, slot_picker
@@ -37,7 +37,6 @@ from bot.i18n import Const, Format
 from domain.availability import SlotOffer, SlotState
 from domain.errors import BookingError, ChangeGoneError
 from domain.moves import ChangeKind
-from domain.urls import telegram_accepts_button_url
 from domain.words import musician, musician_screens
 from domain.words.formats import day, moment, money, session_span
 from domain.words.refusals import refusal, too_many_slots
@@ -149,29 +148,14 @@ async def pay_getter(
     room = await room_of(dialog_manager, booking.room_id)
     change = booking.change
     if change is None:
-        return {
-            "text": refusal(ChangeGoneError()),
-            "pay_url": None,
-            "pay_in_chat": False,
-            "test_payments": False,
-            "amount": "",
-            "pay_error": False,
-        }
-    sandbox = sandbox_of(payments)
-    url = change.link_url
-    in_chat = False
-    if sandbox is not None and change.link_id:
-        url = sandbox.page_url(change.link_id)
-        in_chat = not sandbox.pages_open_on_a_phone
+        return {"text": refusal(ChangeGoneError()), **NO_PAYMENT, "amount": "", "pay_error": False}
     lapses_at = from_ms(change.lapses_ms) or booking.starts_at
     return {
         "text": musician_screens.change_pay(
             booking, room, change.kind, change.day, change.slots, change.due_paise, lapses_at
         ),
         "amount": money(change.due_paise),
-        "pay_url": url if url and not in_chat and telegram_accepts_button_url(url) else None,
-        "pay_in_chat": in_chat and bool(change.link_id),
-        "test_payments": sandbox is not None,
+        **link_options(payments, change.link_id, change.link_url),
         "pay_error": dialog_manager.dialog_data.get("pay_state") == "error",
         "notice": told(dialog_manager),
     }

@@ -39,9 +39,14 @@ def sandbox_of(payments: Any) -> SandboxGateway | None:
 
 def pay_options(payments: Any, booking: Booking) -> dict[str, Any]:
     """What the pay widgets show for a booking waiting for payment (getter data)."""
+    return link_options(payments, booking.payment.get("link_id"), booking.payment.get("link_url"))
+
+
+def link_options(payments: Any, link_id: str | None, url: str | None) -> dict[str, Any]:
+    """What the pay widgets show for a payment link (a booking's, or a move's or an extra
+    hour's): its page when Telegram takes the URL, the sandbox's in-chat buttons when a
+    phone could not open its page."""
     sandbox = sandbox_of(payments)
-    link_id = booking.payment.get("link_id")
-    url = booking.payment.get("link_url")
     in_chat = False
     if sandbox is not None and link_id:
         url = sandbox.page_url(link_id)  # under today's PUBLIC_BASE_URL
