@@ -5,28 +5,26 @@ process, stays due in the database for its retry job; here it is only logged."""
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 
 class BackgroundWork:
-    def __init__(self, log: logging.Logger) -> None:
-        self.log = log
+    def __init__(self) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def start(self, work: Coroutine[Any, Any, Any], failure: str, *args: object) -> None:
-        """Run ``work`` now without waiting for it; a failure is logged as ``failure``
-        (a %-format with ``args``)."""
-        task = asyncio.create_task(self._logged(work, failure, args))
+    def start(self, work: Coroutine[Any, Any, Any], failed: Callable[[], None]) -> None:
+        """Run ``work`` now without waiting for it; ``failed`` is called in the ``except``
+        block when it raises (to log it, traceback included)."""
+        task = asyncio.create_task(self._logged(work, failed))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _logged(self, work: Coroutine[Any, Any, Any], failure: str, args: tuple[object, ...]) -> None:
+    async def _logged(self, work: Coroutine[Any, Any, Any], failed: Callable[[], None]) -> None:
         try:
             await work
         except Exception:
-            self.log.exception(failure, *args)
+            failed()
 
     @property
     def busy(self) -> bool:

@@ -81,7 +81,7 @@ class Payouts:
         self.clock = clock
         self.bookings = bookings
         self.commission_bp = commission_bp
-        self.background = BackgroundWork(log)
+        self.background = BackgroundWork()
 
     def _now_ms(self) -> int:
         return to_ms(self.clock.now()) or 0
@@ -285,7 +285,9 @@ class Payouts:
     def pay_in_background(self, bookings: Iterable[Booking]) -> None:
         """Webhooks must answer within seconds: the transfers run after; what fails stays
         due for the job."""
-        self.background.start(self._pay_each(list(bookings)), "payouts failed; the job tries again")
+        self.background.start(
+            self._pay_each(list(bookings)), lambda: log.exception("payouts failed; the job tries again")
+        )
 
     async def _pay_each(self, bookings: list[Booking]) -> None:
         """One after the other, as the weeks of a series share their payment."""

@@ -98,7 +98,7 @@ class Refunds:
         self.payouts = payouts
         """Settles the owner's transfer before a refund of its payment begins, and reverses
         the owner's part after (None: payouts are off)."""
-        self.background = BackgroundWork(log)
+        self.background = BackgroundWork()
 
     def _now_ms(self) -> int:
         return to_ms(self.clock.now()) or 0
@@ -196,7 +196,8 @@ class Refunds:
         """Webhooks must answer within seconds; the refund call to the gateway runs after.
         If it fails or the process dies, the refund stays due for the retry job."""
         self.background.start(
-            self.refund_due(booking), "background refund for %s failed; it stays due", booking.code
+            self.refund_due(booking),
+            lambda: log.exception("background refund for %s failed; it stays due", booking.code),
         )
 
     # ---- Razorpay's word -----------------------------------------------------------
