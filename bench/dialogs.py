@@ -283,6 +283,7 @@ async def crowd_main(conn: Connection, musicians: int, seconds: float, think: fl
     await api.start()
     conn.send(api.base_url)
     await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # the bot is polling
+    calls_before = api.call_counts.copy()
     rng = random.Random(seed)
     days = [NOW.date() + timedelta(days=d) for d in range(1, 8)]
     crowd = [Musician(api, i, random.Random(rng.random()), think, days) for i in range(musicians)]
@@ -309,6 +310,7 @@ async def crowd_main(conn: Connection, musicians: int, seconds: float, think: fl
             "rss_mb": rss_mb(),
             "cpu_s": cpu_seconds(os.getpid()),
             "gc": gc_pauses.summary(),
+            "calls": dict(api.call_counts - calls_before),
         }
     )
     await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # the bot stopped polling
@@ -324,9 +326,12 @@ class CommandCounter(monitoring.CommandListener):
 
     def __init__(self) -> None:
         self.count = 0
+        self.kinds: Counter[str] = Counter()
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         self.count += 1
+        target = event.command.get(event.command_name)
+        self.kinds[f"{event.command_name}:{target}" if isinstance(target, str) else event.command_name] += 1
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -399,6 +404,7 @@ async def run_mode(
     db_pid = database.embedded.pid if database.embedded else None
     cpu_before = cpu_seconds(os.getpid()), cpu_seconds(db_pid)
     commands_before = commands.count
+    kinds_before = commands.kinds.copy()
     here.send("go")
     with GcPauses() as gc_pauses:
         result = await loop.run_in_executor(None, here.recv)
@@ -433,6 +439,18 @@ async def run_mode(
         f"CPU per update: bot {bot_cpu * per_update:.2f} ms, database {db_cpu * per_update:.2f} ms, "
         f"simulated Telegram {result['cpu_s'] * per_update:.2f} ms (on {os.cpu_count()} cores); "
         f"MongoDB commands per update {used_commands * per_update / 1000:.2f}"
+    )
+    print(
+        "Bot API calls per update: "
+        + ", ".join(
+            f"{method} {n * per_update / 1000:.2f}"
+            for method, n in sorted(result["calls"].items(), key=lambda item: -item[1])
+            if method != "getupdates"
+        )
+    )
+    kinds = commands.kinds - kinds_before
+    print(
+        "  of which: " + ", ".join(f"{kind} {n * per_update / 1000:.2f}" for kind, n in kinds.most_common(10))
     )
     print(f"garbage collection: bot {gc_pauses.summary()}; simulated Telegram {result['gc']}")
     print(f"bookings held: {await Booking.find({'status': 'PENDING_PAYMENT'}).count()}")

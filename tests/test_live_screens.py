@@ -7,12 +7,14 @@ the send budget after the messages. Timing runs on injected clocks."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 
+from bot.dialogs.booking import REWATCH
 from bot.live_screens import slot_screen_painter
 from domain.clock import ManualClock
 from domain.live_screens import REDRAW_SPACING, SCREEN_LIFETIME
@@ -257,3 +259,78 @@ async def test_another_days_booking_leaves_the_screen_alone(
     assert screen.room_day == room_day_key(room.id, TOMORROW)
     assert screen.redraw_ms is None
     await live_screens.forget(1001)
+
+
+async def test_taps_that_change_nothing_on_the_screen_write_no_note_until_it_is_due_again(
+    chat: Musician, room: Room, service: BookingService, clock, rival: User
+) -> None:
+    await open_day(chat)
+    opened = await SlotScreen.get(1001)
+    assert opened is not None
+    clock.set(clock.now() + timedelta(seconds=20))
+    await chat.tap_slot(slot_keys(room, TOMORROW, 17)[0])
+    await chat.tap_slot(slot_keys(room, TOMORROW, 18)[0])
+
+    untouched = await SlotScreen.get(1001)
+    assert untouched is not None
+    assert untouched.seen_ms == opened.seen_ms
+
+    clock.set(clock.now() + REWATCH)
+    await chat.tap_slot(slot_keys(room, TOMORROW, 18)[0])
+    refreshed = await SlotScreen.get(1001)
+    assert refreshed is not None
+    assert refreshed.seen_ms > opened.seen_ms
+
+
+async def test_a_tap_that_shows_the_day_changed_writes_what_the_screen_shows_now(
+    chat: Musician, room: Room, service: BookingService, clock, rival: User, redraws, limits
+) -> None:
+    await open_day(chat)
+    opened = await SlotScreen.get(1001)
+    assert opened is not None
+    booking = await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
+    await chat.tap_slot(slot_keys(room, TOMORROW, 17)[0])  # drawn with 12:00 booked
+    assert "✕ 12:00–13:00 · booked" in chat.button_texts()
+
+    noted = await SlotScreen.get(1001)
+    assert noted is not None
+    assert noted.shown != opened.shown
+    await service.cancel_by_musician(booking.id, rival.id)  # back to what the screen showed first
+    assert await redraws.redraw_due(limits) == 1
+    assert "12:00–13:00 · ₹600" in chat.button_texts()
+
+
+async def test_after_the_job_gave_a_screen_up_the_next_tap_on_it_makes_it_live_again(
+    chat: Musician, room: Room, service: BookingService, clock, rival: User, redraws, limits
+) -> None:
+    await open_day(chat)
+    clock.set(clock.now() + SCREEN_LIFETIME + timedelta(seconds=1))
+    await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
+    assert await redraws.redraw_due(limits) == 0
+    assert await SlotScreen.get(1001) is None  # too old: given up
+
+    await chat.tap_slot(slot_keys(room, TOMORROW, 17)[0])
+    assert await SlotScreen.get(1001) is not None
+    await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 14))
+    assert await redraws.redraw_due(limits) == 1
+    assert "✕ 14:00–15:00 · booked" in chat.button_texts()
+
+
+async def test_after_a_redraw_the_next_tap_notes_the_screen_again(
+    chat: Musician, room: Room, service: BookingService, clock, rival: User, redraws, limits
+) -> None:
+    await open_day(chat)
+    screen = chat.last
+    await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
+    assert await redraws.redraw_due(limits) == 1
+    redrawn = await SlotScreen.get(1001)
+    assert redrawn is not None
+    clock.set(clock.now() + timedelta(seconds=5))
+
+    # Tapped on the message as Telegram has it: the test client's copy of the redraw
+    # carries the background manager's stand-in chat, which is not a private chat.
+    await chat.tap_data(rf".*slots:{re.escape(slot_keys(room, TOMORROW, 17)[0])}", screen)
+
+    noted = await SlotScreen.get(1001)
+    assert noted is not None
+    assert noted.seen_ms > redrawn.seen_ms

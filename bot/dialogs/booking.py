@@ -80,6 +80,13 @@ OFFERS_READ = "jamroom_offers_read"
 """Key of this update's offer readings in aiogram's per-update data (see _offers)."""
 WAIT_KEYS = "wait_keys"
 """dialog_data: taken slots of the day the musician may wait for (the 🔔 button)."""
+WATCHED = "watched"
+"""dialog_data: the live-screen note this dialog last wrote, ``[room day, what it
+showed, when (ms)]``: a tap on a slot that changes neither writes nothing (see _watch)."""
+REWATCH = timedelta(minutes=1)
+"""A slot screen's note is written again after this long even when it is unchanged, so
+``seen_ms`` stays well inside SCREEN_LIFETIME and a note removed behind the dialog's
+back (the job gave up the screen, the musician's data was deleted) comes back soon."""
 
 
 def _service(manager: DialogManager) -> BookingService:
@@ -316,19 +323,32 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
         manager.dialog_data["day"] = date.fromisoformat(start_data["day"]).isoformat()
 
 
-async def _watch(manager: DialogManager, room: Room) -> None:
+async def _watch(manager: DialogManager, room: Room, *, opened: bool = False) -> None:
     """The musician has this day's slot screen in front of them, as this update's
-    reading of the offers draws it: keep it live for them."""
+    reading of the offers draws it: keep it live for them. ``opened``: the screen was
+    just (re)opened, so the note is written whatever this dialog wrote before; a tap on
+    the open screen writes only what changed (most taps change nothing: a write per
+    tap was a quarter of the database's commands)."""
     offers = await _offers(manager, _service(manager), room)
+    room_day, shown = room_day_key(room.id, _day(manager)), states_shown(offers)
+    now = _service(manager).clock.now()
+    now_ms = int(now.timestamp() * 1000)
+    watched = manager.dialog_data.get(WATCHED)
+    if (
+        not opened
+        and watched is not None
+        and watched[:2] == [room_day, shown]
+        and now_ms - watched[2] < REWATCH.total_seconds() * 1000
+    ):
+        return
     user = manager.middleware_data["event_from_user"]
     chat = manager.middleware_data["event_chat"]
-    now = _service(manager).clock.now()
-    await live_screens.watch(
-        user.id, chat.id, room_day_key(room.id, _day(manager)), states_shown(offers), now
-    )
+    await live_screens.watch(user.id, chat.id, room_day, shown, now)
+    manager.dialog_data[WATCHED] = [room_day, shown, now_ms]
 
 
 async def _unwatch(manager: DialogManager) -> None:
+    manager.dialog_data.pop(WATCHED, None)
     await live_screens.forget(manager.middleware_data["event_from_user"].id)
 
 
@@ -354,7 +374,7 @@ async def on_day_selected(
     manager.dialog_data["day"] = chosen.isoformat()
     manager.dialog_data.pop("notice", None)
     manager.dialog_data.pop(WAIT_KEYS, None)
-    await _watch(manager, room)
+    await _watch(manager, room, opened=True)
     await manager.switch_to(BookingSG.slots)
 
 
@@ -416,7 +436,7 @@ async def on_review(callback: CallbackQuery, button: Button, manager: DialogMana
 
 
 async def on_back_to_slots(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    await _watch(manager, await room_of(manager, manager.dialog_data["room_id"]))
+    await _watch(manager, await room_of(manager, manager.dialog_data["room_id"]), opened=True)
 
 
 async def on_wait(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -692,6 +712,7 @@ async def redraw_slot_screen(manager: DialogManager, room_day: str) -> str | Non
     offers = await _offers(manager, _service(manager), room)
     manager.show_mode = ShowMode.EDIT
     await manager.show()
+    data.pop(WATCHED, None)  # the job writes the note now: the next tap writes it again
     return states_shown(offers)
 
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
@@ -82,6 +83,8 @@ class BotApi:
         self.pushed = 0
         """How many updates musicians have sent."""
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.call_counts: Counter[str] = Counter()
+        """How many times the bot called each method (lower-cased)."""
         self.files: list[tuple[str, dict[str, Any], dict[str, bytes]]] = []
         """With ``record_calls``: (method, fields, files) of every call that carried files."""
         self.record_calls = False
@@ -234,6 +237,7 @@ class BotApi:
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"].lower()
         fields, files = await bot_api_fields(request)
+        self.call_counts[method] += 1
         if self.record_calls:
             self.calls.append((method, fields))
             if files:
