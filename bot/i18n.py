@@ -30,7 +30,7 @@ from aiogram_dialog.widgets.text import Text
 from babel.dates import format_date
 
 from domain.words.language import Language, _, current_language, language_for_telegram, speaking
-from storage.users import language_of, settle_language
+from storage.users import language_for
 
 __all__ = ["Const", "Format", "KnownLanguages", "LanguageMiddleware", "calendar_texts", "language_of_update"]
 
@@ -65,10 +65,7 @@ async def language_of_update(user: TelegramUser | None) -> Language:
     """The language to answer ``user`` in; their first one is stored on the way."""
     if user is None:
         return Language.ENGLISH
-    stored = await language_of(user.id)
-    if stored is not None:
-        return stored
-    return await settle_language(user.id, language_for_telegram(user.language_code))
+    return await language_for(user.id, language_for_telegram(user.language_code))
 
 
 class LanguageMiddleware(BaseMiddleware):

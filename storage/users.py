@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from pymongo import ReturnDocument
 
 from domain.words.language import Language, as_language, speaking
 from storage.models import User
@@ -20,8 +22,9 @@ async def register_user(
     username: str | None = None,
     language: Language | None = None,
 ) -> User:
-    """Create the user on first contact; refresh name and username afterwards.
-    ``language``: the first language, kept only when none is stored yet."""
+    """Create the user on first contact; refresh name and username afterwards (one
+    round trip for a known user). ``language``: the first language, kept only when
+    none is stored yet."""
     fields = {
         "first_name": first_name or "",
         "last_name": last_name,
@@ -29,16 +32,21 @@ async def register_user(
         "blocked_bot": False,
     }
     collection = User.get_pymongo_collection()
-    await collection.update_one(
-        {"_id": telegram_id},
-        {"$set": fields, "$setOnInsert": {"is_owner": False, "created_at": utc_now()}},
-        upsert=True,
+    raw = await collection.find_one_and_update(
+        {"_id": telegram_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
     )
-    if language is not None:
-        await settle_language(telegram_id, language)
-    user = await User.get(telegram_id)
-    assert user is not None
-    return user
+    if raw is None:  # first contact. NX-27017's findAndModify ignores $setOnInsert: update_one
+        first_contact: dict[str, Any] = {"is_owner": False, "created_at": utc_now()}
+        if language is not None:
+            first_contact["language"] = language.value
+        await collection.update_one(
+            {"_id": telegram_id}, {"$set": fields, "$setOnInsert": first_contact}, upsert=True
+        )
+        raw = await collection.find_one({"_id": telegram_id})
+        assert raw is not None
+    if language is not None and raw.get("language") is None:  # registered before languages
+        raw["language"] = (await settle_language(telegram_id, language)).value
+    return User.model_validate(raw)
 
 
 async def user_by_id(telegram_id: int) -> User | None:
@@ -70,6 +78,17 @@ async def language_of(telegram_id: int) -> Language | None:
     """The language the person reads, or None (unknown user, or none stored yet)."""
     raw = await User.get_pymongo_collection().find_one({"_id": telegram_id}, {"language": 1})
     return as_language(raw.get("language")) if raw else None
+
+
+async def language_for(telegram_id: int, first: Language) -> Language:
+    """The language to speak to the person in, in one round trip when they have one:
+    the stored one; else ``first``, stored for a registered person (a stranger's is
+    stored when they are registered)."""
+    raw = await User.get_pymongo_collection().find_one({"_id": telegram_id}, {"language": 1})
+    if raw is None:
+        return first
+    stored = as_language(raw.get("language"))
+    return stored if stored is not None else await settle_language(telegram_id, first)
 
 
 async def settle_language(telegram_id: int, first: Language) -> Language:

@@ -1,6 +1,7 @@
+from domain.words.language import Language
 from storage.database import Database
 from storage.models import User
-from storage.users import register_user
+from storage.users import language_for, language_of, register_user
 
 
 async def test_first_contact_registers_and_later_contact_refreshes(db: Database) -> None:
@@ -19,3 +20,29 @@ async def test_first_contact_registers_and_later_contact_refreshes(db: Database)
     )
     assert again.created_at == first.created_at
     assert await User.count() == 1
+
+
+async def test_the_first_language_is_kept_and_later_contacts_do_not_change_it(db: Database) -> None:
+    first = await register_user(56, first_name="Meera", language=Language.HINDI)
+    again = await register_user(56, first_name="Meera", language=Language.ENGLISH)
+
+    assert (first.language, again.language) == (Language.HINDI, Language.HINDI)
+    assert await language_of(56) is Language.HINDI
+
+
+async def test_a_user_registered_before_languages_gets_the_first_one_on_next_contact(db: Database) -> None:
+    await register_user(57, first_name="Arjun")
+    assert await language_of(57) is None
+
+    again = await register_user(57, first_name="Arjun", language=Language.HINDI)
+
+    assert again.language == Language.HINDI
+    assert await language_of(57) is Language.HINDI
+
+
+async def test_the_language_to_speak_in_is_the_stored_one_or_the_first(db: Database) -> None:
+    assert await language_for(58, Language.HINDI) is Language.HINDI  # a stranger: nothing stored
+    assert await User.get(58) is None
+    await register_user(58, first_name="Zoya")  # no language yet
+    assert await language_for(58, Language.HINDI) is Language.HINDI  # stored now
+    assert await language_for(58, Language.ENGLISH) is Language.HINDI
