@@ -11,7 +11,7 @@ from aiogram_dialog.api.protocols import MessageManagerProtocol
 from pymongo import AsyncMongoClient
 
 from bot.dialogs import get_dialogs
-from bot.handlers import get_routers
+from bot.handlers import routers_after_dialogs, routers_before_dialogs
 from bot.intent_ids import install_unique_intent_ids
 from bot.middlewares import setup_middlewares
 from bot.perf import Speedups
@@ -55,10 +55,7 @@ def build_dispatcher(
         speedups = Speedups.from_setting(services.settings.speedups)
     install_unique_intent_ids()  # a correctness fix, whatever SPEEDUPS says
     dispatcher = Dispatcher(storage=storage, **services.workflow_data())
-    for router in get_routers():
-        dispatcher.include_router(router)
-    for dialog in get_dialogs():
-        dispatcher.include_router(dialog)
+    dispatcher.include_routers(*routers_before_dialogs(), *get_dialogs(), *routers_after_dialogs())
     setup_middlewares(dispatcher, speedups)
     bg_factory = setup_dialogs(dispatcher, message_manager=message_manager)
     dispatcher["bg_manager_factory"] = bg_factory

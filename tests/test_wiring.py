@@ -13,12 +13,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiogram import Router
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.pymongo import PyMongoStorage
 from aiogram_dialog.test_tools.memory_storage import JsonMemoryStorage
 
 from bot.config import Settings
 from bot.dispatcher import FSM_COLLECTION
+from bot.handlers import routers_before_dialogs
 from bot.perf import Speedups
 from bot.perf.dialog_state import DialogStateStorage
 from bot.perf.state_writes import BatchedStateWrites
@@ -200,3 +202,41 @@ async def test_python_m_bot_runs_the_jobs_it_builds(
         code = await bot.stop()
     assert code == 0, bot.output[-2000:]
     assert "Traceback" not in bot.output
+
+
+def test_only_the_routers_that_answer_taps_are_where_taps_go() -> None:
+    """A router under ``messages_only`` never sees a tap: a tap handler put there would
+    never run."""
+    (parent,) = [r for r in routers_before_dialogs() if r.name == "messages_only"]
+    under = [r for r in parent.chain_tail if r is not parent]
+
+    assert {r.name for r in under} >= {"bot.handlers.commands", "bot.handlers.owner", "bot.handlers.errors"}
+    assert [r.name for r in under if r.callback_query.handlers] == []
+    assert any(r.message.handlers for r in under)
+
+
+async def test_a_tap_passes_by_the_message_routers_in_one_visit(
+    db: Database, clock: ManualClock, room: Room, service: BookingService
+) -> None:
+    dispatcher, manager = make_dispatcher(make_services(db, clock, service), JsonMemoryStorage())
+    chat = Musician(dispatcher, manager, user_id=1001, name="Asha")
+    visited: list[str] = []
+
+    def note_visits(router: Router) -> None:
+        async def visit(handler, event, data):  # type: ignore[no-untyped-def]
+            visited.append(router.name)
+            return await handler(event, data)
+
+        router.callback_query.outer_middleware(visit)
+
+    for router in dispatcher.chain_tail:
+        note_visits(router)
+    await chat.send("/start")
+    await chat.tap("🎸 Find a room")
+
+    assert "Which city" in chat.text
+    (parent,) = [r for r in dispatcher.sub_routers if r.name == "messages_only"]
+    message_routers = {r.name for r in parent.chain_tail if r is not parent}
+    assert visited.count("messages_only") == 1
+    assert message_routers.isdisjoint(visited)
+    assert visited[-1] == "MainSG"  # the main menu's dialog took it

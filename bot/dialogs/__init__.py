@@ -20,12 +20,14 @@ def get_dialogs() -> list[Dialog]:
         rooms,
     )
 
+    # A dialog takes only the updates of its own states, so the order is free: the
+    # busiest first, as aiogram asks each in turn.
     return [
-        main_menu.build_dialog(),
-        rooms.build_dialog(),
         booking.build_dialog(),
-        free_slots.build_dialog(),
         my_bookings.build_dialog(),
+        rooms.build_dialog(),
+        main_menu.build_dialog(),
+        free_slots.build_dialog(),
         moving.build_dialog(),
         owner.build_dialog(),
         owner_day.build_dialog(),

@@ -33,6 +33,12 @@ def build_router() -> Router:
     router.message.register(on_language, Command("language"))
     router.message.register(on_cancel, Command("cancel"))
     router.message.register(on_stray_text, F.text, no_dialog)
+    return router
+
+
+def build_stray_taps_router() -> Router:
+    """Taps outside any dialog; after the dialogs, which take every tap of theirs."""
+    router = Router(name=f"{__name__}.stray_taps")
     router.callback_query.register(on_stray_callback, no_dialog)
     return router
 
