@@ -63,7 +63,7 @@ from bot.dispatcher import FSM_COLLECTION, build_dispatcher, mongo_fsm_storage
 from bot.perf import Speedups
 from bot.perf import names as speedup_names
 from bot.perf.session import telegram_session
-from bot.perf.startup_heap import freeze_startup_heap
+from bot.perf.startup_heap import collect_less_often, freeze_startup_heap
 from bot.services import Services, booking_rules
 from domain.booking_status import HOLDS_SLOTS
 from domain.clock import ManualClock
@@ -397,6 +397,8 @@ async def run_mode(
     dispatcher = build_dispatcher(services, storage, speedups=speedups)
     if speedups.frozen_startup_heap:  # as python -m bot does
         freeze_startup_heap()
+    if speedups.rarer_collections:
+        collect_less_often()
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=10))
     profiler = cProfile.Profile() if profile else None
     if profiler:

@@ -31,7 +31,7 @@ from bot.live_screens import slot_screen_painter
 from bot.logging_setup import MASK, configured_secrets, setup_logging
 from bot.perf import Speedups
 from bot.perf.session import telegram_session
-from bot.perf.startup_heap import freeze_startup_heap
+from bot.perf.startup_heap import collect_less_often, freeze_startup_heap
 from bot.services import Services, booking_rules, payments_config
 from bot.startup import StartupError, UnforeseenError, ask_telegram_who_we_are, listen
 from bot.stop_signals import StopSignals
@@ -210,6 +210,8 @@ async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
         await bot.set_my_commands(command_menu(Language.HINDI), language_code=Language.HINDI.value)
         if speedups.frozen_startup_heap:
             freeze_startup_heap()
+        if speedups.rarer_collections:
+            collect_less_often()
         announce_startup(settings, bot_username)
         log.info("JamRoom bot @%s is up (%s)", bot_username, database.description)
         await serve_updates(bot, dispatcher, app, settings, stopping)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import json
 import os
 import re
@@ -28,6 +29,7 @@ from bot.dispatcher import FSM_COLLECTION, build_dispatcher, mongo_fsm_storage
 from bot.perf import Speedups
 from bot.perf.dialog_state import DialogStateStorage
 from bot.perf.session import JsonBodySession, loads_without_echoed_keyboards, telegram_session
+from bot.perf.startup_heap import collect_less_often
 from bot.perf.state_writes import BatchedStateWrites
 from bot.services import Services
 from domain.words.musician import DATABASE_UNAVAILABLE as UNAVAILABLE_TEXT
@@ -96,6 +98,17 @@ async def test_each_speed_up_left_out_alone_gives_the_stock_part(
     assert on.without("frozen_startup_heap").describe() == "on without frozen_startup_heap"
     with pytest.raises(ValueError, match="no speed-up called"):
         on.without("turbo")
+
+
+def test_collections_run_less_often_with_the_speed_up() -> None:
+    before = gc.get_threshold()
+    try:
+        collect_less_often()
+        young, older, oldest = gc.get_threshold()
+        assert young >= 10 * before[0]
+        assert (older, oldest) >= before[1:]
+    finally:
+        gc.set_threshold(*before)
 
 
 # ---- the same screens in both modes, over HTTP -------------------------------------------
