@@ -195,6 +195,7 @@ class BookingService:
         self.clock = clock
         self.rules = rules or BookingRules()
         self._room_rules: dict[str, RoomRules] = {}
+        self._claims_versions: dict[str, int] = {}
         self.waitlist = Waitlist(self, clock, self.rules.min_lead)
 
     # ---- reading -------------------------------------------------------------------
@@ -672,10 +673,21 @@ class BookingService:
             await self._claims_freed(found)
         return result.deleted_count
 
+    def claims_version(self, room_id: str | PydanticObjectId) -> int:
+        """Counts the changes of the room's claims made through this service (this
+        process): what was read of them before stays true while this stays the same,
+        unless another process serving the bot changed them."""
+        return self._claims_versions.get(str(room_id), 0)
+
+    def _claims_changed(self, room_days: Iterable[str]) -> None:
+        for room_id in {room_day.rpartition("|")[0] for room_day in room_days}:
+            self._claims_versions[room_id] = self._claims_versions.get(room_id, 0) + 1
+
     async def _claims_freed(self, claims: list[dict[str, Any]]) -> None:
         """Offer the freed slots to whoever waits for them and redraw their days' open
         screens. The release stands whatever happens here: should this fail, the clock's
         next pass offers the slots (it looks at every waited slot)."""
+        self._claims_changed(c["room_day"] for c in claims)
         try:
             await live_screens.days_changed({c["room_day"] for c in claims}, self.clock.now())
             await self.waitlist.offer_free({c["_id"] for c in claims})
@@ -683,6 +695,7 @@ class BookingService:
             log.warning("freed %d claims; offering them waits for the clock (%s)", len(claims), error)
 
     async def _claims_taken(self, room_days: set[str]) -> None:
+        self._claims_changed(room_days)
         try:
             await live_screens.days_changed(room_days, self.clock.now())
         except PyMongoError as error:

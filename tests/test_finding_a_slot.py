@@ -10,6 +10,7 @@ import pytest
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram_dialog.widgets.kbd.calendar_kbd import raw_from_date
 
+from bot.dialogs.marks_cache import MARKS_TTL_SECONDS, DayMarksCache
 from domain.start_links import day_parameter, free_parameter
 from domain.words import musician_screens
 from storage.booking_service import BookingService
@@ -99,6 +100,31 @@ async def test_a_page_drawn_before_a_booking_is_never_shown_with_old_marks(
     await chat.tap("📅 Book")
     assert day_label(chat, THURSDAY) == "26" + musician_screens.FEW_LEFT
     await fill(service, room, THURSDAY, 21)
+    await chat.tap("‹ Back to the room")
+    await chat.tap("📅 Book")
+    assert day_label(chat, THURSDAY) == "26" + musician_screens.FULL_DAY
+
+
+async def test_marks_are_kept_until_a_claim_changes_here_or_a_few_seconds_pass(
+    db: Database, clock, service: BookingService, room: Room, dialog_storage: BaseStorage
+) -> None:
+    """Another process's booking (its own BookingService) shows in the marks within
+    MARKS_TTL_SECONDS; one made through this process's service at once (above)."""
+    services = make_services(db, clock, service, RecordingPayments())
+    dispatcher, manager = make_dispatcher(services, dialog_storage)
+    seconds = [0.0]
+    dispatcher["marks_cache"] = DayMarksCache(clock=lambda: seconds[0])
+    chat = Musician(dispatcher, manager, user_id=1001, name="Asha")
+    await open_calendar(chat)
+    assert day_label(chat, THURSDAY) == "26"
+
+    another_process = BookingService(clock, service.rules)
+    await fill(another_process, room, THURSDAY, *range(10, 22))
+    await chat.tap("‹ Back to the room")
+    await chat.tap("📅 Book")
+    assert day_label(chat, THURSDAY) == "26"  # kept: nothing changed here
+
+    seconds[0] += MARKS_TTL_SECONDS
     await chat.tap("‹ Back to the room")
     await chat.tap("📅 Book")
     assert day_label(chat, THURSDAY) == "26" + musician_screens.FULL_DAY

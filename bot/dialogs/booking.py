@@ -33,6 +33,7 @@ from aiogram_dialog.widgets.kbd.calendar_kbd import CalendarScope, ManagedCalend
 
 from bot.dialogs.base import Dialog
 from bot.dialogs.main_menu import open_main_menu, open_over_menu
+from bot.dialogs.marks_cache import marks_of
 from bot.dialogs.notices import tell, told
 from bot.dialogs.paying import NO_PAYMENT, pay_buttons, pay_notice, pay_options
 from bot.dialogs.room_cache import room_of
@@ -64,7 +65,6 @@ from domain.words.refusals import gstin_refused, refusal, too_many_slots
 from domain.words.statuses import status_name
 from payments.gateway import GatewayError
 from storage import live_screens
-from storage.availability import day_marks
 from storage.booking_service import BookingService, SeriesOffer, parse_slot_keys, slot_keys_of
 from storage.invoices import set_gst_recipient
 from storage.models import Booking, Room, room_day_key
@@ -141,12 +141,7 @@ async def day_getter(dialog_manager: DialogManager, booking_service: BookingServ
     room = await room_of(dialog_manager, dialog_manager.dialog_data["room_id"])
     open_days = room.hours.days
     today, last_day = booking_service.today(room), booking_service.last_bookable_day(room)
-    marks = await day_marks(
-        room,
-        _page_days(dialog_manager, today, last_day),
-        now=booking_service.clock.now(),
-        min_lead=booking_service.rules.min_lead,
-    )
+    marks = await marks_of(dialog_manager, room, _page_days(dialog_manager, today, last_day))
     full_days, few_days = marked(marks, DayMark.FULL), marked(marks, DayMark.FEW)
     return {
         "room_name": h(room.name),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Dispatcher
 
+from bot.dialogs.marks_cache import DayMarksCache
 from bot.dialogs.room_cache import RoomCache
 from bot.i18n import LanguageMiddleware
 from bot.middlewares.background import BackgroundTurns
@@ -46,5 +47,6 @@ def setup_middlewares(dispatcher: Dispatcher, speedups: Speedups) -> ThrottlingM
     dispatcher.update.outer_middleware(BackgroundTurns(throttle, dispatcher.storage if batched else None))
     dispatcher["throttle"] = throttle
     dispatcher["room_cache"] = RoomCache()
+    dispatcher["marks_cache"] = DayMarksCache()
     dispatcher["calendar_pages"] = CalendarPages() if speedups.calendar_pages else None
     return throttle
