@@ -38,3 +38,16 @@ async def test_a_room_never_shown_is_read_fresh(room: Room, service: BookingServ
         slug="new-room", name="New Room", city="Pune", address="a", hourly_paise=100, peak_hourly_paise=200
     ).insert()
     assert (await cache.get(service, str(other.id))).name == "New Room"
+
+
+async def test_the_room_lists_show_a_room_paused_elsewhere_once_the_cache_time_is_over(room: Room) -> None:
+    seconds = Seconds()
+    cache = RoomCache(clock=seconds)
+    assert [r.name for r in await cache.active("Bengaluru")] == ["Bass Cave Studio"]
+    await Room.get_pymongo_collection().update_one({"_id": room.id}, {"$set": {"active": False}})
+
+    seconds.now += ROOM_TTL_SECONDS - 0.1
+    assert [r.name for r in await cache.active()] == ["Bass Cave Studio"]
+    assert await cache.active("Mumbai") == []
+    seconds.now += 0.1
+    assert await cache.active() == []

@@ -8,7 +8,6 @@ so "tonight" means tonight whenever the screen is drawn."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +18,8 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, SwitchTo
 
 from bot.dialogs.base import Dialog
 from bot.dialogs.main_menu import open_over_menu
-from bot.dialogs.room_cache import room_of
+from bot.dialogs.room_cache import active_rooms_of, room_of
+from bot.dialogs.rooms import cities_getter
 from bot.dialogs.states import BookingSG, FreeSlotsSG
 from bot.dialogs.widgets import labelled_select
 from bot.i18n import Const, Format
@@ -31,7 +31,6 @@ from domain.words.refusals import refusal
 from storage.availability import free_slots
 from storage.booking_service import BookingService
 from storage.models import Room
-from storage.rooms import active_rooms
 from storage.users import last_city, remember_city
 
 ROOMS_SHOWN = 8
@@ -63,19 +62,11 @@ def _refused(error: FreeQueryError) -> str:
 # ---- getters -------------------------------------------------------------------------
 
 
-async def cities_getter(**_: Any) -> dict[str, Any]:
-    counts = Counter(room.city for room in await active_rooms())
-    cities = [
-        {"name": city, "label": musician_screens.city_button(city, n)} for city, n in sorted(counts.items())
-    ]
-    return {"cities": cities, "has_rooms": bool(cities), "no_rooms": not cities}
-
-
 async def results_getter(
     dialog_manager: DialogManager, booking_service: BookingService, **_: Any
 ) -> dict[str, Any]:
     city = dialog_manager.dialog_data["city"]
-    rooms = await active_rooms(city)
+    rooms = await active_rooms_of(dialog_manager, city)
     shown: dict[str, Any] = {"rooms": [], "lines": "", "more": "", "problem": "", "nothing": ""}
     try:
         window = window_for(dialog_manager.dialog_data.get("query", ""), rooms, booking_service)
@@ -119,7 +110,7 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
     manager.dialog_data["query"] = str(data.get("query", ""))
     user = manager.middleware_data["event_from_user"]
     city = await last_city(user.id)
-    if city in {room.city for room in await active_rooms()}:
+    if city in {room.city for room in await active_rooms_of(manager)}:
         manager.dialog_data["city"] = city
         return
     await manager.switch_to(FreeSlotsSG.city)
@@ -142,7 +133,7 @@ async def on_room_selected(
     service: BookingService = manager.middleware_data["booking_service"]
     try:
         room = await room_of(manager, room_id)
-        rooms = await active_rooms(manager.dialog_data["city"])
+        rooms = await active_rooms_of(manager, manager.dialog_data["city"])
         window = window_for(manager.dialog_data.get("query", ""), rooms, service)
     except BookingError as error:
         await callback.answer(refusal(error), show_alert=True)

@@ -1,6 +1,7 @@
-"""Rooms change rarely and every screen of the booking flow shows one, so the dialogs
-read them through a short-lived per-process cache. Only what is shown may be a few
-seconds old: the booking service re-reads the room when a booking is created."""
+"""Rooms change rarely and every screen of the booking flow shows one (and the city and
+room lists all of them), so the dialogs read them through a short-lived per-process
+cache. Only what is shown may be a few seconds old: the booking service re-reads the
+room when a booking is created."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from aiogram_dialog import DialogManager
 
 from storage.booking_service import BookingService
 from storage.models import Room
+from storage.rooms import active_rooms
 
 ROOM_TTL_SECONDS = 10.0
 MAX_ROOMS = 1000
@@ -21,6 +23,7 @@ class RoomCache:
         self.ttl = ttl
         self.clock = clock
         self._rooms: dict[str, tuple[float, Room]] = {}
+        self._active: tuple[float, list[Room]] | None = None
 
     async def get(self, service: BookingService, room_id: str) -> Room:
         """The room, or RoomNotFoundError from the service."""
@@ -33,6 +36,19 @@ class RoomCache:
             self._rooms.clear()
         self._rooms[room_id] = (now, room)
         return room
+
+    async def active(self, city: str | None = None) -> list[Room]:
+        """The rooms taking bookings, in ``city`` when given, by name."""
+        now = self.clock()
+        if self._active is None or now - self._active[0] >= self.ttl:
+            self._active = (now, await active_rooms())
+        rooms = self._active[1]
+        return rooms if city is None else [room for room in rooms if room.city == city]
+
+
+async def active_rooms_of(manager: DialogManager, city: str | None = None) -> list[Room]:
+    cache: RoomCache | None = manager.middleware_data.get("room_cache")
+    return await (active_rooms(city) if cache is None else cache.active(city))
 
 
 async def room_of(manager: DialogManager, room_id: str) -> Room:

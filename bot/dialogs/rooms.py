@@ -13,7 +13,7 @@ from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Row, Scroll
 from aiogram_dialog.widgets.media import DynamicMedia
 
 from bot.dialogs.base import Dialog
-from bot.dialogs.room_cache import room_of
+from bot.dialogs.room_cache import active_rooms_of, room_of
 from bot.dialogs.states import BookingSG, RoomsSG
 from bot.dialogs.widgets import labelled_select
 from bot.i18n import Const, Format
@@ -22,7 +22,6 @@ from domain.words import musician, musician_screens
 from domain.words.formats import h
 from domain.words.refusals import refusal
 from storage.booking_service import BookingService
-from storage.rooms import active_rooms
 from storage.users import remember_city
 
 ROOMS_PER_PAGE = 6
@@ -32,8 +31,8 @@ CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
 # ---- getters -------------------------------------------------------------------------
 
 
-async def cities_getter(**_: Any) -> dict[str, Any]:
-    counts = Counter(room.city for room in await active_rooms())
+async def cities_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    counts = Counter(room.city for room in await active_rooms_of(dialog_manager))
     cities = [
         {"name": city, "label": musician_screens.city_button(city, n)} for city, n in sorted(counts.items())
     ]
@@ -42,9 +41,8 @@ async def cities_getter(**_: Any) -> dict[str, Any]:
 
 async def rooms_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     city = dialog_manager.dialog_data.get("city", "")
-    rooms = [
-        {"id": str(room.id), "label": musician_screens.room_button(room)} for room in await active_rooms(city)
-    ]
+    found = await active_rooms_of(dialog_manager, city)
+    rooms = [{"id": str(room.id), "label": musician_screens.room_button(room)} for room in found]
     return {"city": h(city), "rooms": rooms, "none_here": not rooms}
 
 
