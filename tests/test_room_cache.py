@@ -51,3 +51,12 @@ async def test_the_room_lists_show_a_room_paused_elsewhere_once_the_cache_time_i
     assert await cache.active("Mumbai") == []
     seconds.now += 0.1
     assert await cache.active() == []
+
+
+async def test_the_first_room_shows_in_the_lists_as_soon_as_it_is_added(db) -> None:
+    cache = RoomCache(clock=Seconds())
+    assert await cache.active() == []
+    await Room(
+        slug="new-room", name="New Room", city="Pune", address="a", hourly_paise=100, peak_hourly_paise=200
+    ).insert()
+    assert [r.name for r in await cache.active()] == ["New Room"]

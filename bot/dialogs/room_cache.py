@@ -40,9 +40,12 @@ class RoomCache:
     async def active(self, city: str | None = None) -> list[Room]:
         """The rooms taking bookings, in ``city`` when given, by name."""
         now = self.clock()
-        if self._active is None or now - self._active[0] >= self.ttl:
-            self._active = (now, await active_rooms())
-        rooms = self._active[1]
+        if self._active is not None and now - self._active[0] < self.ttl:
+            rooms = self._active[1]
+        else:
+            rooms = await active_rooms()
+            # None yet is not kept: the first room shows as soon as it is added (first run).
+            self._active = (now, rooms) if rooms else None
         return rooms if city is None else [room for room in rooms if room.city == city]
 
 
