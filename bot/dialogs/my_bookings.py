@@ -40,6 +40,10 @@ from storage.waitlist import waits_of
 
 log = logging.getLogger(__name__)
 
+SELECTED_READ = "jamroom_selected_booking"
+"""Key in aiogram's per-update data: the booking a tap in the list selected, as that tap
+read it, for the details screen the same update draws."""
+
 BOOKINGS_PER_PAGE = 5
 CANCELLABLE = frozenset({BookingStatus.PENDING_PAYMENT, BookingStatus.NOT_STARTED})
 """Statuses that get a Cancel button; the service still decides (and explains a refusal)."""
@@ -90,9 +94,10 @@ async def details_getter(
     payments: Any = None,
     **_: Any,
 ) -> dict[str, Any]:
-    booking = await booking_service.booking_of_user(
-        dialog_manager.dialog_data["booking_id"], event_from_user.id
-    )
+    booking_id = dialog_manager.dialog_data["booking_id"]
+    booking = dialog_manager.middleware_data.get(SELECTED_READ)
+    if booking is None or str(booking.id) != booking_id:
+        booking = await booking_service.booking_of_user(booking_id, event_from_user.id)
     room = await _room_or_none(dialog_manager, booking.room_id)
     pending = booking.status is BookingStatus.PENDING_PAYMENT
     # A week of a series is paid with the series: its Pay button asks for every week.
@@ -194,6 +199,7 @@ async def on_booking_selected(
         await callback.answer(musician.NOT_AMONG_YOURS, show_alert=True)
         return
     manager.dialog_data["booking_id"] = str(booking.id)
+    manager.middleware_data[SELECTED_READ] = booking
     manager.dialog_data.pop("notice", None)
     await manager.switch_to(MyBookingsSG.details)
 
