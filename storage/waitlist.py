@@ -168,13 +168,26 @@ async def waiting_on(slot_claim_ids: Iterable[str]) -> dict[str, list[SlotWait]]
     queues: dict[str, list[SlotWait]] = defaultdict(list)
     if len(ids) <= FEW_SLOTS:
         # NX-27017's planner scans for an ``$in`` on ``claim_id`` (explain: SCAN) but uses
-        # its index for an equality: a release, which frees a few slots, asks per slot.
-        found = [w for i in ids for w in await SlotWait.find({"claim_id": i}).to_list()]
+        # its index for a range: a release frees one session's slots (a run in one room,
+        # whose claim ids sort together), so it asks once per room, for the run's range.
+        wanted = set(ids)
+        found = []
+        for room_ids in _by_room(ids):
+            span = {"$gte": room_ids[0], "$lte": room_ids[-1]}
+            found += [w for w in await SlotWait.find({"claim_id": span}).to_list() if w.claim_id in wanted]
     else:  # the clock's pass over every waited slot: one read of them all
         found = await SlotWait.find({"claim_id": {"$in": ids}}).to_list()
     for wait in found:
         queues[wait.claim_id].append(wait)
     return {slot: sorted(queue, key=_queue_order) for slot, queue in queues.items()}
+
+
+def _by_room(sorted_claim_ids: list[str]) -> list[list[str]]:
+    """Sorted claim ids (``<room id>|<slot key>``) in one sorted list per room."""
+    rooms: dict[str, list[str]] = defaultdict(list)
+    for slot_claim_id in sorted_claim_ids:
+        rooms[slot_claim_id.rpartition("|")[0]].append(slot_claim_id)
+    return list(rooms.values())
 
 
 async def waited_slots(now: datetime) -> set[str]:

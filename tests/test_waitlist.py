@@ -22,9 +22,10 @@ from domain.errors import (
 )
 from domain.waitlist import MAX_OPEN_WAITS, OFFER_WINDOW, parse_offer_callback
 from storage.booking_service import BookingService
+from storage.demo import DEMO_ROOMS
 from storage.models import Booking, Room, SlotClaim, User, claim_id
 from storage.outbox import OutboxMessage
-from storage.waitlist import SlotWait, waits_of
+from storage.waitlist import SlotWait, waiting_on, waits_of
 from tests.conftest import make_user
 from tests.dialog_support import slot_keys
 
@@ -248,6 +249,31 @@ async def test_every_release_offers_the_slot_at_once(
     assert claim is not None
     assert (claim.kind, claim.created_by) == ("offer", others[0].id)
     assert len(await offers_to(others[0].id)) == 1
+
+
+async def test_a_release_finds_the_waits_of_exactly_the_slots_it_freed(
+    service: BookingService, room: Room, rival: User, others: list[User]
+) -> None:
+    """One read per room for the freed run (a range of claim ids): a wait on a slot
+    inside the range that was not freed, or on another room's, is not among them."""
+    other_room = await Room(**DEMO_ROOMS[1], owner_ids=[9002]).insert()
+    await held_by_rival(service, room, rival, 12, 13, 14)
+    (there,) = slot_keys(other_room, TOMORROW, 12)
+    await service.create_booking(rival.id, other_room.id, TOMORROW, [there])
+    noon, one, two = slot_keys(room, TOMORROW, 12, 13, 14)
+    for musician, key in zip(others, (noon, one, two), strict=True):
+        await service.wait_for_slots(musician.id, room.id, TOMORROW, [key])
+    await service.wait_for_slots(others[0].id, other_room.id, TOMORROW, slot_keys(other_room, TOMORROW, 12))
+
+    queues = await waiting_on(
+        [claim_id(room.id, noon), claim_id(room.id, two), claim_id(other_room.id, there)]
+    )
+
+    assert {slot: [w.user_id for w in queue] for slot, queue in queues.items()} == {
+        claim_id(room.id, noon): [others[0].id],
+        claim_id(room.id, two): [others[2].id],
+        claim_id(other_room.id, there): [others[0].id],
+    }
 
 
 async def test_an_owner_unblocking_a_slot_offers_it(
