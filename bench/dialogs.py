@@ -12,8 +12,11 @@ pauses ``--think`` seconds (on average) before the next one.
 
 Prints, for the measured window: updates/s, p50/p95 from an update being offered to
 the bot's first answer to it; then bookings, double bookings (must be 0), CPU per
-update of the bot, the database and the simulated Telegram side, garbage-collection
-pauses and peak RSS of each process.
+update of the bot (and how much of it in the kernel), the database and the simulated
+Telegram side, the Bot API calls per update, garbage-collection pauses and peak RSS of
+each process. With ``--commands``, also the bot's MongoDB commands per update by kind
+(counted by a command listener in the bot, which costs it CPU: compare CPU figures only
+between runs made alike).
 
 The bot runs once per speed-up mode (``--modes``, bot/perf), one mode after the other
 with the same seed and crowd, each in a fresh process, and a table at the end puts
@@ -24,6 +27,7 @@ interleaved, and adds each mode's median.
 
     python bench/dialogs.py [--musicians 100] [--seconds 30] [--think 0.4] [--seed 1]
     python bench/dialogs.py --modes on,off,each --rounds 3
+    python bench/dialogs.py --modes on --commands
     MONGODB_URI=mongodb://... python bench/dialogs.py
 """
 
@@ -34,6 +38,7 @@ import asyncio
 import contextlib
 import cProfile
 import gc
+import math
 import multiprocessing
 import os
 import random
@@ -364,11 +369,20 @@ class Run:
 
 
 async def run_mode(
-    speedups: Speedups, musicians: int, seconds: float, think: float, seed: int, profile: str | None
+    speedups: Speedups,
+    musicians: int,
+    seconds: float,
+    think: float,
+    seed: int,
+    profile: str | None,
+    count_commands: bool,
 ) -> Run:
-    """The bot with ``speedups`` under the crowd, in this process; prints its figures."""
+    """The bot with ``speedups`` under the crowd, in this process; prints its figures.
+    ``count_commands``: count the bot's MongoDB commands by kind (a command listener,
+    which costs the bot CPU of its own, so the CPU figures of such a run read high)."""
     commands = CommandCounter()
-    monitoring.register(commands)
+    if count_commands:
+        monitoring.register(commands)
     uri = os.environ.get("MONGODB_URI")
     database: Database = await open_database(uri, data_dir=None, database_name="jamroom_bench_dialogs")
     for model in database.models:
@@ -449,8 +463,7 @@ async def run_mode(
     print(
         f"CPU per update: bot {bot_cpu * per_update:.2f} ms (in the kernel {bot_system * per_update:.2f}), "
         f"database {db_cpu * per_update:.2f} ms, "
-        f"simulated Telegram {result['cpu_s'] * per_update:.2f} ms (on {os.cpu_count()} cores); "
-        f"MongoDB commands per update {used_commands * per_update / 1000:.2f}"
+        f"simulated Telegram {result['cpu_s'] * per_update:.2f} ms (on {os.cpu_count()} cores)"
     )
     print(
         "Bot API calls per update: "
@@ -460,10 +473,12 @@ async def run_mode(
             if method != "getupdates"
         )
     )
-    kinds = commands.kinds - kinds_before
-    print(
-        "  of which: " + ", ".join(f"{kind} {n * per_update / 1000:.2f}" for kind, n in kinds.most_common(10))
-    )
+    if count_commands:
+        kinds = commands.kinds - kinds_before
+        print(
+            f"MongoDB commands per update {used_commands * per_update / 1000:.2f}, of which: "
+            + ", ".join(f"{kind} {n * per_update / 1000:.2f}" for kind, n in kinds.most_common(10))
+        )
     print(f"garbage collection: bot {gc_pauses.summary()}; simulated Telegram {result['gc']}")
     print(f"bookings held: {await Booking.find({'status': 'PENDING_PAYMENT'}).count()}")
     print(f"claims: {await SlotClaim.find_all().count()}, users: {await User.find_all().count()}")
@@ -490,7 +505,7 @@ async def run_mode(
         p95_ms=p95,
         bot_cpu_ms=bot_cpu * per_update,
         db_cpu_ms=db_cpu * per_update,
-        commands=used_commands * per_update / 1000,
+        commands=used_commands * per_update / 1000 if count_commands else float("nan"),
         gc_longest_ms=gc_pauses.longest * 1000,
         errors=len(result["failures"]),
         double_bookings=doubled,
@@ -535,9 +550,10 @@ def print_side_by_side(runs: list[Run]) -> None:
     rows = runs if len(runs) == len(by_mode) else [*runs, *(_median(m, rs) for m, rs in by_mode.items())]
     for run in rows:
         versus = f"{(run.bot_cpu_ms / baseline - 1) * 100:+.0f}%" if baseline else "-"
+        commands = "-" if math.isnan(run.commands) else f"{run.commands:.2f}"
         print(
             f"| {run.mode} | {run.updates_per_s:.0f} | {run.p50_ms:.0f} | {run.p95_ms:.0f} | "
-            f"{run.bot_cpu_ms:.2f} | {versus} | {run.db_cpu_ms:.2f} | {run.commands:.2f} | "
+            f"{run.bot_cpu_ms:.2f} | {versus} | {run.db_cpu_ms:.2f} | {commands} | "
             f"{run.gc_longest_ms:.0f} | {run.errors} | {run.double_bookings} |"
         )
 
@@ -573,7 +589,16 @@ def main(args: argparse.Namespace) -> None:
             here, there = spawn.Pipe()
             bot = spawn.Process(
                 target=run_bot,
-                args=(there, speedups, args.musicians, args.seconds, args.think, args.seed, profile),
+                args=(
+                    there,
+                    speedups,
+                    args.musicians,
+                    args.seconds,
+                    args.think,
+                    args.seed,
+                    profile,
+                    args.commands,
+                ),
             )
             bot.start()
             runs.append(here.recv())
@@ -599,4 +624,9 @@ if __name__ == "__main__":
     )
     parser.add_argument("--rounds", type=int, default=1, help="run the modes this many times, interleaved")
     parser.add_argument("--profile", help="write a cProfile of the bot process per run, named after this")
+    parser.add_argument(
+        "--commands",
+        action="store_true",
+        help="count the bot's MongoDB commands per update, by kind (the listener costs the bot CPU)",
+    )
     main(parser.parse_args())
