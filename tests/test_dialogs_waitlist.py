@@ -97,6 +97,25 @@ async def test_a_taken_slot_offers_to_wait_and_the_screen_marks_the_wait(
     assert wait.claim_id == claim_id(room.id, taken[0])
 
 
+async def test_a_musician_who_waits_for_nothing_has_their_waits_read_once_per_dialog(
+    chat: Musician, room: Room, service: BookingService, rival: User
+) -> None:
+    """Waits are made only by 🔔 in this dialog, so once it has seen the musician wait for
+    nothing it reads no waits for the next screens (a wait made behind its back, here
+    straight through the service, is not looked for) until 🔔 makes one."""
+    noon, one = slot_keys(room, TOMORROW, 12, 13)
+    await service.create_booking(rival.id, room.id, TOMORROW, [noon, one])
+    await open_day(chat)
+    await service.wait_for_slots(1001, room.id, TOMORROW, [one])
+
+    await chat.tap_slot(slot_keys(room, TOMORROW, 17)[0])
+    assert "✕ 13:00–14:00 · booked" in chat.button_texts()  # not read: no 🔔 mark
+
+    await chat.tap_slot(noon)
+    await chat.tap("🔔 Tell me if it frees")
+    assert {"🔔 12:00–13:00 · booked", "🔔 13:00–14:00 · booked"} <= set(chat.button_texts())
+
+
 async def test_a_choice_that_lost_a_slot_at_confirm_offers_to_wait_for_it(
     chat: Musician, room: Room, service: BookingService, rival: User
 ) -> None:

@@ -80,6 +80,10 @@ OFFERS_READ = "jamroom_offers_read"
 """Key of this update's offer readings in aiogram's per-update data (see _offers)."""
 WAIT_KEYS = "wait_keys"
 """dialog_data: taken slots of the day the musician may wait for (the 🔔 button)."""
+HAS_WAITS = "has_waits"
+"""dialog_data: whether the musician waited for any slot when this dialog last read their
+waits. Waits are made only here (🔔), so while it is False a slot screen needs no read
+to know there is no 🔔 mark to draw; most musicians never wait."""
 WATCHED = "watched"
 """dialog_data: the live-screen note this dialog last wrote, ``[room day, what it
 showed, when (ms)]``: a tap on a slot that changes neither writes nothing (see _watch)."""
@@ -158,11 +162,13 @@ async def day_getter(dialog_manager: DialogManager, booking_service: BookingServ
 async def _waited(manager: DialogManager, room: Room, offers: list[SlotOffer]) -> set[str]:
     """Keys of the day's slots the musician waits for (only a taken or blocked slot can
     be waited for: a day without one needs no look)."""
-    if not any(o.state in WAITABLE for o in offers):
+    if not any(o.state in WAITABLE for o in offers) or manager.dialog_data.get(HAS_WAITS) is False:
         return set()
     user = manager.middleware_data["event_from_user"]
+    waits = await waits_of(user.id)
+    manager.dialog_data[HAS_WAITS] = bool(waits)
     day_waited = _day(manager)
-    return {w.slot.key for w in await waits_of(user.id) if w.room_id == str(room.id) and w.day == day_waited}
+    return {w.slot.key for w in waits if w.room_id == str(room.id) and w.day == day_waited}
 
 
 async def slots_getter(dialog_manager: DialogManager, booking_service: BookingService, **_: Any) -> dict:
@@ -445,6 +451,7 @@ async def on_wait(callback: CallbackQuery, button: Button, manager: DialogManage
     except BookingError as error:
         tell(manager, musician.booking_refused_notice(refusal(error)))
     else:
+        manager.dialog_data[HAS_WAITS] = True
         tell(manager, musician.waiting_now([w.slot for w in waits], room.zone))
     await _watch(manager, room)
 
