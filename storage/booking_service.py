@@ -116,6 +116,7 @@ from storage.models import (
     User,
     claim_id,
     room_day_key,
+    room_days_between,
 )
 from storage.payment_records import ledger_fields, owes_refunds, refund_fields
 from storage.series import series_code_taken, series_weeks
@@ -190,6 +191,11 @@ def due_at_for(status: BookingStatus, booking: Booking) -> datetime | None:
     }.get(status)
 
 
+def claims_around_query(room_id: PydanticObjectId | str, day: date) -> dict[str, Any]:
+    """The claims of ``day`` and of the days either side (one indexed range)."""
+    return {"room_day": room_days_between(room_id, day - timedelta(days=1), day + timedelta(days=1))}
+
+
 class BookingService:
     def __init__(self, clock: Clock, rules: BookingRules | None = None) -> None:
         self.clock = clock
@@ -236,9 +242,8 @@ class BookingService:
     async def claims_around(self, room: Room, day: date) -> list[tuple[Slot, str, str]]:
         """(slot, kind, claim id) of every claim of ``day`` and its neighbours, whose
         sessions can run into it across midnight."""
-        keys = [room_day_key(room.id, day + timedelta(days=d)) for d in (-1, 0, 1)]
         cursor = SlotClaim.get_pymongo_collection().find(
-            {"room_day": {"$in": keys}}, {"kind": 1, "start": 1, "end": 1}
+            claims_around_query(room.id, day), {"kind": 1, "start": 1, "end": 1}
         )
         return [
             (Slot(as_utc(c["start"]), as_utc(c["end"])), c.get("kind", "booking"), str(c["_id"]))

@@ -7,14 +7,13 @@ booking's ledger: its refunds are a mapping the embedded database cannot unwind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from domain.booking_status import BookingStatus
 from domain.refund_status import RefundStatus
-from storage.models import Booking, Room, legacy_ledger, room_day_key
+from storage.models import Booking, Room, legacy_ledger, room_days_between
 
 HELD = [BookingStatus.NOT_STARTED.value, BookingStatus.ONGOING.value, BookingStatus.COMPLETED.value]
 
@@ -34,10 +33,6 @@ def days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def day_keys(rooms: Iterable[Room], first: date, last: date) -> list[str]:
-    return [room_day_key(room.id, day) for room in rooms for day in days(first, last)]
-
-
 async def earnings_by_room(rooms: list[Room], first: date, last: date) -> dict[str, Earnings]:
     """Paid minus refunded per room, for sessions from ``first`` to ``last`` inclusive,
     read from each paid booking's ledger (``domain.ledger``): its shares of its payments
@@ -48,11 +43,15 @@ async def earnings_by_room(rooms: list[Room], first: date, last: date) -> dict[s
     The query names the indexed ``room_day`` alone and reads only the money's fields: a
     second condition (``payment_id`` is set) makes the embedded planner scan the whole
     collection (measured at 50,000 bookings: 4.1 s against 0.5 s)."""
-    cursor = Booking.get_pymongo_collection().find(
-        {"room_day": {"$in": day_keys(rooms, first, last)}}, MONEY_FIELDS
-    )
     found: dict[str, Earnings] = {}
-    async for raw in cursor:
+    raws = [
+        raw
+        for room in rooms
+        async for raw in Booking.get_pymongo_collection().find(
+            {"room_day": room_days_between(room.id, first, last)}, MONEY_FIELDS
+        )
+    ]
+    for raw in raws:
         if not isinstance(raw.get("payment_id"), str):
             continue
         paid, refunded = ledger_sums(legacy_ledger(raw))
@@ -108,7 +107,7 @@ def month_span(day: date) -> tuple[date, date]:
 
 
 async def bookings_between(room: Room, first: date, last: date) -> list[Booking]:
-    found = await Booking.find({"room_day": {"$in": day_keys([room], first, last)}}).to_list()
+    found = await Booking.find({"room_day": room_days_between(room.id, first, last)}).to_list()
     return sorted(found, key=lambda b: b.starts_at)
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -42,7 +42,7 @@ from pymongo.errors import DuplicateKeyError
 from domain.booking_status import BookingStatus
 from domain.gst.numbers import document_number, financial_year
 from storage.ids import parse_object_id
-from storage.models import Booking, Room, UtcDatetime, room_day_key, utc_now
+from storage.models import Booking, Room, UtcDatetime, room_days_between, utc_now
 
 MAX_TRIES = 1000
 """Lost races before giving up: each lost race means another booking got a number."""
@@ -229,11 +229,10 @@ class BookingDocuments:
 async def documents_between(room: Room, first: date, last: date) -> list[BookingDocuments]:
     """The issued documents of the room's sessions from ``first`` to ``last``, in one
     query (the ``room_day`` keys, as earnings select them): callers total them per period."""
-    keys = [room_day_key(room.id, first + timedelta(days=n)) for n in range((last - first).days + 1)]
     found = (
         await Booking.get_pymongo_collection()
         .find(
-            {"room_day": {"$in": keys}, "invoice_number": {"$type": "string"}},
+            {"room_day": room_days_between(room.id, first, last), "invoice_number": {"$type": "string"}},
             {"day": 1, "invoice": 1, "credit_note": 1},
         )
         .to_list()

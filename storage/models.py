@@ -525,6 +525,13 @@ def room_day_key(room_id: PydanticObjectId | str, day: date) -> str:
     return f"{room_id}|{day.isoformat()}"
 
 
+def room_days_between(room_id: PydanticObjectId | str, first: date, last: date) -> dict[str, str]:
+    """A ``room_day`` condition for one room's days ``first`` to ``last``: one indexed
+    range, as a room's keys sort by day. NX-27017's planner scans the whole collection
+    for an ``$in`` on ``room_day`` (explain: SCAN), however few the keys."""
+    return {"$gte": room_day_key(room_id, first), "$lte": room_day_key(room_id, last)}
+
+
 def legacy_ledger(data: dict[str, Any]) -> dict[str, Any]:
     """A stored booking in the shape before the ledger (one ``payment_id`` with the
     payment in ``payment``, one ``refund`` record) in the ledger's shape: one payment
