@@ -96,7 +96,7 @@ async def test_an_unexpected_error_gets_an_apology_and_a_log_line(
         raise RuntimeError("database on fire")
 
     await chat.send("/start")
-    monkeypatch.setattr("bot.dialogs.rooms.active_rooms", broken)
+    monkeypatch.setattr("bot.dialogs.room_cache.active_rooms", broken)
     with caplog.at_level(logging.ERROR, logger="bot.handlers.errors"):
         await chat.tap("🎸 Find a room")
     assert chat.bot.alerts()[-1].startswith("Sorry, something went wrong on my side.")
