@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 import pytest
 from beanie import init_beanie
 
+from bot.perf import Speedups
+from bot.perf.database_reads import read_directly
 from domain.clock import ManualClock
 from storage.booking_service import BookingRules, BookingService
 from storage.database import Database, open_database
@@ -38,6 +40,8 @@ async def database() -> AsyncIterator[Database]:
     uri = os.environ.get("MONGODB_URI")
     name = f"jamroom_test_{uuid.uuid4().hex[:8]}" if uri else None
     database = await open_database(uri, data_dir=None, database_name=name)
+    if uri is None and Speedups.from_setting(os.environ.get("SPEEDUPS", "on")).direct_database_reads:
+        read_directly()  # as python -m bot reads from the embedded database
     yield database
     if uri:
         await database.client.drop_database(database.db.name)

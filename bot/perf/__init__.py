@@ -1,8 +1,9 @@
-"""The speed-ups that lean on aiogram's and aiogram-dialog's internals, behind one
-setting: ``SPEEDUPS=on`` (the default) or ``off``, which runs stock aiogram and
-aiogram-dialog (PyMongoStorage, AiohttpSession, the Calendar rendering every page).
-The bot behaves the same either way; tests/test_library_contracts.py fails, naming
-the speed-up, when a library release changes what one of them relies on. Turn them
+"""The speed-ups that lean on aiogram's, aiogram-dialog's and pymongo's internals, behind
+one setting: ``SPEEDUPS=on`` (the default) or ``off``, which runs stock aiogram,
+aiogram-dialog and pymongo (PyMongoStorage, AiohttpSession, the Calendar rendering every
+page, pymongo's own reply reads). The bot behaves the same either way;
+tests/test_library_contracts.py and tests/test_database_reads.py fail, naming the
+speed-up, when a library release changes what one of them relies on. Turn them
 off to run a library version the contracts have not been checked against.
 
 Each speed-up can be left out alone (``Speedups().without(...)``), for bench/dialogs.py
@@ -41,6 +42,9 @@ class Speedups:
     """The start-up heap is frozen out of garbage collection."""
     rarer_collections: bool = True
     """Garbage collection runs on every 10,000 new objects instead of 700."""
+    direct_database_reads: bool = True
+    """With the embedded database, MongoDB replies are read without pymongo's
+    cancellation-polling task (bot/perf/database_reads.py)."""
 
     @classmethod
     def from_setting(cls, setting: Setting) -> Speedups:
