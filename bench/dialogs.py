@@ -67,7 +67,7 @@ from bot.config import Settings
 from bot.dispatcher import FSM_COLLECTION, build_dispatcher, mongo_fsm_storage
 from bot.perf import Speedups
 from bot.perf import names as speedup_names
-from bot.perf.database_reads import read_directly
+from bot.perf.database_reads import read_directly_from
 from bot.perf.session import telegram_session
 from bot.perf.startup_heap import collect_less_often, freeze_startup_heap
 from bot.services import Services, booking_rules
@@ -386,8 +386,7 @@ async def run_mode(
         monitoring.register(commands)
     uri = os.environ.get("MONGODB_URI")
     database: Database = await open_database(uri, data_dir=None, database_name="jamroom_bench_dialogs")
-    if speedups.direct_database_reads and uri is None:  # as python -m bot does
-        read_directly()
+    read_directly_from(uri, speedups)  # as python -m bot does
     for model in database.models:
         await model.get_pymongo_collection().delete_many({})
     await database.db[FSM_COLLECTION].delete_many({})

@@ -30,7 +30,7 @@ from bot.dispatcher import build_dispatcher, mongo_fsm_storage
 from bot.live_screens import slot_screen_painter
 from bot.logging_setup import MASK, configured_secrets, setup_logging
 from bot.perf import Speedups
-from bot.perf.database_reads import read_directly
+from bot.perf.database_reads import read_directly_from
 from bot.perf.session import telegram_session
 from bot.perf.startup_heap import collect_less_often, freeze_startup_heap
 from bot.services import Services, booking_rules, payments_config
@@ -176,8 +176,7 @@ async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
         # served by several processes, each of which must read the shared state.
         polling = not settings.telegram_webhook_url
         speedups = Speedups.from_setting(settings.speedups)
-        if speedups.direct_database_reads and uri is None:  # the embedded database, on the loopback
-            read_directly()
+        read_directly_from(uri, speedups)
         fsm_storage = mongo_fsm_storage(fsm_client, database.db.name, speedups, single_process=polling)
         dispatcher = build_dispatcher(services, fsm_storage, speedups=speedups)
 

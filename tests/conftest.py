@@ -16,7 +16,7 @@ import pytest
 from beanie import init_beanie
 
 from bot.perf import Speedups
-from bot.perf.database_reads import read_directly
+from bot.perf.database_reads import read_directly_from
 from domain.clock import ManualClock
 from storage.booking_service import BookingRules, BookingService
 from storage.database import Database, open_database
@@ -40,8 +40,7 @@ async def database() -> AsyncIterator[Database]:
     uri = os.environ.get("MONGODB_URI")
     name = f"jamroom_test_{uuid.uuid4().hex[:8]}" if uri else None
     database = await open_database(uri, data_dir=None, database_name=name)
-    if uri is None and Speedups.from_setting(os.environ.get("SPEEDUPS", "on")).direct_database_reads:
-        read_directly()  # as python -m bot reads from the embedded database
+    read_directly_from(uri, Speedups.from_setting(os.environ.get("SPEEDUPS", "on")))  # as python -m bot
     yield database
     if uri:
         await database.client.drop_database(database.db.name)

@@ -12,8 +12,8 @@ loopback; with ``MONGODB_URI`` pymongo reads as it ships. A read under a timeout
 (``socketTimeoutMS`` or ``pymongo.timeout``) goes the stock way too.
 
 What this relies on (``AsyncConnection.receive_message`` calling the pool module's
-``async_receive_message``, the protocol's ``read``, ``_UNPACK_REPLY``) is checked by
-tests/test_library_contracts.py."""
+``async_receive_message``, the protocol's ``read``) is checked by
+tests/test_database_reads.py."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ from pymongo.asynchronous import pool
 from pymongo.common import MAX_MESSAGE_SIZE
 from pymongo.errors import ProtocolError, _OperationCancelled
 from pymongo.message import _UNPACK_REPLY
+
+from bot.perf import Speedups
 
 STOCK_RECEIVE = pool.async_receive_message
 
@@ -41,6 +43,13 @@ async def receive_directly(
     except KeyError:
         raise ProtocolError(f"Got opcode {op_code!r} but expected {_UNPACK_REPLY.keys()!r}") from None
     return unpack_reply(data)
+
+
+def read_directly_from(uri: str | None, speedups: Speedups) -> None:
+    """Read directly when the speed-up is on and the database is the embedded one (no
+    ``MONGODB_URI``): the one rule for ``python -m bot``, the bench and the tests."""
+    if speedups.direct_database_reads and uri is None:
+        read_directly()
 
 
 def read_directly() -> None:
