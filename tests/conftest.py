@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from beanie import init_beanie
@@ -45,6 +46,19 @@ async def database() -> AsyncIterator[Database]:
     if uri:
         await database.client.drop_database(database.db.name)
     await database.close()
+
+
+@pytest.fixture
+async def own_database(
+    tmp_path: Path, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Database]:
+    """A private embedded server on a data dir, so a test can kill it and start it
+    again; the session database is Beanie's again afterwards."""
+    monkeypatch.setattr("storage.database.SERVER_SELECTION_TIMEOUT_MS", 500)
+    own = await open_database(None, tmp_path / "data", database_name="own")
+    yield own
+    await own.close()
+    await init_beanie(database=database.db, document_models=database.models)
 
 
 @pytest.fixture

@@ -8,30 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from beanie import init_beanie
 from pymongo.asynchronous import pool
 from pymongo.errors import PyMongoError
 from pymongo.network_layer import PyMongoProtocol
 
 from bot.perf import database_reads
 from bot.perf.database_reads import STOCK_RECEIVE, read_as_pymongo_ships, read_directly, receive_directly
-from storage.database import Database, open_database
-
-
-@pytest.fixture
-async def own_database(
-    tmp_path: Path, database: Database, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Database]:
-    """A private embedded server, so it can be killed."""
-    monkeypatch.setattr("storage.database.SERVER_SELECTION_TIMEOUT_MS", 500)
-    own = await open_database(None, tmp_path / "data", database_name="reads")
-    yield own
-    await own.close()
-    await init_beanie(database=database.db, document_models=database.models)
+from storage.database import Database
 
 
 def test_pymongo_reads_replies_through_the_function_the_speed_up_replaces() -> None:

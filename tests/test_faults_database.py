@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
-from beanie import init_beanie
 
 from bot.app import booking_clock
 from bot.dispatcher import mongo_fsm_storage
@@ -22,24 +19,12 @@ from domain.words.musician import DATABASE_UNAVAILABLE as UNAVAILABLE_TEXT
 from jobs.delivery import run_forever
 from jobs.setup import tick_logged
 from storage.booking_service import BookingService
-from storage.database import Database, open_database
+from storage.database import Database
 from storage.demo import DEMO_ROOMS
 from storage.models import Booking, Room, SlotClaim, User
 from tests.dialog_support import Musician, make_dispatcher, make_services, open_day, slot_keys
 
 TOMORROW = date(2026, 11, 26)
-
-
-@pytest.fixture
-async def own_database(
-    tmp_path: Path, database: Database, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Database]:
-    """A private embedded server on a data dir, so it can be killed and restarted."""
-    monkeypatch.setattr("storage.database.SERVER_SELECTION_TIMEOUT_MS", 500)
-    own = await open_database(None, tmp_path / "data", database_name="outage")
-    yield own
-    await own.close()
-    await init_beanie(database=database.db, document_models=database.models)
 
 
 def restart(own: Database) -> None:
