@@ -44,21 +44,16 @@ async def earnings_by_room(rooms: list[Room], first: date, last: date) -> dict[s
     second condition (``payment_id`` is set) makes the embedded planner scan the whole
     collection (measured at 50,000 bookings: 4.1 s against 0.5 s)."""
     found: dict[str, Earnings] = {}
-    raws = [
-        raw
-        for room in rooms
-        async for raw in Booking.get_pymongo_collection().find(
-            {"room_day": room_days_between(room.id, first, last)}, MONEY_FIELDS
-        )
-    ]
-    for raw in raws:
-        if not isinstance(raw.get("payment_id"), str):
-            continue
-        paid, refunded = ledger_sums(legacy_ledger(raw))
-        sums = found.get(raw["room_id"], Earnings())
-        found[raw["room_id"]] = Earnings(
-            sums.paid_paise + paid, sums.refunded_paise + refunded, sums.bookings + 1
-        )
+    for room in rooms:  # one indexed range per room
+        query = {"room_day": room_days_between(room.id, first, last)}
+        async for raw in Booking.get_pymongo_collection().find(query, MONEY_FIELDS):
+            if not isinstance(raw.get("payment_id"), str):
+                continue
+            paid, refunded = ledger_sums(legacy_ledger(raw))
+            sums = found.get(raw["room_id"], Earnings())
+            found[raw["room_id"]] = Earnings(
+                sums.paid_paise + paid, sums.refunded_paise + refunded, sums.bookings + 1
+            )
     return {str(room.id): found.get(str(room.id), Earnings()) for room in rooms}
 
 

@@ -69,6 +69,7 @@ from storage.booking_service import BookingService, SeriesOffer, parse_slot_keys
 from storage.invoices import set_gst_recipient
 from storage.models import Booking, Room, room_day_key
 from storage.series import series_of
+from storage.times import to_ms
 from storage.users import user_by_id
 from storage.waitlist import SlotWait, waits_of
 
@@ -333,7 +334,7 @@ async def _watch(manager: DialogManager, room: Room, *, opened: bool = False) ->
     offers = await _offers(manager, _service(manager), room)
     room_day, shown = room_day_key(room.id, _day(manager)), states_shown(offers)
     now = _service(manager).clock.now()
-    now_ms = int(now.timestamp() * 1000)
+    now_ms = to_ms(now) or 0
     watched = manager.dialog_data.get(WATCHED)
     if (
         not opened
