@@ -18,7 +18,14 @@ from storage.models import Booking, Room, SlotClaim, User, claim_id
 from storage.outbox import OutboxMessage
 from storage.waitlist import waits_of
 from tests.conftest import make_user
-from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, slot_keys
+from tests.dialog_support import (
+    Musician,
+    RecordingPayments,
+    make_dispatcher,
+    make_services,
+    open_day,
+    slot_keys,
+)
 
 TOMORROW = date(2026, 11, 26)  # Thursday, Bass Cave open 10:00–22:00 IST
 
@@ -44,15 +51,6 @@ def other_chat(world) -> Musician:
 @pytest.fixture
 async def rival(db) -> User:
     return await make_user(2002, "Ravi")
-
-
-async def open_day(chat: Musician, day: date = TOMORROW) -> None:
-    await chat.send("/start")
-    await chat.tap("🎸 Find a room")
-    await chat.tap("Bengaluru.*")
-    await chat.tap("Bass Cave Studio.*")
-    await chat.tap("📅 Book")
-    await chat.tap_day(day)
 
 
 def offer_message(stored: OutboxMessage) -> Message:
@@ -82,7 +80,7 @@ async def test_a_taken_slot_offers_to_wait_and_the_screen_marks_the_wait(
 ) -> None:
     taken = slot_keys(room, TOMORROW, 12)
     await service.create_booking(rival.id, room.id, TOMORROW, taken)
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     assert "🔔 Tell me if it frees" not in chat.button_texts()
 
     await chat.tap_slot(taken[0])
@@ -105,7 +103,7 @@ async def test_a_musician_who_waits_for_nothing_has_their_waits_read_once_per_di
     straight through the service, is not looked for) until 🔔 makes one."""
     noon, one = slot_keys(room, TOMORROW, 12, 13)
     await service.create_booking(rival.id, room.id, TOMORROW, [noon, one])
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     await service.wait_for_slots(1001, room.id, TOMORROW, [one])
 
     await chat.tap_slot(slot_keys(room, TOMORROW, 17)[0])
@@ -120,7 +118,7 @@ async def test_a_choice_that_lost_a_slot_at_confirm_offers_to_wait_for_it(
     chat: Musician, room: Room, service: BookingService, rival: User
 ) -> None:
     mine, contested = slot_keys(room, TOMORROW, 17, 18)
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     await chat.tap_slot(mine)
     await chat.tap_slot(contested)
     await chat.tap("Review.*")
@@ -254,7 +252,7 @@ async def test_a_tampered_slot_tap_waits_for_nothing(
 ) -> None:
     saturday = slot_keys(room, date(2026, 11, 28), 12)
     await service.create_booking(rival.id, room.id, date(2026, 11, 28), saturday)
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     real = next(b.callback_data for b in chat.buttons() if b.callback_data and "slots:" in b.callback_data)
     forged = real.rsplit(":", 1)[0] + ":" + saturday[0]  # Saturday's taken slot, on Thursday's screen
     screen = chat.last.model_copy(
@@ -277,7 +275,7 @@ async def test_an_eleventh_wait_is_refused_on_the_screen(
 ) -> None:
     keys = slot_keys(room, TOMORROW, *range(10, 21))
     await service.block_slots(room, TOMORROW, keys, owner_id=9001)
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     await service.wait_for_slots(1001, room.id, TOMORROW, keys[:MAX_OPEN_WAITS])
 
     await chat.tap_slot(keys[MAX_OPEN_WAITS])

@@ -27,7 +27,14 @@ from storage.live_screens import SlotScreen
 from storage.models import Room, User, room_day_key
 from storage.outbox import OutboxMessage, OutboxStatus, enqueue
 from tests.conftest import make_user
-from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, slot_keys
+from tests.dialog_support import (
+    Musician,
+    RecordingPayments,
+    make_dispatcher,
+    make_services,
+    open_day,
+    slot_keys,
+)
 
 TOMORROW = date(2026, 11, 26)  # Thursday, Bass Cave open 10:00–22:00 IST
 PACE_START = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)
@@ -67,15 +74,6 @@ def redraws(dispatcher_and_manager, chat: Musician, service: BookingService, clo
     return SlotScreenRedraws(service, clock, slot_screen_painter(chat.bot, dispatcher))
 
 
-async def open_day(chat: Musician, day: date = TOMORROW) -> None:
-    await chat.send("/start")
-    await chat.tap("🎸 Find a room")
-    await chat.tap("Bengaluru.*")
-    await chat.tap("Bass Cave Studio.*")
-    await chat.tap("📅 Book")
-    await chat.tap_day(day)
-
-
 def screens_shown(chat: Musician) -> int:
     return sum(1 for m in chat.manager.sent_messages if m.chat.id == chat.user_id and m.text)
 
@@ -83,7 +81,7 @@ def screens_shown(chat: Musician) -> int:
 async def test_an_open_slot_screen_is_redrawn_when_another_musician_books_on_it(
     chat: Musician, room: Room, service: BookingService, rival: User, redraws, limits
 ) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     mine = slot_keys(room, TOMORROW, 17)
     await chat.tap_slot(mine[0])
     assert "12:00–13:00 · ₹600" in chat.button_texts()
@@ -101,7 +99,7 @@ async def test_a_released_slot_shows_free_again(
     chat: Musician, room: Room, service: BookingService, clock, rival: User, redraws, limits
 ) -> None:
     booking = await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     assert "✕ 12:00–13:00 · booked" in chat.button_texts()
 
     await service.cancel_by_musician(booking.id, rival.id)
@@ -113,7 +111,7 @@ async def test_a_released_slot_shows_free_again(
 async def test_a_redraw_that_would_change_nothing_is_not_sent(
     chat: Musician, room: Room, service: BookingService, rival: User, redraws, limits, pace
 ) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     shown = screens_shown(chat)
     booking = await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
     await service.cancel_by_musician(booking.id, rival.id)  # booked and released before the job looked
@@ -130,7 +128,7 @@ async def test_a_redraw_that_would_change_nothing_is_not_sent(
 async def test_redraws_of_a_screen_are_spaced_and_changes_in_between_drawn_together(
     chat: Musician, room: Room, service: BookingService, clock, rival: User, redraws, limits, pace
 ) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
     assert await redraws.redraw_due(limits) == 1
     for hour in (13, 14):
@@ -151,7 +149,7 @@ async def test_redraws_of_a_screen_are_spaced_and_changes_in_between_drawn_toget
 async def test_a_screen_left_alone_for_ten_minutes_is_no_longer_kept_live(
     chat: Musician, room: Room, service: BookingService, clock, rival: User, redraws, limits
 ) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     shown = screens_shown(chat)
     clock.set(clock.now() + SCREEN_LIFETIME + timedelta(seconds=1))
 
@@ -165,7 +163,7 @@ async def test_a_screen_left_alone_for_ten_minutes_is_no_longer_kept_live(
 async def test_a_musician_who_moved_on_is_not_redrawn(
     chat: Musician, room: Room, service: BookingService, rival: User, redraws, limits
 ) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     await chat.tap_slot(slot_keys(room, TOMORROW, 17)[0])
     await chat.tap("‹ Date")  # another screen of the same dialog: still noted as watching
     shown = screens_shown(chat)
@@ -181,7 +179,7 @@ async def test_a_musician_who_moved_on_is_not_redrawn(
 async def test_review_stops_the_live_screen_and_back_to_slots_restarts_it(
     chat: Musician, room: Room, service: BookingService, rival: User, redraws, limits
 ) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     await chat.tap_slot(slot_keys(room, TOMORROW, 17)[0])
     await chat.tap("Review.*")
     assert await SlotScreen.get(1001) is None
@@ -196,7 +194,7 @@ async def test_review_stops_the_live_screen_and_back_to_slots_restarts_it(
 async def test_a_redraw_waits_for_the_musicians_own_update_to_finish(
     dispatcher_and_manager, chat: Musician, room: Room, service: BookingService, rival: User, redraws, limits
 ) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
     throttle = dispatcher_and_manager[0]["throttle"]
     tapped = asyncio.Event()
@@ -225,7 +223,7 @@ async def test_redraws_go_after_the_messages_a_batch_at_a_time_within_the_budget
     dispatcher, manager = dispatcher_and_manager
     musicians = [Musician(dispatcher, manager, user_id=1100 + i, name=f"m{i}") for i in range(BATCH + 5)]
     for musician in musicians:
-        await open_day(musician)
+        await open_day(musician, TOMORROW)
     painter = slot_screen_painter(musicians[0].bot, dispatcher)
     deliverer = OutboxDeliverer(
         musicians[0].bot, clock, limits, redraws=SlotScreenRedraws(service, clock, painter).redraw_due
@@ -248,7 +246,7 @@ async def test_redraws_go_after_the_messages_a_batch_at_a_time_within_the_budget
 async def test_another_days_booking_leaves_the_screen_alone(
     chat: Musician, room: Room, service: BookingService, rival: User, redraws, limits
 ) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     await service.create_booking(
         rival.id, room.id, date(2026, 11, 27), slot_keys(room, date(2026, 11, 27), 12)
     )
@@ -264,7 +262,7 @@ async def test_another_days_booking_leaves_the_screen_alone(
 async def test_taps_that_change_nothing_on_the_screen_write_no_note_until_it_is_due_again(
     chat: Musician, room: Room, service: BookingService, clock, rival: User
 ) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     opened = await SlotScreen.get(1001)
     assert opened is not None
     clock.set(clock.now() + timedelta(seconds=20))
@@ -285,7 +283,7 @@ async def test_taps_that_change_nothing_on_the_screen_write_no_note_until_it_is_
 async def test_a_tap_that_shows_the_day_changed_writes_what_the_screen_shows_now(
     chat: Musician, room: Room, service: BookingService, clock, rival: User, redraws, limits
 ) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     opened = await SlotScreen.get(1001)
     assert opened is not None
     booking = await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
@@ -303,7 +301,7 @@ async def test_a_tap_that_shows_the_day_changed_writes_what_the_screen_shows_now
 async def test_after_the_job_gave_a_screen_up_the_next_tap_on_it_makes_it_live_again(
     chat: Musician, room: Room, service: BookingService, clock, rival: User, redraws, limits
 ) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     clock.set(clock.now() + SCREEN_LIFETIME + timedelta(seconds=1))
     await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
     assert await redraws.redraw_due(limits) == 0
@@ -319,7 +317,7 @@ async def test_after_the_job_gave_a_screen_up_the_next_tap_on_it_makes_it_live_a
 async def test_after_a_redraw_the_next_tap_notes_the_screen_again(
     chat: Musician, room: Room, service: BookingService, clock, rival: User, redraws, limits
 ) -> None:
-    await open_day(chat)
+    await open_day(chat, TOMORROW)
     screen = chat.last
     await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
     assert await redraws.redraw_due(limits) == 1

@@ -15,7 +15,14 @@ from storage.booking_service import BookingService
 from storage.database import Database
 from storage.models import Booking, Room, User
 from storage.owners import revoke_rooms
-from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, slot_keys
+from tests.dialog_support import (
+    Musician,
+    RecordingPayments,
+    make_dispatcher,
+    make_services,
+    open_day,
+    slot_keys,
+)
 
 THURSDAY = date(2026, 11, 26)  # tomorrow by the test clock (Wed 25 Nov, 10:00 IST)
 SATURDAY = date(2026, 11, 28)
@@ -45,15 +52,6 @@ async def open_rules(owner: Musician) -> None:
     await owner.send("/owner")
     await owner.tap("⚙️ Room settings")
     await owner.tap("📏 Booking rules")
-
-
-async def open_day(musician: Musician, day: date) -> None:
-    await musician.send("/start")
-    await musician.tap("🎸 Find a room")
-    await musician.tap("Bengaluru.*")
-    await musician.tap("Bass Cave Studio.*")
-    await musician.tap("📅 Book")
-    await musician.tap_day(day)
 
 
 # ---- the owner sets the rules -------------------------------------------------------------------
