@@ -13,6 +13,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def as_stored(moment: datetime) -> datetime:
+    """``moment`` as the database gives it back: BSON keeps whole milliseconds."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def as_utc(moment: datetime) -> datetime:
     """Aware UTC, whatever came back from the database (a naive value is UTC)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -11,7 +11,7 @@ from pymongo import ReturnDocument
 
 from domain.words.language import Language, as_language, speaking
 from storage.models import User
-from storage.times import utc_now
+from storage.times import as_stored, utc_now
 
 
 async def register_user(
@@ -22,9 +22,9 @@ async def register_user(
     username: str | None = None,
     language: Language | None = None,
 ) -> User:
-    """Create the user on first contact; refresh name and username afterwards (one
-    round trip for a known user). ``language``: the first language, kept only when
-    none is stored yet."""
+    """Create the user on first contact (two round trips); refresh name and username
+    afterwards (one). ``language``: the first language, kept only when none is stored
+    yet."""
     fields = {
         "first_name": first_name or "",
         "last_name": last_name,
@@ -36,14 +36,17 @@ async def register_user(
         {"_id": telegram_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
     )
     if raw is None:  # first contact. NX-27017's findAndModify ignores $setOnInsert: update_one
-        first_contact: dict[str, Any] = {"is_owner": False, "created_at": utc_now()}
+        first_contact: dict[str, Any] = {"is_owner": False, "created_at": as_stored(utc_now())}
         if language is not None:
             first_contact["language"] = language.value
-        await collection.update_one(
+        made = await collection.update_one(
             {"_id": telegram_id}, {"$set": fields, "$setOnInsert": first_contact}, upsert=True
         )
-        raw = await collection.find_one({"_id": telegram_id})
-        assert raw is not None
+        if made.upserted_id is not None:  # what was just inserted: no read needed
+            raw = {"_id": telegram_id, **fields, **first_contact}
+        else:  # another update of this user registered them a moment ago
+            raw = await collection.find_one({"_id": telegram_id})
+            assert raw is not None
     if language is not None and raw.get("language") is None:  # registered before languages
         raw["language"] = (await settle_language(telegram_id, language)).value
     return User.model_validate(raw)

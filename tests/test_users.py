@@ -1,3 +1,5 @@
+import asyncio
+
 from domain.words.language import Language
 from storage.database import Database
 from storage.models import User
@@ -8,6 +10,7 @@ async def test_first_contact_registers_and_later_contact_refreshes(db: Database)
     first = await register_user(55, first_name="Kabir", username="kabir_keys")
     assert (first.id, first.first_name, first.username, first.is_owner) == (55, "Kabir", "kabir_keys", False)
     assert first.created_at.tzinfo is not None
+    assert first == await User.get(55)  # built without reading it back: what was stored
     await User.get_pymongo_collection().update_one(
         {"_id": 55}, {"$set": {"is_owner": True, "blocked_bot": True}}
     )
@@ -20,6 +23,20 @@ async def test_first_contact_registers_and_later_contact_refreshes(db: Database)
     )
     assert again.created_at == first.created_at
     assert await User.count() == 1
+
+
+async def test_two_first_contacts_at_once_register_one_user(db: Database) -> None:
+    """Whichever inserts, both are answered with the one user stored."""
+    one, other = await asyncio.gather(
+        register_user(59, first_name="Ira", language=Language.HINDI),
+        register_user(59, first_name="Ira", language=Language.ENGLISH),
+    )
+
+    stored = await User.get(59)
+    assert stored is not None
+    assert one.created_at == other.created_at == stored.created_at
+    assert one.language == other.language == stored.language
+    assert await User.find(User.id == 59).count() == 1
 
 
 async def test_the_first_language_is_kept_and_later_contacts_do_not_change_it(db: Database) -> None:
