@@ -41,8 +41,8 @@ from storage.waitlist import waits_of
 log = logging.getLogger(__name__)
 
 SELECTED_READ = "jamroom_selected_booking"
-"""Key in aiogram's per-update data: the booking a tap in the list selected, as that tap
-read it, for the details screen the same update draws."""
+"""Key in aiogram's per-update data: the booking a tap in the list selected, or a cancel
+changed, as that tap read or wrote it, for the details screen the same update draws."""
 
 BOOKINGS_PER_PAGE = 5
 CANCELLABLE = frozenset({BookingStatus.PENDING_PAYMENT, BookingStatus.NOT_STARTED})
@@ -217,6 +217,8 @@ async def on_cancel_confirmed(callback: CallbackQuery, button: Button, manager: 
         await manager.switch_to(MyBookingsSG.details)
         return
     manager.dialog_data["notice"] = musician.cancelled(outcome.refund.amount_paise)
+    if not (outcome.booking.refund or {}).get("due_paise"):  # a refund changes it again: read it then
+        manager.middleware_data[SELECTED_READ] = outcome.booking
     await manager.switch_to(MyBookingsSG.details)
 
 
