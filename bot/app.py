@@ -158,6 +158,7 @@ async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
 
         clock = SystemClock()
         bookings = BookingService(clock, booking_rules(settings))
+        running.push_async_callback(_quietly, bookings.aftermath.drain)  # before the database closes
         payments = build_payments(payments_config(settings, bot_username), clock, bookings)
         services = Services(
             settings=settings,

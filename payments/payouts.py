@@ -32,9 +32,9 @@ from domain.clock import Clock
 from domain.payouts import PayoutStatus, ReversalStatus, owner_share, reversal_owed
 from domain.refund_status import RefundStatus
 from domain.words import owner
-from payments.background import BackgroundWork
 from payments.gateway import GatewayError, GatewayRefusedError, RouteGateway, Transfer
 from storage.announcements import announce
+from storage.background import BackgroundWork
 from storage.booking_service import BookingService
 from storage.models import Booking, PaymentEntry, PayoutEntry, ReversalEntry, Room, to_ms
 from storage.payment_records import bookings_paid_by

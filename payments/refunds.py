@@ -24,11 +24,11 @@ from domain.payment_fit import Refusal
 from domain.payment_outcomes import REFUND_ALREADY, Outcome
 from domain.refund_status import RefundStatus
 from domain.words import musician, owner
-from payments.background import BackgroundWork
 from payments.gateway import GatewayError, PaymentGateway
 from payments.invoices import Invoices
 from payments.payouts import Payouts
 from storage.announcements import announce
+from storage.background import BackgroundWork
 from storage.booking_service import BookingService
 from storage.bookings import booking_by_id
 from storage.ids import parse_object_id

@@ -27,7 +27,7 @@ from typing import Any
 
 from beanie import PydanticObjectId
 from pymongo import ReturnDocument
-from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from domain.availability import SlotOffer, SlotState, day_offers
 from domain.booking_status import (
@@ -40,7 +40,6 @@ from domain.booking_status import (
 from domain.clock import Clock
 from domain.codes import new_booking_code, new_series_code
 from domain.errors import (
-    BookingError,
     BookingNotCancellableError,
     BookingNotFoundError,
     DateInPastError,
@@ -103,6 +102,7 @@ from domain.slots import Slot, business_day, index_slots, overlaps, parse_slot_k
 from domain.waitlist import MAX_OPEN_WAITS, WAITABLE, wait_ends_at
 from domain.words.owner import CANCELLED_BY_MUSICIAN
 from storage import live_screens
+from storage.background import BackgroundWork
 from storage.holds import free_stale_holds, release_hold, release_series_hold, take_hold
 from storage.ids import parse_object_id
 from storage.models import (
@@ -203,6 +203,10 @@ class BookingService:
         self._room_rules: dict[str, RoomRules] = {}
         self._claims_versions: dict[str, int] = {}
         self.waitlist = Waitlist(self, clock, self.rules.min_lead)
+        self.aftermath = BackgroundWork()
+        """What follows a change of claims without holding up the answer to the change:
+        open screens of the day marked for a redraw, freed slots offered to whoever
+        waits for them. Drained at shutdown (and by tests before they look)."""
 
     # ---- reading -------------------------------------------------------------------
 
@@ -642,7 +646,7 @@ class BookingService:
                 raise
             raise SlotsTakenError([slots[i].start for i in sorted(failed)]) from None
         await self._refuse_overlaps(room, day, slots, {d["_id"] for d in documents}, mine)
-        await self._claims_taken({room_day_key(room.id, day)})
+        self._claims_taken({room_day_key(room.id, day)})
 
     async def _refuse_overlaps(
         self, room: Room, day: date, slots: Sequence[Slot], ours: set[str], mine: dict[str, Any]
@@ -675,7 +679,7 @@ class BookingService:
             return 0
         result = await collection.delete_many(query)
         if result.deleted_count:
-            await self._claims_freed(found)
+            self._claims_freed(found)
         return result.deleted_count
 
     def claims_version(self, room_id: str | PydanticObjectId) -> int:
@@ -688,23 +692,30 @@ class BookingService:
         for room_id in {room_day.rpartition("|")[0] for room_day in room_days}:
             self._claims_versions[room_id] = self._claims_versions.get(room_id, 0) + 1
 
-    async def _claims_freed(self, claims: list[dict[str, Any]]) -> None:
+    def _claims_freed(self, claims: list[dict[str, Any]]) -> None:
         """Offer the freed slots to whoever waits for them and redraw their days' open
-        screens. The release stands whatever happens here: should this fail, the clock's
-        next pass offers the slots (it looks at every waited slot)."""
-        self._claims_changed(c["room_day"] for c in claims)
-        try:
-            await live_screens.days_changed({c["room_day"] for c in claims}, self.clock.now())
-            await self.waitlist.offer_free({c["_id"] for c in claims})
-        except (PyMongoError, BookingError) as error:
-            log.warning("freed %d claims; offering them waits for the clock (%s)", len(claims), error)
-
-    async def _claims_taken(self, room_days: set[str]) -> None:
+        screens, after the answer (``aftermath``). The release stands whatever happens
+        there: should it fail, the clock's next pass offers the slots (it looks at every
+        waited slot)."""
+        room_days = {c["room_day"] for c in claims}
         self._claims_changed(room_days)
-        try:
-            await live_screens.days_changed(room_days, self.clock.now())
-        except PyMongoError as error:
-            log.warning("open screens of %s not marked (%s)", sorted(room_days), error)
+        self.aftermath.start(
+            self._tell_freed(room_days, {c["_id"] for c in claims}, self.clock.now()),
+            failed=lambda: log.warning(
+                "freed %d claims; offering them waits for the clock", len(claims), exc_info=True
+            ),
+        )
+
+    async def _tell_freed(self, room_days: set[str], claim_ids: set[str], now: datetime) -> None:
+        await live_screens.days_changed(room_days, now)
+        await self.waitlist.offer_free(claim_ids)
+
+    def _claims_taken(self, room_days: set[str]) -> None:
+        self._claims_changed(room_days)
+        self.aftermath.start(
+            live_screens.days_changed(room_days, self.clock.now()),
+            failed=lambda: log.warning("open screens of %s not marked", sorted(room_days), exc_info=True),
+        )
 
     # ---- owner blocks --------------------------------------------------------------
 

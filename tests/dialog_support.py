@@ -53,6 +53,8 @@ from bot.perf import Speedups
 from bot.services import Payments, Services
 from domain.clock import Clock
 from domain.slots import slot_key
+from jobs.delivery import RateLimits
+from jobs.live_screens import SlotScreenRedraws
 from payments.gateway import PaymentGateway
 from payments.service import PaymentLinkView
 from storage.booking_service import BookingService
@@ -267,8 +269,14 @@ class Musician:
     def text(self) -> str:
         return self.last.text or self.last.caption or ""
 
+    async def _after_the_answer(self) -> None:
+        """What the bot started after answering (freed slots offered, open screens
+        marked): done before the test looks, as it is a moment later in a real chat."""
+        await self.client.dp["booking_service"].aftermath.drain()
+
     async def send(self, text: str) -> None:
         await self.client.send(text)
+        await self._after_the_answer()
 
     async def send_photo(self, file_id: str) -> None:
         """A photo, as Telegram delivers one: BotClient sends only text."""
@@ -280,13 +288,16 @@ class Musician:
             photo=[PhotoSize(file_id=file_id, file_unique_id=file_id, width=800, height=600)],
         )
         await self.client.dp.feed_update(self.client.bot, Update(update_id=next(self._ids), message=message))
+        await self._after_the_answer()
 
     async def tap(self, label: str, message: Message | None = None) -> None:
         """Tap the button whose text matches the regex ``label``."""
         await self.client.click(message or self.last, InlineButtonTextLocator(label))
+        await self._after_the_answer()
 
     async def tap_data(self, pattern: str, message: Message | None = None) -> None:
         await self.client.click(message or self.last, InlineButtonDataLocator(pattern))
+        await self._after_the_answer()
 
     async def tap_day(self, day: date) -> None:
         await self.tap_data(rf".*calendar:{raw_from_date(day)}")
@@ -327,3 +338,13 @@ async def confirm_slots(chat: Musician, room: Room, day: date, *hours: int) -> M
 
 def slot_keys(room: Room, day: date, *hours: int) -> list[str]:
     return [slot_key(datetime.combine(day, time(h), tzinfo=room.zone).astimezone(UTC)) for h in hours]
+
+
+class RedrawsAfterTheAnswer(SlotScreenRedraws):
+    """The live-screen job's pass as it runs in the bot, a moment after a change: once
+    the marks the change left for after its answer (``BookingService.aftermath``) are
+    made. Without this a pass could run first and find nothing due."""
+
+    async def redraw_due(self, limits: RateLimits) -> int:
+        await self.bookings.aftermath.drain()
+        return await super().redraw_due(limits)

@@ -160,6 +160,7 @@ async def test_an_offer_in_the_chat_books_the_slot_and_opens_its_pay_screen(
     await chat.send("/start")
     await service.wait_for_slots(1001, room.id, TOMORROW, taken)
     await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()  # the offer follows the answer
     offer = await the_offer_to(1001)
 
     await chat.tap("✅ Confirm & Pay", offer_message(offer))
@@ -181,6 +182,7 @@ async def test_an_offer_can_be_paid_from_my_waits_too(
     await chat.send("/start")
     await service.wait_for_slots(1001, room.id, TOMORROW, taken)
     await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()
 
     await chat.tap("📅 My bookings")
     await chat.tap(r"🔔 My waits \(1\)")
@@ -202,6 +204,7 @@ async def test_declining_an_offer_passes_it_on(
     await service.wait_for_slots(1001, room.id, TOMORROW, taken)
     await service.wait_for_slots(1002, room.id, TOMORROW, taken)
     await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()
 
     await chat.tap("✖ No thanks.*", offer_message(await the_offer_to(1001)))
 
@@ -221,6 +224,7 @@ async def test_a_lapsed_or_someone_elses_or_a_tampered_offer_books_nothing(
     await other_chat.send("/start")
     await service.wait_for_slots(1001, room.id, TOMORROW, taken)
     await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()
     offer = offer_message(await the_offer_to(1001))
 
     await other_chat.tap("✅ Confirm & Pay", offer)  # forwarded, or its data replayed

@@ -32,7 +32,6 @@ from domain.words import formats, musician
 from domain.words.language import Language, language_for_telegram, speaking
 from jobs.delivery import RateLimits
 from jobs.lifecycle import BookingClock
-from jobs.live_screens import SlotScreenRedraws
 from payments.invoice_pdf import InvoiceData, InvoiceLine, Party, render_invoice_pdf
 from payments.setup import PaymentSetup, build_payments
 from storage.announcements import announce
@@ -43,7 +42,7 @@ from storage.models import Booking, Room, User
 from storage.outbox import OutboxMessage
 from storage.payouts import set_payout_account
 from storage.users import language_of
-from tests.dialog_support import Musician, make_dispatcher, make_services, slot_keys
+from tests.dialog_support import Musician, RedrawsAfterTheAnswer, make_dispatcher, make_services, slot_keys
 from tests.fakes.razorpay_api import FakeRazorpayAPI
 from tests.payment_support import held_booking, open_world, razorpay_settings, serve_app
 
@@ -454,7 +453,7 @@ async def test_a_hindi_musician_waits_for_a_taken_slot_and_is_offered_it_in_hind
     assert english_left(waiting, room) == set(), waiting
 
     # Another musician books on the open screen: the redraw speaks Asha's language too.
-    redraws = SlotScreenRedraws(service, clock, slot_screen_painter(asha.bot, dispatcher))
+    redraws = RedrawsAfterTheAnswer(service, clock, slot_screen_painter(asha.bot, dispatcher))
     await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 13))
     assert await redraws.redraw_due(RateLimits(shared=False, clock=ManualClock(clock.now()))) == 1
     redrawn = screen(asha)
@@ -463,6 +462,7 @@ async def test_a_hindi_musician_waits_for_a_taken_slot_and_is_offered_it_in_hind
 
     # The slot frees: the offer is made in Asha's language, though the rival's English cancel freed it.
     await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()  # the offer follows the answer
     (offer,) = [
         m
         for m in await OutboxMessage.find(OutboxMessage.chat_id == ASHA).to_list()

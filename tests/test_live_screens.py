@@ -19,7 +19,7 @@ from bot.live_screens import slot_screen_painter
 from domain.clock import ManualClock
 from domain.live_screens import REDRAW_SPACING, SCREEN_LIFETIME
 from jobs.delivery import OutboxDeliverer, RateLimits
-from jobs.live_screens import BATCH, SlotScreenRedraws
+from jobs.live_screens import BATCH
 from storage import live_screens
 from storage.booking_service import BookingService
 from storage.database import Database
@@ -30,6 +30,7 @@ from tests.conftest import make_user
 from tests.dialog_support import (
     Musician,
     RecordingPayments,
+    RedrawsAfterTheAnswer,
     make_dispatcher,
     make_services,
     open_day,
@@ -69,9 +70,9 @@ def limits(pace: ManualClock) -> RateLimits:
 
 
 @pytest.fixture
-def redraws(dispatcher_and_manager, chat: Musician, service: BookingService, clock) -> SlotScreenRedraws:
+def redraws(dispatcher_and_manager, chat: Musician, service: BookingService, clock) -> RedrawsAfterTheAnswer:
     dispatcher: Dispatcher = dispatcher_and_manager[0]
-    return SlotScreenRedraws(service, clock, slot_screen_painter(chat.bot, dispatcher))
+    return RedrawsAfterTheAnswer(service, clock, slot_screen_painter(chat.bot, dispatcher))
 
 
 def screens_shown(chat: Musician) -> int:
@@ -226,7 +227,7 @@ async def test_redraws_go_after_the_messages_a_batch_at_a_time_within_the_budget
         await open_day(musician, TOMORROW)
     painter = slot_screen_painter(musicians[0].bot, dispatcher)
     deliverer = OutboxDeliverer(
-        musicians[0].bot, clock, limits, redraws=SlotScreenRedraws(service, clock, painter).redraw_due
+        musicians[0].bot, clock, limits, redraws=RedrawsAfterTheAnswer(service, clock, painter).redraw_due
     )
     await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
     await enqueue(rival.id, "Booking confirmed", dedupe_key="confirmation", now=clock.now())

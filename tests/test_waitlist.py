@@ -3,9 +3,12 @@ confirming, declining and lapsing, crashes made good by the clock, and bad reque
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Collection
 from datetime import date, timedelta
 
 import pytest
+from pymongo.errors import AutoReconnect
 
 from bot.app import booking_clock as build_booking_clock
 from domain.availability import SlotState
@@ -25,7 +28,7 @@ from storage.booking_service import BookingService
 from storage.demo import DEMO_ROOMS
 from storage.models import Booking, Room, SlotClaim, User, claim_id
 from storage.outbox import OutboxMessage
-from storage.waitlist import SlotWait, waiting_on, waits_of
+from storage.waitlist import SlotWait, Waitlist, waiting_on, waits_of
 from tests.conftest import make_user
 from tests.dialog_support import slot_keys
 
@@ -75,6 +78,7 @@ async def test_a_cancelled_slot_is_offered_to_the_first_musician_waiting_and_hel
     assert await offers_to(first.id) == []
 
     await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()  # the offers a release makes follow its answer
 
     claim = await claim_of(room, key)
     assert claim is not None
@@ -103,6 +107,7 @@ async def test_confirming_an_offer_books_the_slot_and_ends_the_wait(
     musician = others[0]
     await service.wait_for_slots(musician.id, room.id, TOMORROW, [key])
     await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()
     (message,) = await offers_to(musician.id)
 
     mine = await service.book_offer(musician.id, offer_id_of(message))
@@ -129,6 +134,7 @@ async def test_an_offer_that_lapses_goes_to_the_next_musician(
     for musician in others:
         await service.wait_for_slots(musician.id, room.id, TOMORROW, [key])
     await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()
     (lapsing,) = await offers_to(first.id)
 
     clock.set(clock.now() + OFFER_WINDOW - timedelta(seconds=1))
@@ -157,9 +163,11 @@ async def test_declining_passes_the_slot_on_at_once(
     await service.wait_for_slots(first.id, room.id, TOMORROW, [key])
     await service.wait_for_slots(second.id, room.id, TOMORROW, [key])
     await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()
     (message,) = await offers_to(first.id)
 
     await service.decline_offer(first.id, offer_id_of(message))
+    await service.aftermath.drain()
 
     claim = await claim_of(room, key)
     assert claim is not None
@@ -177,6 +185,7 @@ async def test_confirming_someone_elses_offer_or_a_made_up_one_changes_nothing(
     owner_of_offer, stranger, _ = others
     await service.wait_for_slots(owner_of_offer.id, room.id, TOMORROW, [key])
     await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()
     (message,) = await offers_to(owner_of_offer.id)
 
     with pytest.raises(NotYourOfferError):
@@ -202,6 +211,7 @@ async def test_an_offer_counts_against_the_unpaid_holds_when_confirmed(
         await service.create_booking(musician.id, room.id, TOMORROW, slot_keys(room, TOMORROW, hour))
     await service.wait_for_slots(musician.id, room.id, TOMORROW, [key])
     await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()
     (message,) = await offers_to(musician.id)
 
     with pytest.raises(TooManyUnpaidHoldsError):
@@ -225,6 +235,7 @@ async def release_by_termination(service: BookingService, clock: ManualClock, bo
 
 async def release_by_musician(service: BookingService, clock: ManualClock, booking: Booking) -> None:
     await service.cancel_by_musician(booking.id, booking.user_id)
+    await service.aftermath.drain()
 
 
 async def release_by_stale_claim(service: BookingService, clock: ManualClock, booking: Booking) -> None:
@@ -244,6 +255,7 @@ async def test_every_release_offers_the_slot_at_once(
     await service.wait_for_slots(others[0].id, room.id, TOMORROW, [key])
 
     await release(service, clock, booking)
+    await service.aftermath.drain()
 
     claim = await claim_of(room, key)
     assert claim is not None
@@ -285,6 +297,7 @@ async def test_an_owner_unblocking_a_slot_offers_it(
     assert await offers_to(others[0].id) == []
 
     assert await service.unblock_slots(room, TOMORROW, [key]) == 1
+    await service.aftermath.drain()
 
     assert (await claim_of(room, key)).created_by == others[0].id  # type: ignore[union-attr]
 
@@ -302,6 +315,58 @@ async def test_a_crash_between_release_and_offer_is_made_good_by_the_next_tick(
     assert await service.waitlist.tick() == 0
 
     assert (await claim_of(room, key)).created_by == others[0].id  # type: ignore[union-attr]
+    assert len(await offers_to(others[0].id)) == 1
+
+
+class OffersOnHold(Waitlist):
+    """The real waitlist, whose offers wait for the test's go (or fail, as a database
+    that went away between the release and its offers would make them)."""
+
+    def __init__(self, service: BookingService, *, fail: bool = False) -> None:
+        super().__init__(service, service.clock, service.rules.min_lead)
+        self.go = asyncio.Event()
+        self.fail = fail
+
+    async def offer_free(self, slot_claim_ids: Collection[str]) -> int:
+        await self.go.wait()
+        if self.fail:
+            raise AutoReconnect("the database went away")
+        return await super().offer_free(slot_claim_ids)
+
+
+async def test_a_cancel_is_answered_before_the_slot_it_freed_is_offered(
+    service: BookingService, room: Room, rival: User, others: list[User]
+) -> None:
+    booking = await held_by_rival(service, room, rival, 18)
+    (key,) = slot_keys(room, TOMORROW, 18)
+    await service.wait_for_slots(others[0].id, room.id, TOMORROW, [key])
+    service.waitlist = held = OffersOnHold(service)
+
+    outcome = await asyncio.wait_for(service.cancel_by_musician(booking.id, rival.id), timeout=10)
+
+    assert outcome.booking.status is BookingStatus.CANCELLED
+    assert await offers_to(others[0].id) == []
+    held.go.set()
+    await service.aftermath.drain()
+    assert len(await offers_to(others[0].id)) == 1
+
+
+async def test_offers_that_fail_after_a_cancel_are_logged_and_made_by_the_next_tick(
+    service: BookingService, room: Room, rival: User, others: list[User], caplog: pytest.LogCaptureFixture
+) -> None:
+    booking = await held_by_rival(service, room, rival, 18)
+    (key,) = slot_keys(room, TOMORROW, 18)
+    await service.wait_for_slots(others[0].id, room.id, TOMORROW, [key])
+    real = service.waitlist
+    service.waitlist = failing = OffersOnHold(service, fail=True)
+    failing.go.set()
+
+    await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()
+
+    assert "freed 1 claims; offering them waits for the clock" in caplog.text
+    assert await offers_to(others[0].id) == []
+    assert await real.tick() == 1
     assert len(await offers_to(others[0].id)) == 1
 
 
@@ -358,6 +423,7 @@ async def test_waits_end_when_the_slot_can_no_longer_be_booked(
     assert await waits_of(others[0].id) == []
     clock.set(booking.hold_expires_at)
     await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()
     assert await offers_to(others[0].id) == []
 
 
@@ -371,6 +437,7 @@ async def test_an_offer_never_runs_past_the_last_moment_the_slot_can_be_booked(
     clock.set(last - timedelta(minutes=4))
 
     await service.cancel_by_musician(booking.id, rival.id)
+    await service.aftermath.drain()
 
     claim = await claim_of(room, key)
     assert claim is not None

@@ -74,6 +74,7 @@ async def test_racing_releases_and_bookings_give_each_slot_to_one_musician(
     races.append(other_process.waitlist.offer_free({claim_id(room.id, k) for _, k in slots}))
     await asyncio.gather(*races)
     await asyncio.gather(service.waitlist.tick(), other_process.waitlist.tick())
+    await asyncio.gather(service.aftermath.drain(), other_process.aftermath.drain())
 
     # No slot held twice: every claim belongs to one live booking or one offer, and no two
     # live bookings (or a booking and an offer) share a slot.

@@ -1,6 +1,8 @@
-"""Work a webhook starts and does not wait for: a webhook must be answered within
-seconds, so refunds and payouts call the gateway after it. What fails, or dies with the
-process, stays due in the database for its retry job; here it is only logged."""
+"""Work started and not waited for, so that an answer does not wait for it: a webhook
+must be answered within seconds, so refunds and payouts call the gateway after it; a
+musician's tap is answered before the slots it freed are offered to those waiting.
+What fails or dies with the process is left to each user's own retry (a job, the
+clock's pass over waited slots); here it is only logged."""
 
 from __future__ import annotations
 
