@@ -11,7 +11,8 @@ free again, and starts over; it waits for the bot's answer to every update and
 pauses ``--think`` seconds (on average) before the next one.
 
 Prints, for the measured window: updates/s, p50/p95 from an update being offered to
-the bot's first answer to it; then bookings, double bookings (must be 0), CPU per
+the bot's first answer to it, and per kind of update (a slot tap, Confirm, ...) which
+of them make up the slowest 5%; then bookings, double bookings (must be 0), CPU per
 update of the bot (and how much of it in the kernel), the database and the simulated
 Telegram side, the Bot API calls per update, garbage-collection pauses and peak RSS of
 each process. With ``--commands``, also the bot's MongoDB commands per update by kind
@@ -95,6 +96,16 @@ class Outcome:
     updates: int = 0
 
 
+@dataclass(frozen=True)
+class Answered:
+    """One update a musician sent: its kind, how long until the bot's first answer (as
+    the musician saw it), and when that came."""
+
+    kind: str
+    seconds: float
+    at: float
+
+
 @dataclass
 class Totals:
     booked: int = 0
@@ -111,23 +122,29 @@ class Musician:
         self.days = days
         self.outcome = Outcome()
         self.screen: dict[str, Any] = {}
+        self.answered: list[Answered] = []
+        self.first_contact = True
 
     async def _pause(self) -> None:
         if self.think:
             await asyncio.sleep(self.rng.uniform(0.5, 1.5) * self.think)
 
     async def say(self, text: str) -> None:
-        version = self.api.send_text(self.user, text)
-        self.outcome.updates += 1
-        await self.api.wait_reply(self.user["id"], version)
-        await self._look()
+        kind = f"{text} (first contact)" if self.first_contact else text
+        self.first_contact = False
+        await self._answered(kind, self.api.send_text(self.user, text))
 
-    async def tap(self, target: dict[str, Any] | None) -> None:
+    async def tap(self, target: dict[str, Any] | None, kind: str) -> None:
         if target is None:
             raise RuntimeError(f"button missing on: {self.screen!r}"[:600])
-        version = self.api.press(self.user, self.screen, target["callback_data"])
+        await self._answered(kind, self.api.press(self.user, self.screen, target["callback_data"]))
+
+    async def _answered(self, kind: str, version: int) -> None:
+        sent = time.perf_counter()
         self.outcome.updates += 1
         await self.api.wait_reply(self.user["id"], version)
+        replied = time.perf_counter()
+        self.answered.append(Answered(kind, replied - sent, replied))
         await self._look()
 
     async def _look(self) -> None:
@@ -141,12 +158,12 @@ class Musician:
     async def run(self) -> Outcome:
         await self._pause()  # musicians do not all arrive in the same millisecond
         await self.say("/start")
-        await self.tap(button(self.screen, text="🎸 Find a room"))
+        await self.tap(button(self.screen, text="🎸 Find a room"), "Find a room")
         cities = [b for b in buttons(self.screen) if "room" in b["text"] and "Menu" not in b["text"]]
-        await self.tap(self._pick(cities))
+        await self.tap(self._pick(cities), "a city")
         rooms = [b for b in buttons(self.screen) if "/h" in b["text"]]
-        await self.tap(self._pick(rooms))
-        await self.tap(button(self.screen, text="📅 Book"))
+        await self.tap(self._pick(rooms), "a room")
+        await self.tap(button(self.screen, text="📅 Book"), "Book")
         for _attempt in range(4):
             if await self._try_a_day():
                 self.outcome.booked = True
@@ -166,10 +183,10 @@ class Musician:
                 continue
             totals.booked += 1
             code = CODE.search(self.screen.get("text", ""))
-            await self.tap(button(self.screen, text="📋 My bookings"))
-            await self.tap(button(self.screen, text=code.group() if code else "JR-"))
-            await self.tap(button(self.screen, text="✖ Cancel this booking"))
-            await self.tap(button(self.screen, text="Yes, cancel it"))
+            await self.tap(button(self.screen, text="📋 My bookings"), "My bookings")
+            await self.tap(button(self.screen, text=code.group() if code else "JR-"), "a booking")
+            await self.tap(button(self.screen, text="✖ Cancel this booking"), "Cancel this booking")
+            await self.tap(button(self.screen, text="Yes, cancel it"), "Yes, cancel it")
             if "Cancelled" in self.screen.get("text", ""):
                 totals.cancelled += 1
         return totals
@@ -184,9 +201,9 @@ class Musician:
         if day_button is None:  # the calendar shows the other month: page to it
             forward = button(calendar, data_suffix="calendar:+")
             later = forward is not None and forward["text"].startswith(f"{day:%B %Y}")
-            await self.tap(forward if later else button(calendar, data_suffix="calendar:-"))
+            await self.tap(forward if later else button(calendar, data_suffix="calendar:-"), "month page")
             day_button = button(self.screen, data_suffix=f"calendar:{raw_from_date(day)}")
-        await self.tap(day_button)
+        await self.tap(day_button, "a day")
         if button(self.screen, text="‹ Date") is None:  # a closed day: still on the calendar
             return False
         slots = [b for b in buttons(self.screen) if "slots:" in (b.get("callback_data") or "")]
@@ -197,21 +214,21 @@ class Musician:
             if not a["text"].startswith(("✕", "✅")) and not b["text"].startswith(("✕", "✅"))
         ]
         if not pairs:
-            await self.tap(button(self.screen, text="‹ Date"))
+            await self.tap(button(self.screen, text="‹ Date"), "‹ Date")
             return False
         for slot in pairs[self.rng.randrange(len(pairs))]:
-            await self.tap(slot)
+            await self.tap(slot, "a slot")
         if button(self.screen, text="Review") is None:  # a slot went while choosing it
-            await self.tap(button(self.screen, text="‹ Date"))
+            await self.tap(button(self.screen, text="‹ Date"), "‹ Date")
             return False
-        await self.tap(button(self.screen, text="Review"))
+        await self.tap(button(self.screen, text="Review"), "Review")
         if button(self.screen, text="✅ Confirm") is None:  # a slot went while choosing
-            await self.tap(button(self.screen, text="‹ Date"))
+            await self.tap(button(self.screen, text="‹ Date"), "‹ Date")
             return False
-        await self.tap(button(self.screen, text="✅ Confirm"))
+        await self.tap(button(self.screen, text="✅ Confirm"), "Confirm")
         if "Booking JR-" in self.screen.get("text", ""):
             return True
-        await self.tap(button(self.screen, text="‹ Date"))  # back on the slots: just taken
+        await self.tap(button(self.screen, text="‹ Date"), "‹ Date")  # back on the slots: just taken
         return False
 
 
@@ -307,6 +324,7 @@ async def crowd_main(conn: Connection, musicians: int, seconds: float, think: fl
         totals = await asyncio.gather(*(m.book_and_cancel(deadline) for m in crowd), return_exceptions=True)
         elapsed = time.perf_counter() - started
     done = [t for t in totals if isinstance(t, Totals)]
+    answered = [a for m in crowd for a in m.answered if a.at <= deadline]
     in_window = [lat for lat, at in zip(api.latencies, api.replied_at, strict=True) if at <= deadline]
     per_second = Counter(int(at - started) for at in api.replied_at if at <= deadline)
     conn.send(
@@ -324,10 +342,46 @@ async def crowd_main(conn: Connection, musicians: int, seconds: float, think: fl
             "cpu_s": cpu_seconds(os.getpid()),
             "gc": gc_pauses.summary(),
             "calls": dict(api.call_counts - calls_before),
+            "by_kind": latency_by_kind(answered),
         }
     )
     await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # the bot stopped polling
     await api.stop()
+
+
+@dataclass(frozen=True)
+class KindLatency:
+    kind: str
+    count: int
+    p50_ms: float
+    p95_ms: float
+    in_tail: int
+    """How many of this kind are among the slowest 5% of all updates."""
+
+
+def latency_by_kind(answered: list[Answered]) -> list[KindLatency]:
+    """Which updates make the p95: each kind's latencies and its share of the slowest 5%,
+    most of the tail first."""
+    if not answered:
+        return []
+    ranked = sorted(a.seconds for a in answered)
+    tail_from = ranked[int(len(ranked) * 0.95)]
+    kinds: dict[str, list[float]] = {}
+    for a in answered:
+        kinds.setdefault(a.kind, []).append(a.seconds)
+    rows = []
+    for kind, seconds in kinds.items():
+        seconds.sort()
+        rows.append(
+            KindLatency(
+                kind,
+                len(seconds),
+                statistics.median(seconds) * 1000,
+                seconds[max(math.ceil(len(seconds) * 0.95) - 1, 0)] * 1000,
+                sum(1 for x in seconds if x >= tail_from),
+            )
+        )
+    return sorted(rows, key=lambda row: (-row.in_tail, -row.count))
 
 
 def run_crowd(conn: Connection, musicians: int, seconds: float, think: float, seed: int) -> None:
@@ -481,6 +535,9 @@ async def run_mode(
             f"MongoDB commands per update {used_commands * per_update / 1000:.2f}, of which: "
             + ", ".join(f"{kind} {n * per_update / 1000:.2f}" for kind, n in kinds.most_common(10))
         )
+    print("by kind of update (as the musician waited for it): count, p50/p95 ms, among the slowest 5%:")
+    for row in result["by_kind"]:
+        print(f"  {row.kind:<26} {row.count:>6} {row.p50_ms:>6.0f} {row.p95_ms:>6.0f} {row.in_tail:>6}")
     print(f"garbage collection: bot {gc_pauses.summary()}; simulated Telegram {result['gc']}")
     print(f"bookings held: {await Booking.find({'status': 'PENDING_PAYMENT'}).count()}")
     print(f"claims: {await SlotClaim.find_all().count()}, users: {await User.find_all().count()}")

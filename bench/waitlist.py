@@ -126,6 +126,7 @@ async def bench_waitlist(waiters: int) -> None:
         other_process.waitlist.tick(),
         service.waitlist.tick(),
     )
+    await asyncio.gather(service.aftermath.drain(), other_process.aftermath.drain())  # the offers
     released = time.perf_counter() - started
 
     claims = await SlotClaim.find_all().to_list()
@@ -197,6 +198,7 @@ async def bench_live_screens(watchers: int, bookers: int) -> None:
         while plan and plan[0][0] <= sim.now():
             at, booker, key = plan.pop(0)
             await service.create_booking(booker, room.id, DAY, [key])
+            await service.aftermath.drain()  # the day's screens marked, as a moment later in the bot
             # A confirmation queued at the moment planned for the booking, however late
             # the loop got to it: its delay counts the redraws that held it up.
             await enqueue(booker, "Booking confirmed", dedupe_key=f"confirmed:{booker}", now=at)
