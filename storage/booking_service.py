@@ -17,6 +17,7 @@ claim it writes tells the screens too.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -217,6 +218,21 @@ class BookingService:
             raise RoomNotFoundError
         return room
 
+    async def _room_to_book(self, user_id: int, room_id: str | PydanticObjectId) -> Room:
+        """The room, if the musician is known and it takes bookings; both read at once
+        (a confirm's first round trip). Raises UnknownUserError, then RoomNotFoundError
+        or RoomPausedError."""
+        user, room = await asyncio.gather(User.get(user_id), self.room(room_id), return_exceptions=True)
+        if user is None:
+            raise UnknownUserError
+        for outcome in (user, room):
+            if isinstance(outcome, BaseException):
+                raise outcome
+        assert isinstance(room, Room)
+        if not room.active:
+            raise RoomPausedError
+        return room
+
     def today(self, room: Room) -> date:
         """The room's business day now: still yesterday while yesterday's session runs
         past midnight, so its late slots stay bookable until they start."""
@@ -343,11 +359,7 @@ class BookingService:
         Raises a BookingError subclass, changing nothing, when the request is not
         valid; SlotsTakenError names the slots someone else holds.
         """
-        if await User.get(user_id) is None:
-            raise UnknownUserError
-        room = await self.room(room_id)
-        if not room.active:
-            raise RoomPausedError
+        room = await self._room_to_book(user_id, room_id)
         rules = self.room_rules(room)
         slots = list(self.check_selection(room, day, slot_keys).slots)
         booking_id = PydanticObjectId()
@@ -435,11 +447,7 @@ class BookingService:
         ``only``: the weeks (their days) the musician saw as bookable and confirmed; when
         any of them cannot be booked any more, SeriesWeeksTakenError names them and
         nothing is held, so nobody pays for fewer weeks than they agreed to."""
-        if await User.get(user_id) is None:
-            raise UnknownUserError
-        room = await self.room(room_id)
-        if not room.active:
-            raise RoomPausedError
+        room = await self._room_to_book(user_id, room_id)
         offer = await self.plan_weekly(room, day, slot_keys, weeks)
         bookable = offer.bookable
         if only is not None:
@@ -1040,11 +1048,7 @@ class BookingService:
         blocked ones); waiting again for a slot changes nothing. Raises a BookingError
         subclass, adding no wait, when any slot cannot be waited for or the musician
         would wait for more than MAX_OPEN_WAITS slots."""
-        if await User.get(user_id) is None:
-            raise UnknownUserError
-        room = await self.room(room_id)
-        if not room.active:
-            raise RoomPausedError
+        room = await self._room_to_book(user_id, room_id)
         if day < self.today(room):
             raise DateInPastError
         if day > self.last_bookable_day(room) or not room.is_open_on(day):
@@ -1131,11 +1135,7 @@ class BookingService:
             raise OfferGoneError
         if wait.user_id != user_id:
             raise NotYourOfferError
-        if await User.get(user_id) is None:
-            raise UnknownUserError
-        room = await self.room(wait.room_id)
-        if not room.active:
-            raise RoomPausedError
+        room = await self._room_to_book(user_id, wait.room_id)
         rules = self.room_rules(room)
         slots = list(self.check_selection(room, wait.day, [wait.slot.key]).slots)
         now = self.clock.now()

@@ -119,6 +119,8 @@ async def test_tampered_slot_keys_and_ids_are_refused(
         await service.create_booking(user.id, PydanticObjectId(), TOMORROW, keys(room, TOMORROW, 12))
     with pytest.raises(UnknownUserError):
         await service.create_booking(4242, room.id, TOMORROW, keys(room, TOMORROW, 12))
+    with pytest.raises(UnknownUserError):  # first, so the bot registers them and tries again
+        await service.create_booking(4242, "not-an-id", TOMORROW, keys(room, TOMORROW, 12))
     assert await snapshot() == before
 
 
