@@ -67,6 +67,16 @@ async def held_by_rival(service: BookingService, room: Room, rival: User, *hours
     return await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, *hours))
 
 
+async def rivals_slot_waited_for(
+    service: BookingService, room: Room, rival: User, waiter: User
+) -> tuple[Booking, str]:
+    """The rival's hold of tomorrow's 18:00, and that slot's key, which ``waiter`` waits for."""
+    booking = await held_by_rival(service, room, rival, 18)
+    (key,) = slot_keys(room, TOMORROW, 18)
+    await service.wait_for_slots(waiter.id, room.id, TOMORROW, [key])
+    return booking, key
+
+
 async def test_a_cancelled_slot_is_offered_to_the_first_musician_waiting_and_held_in_their_name(
     service: BookingService, room: Room, rival: User, others: list[User]
 ) -> None:
@@ -305,9 +315,7 @@ async def test_an_owner_unblocking_a_slot_offers_it(
 async def test_a_crash_between_release_and_offer_is_made_good_by_the_next_tick(
     service: BookingService, room: Room, rival: User, others: list[User]
 ) -> None:
-    booking = await held_by_rival(service, room, rival, 18)
-    (key,) = slot_keys(room, TOMORROW, 18)
-    await service.wait_for_slots(others[0].id, room.id, TOMORROW, [key])
+    booking, key = await rivals_slot_waited_for(service, room, rival, others[0])
     # The release happened, the process died before offering: only the claim is gone.
     await SlotClaim.get_pymongo_collection().delete_many({"booking_id": str(booking.id)})
 
@@ -337,9 +345,7 @@ class OffersOnHold(Waitlist):
 async def test_a_cancel_is_answered_before_the_slot_it_freed_is_offered(
     service: BookingService, room: Room, rival: User, others: list[User]
 ) -> None:
-    booking = await held_by_rival(service, room, rival, 18)
-    (key,) = slot_keys(room, TOMORROW, 18)
-    await service.wait_for_slots(others[0].id, room.id, TOMORROW, [key])
+    booking, _ = await rivals_slot_waited_for(service, room, rival, others[0])
     service.waitlist = held = OffersOnHold(service)
 
     outcome = await asyncio.wait_for(service.cancel_by_musician(booking.id, rival.id), timeout=10)
@@ -354,9 +360,7 @@ async def test_a_cancel_is_answered_before_the_slot_it_freed_is_offered(
 async def test_offers_that_fail_after_a_cancel_are_logged_and_made_by_the_next_tick(
     service: BookingService, room: Room, rival: User, others: list[User], caplog: pytest.LogCaptureFixture
 ) -> None:
-    booking = await held_by_rival(service, room, rival, 18)
-    (key,) = slot_keys(room, TOMORROW, 18)
-    await service.wait_for_slots(others[0].id, room.id, TOMORROW, [key])
+    booking, _ = await rivals_slot_waited_for(service, room, rival, others[0])
     real = service.waitlist
     service.waitlist = failing = OffersOnHold(service, fail=True)
     failing.go.set()
@@ -373,9 +377,7 @@ async def test_offers_that_fail_after_a_cancel_are_logged_and_made_by_the_next_t
 async def test_the_booking_clock_runs_the_waitlist_pass(
     service: BookingService, clock: ManualClock, room: Room, rival: User, others: list[User]
 ) -> None:
-    booking = await held_by_rival(service, room, rival, 18)
-    (key,) = slot_keys(room, TOMORROW, 18)
-    await service.wait_for_slots(others[0].id, room.id, TOMORROW, [key])
+    booking, _ = await rivals_slot_waited_for(service, room, rival, others[0])
     await SlotClaim.get_pymongo_collection().delete_many({"booking_id": str(booking.id)})
 
     done = await build_booking_clock(service, clock, None).tick()
@@ -413,9 +415,7 @@ async def test_a_crash_between_offer_and_message_is_made_good_once(
 async def test_waits_end_when_the_slot_can_no_longer_be_booked(
     service: BookingService, clock: ManualClock, room: Room, rival: User, others: list[User]
 ) -> None:
-    booking = await held_by_rival(service, room, rival, 18)
-    (key,) = slot_keys(room, TOMORROW, 18)
-    await service.wait_for_slots(others[0].id, room.id, TOMORROW, [key])
+    booking, _ = await rivals_slot_waited_for(service, room, rival, others[0])
     clock.set(booking.starts_at - service.rules.min_lead)
 
     await service.waitlist.tick()
@@ -430,9 +430,7 @@ async def test_waits_end_when_the_slot_can_no_longer_be_booked(
 async def test_an_offer_never_runs_past_the_last_moment_the_slot_can_be_booked(
     service: BookingService, clock: ManualClock, room: Room, rival: User, others: list[User]
 ) -> None:
-    booking = await held_by_rival(service, room, rival, 18)
-    (key,) = slot_keys(room, TOMORROW, 18)
-    await service.wait_for_slots(others[0].id, room.id, TOMORROW, [key])
+    booking, key = await rivals_slot_waited_for(service, room, rival, others[0])
     last = booking.starts_at - service.rules.min_lead
     clock.set(last - timedelta(minutes=4))
 
