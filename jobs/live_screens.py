@@ -16,7 +16,7 @@ opened or touched it, and only when the day now differs from what the screen sho
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 
 from aiogram.exceptions import TelegramRetryAfter
 
@@ -28,6 +28,7 @@ from jobs.ports import SlotScreenPainter
 from storage import live_screens
 from storage.booking_service import BookingService
 from storage.live_screens import SlotScreen
+from storage.models import day_of_key, room_of_key
 from storage.times import to_ms
 
 log = logging.getLogger(__name__)
@@ -99,9 +100,8 @@ class SlotScreenRedraws:
 
     async def _states_of(self, room_day: str) -> str | None:
         """What a screen of ``room_day`` should show now; None for a room that is gone."""
-        room_id, _, day = room_day.rpartition("|")
         try:
-            room = await self.bookings.room(room_id)
+            room = await self.bookings.room(room_of_key(room_day))
         except BookingError:
             return None
-        return states_shown(await self.bookings.offers(room, date.fromisoformat(day)))
+        return states_shown(await self.bookings.offers(room, day_of_key(room_day)))

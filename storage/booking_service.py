@@ -118,6 +118,7 @@ from storage.models import (
     claim_id,
     room_day_key,
     room_days_between,
+    room_of_key,
 )
 from storage.payment_records import ledger_fields, owes_refunds, refund_fields
 from storage.series import series_code_taken, series_weeks
@@ -697,7 +698,7 @@ class BookingService:
         return self._claims_versions.get(str(room_id), 0)
 
     def _claims_changed(self, room_days: Iterable[str]) -> None:
-        for room_id in {room_day.rpartition("|")[0] for room_day in room_days}:
+        for room_id in {room_of_key(room_day) for room_day in room_days}:
             self._claims_versions[room_id] = self._claims_versions.get(room_id, 0) + 1
 
     def _claims_freed(self, claims: list[dict[str, Any]]) -> None:

@@ -525,6 +525,16 @@ def room_day_key(room_id: PydanticObjectId | str, day: date) -> str:
     return f"{room_id}|{day.isoformat()}"
 
 
+def room_of_key(key: str) -> str:
+    """The room id a ``room_day_key`` or a ``claim_id`` starts with."""
+    return key.rpartition("|")[0]
+
+
+def day_of_key(room_day: str) -> date:
+    """The day of a ``room_day_key``."""
+    return date.fromisoformat(room_day.rpartition("|")[2])
+
+
 def room_days_between(room_id: PydanticObjectId | str, first: date, last: date) -> dict[str, str]:
     """A ``room_day`` condition for one room's days ``first`` to ``last``: one indexed
     range, as a room's keys sort by day. NX-27017's planner scans the whole collection

@@ -36,7 +36,7 @@ from domain.errors import BookingError, TooManyWaitsError
 from domain.slots import Slot
 from domain.waitlist import DECLINE, MAX_OPEN_WAITS, PAY, offer_callback, offer_deadline
 from domain.words import musician
-from storage.models import Room, SlotClaim, claim_id
+from storage.models import Room, SlotClaim, claim_id, room_of_key
 from storage.outbox import enqueue
 from storage.times import UtcDatetime, from_ms, to_ms, utc_now
 
@@ -186,7 +186,7 @@ def _by_room(sorted_claim_ids: list[str]) -> list[list[str]]:
     """Sorted claim ids (``<room id>|<slot key>``) in one sorted list per room."""
     rooms: dict[str, list[str]] = defaultdict(list)
     for slot_claim_id in sorted_claim_ids:
-        rooms[slot_claim_id.rpartition("|")[0]].append(slot_claim_id)
+        rooms[room_of_key(slot_claim_id)].append(slot_claim_id)
     return list(rooms.values())
 
 
