@@ -29,10 +29,6 @@ class Earnings:
         return self.paid_paise - self.refunded_paise
 
 
-def days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
 async def earnings_by_room(rooms: list[Room], first: date, last: date) -> dict[str, Earnings]:
     """Paid minus refunded per room, for sessions from ``first`` to ``last`` inclusive,
     read from each paid booking's ledger (``domain.ledger``): its shares of its payments
