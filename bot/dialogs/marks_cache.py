@@ -36,16 +36,19 @@ class DayMarksCache:
         kept = self._pages.get(key)
         if kept is not None and kept[1] == version and now - kept[0] < self.ttl:
             return kept[2]
-        marks = await day_marks(room, days, now=service.clock.now(), min_lead=service.rules.min_lead)
+        marks = await read_marks(service, room, days)
         if len(self._pages) >= MAX_PAGES:
             self._pages.clear()
         self._pages[key] = (now, version, marks)
         return marks
 
 
+async def read_marks(service: BookingService, room: Room, days: Sequence[date]) -> dict[date, DayMark]:
+    """The marks as they are now, from the database."""
+    return await day_marks(room, days, now=service.clock.now(), min_lead=service.rules.min_lead)
+
+
 async def marks_of(manager: DialogManager, room: Room, days: Sequence[date]) -> dict[date, DayMark]:
     service: BookingService = manager.middleware_data["booking_service"]
     cache: DayMarksCache | None = manager.middleware_data.get("marks_cache")
-    if cache is None:
-        return await day_marks(room, days, now=service.clock.now(), min_lead=service.rules.min_lead)
-    return await cache.marks(service, room, days)
+    return await (read_marks(service, room, days) if cache is None else cache.marks(service, room, days))
