@@ -70,7 +70,7 @@ from bot.perf import Speedups
 from bot.perf import names as speedup_names
 from bot.perf.database_reads import read_directly_from
 from bot.perf.session import telegram_session
-from bot.perf.startup_heap import collect_less_often, freeze_startup_heap
+from bot.perf.startup_heap import freeze_startup_heap, tune_collector
 from bot.services import Services, booking_rules
 from domain.booking_status import HOLDS_SLOTS
 from domain.clock import ManualClock
@@ -472,10 +472,7 @@ async def run_mode(
     # Polling, as python -m bot does by default: the only process serving the bot.
     storage = mongo_fsm_storage(database.client, database.db.name, speedups, single_process=True)
     dispatcher = build_dispatcher(services, storage, speedups=speedups)
-    if speedups.frozen_startup_heap:  # as python -m bot does
-        freeze_startup_heap()
-    if speedups.rarer_collections:
-        collect_less_often()
+    tune_collector(speedups)  # as python -m bot does
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=10))
     profiler = cProfile.Profile() if profile else None
     if profiler:

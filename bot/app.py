@@ -32,7 +32,7 @@ from bot.logging_setup import MASK, configured_secrets, setup_logging
 from bot.perf import Speedups
 from bot.perf.database_reads import read_directly_from
 from bot.perf.session import telegram_session
-from bot.perf.startup_heap import collect_less_often, freeze_startup_heap
+from bot.perf.startup_heap import tune_collector
 from bot.services import Services, booking_rules, payments_config
 from bot.startup import StartupError, UnforeseenError, ask_telegram_who_we_are, listen
 from bot.stop_signals import StopSignals
@@ -211,10 +211,7 @@ async def _start_and_serve(settings: Settings, stopping: StopSignals) -> None:
         running.push_async_callback(runner.cleanup)
         await bot.set_my_commands(command_menu(Language.ENGLISH))
         await bot.set_my_commands(command_menu(Language.HINDI), language_code=Language.HINDI.value)
-        if speedups.frozen_startup_heap:
-            freeze_startup_heap()
-        if speedups.rarer_collections:
-            collect_less_often()
+        tune_collector(speedups)
         announce_startup(settings, bot_username)
         log.info("JamRoom bot @%s is up (%s)", bot_username, database.description)
         await serve_updates(bot, dispatcher, app, settings, stopping)

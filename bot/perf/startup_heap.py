@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import gc
 
+from bot.perf import Speedups
+
 
 def freeze_startup_heap() -> None:
     """Collect once, then move every surviving object to the permanent generation.
@@ -34,3 +36,12 @@ every 20 of those (10), the oldest every 20 of those (10)."""
 
 def collect_less_often() -> None:
     gc.set_threshold(*RARER_THRESHOLDS)
+
+
+def tune_collector(speedups: Speedups) -> None:
+    """The collector as ``speedups`` ask, once start-up is done: the one rule for
+    ``python -m bot`` and bench/dialogs.py."""
+    if speedups.frozen_startup_heap:
+        freeze_startup_heap()
+    if speedups.rarer_collections:
+        collect_less_often()
