@@ -46,6 +46,14 @@ async def unpaid_holds() -> list[Booking]:
     return await Booking.find({"status": BookingStatus.PENDING_PAYMENT.value}).to_list()
 
 
+async def delete_refused(booking_ids: list[PydanticObjectId]) -> None:
+    """Delete the bookings a refused confirm wrote a moment before it was refused: they
+    were never shown to anyone and have no payment link, so nothing refers to them."""
+    await Booking.get_pymongo_collection().delete_many(
+        {"_id": {"$in": booking_ids}, "status": BookingStatus.PENDING_PAYMENT.value}
+    )
+
+
 async def status_of(booking_id: PydanticObjectId | None) -> BookingStatus | None:
     """The booking's status as stored now (its status field only); None when there is
     no such booking."""

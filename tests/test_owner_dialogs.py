@@ -17,6 +17,7 @@ from domain.errors import RoomPausedError, SlotsTakenError
 from storage.booking_service import BookingService
 from storage.database import Database
 from storage.demo import DEMO_ROOMS
+from storage.holds import HoldClaim
 from storage.models import Booking, Room, SlotClaim, User
 from storage.outbox import OutboxMessage, guard_verdict
 from tests.dialog_support import Musician, RecordingPayments, make_dispatcher, make_services, slot_keys
@@ -315,6 +316,10 @@ async def test_overlapping_claims_are_refused_even_without_a_kept_grid(
     with pytest.raises(SlotsTakenError):
         await service.block_slots(shifted, DAY, overlapping, owner_id=9001)
     assert await SlotClaim.count() == 1
+    # The refused confirm wrote its booking while it looked for overlaps: gone again,
+    # with the musician's unpaid hold.
+    assert await Booking.find_all().count() == 1
+    assert await HoldClaim.count() == 0
 
 
 async def test_no_one_else_reaches_a_rooms_owner_dialogs(
