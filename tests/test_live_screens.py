@@ -192,6 +192,35 @@ async def test_review_stops_the_live_screen_and_back_to_slots_restarts_it(
     assert "✕ 12:00–13:00 · booked" in chat.button_texts()
 
 
+@pytest.mark.parametrize(
+    ("why", "notice"),
+    [
+        ("a chosen slot was taken meanwhile", "just became unavailable"),
+        ("the slots are not one session", "not next to each other"),
+    ],
+)
+async def test_a_review_that_stays_on_the_slots_keeps_the_screen_live(
+    chat: Musician, room: Room, service: BookingService, rival: User, redraws, limits, why: str, notice: str
+) -> None:
+    """Review drops the screen's note while it reads the day: each way that stays on
+    the slot screen writes it back, so the screen still follows the day."""
+    await open_day(chat, TOMORROW)
+    await chat.tap_slot(slot_keys(room, TOMORROW, 17)[0])
+    if why == "a chosen slot was taken meanwhile":
+        await service.create_booking(rival.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 17))
+    else:
+        await chat.tap_slot(slot_keys(room, TOMORROW, 19)[0])
+    await chat.tap("Review.*")
+    assert notice in chat.text  # still the slot screen, with why
+    assert await SlotScreen.get(1001) is not None
+
+    someone = await make_user(3012)
+    await service.create_booking(someone.id, room.id, TOMORROW, slot_keys(room, TOMORROW, 12))
+    assert await redraws.redraw_due(limits) == 1
+
+    assert "✕ 12:00–13:00 · booked" in chat.button_texts()
+
+
 async def test_a_redraw_waits_for_the_musicians_own_update_to_finish(
     dispatcher_and_manager, chat: Musician, room: Room, service: BookingService, rival: User, redraws, limits
 ) -> None:

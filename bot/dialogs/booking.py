@@ -12,6 +12,7 @@ background job when the day's claims change (jobs/live_screens.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date, timedelta
 from typing import Any
@@ -410,7 +411,10 @@ async def on_review(callback: CallbackQuery, button: Button, manager: DialogMana
     service = _service(manager)
     room = await room_of(manager, manager.dialog_data["room_id"])
     selection = _slots(manager)
-    offers = _chosen(await _offers(manager, service, room), selection.get_checked())
+    # The review closes the slot screen: its note goes while the offers are read, and
+    # comes back (_watch) on each way that stays on the slot screen.
+    read, _ = await asyncio.gather(_offers(manager, service, room), _unwatch(manager))
+    offers = _chosen(read, selection.get_checked())
     gone = [o for o in offers if not o.bookable]
     for offer in gone:
         await selection.set_checked(offer.slot.key, False)
@@ -421,6 +425,7 @@ async def on_review(callback: CallbackQuery, button: Button, manager: DialogMana
         return
     if not offers:
         await callback.answer(musician.PICK_A_SLOT_FIRST, show_alert=True)
+        await _watch(manager, room)
         return
     try:  # one run of slots, within the room's rules: the service's decision, asked before Confirm
         service.check_selection(room, _day(manager), [o.slot.key for o in offers])
@@ -430,10 +435,10 @@ async def on_review(callback: CallbackQuery, button: Button, manager: DialogMana
         return
     except BookingError as error:
         manager.dialog_data["notice"] = musician.booking_refused_notice(refusal(error))
+        await _watch(manager, room)
         return
     manager.dialog_data.pop("holds_full", None)
     manager.dialog_data.pop(WAIT_KEYS, None)
-    await _unwatch(manager)
     await manager.switch_to(BookingSG.review)
 
 

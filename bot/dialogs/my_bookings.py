@@ -8,6 +8,7 @@ through ``booking_of_user``: a tampered id, or another musician's, is refused.""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -71,9 +72,10 @@ async def list_getter(
     dialog_manager: DialogManager, booking_service: BookingService, event_from_user: TelegramUser, **_: Any
 ) -> dict[str, Any]:
     past = bool(dialog_manager.dialog_data.get("past"))
-    bookings = await booking_service.bookings_of_user(event_from_user.id, upcoming=not past)
+    bookings, waits = await asyncio.gather(
+        booking_service.bookings_of_user(event_from_user.id, upcoming=not past), waits_of(event_from_user.id)
+    )
     rooms = await _rooms_of(dialog_manager, bookings)
-    waits = await waits_of(event_from_user.id)
     return {
         **musician_screens.bookings_tabs(past),
         "waits_label": musician_screens.waits_button(len(waits)),
