@@ -45,7 +45,7 @@ async def cancel_for_musician(
                 send_if=[S.CANCELLED],
                 wait_if=[S.NOT_STARTED],
             )
-    outcome = await service.cancel_by_musician(booking_id, user_id, quote=quote)
+    outcome = await service.cancel_by_musician(booking_id, user_id, quote=quote, read=booking)
     await _refund(payments, outcome.booking)
     return outcome
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -121,7 +121,7 @@ from storage.models import (
     room_days_between,
     room_of_key,
 )
-from storage.payment_records import ledger_fields, owes_refunds, refund_fields
+from storage.payment_records import ledger_as_read, ledger_fields, owes_refunds, refund_fields
 from storage.series import series_code_taken, series_weeks
 from storage.times import as_utc, to_ms
 from storage.waitlist import SlotWait, Waitlist, add_wait, remove_wait, wait_by_offer, wait_of, waits_of
@@ -130,6 +130,8 @@ log = logging.getLogger(__name__)
 
 DUPLICATE_KEY = 11000
 CODE_ATTEMPTS = 5
+LEDGER_ATTEMPTS = 3
+"""Reads of a booking a cancel makes while payments or refunds keep landing on it."""
 ROOM_RULES_KEPT = 1000
 """Rooms' built booking rules kept at once (``BookingService.room_rules``)."""
 
@@ -161,6 +163,21 @@ class BookingRules:
 class CancelOutcome:
     booking: Booking
     refund: RefundQuote
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A booking closed with its refund (``BookingService._close_with_refund``): as it was
+    read just before, as it is now, the refund worked out and what it owes in paise."""
+
+    before: Booking
+    after: Booking
+    refund: RefundQuote
+    owed: int
+
+
+def _differs(quote: RefundQuote, told: RefundQuote) -> bool:
+    return (quote.amount_paise, quote.percent) != (told.amount_paise, told.percent)
 
 
 @dataclass(frozen=True)
@@ -993,59 +1010,100 @@ class BookingService:
         )
 
     async def cancel_by_musician(
-        self, booking_id: str | PydanticObjectId, user_id: int, *, quote: RefundQuote | None = None
+        self,
+        booking_id: str | PydanticObjectId,
+        user_id: int,
+        *,
+        quote: RefundQuote | None = None,
+        read: Booking | None = None,
     ) -> CancelOutcome:
         """Cancel the musician's own booking; the refund is what the policy gives now
-        (or ``quote``, when the caller already told someone that amount).
+        (or ``quote``, when the caller already told someone that amount). ``read``: the
+        booking as the caller read it through ``booking_of_user``, not read again here.
 
         A held (unpaid) booking is simply released. Raises NotYourBookingError,
-        BookingNotCancellableError; changes nothing in those cases.
+        BookingNotCancellableError; changes nothing in those cases, nor when the booking
+        changed since ``quote`` was worked out so that it no longer holds.
         """
-        booking = await self.booking_of_user(booking_id, user_id)
-        if booking.status not in (BookingStatus.PENDING_PAYMENT, BookingStatus.NOT_STARTED):
-            raise BookingNotCancellableError(booking.status)
-        quote = quote or await self.refund_quote(booking)
-        entries, owed = self._refunds_owed(booking, quote.amount_paise, quote.percent)
-        refunds, inc = self._owing(entries)
-        moved = await self.transition(
-            booking,
-            booking.status,
+        if read is None or read.id != parse_object_id(booking_id) or read.user_id != user_id:
+            read = await self.booking_of_user(booking_id, user_id)
+        as_read = read
+        told = quote
+
+        async def refund_of(booking: Booking) -> RefundQuote:
+            if told is None:
+                return await self.refund_quote(booking)
+            if booking is not as_read and (
+                booking.status is not as_read.status or _differs(await self.refund_quote(booking), told)
+            ):
+                raise BookingNotCancellableError(booking.status)  # not what the caller told
+            return told
+
+        closed = await self._close_with_refund(
+            read,
+            (BookingStatus.PENDING_PAYMENT, BookingStatus.NOT_STARTED),
             BookingStatus.CANCELLED,
-            extra={"cancelled_at": self.clock.now(), "cancel_reason": CANCELLED_BY_MUSICIAN, **refunds},
-            inc=inc,
+            refund_of,
+            {"cancel_reason": CANCELLED_BY_MUSICIAN},
+            reread=lambda: self.booking_of_user(booking_id, user_id),
         )
-        if moved is None:
-            current = await self.booking(booking.id)
-            raise BookingNotCancellableError(current.status)
-        if booking.series is not None and booking.status is BookingStatus.PENDING_PAYMENT:
-            await self._cancel_unpaid_weeks(booking.series.code)
-        if owed != quote.amount_paise:
-            quote = RefundQuote(quote.percent, owed, quote.notice)
-        return CancelOutcome(moved, quote)
+        if closed.after.series is not None and closed.before.status is BookingStatus.PENDING_PAYMENT:
+            await self._cancel_unpaid_weeks(closed.after.series.code)
+        refund = closed.refund
+        if closed.owed != refund.amount_paise:
+            refund = RefundQuote(refund.percent, closed.owed, refund.notice)
+        return CancelOutcome(closed.after, refund)
 
     async def terminate_by_owner(self, booking: Booking, *, owner_id: int, reason: str) -> Booking:
         """Owner cancels a paid booking: TERMINATED with a full refund due."""
-        if booking.status not in (BookingStatus.NOT_STARTED, BookingStatus.ONGOING):
-            raise BookingNotCancellableError(booking.status)
-        everything = booking.refundable_paise if booking.payments else booking.amount_paise
-        entries, _ = self._refunds_owed(booking, everything, 100)
-        refunds, inc = self._owing(entries)
-        moved = await self.transition(
+
+        async def everything(current: Booking) -> RefundQuote:
+            everything_paid = current.refundable_paise if current.payments else current.amount_paise
+            return RefundQuote(100, everything_paid, timedelta(0))
+
+        closed = await self._close_with_refund(
             booking,
-            booking.status,
+            (BookingStatus.NOT_STARTED, BookingStatus.ONGOING),
             BookingStatus.TERMINATED,
-            extra={
-                "cancelled_at": self.clock.now(),
-                "cancel_reason": reason,
-                "terminated_by": owner_id,
-                **refunds,
-            },
-            inc=inc,
+            everything,
+            {"cancel_reason": reason, "terminated_by": owner_id},
+            reread=lambda: self.booking(booking.id),
         )
-        if moved is None:
-            current = await self.booking(booking.id)
-            raise BookingNotCancellableError(current.status)
-        return moved
+        return closed.after
+
+    async def _close_with_refund(
+        self,
+        booking: Booking,
+        closable: tuple[BookingStatus, ...],
+        target: BookingStatus,
+        refund_of: Callable[[Booking], Awaitable[RefundQuote]],
+        extra: dict[str, Any],
+        *,
+        reread: Callable[[], Awaitable[Booking]],
+    ) -> Closed:
+        """Close ``booking`` as ``target`` in one update that records the refund
+        ``refund_of`` works out from it, while its payments and refunds are still as read
+        (``payment_records.ledger_as_read``): should a payment or a refund land in between,
+        the booking is read again (``reread``) and the refund worked out anew. Raises
+        BookingNotCancellableError, changing nothing, once it is not ``closable``."""
+        for _ in range(LEDGER_ATTEMPTS):
+            if booking.status not in closable:
+                raise BookingNotCancellableError(booking.status)
+            refund = await refund_of(booking)
+            entries, owed = self._refunds_owed(booking, refund.amount_paise, refund.percent)
+            refunds, inc = self._owing(entries)
+            moved = await self.transition(
+                booking,
+                booking.status,
+                target,
+                extra={"cancelled_at": self.clock.now(), **extra, **refunds},
+                condition=ledger_as_read(booking, entries),
+                inc=inc,
+            )
+            if moved is not None:
+                return Closed(before=booking, after=moved, refund=refund, owed=owed)
+            booking = await reread()
+        raise BookingNotCancellableError(booking.status)
 
     # ---- no-shows --------------------------------------------------------------------
 

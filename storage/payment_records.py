@@ -90,6 +90,12 @@ def refund_fields(entries: list[RefundEntry]) -> dict[str, Any]:
     return {_entry(e.key): e.model_dump() for e in entries}
 
 
+def ledger_as_read(booking: Booking, entries: list[RefundEntry]) -> dict[str, Any]:
+    """The condition that ``booking``'s payments are still those read and the keys of the
+    new refund ``entries`` still free: a refund worked out from a read holds only then."""
+    return {"payment_count": len(booking.payments), **{_entry(e.key): {"$exists": False} for e in entries}}
+
+
 # ---- the bookings a payment speaks of ------------------------------------------------
 
 

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from domain.clock import ManualClock
+from domain.errors import BookingNotCancellableError
 from domain.ledger import PaymentPurpose
 from domain.refund_status import RefundStatus
 from payments import webhook_bodies
 from payments.gateway import PaymentLinkRequest
 from storage.earnings import earnings_by_room
-from storage.models import Booking, PaymentEntry, Room, User
-from storage.payment_records import add_payment
+from storage.models import Booking, PaymentEntry, RefundEntry, Room, User
+from storage.payment_records import add_payment, record_outside_refund
 from tests.payment_support import TOMORROW, PaymentWorld, held_booking, outbox_to
 
 
@@ -109,3 +112,70 @@ async def test_notes_naming_another_payment_s_entry_are_not_trusted(
     stored = await world.payments.bookings.booking(booking.id)
     assert list(stored.refunds) == [key]
     assert stored.refunds[key].status is RefundStatus.PROCESSED
+
+
+async def test_an_owner_cancel_from_a_read_made_before_another_payment_refunds_both(
+    world: PaymentWorld, clock: ManualClock, room: Room, user: User
+) -> None:
+    """The refund is worked out from the booking as read; a payment landing in between
+    makes the update miss, and the booking is read again: nothing paid is left out."""
+    stale, first = await paid(world, room, user, 12)
+    second = await second_payment(world, clock, stale, 20000)
+
+    ended = await world.payments.bookings.terminate_by_owner(stale, owner_id=9001, reason="flooded")
+
+    assert [(e.payment_id, e.amount_paise) for e in ended.refunds.values()] == [
+        (second, 20000),
+        (first, 60000),
+    ]
+
+
+async def test_a_musicians_cancel_from_an_earlier_read_keeps_a_refund_recorded_meanwhile(
+    world: PaymentWorld, clock: ManualClock, room: Room, user: User
+) -> None:
+    """A refund the ledger did not ask for (Razorpay's dashboard) lands between the read
+    and the cancel, under the key the cancel would have used: it stays, and the cancel's
+    refund takes the next key, for what is left."""
+    service = world.payments.bookings
+    stale, first = await paid(world, room, user, 12)
+    quote = await service.refund_quote(stale)
+    outside = RefundEntry(
+        key=f"refund-{stale.id}", payment_id=first, amount_paise=10000, refund_id="rfnd_dash"
+    )
+    assert await record_outside_refund(stale, outside) is not None
+
+    outcome = await service.cancel_by_musician(stale.id, user.id, quote=quote, read=stale)
+
+    refunds = outcome.booking.refunds
+    assert refunds[outside.key].refund_id == "rfnd_dash"
+    assert [(e.key, e.amount_paise) for e in refunds.values()] == [
+        (outside.key, 10000),
+        (f"refund-{stale.id}-2", quote.amount_paise - 10000),
+    ]
+    assert outcome.refund.amount_paise == quote.amount_paise - 10000
+
+
+async def test_a_musicians_cancel_whose_told_refund_no_longer_holds_changes_nothing(
+    world: PaymentWorld, clock: ManualClock, room: Room, user: User
+) -> None:
+    """The owners were told the refund of the booking as read; once an extra hour's
+    payment made it dearer, that refund is not what the policy gives: refused."""
+    service = world.payments.bookings
+    stale, _ = await paid(world, room, user, 12)
+    quote = await service.refund_quote(stale)
+    entry = PaymentEntry(
+        payment_id="pay_extra",
+        link_id="plink_extra",
+        reference=f"{stale.code}-X1",
+        share_paise=60000,
+        paid_paise=60000,
+        paid_at=clock.now(),
+        purpose=PaymentPurpose.EXTENSION,
+    )
+    assert await add_payment(stale, entry, extra={"amount_paise": stale.amount_paise + 60000}) is not None
+    before = await Booking.get_pymongo_collection().find_one({"_id": stale.id})
+
+    with pytest.raises(BookingNotCancellableError):
+        await service.cancel_by_musician(stale.id, user.id, quote=quote, read=stale)
+
+    assert await Booking.get_pymongo_collection().find_one({"_id": stale.id}) == before
