@@ -125,6 +125,10 @@ def test_lengths_count_what_the_user_sees_in_utf16_units() -> None:
         refusal("sendmessage", {"text": "🎸" * 2049, "parse_mode": "HTML"})
         == "Bad Request: message is too long"
     )
+    # Markup over the limit whose visible text is within it is sent; the same text as plain is not.
+    within = "<b>" + "a" * 4090 + "</b> &amp;"
+    assert refusal("sendmessage", {"text": within, "parse_mode": "HTML"}) is None
+    assert refusal("sendmessage", {"text": within}) == "Bad Request: message is too long"
 
 
 # ---- the aiogram-dialog test tools (tests.dialog_support) ----------------------------
