@@ -216,9 +216,35 @@ def claims_around_query(room_id: PydanticObjectId | str, day: date) -> dict[str,
     return {"room_day": room_days_between(room_id, day - timedelta(days=1), day + timedelta(days=1))}
 
 
-def _claimed_by(booking_id: str | None, kind: str, extra: dict[str, Any] | None) -> dict[str, Any]:
-    """The fields that make claims this call's own, for freeing only those."""
-    return {"booking_id": booking_id, "kind": kind, **({"offer_id": extra["offer_id"]} if extra else {})}
+@dataclass(frozen=True)
+class Claimant:
+    """Who claims slots: a booking (by its id, or a change's claim owner), an owner's
+    block, or a waitlist offer (``extra``: the offer's fields)."""
+
+    booking_id: str | None
+    kind: str
+    created_by: int | None = None
+    note: str | None = None
+    extra: Mapping[str, Any] | None = None
+
+    @classmethod
+    def booking(cls, booking_id: str | PydanticObjectId) -> Claimant:
+        return cls(str(booking_id), "booking")
+
+    def fields(self) -> dict[str, Any]:
+        """What each of its claims records of it."""
+        return {
+            "kind": self.kind,
+            "booking_id": self.booking_id,
+            "note": self.note,
+            "created_by": self.created_by,
+            **(self.extra or {}),
+        }
+
+    def own(self) -> dict[str, Any]:
+        """The fields that tell its claims from anyone else's, for freeing only those."""
+        offer = {"offer_id": self.extra["offer_id"]} if self.extra else {}
+        return {"booking_id": self.booking_id, "kind": self.kind, **offer}
 
 
 async def _nothing() -> None:
@@ -398,7 +424,7 @@ class BookingService:
         # confirm changes nothing (the slots it held for a moment are freed the usual way).
         held, claimed = await asyncio.gather(
             take_hold(user_id, str(booking_id), limit=limit, now=self.clock.now()),
-            self._insert_claims(room, day, slots, booking_id=str(booking_id), kind="booking"),
+            self._insert_claims(room, day, slots, Claimant.booking(booking_id)),
             return_exceptions=True,
         )
         if held is not True or isinstance(claimed, BaseException):
@@ -556,7 +582,7 @@ class BookingService:
         claimed: list[PydanticObjectId] = []
         for booking_id, (week, slots) in zip(ids, weeks, strict=True):
             try:
-                await self._claim(room, week.day, slots, booking_id=str(booking_id), kind="booking")
+                await self._claim(room, week.day, slots, Claimant.booking(booking_id))
             except SlotsTakenError:
                 taken.append(week.day)
                 continue
@@ -664,41 +690,18 @@ class BookingService:
 
     # ---- slot claims ---------------------------------------------------------------
 
-    async def _claim(
-        self,
-        room: Room,
-        day: date,
-        slots: Sequence[Slot],
-        *,
-        booking_id: str | None,
-        kind: str,
-        created_by: int | None = None,
-        note: str | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
+    async def _claim(self, room: Room, day: date, slots: Sequence[Slot], claimant: Claimant) -> None:
         """Claim every slot or none: on a conflict, release what this call claimed and
-        raise SlotsTakenError with the slots that were already held. ``extra``: an
-        offer's fields."""
-        ours = await self._insert_claims(
-            room, day, slots, booking_id=booking_id, kind=kind, created_by=created_by, note=note, extra=extra
-        )
+        raise SlotsTakenError with the slots that were already held."""
+        ours = await self._insert_claims(room, day, slots, claimant)
         clashes = await self._overlapping(room, day, slots, set(ours))
         if clashes:
-            await self._free_claims({"_id": {"$in": ours}, **_claimed_by(booking_id, kind, extra)})
+            await self._free_claims({"_id": {"$in": ours}, **claimant.own()})
             raise SlotsTakenError(clashes)
         self._claims_taken({room_day_key(room.id, day)})
 
     async def _insert_claims(
-        self,
-        room: Room,
-        day: date,
-        slots: Sequence[Slot],
-        *,
-        booking_id: str | None,
-        kind: str,
-        created_by: int | None = None,
-        note: str | None = None,
-        extra: dict[str, Any] | None = None,
+        self, room: Room, day: date, slots: Sequence[Slot], claimant: Claimant
     ) -> list[str]:
         """Insert a claim of every slot or none (equal slots collide on ``_id``): on a
         conflict, free what this call inserted and raise SlotsTakenError with the slots
@@ -712,12 +715,8 @@ class BookingService:
                 "start": s.start,
                 "end": s.end,
                 "start_ms": to_ms(s.start),
-                "kind": kind,
-                "booking_id": booking_id,
-                "note": note,
-                "created_by": created_by,
                 "created_at": now,
-                **(extra or {}),
+                **claimant.fields(),
             }
             for s in slots
         ]
@@ -729,7 +728,7 @@ class BookingService:
             failed = {e["index"] for e in errors}
             won = [d["_id"] for i, d in enumerate(documents) if i not in failed]
             if won:
-                await self._free_claims({"_id": {"$in": won}, **_claimed_by(booking_id, kind, extra)})
+                await self._free_claims({"_id": {"$in": won}, **claimant.own()})
             if any(e.get("code") != DUPLICATE_KEY for e in errors):
                 raise
             raise SlotsTakenError([slots[i].start for i in sorted(failed)]) from None
@@ -819,7 +818,7 @@ class BookingService:
         now = self.clock.now()
         if any(s.start <= now for s in slots):
             raise SlotsNotBookableError([s.start for s in slots if s.start <= now])
-        await self._claim(room, day, slots, booking_id=None, kind="block", created_by=owner_id, note=note)
+        await self._claim(room, day, slots, Claimant(None, "block", created_by=owner_id, note=note))
         return slots
 
     async def unblock_slots(self, room: Room, day: date, slot_keys: Iterable[str]) -> int:
@@ -900,7 +899,7 @@ class BookingService:
         Raises SlotsTakenError (claiming nothing) when any slot went to someone else."""
         room = await self.room(booking.room_id)
         slots = [s.slot for s in booking.slots]
-        await self._claim(room, booking.day, slots, booking_id=str(booking.id), kind="booking")
+        await self._claim(room, booking.day, slots, Claimant.booking(booking.id))
         moved = await self.transition(
             booking,
             BookingStatus.EXPIRED,
@@ -1225,15 +1224,8 @@ class BookingService:
         """Hold ``slot`` for the musician it is offered to, with the claim a booking
         takes; False when someone holds it."""
         try:
-            await self._claim(
-                room,
-                day,
-                [slot],
-                booking_id=None,
-                kind="offer",
-                created_by=user_id,
-                extra={"offer_id": offer_id, "expires_ms": to_ms(expires_at), "claimed_ms": None},
-            )
+            offer = {"offer_id": offer_id, "expires_ms": to_ms(expires_at), "claimed_ms": None}
+            await self._claim(room, day, [slot], Claimant(None, "offer", created_by=user_id, extra=offer))
         except SlotsTakenError:
             return False
         return True

@@ -56,7 +56,7 @@ from domain.moves import (
     move_problem,
 )
 from domain.slots import Slot
-from storage.booking_service import BookingService
+from storage.booking_service import BookingService, Claimant
 from storage.models import (
     BookedSlot,
     Booking,
@@ -417,7 +417,7 @@ class SessionChanges:
         owner = change_claims_owner(str(booking.id), reference, str(PydanticObjectId()))
         new = [s.slot for s in offer.new_slots]
         if new:
-            await self.bookings._claim(offer.room, offer.day, new, booking_id=owner, kind="booking")
+            await self.bookings._claim(offer.room, offer.day, new, Claimant.booking(owner))
         return owner
 
     def _refund_entries(self, booking: Booking, amount_paise: int) -> list[RefundEntry]:
