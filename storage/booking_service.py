@@ -452,14 +452,18 @@ class BookingService:
     async def _undo_confirm(
         self, booking_id: PydanticObjectId, *, hold: bool, claims: bool, booking: bool = False
     ) -> None:
-        """Give back what a refused confirm took: its booking first (so the stale-claims
-        pass never sees claims without their reason's end), then its slots and its hold."""
+        """Give back what a refused confirm took: its booking first, then its slots and its
+        hold. Stopped in between, it leaves claims without a booking, which the
+        stale-claims pass frees, never a booking whose slots are free to others."""
         if booking:
             await delete_refused([booking_id])
-        await asyncio.gather(
+        for failed in await asyncio.gather(
             self._release(booking_id) if claims else _nothing(),
             release_hold(booking_id) if hold else _nothing(),
-        )
+            return_exceptions=True,
+        ):
+            if isinstance(failed, BaseException):
+                raise failed
 
     # ---- weekly series ---------------------------------------------------------------
 
@@ -871,7 +875,9 @@ class BookingService:
                 releases.append(release_series_hold(booking.series.code))
             else:
                 releases.append(release_hold(booking.id))
-        await asyncio.gather(*releases)
+        for failed in await asyncio.gather(*releases, return_exceptions=True):
+            if isinstance(failed, BaseException):
+                raise failed  # each release ran to its end first; the stale passes retry
         log.info("booking %s %s -> %s", booking.code, expected.value, target.value)
         return Booking.model_validate(raw)
 
