@@ -263,7 +263,7 @@ async def main() -> None:
             start = time.perf_counter()
             city_rooms = await active_rooms(CITY)
             window = parse_free_query(query, now=NOW, zone=city_rooms[0].zone)
-            result = await free_slots(city_rooms, window, now=NOW, min_lead=LEAD)
+            result = await free_slots(city_rooms, window, now=NOW, lead_of=lambda _: LEAD)
             times.append(time.perf_counter() - start)
             counted.append(trips.count - before)
             found = max(found, len(result))

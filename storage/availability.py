@@ -14,7 +14,7 @@ a few milliseconds (bench/finding.py prints the figures)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from domain.availability import SlotOffer, SlotState
@@ -89,10 +89,11 @@ def _free_offers(
 
 
 async def free_slots(
-    rooms: Iterable[Room], window: FreeWindow, *, now: datetime, min_lead: timedelta
+    rooms: Iterable[Room], window: FreeWindow, *, now: datetime, lead_of: Callable[[Room], timedelta]
 ) -> list[FreeRoom[SlotOffer]]:
     """The rooms among ``rooms`` with free slots in ``window``, cheapest first, each with
-    those slots; one query for all of them."""
+    those slots; one query for all of them. ``lead_of``: how long before a slot starts
+    it stops being bookable at a room (its rules: ``BookingService.booking_lead``)."""
     rooms = list(rooms)
     claims = await claims_between(
         window.starts, window.ends, longest=max(map(longest_slot, rooms), default=HOUR)
@@ -102,7 +103,7 @@ async def free_slots(
             str(room.id),
             room.name,
             _free_offers(
-                room, window, ClaimedSpans(claims.get(str(room.id), ())), now=now, min_lead=min_lead
+                room, window, ClaimedSpans(claims.get(str(room.id), ())), now=now, min_lead=lead_of(room)
             ),
         )
         for room in rooms

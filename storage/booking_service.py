@@ -257,7 +257,7 @@ class BookingService:
         self.rules = rules or BookingRules()
         self._room_rules: dict[str, RoomRules] = {}
         self._claims_versions: dict[str, int] = {}
-        self.waitlist = Waitlist(self, clock, self.rules.min_lead)
+        self.waitlist = Waitlist(self, clock)
         self.aftermath = BackgroundWork()
         """What follows a change of claims without holding up the answer to the change:
         open screens of the day marked for a redraw, freed slots offered to whoever
@@ -306,6 +306,11 @@ class BookingService:
                 self._room_rules.clear()
             rules = self._room_rules[key] = RoomRules.from_dict(room.rules, self.rules.room_defaults)
         return rules
+
+    def booking_lead(self, room: Room) -> timedelta:
+        """How long before a slot starts it stops being bookable at ``room`` (its rules):
+        a wait for the slot ends then, and an offer of it lapses by then."""
+        return self.room_rules(room).lead
 
     def last_bookable_day(self, room: Room) -> date:
         return self.room_rules(room).last_bookable_day(self.today(room))
@@ -1183,13 +1188,14 @@ class BookingService:
             raise NoSlotsChosenError
         offers = {o.slot.key: o for o in await self.offers(room, day)}
         now = self.clock.now()
+        lead = self.booking_lead(room)
         for key in keys:
             offer = offers.get(key)
             if offer is None:
                 raise SlotNotWaitableError(None)
             if offer.state not in WAITABLE:
                 raise SlotNotWaitableError(offer.state)
-            if wait_ends_at(offer.slot.start, self.rules.min_lead) <= now:
+            if wait_ends_at(offer.slot.start, lead) <= now:
                 raise SlotNotWaitableError("too_soon")
         mine = {w.claim_id for w in await waits_of(user_id)}
         new = {claim_id(room.id, key) for key in keys} - mine
@@ -1198,7 +1204,7 @@ class BookingService:
         waits = []
         for key in keys:
             slot = offers[key].slot
-            ends_at = wait_ends_at(slot.start, self.rules.min_lead)
+            ends_at = wait_ends_at(slot.start, lead)
             waits.append(await add_wait(user_id, room, day, slot, ends_at=ends_at, now=now))
         # A slot freed between the look and the wait is offered now, not at the next tick.
         await self.waitlist.offer_free({w.claim_id for w in waits})

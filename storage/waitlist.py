@@ -233,6 +233,10 @@ class OfferDesk(Protocol):
 
     async def room(self, room_id: str) -> Room: ...
 
+    def booking_lead(self, room: Room) -> timedelta:
+        """How long before a slot starts it stops being bookable at ``room``."""
+        ...
+
     async def claim_offer(
         self, room: Room, day: date, slot: Slot, *, user_id: int, offer_id: str, expires_at: datetime
     ) -> bool:
@@ -250,10 +254,9 @@ class OfferDesk(Protocol):
 
 
 class Waitlist:
-    def __init__(self, desk: OfferDesk, clock: Clock, min_lead: timedelta) -> None:
+    def __init__(self, desk: OfferDesk, clock: Clock) -> None:
         self.desk = desk
         self.clock = clock
-        self.min_lead = min_lead
 
     async def tick(self) -> int:
         """The clock's pass: waits whose slot can no longer be booked end, lapsed offers
@@ -294,11 +297,11 @@ class Waitlist:
                 continue
             if (to_ms(now) or 0) >= wait.ends_ms:
                 continue
-            deadline = offer_deadline(now, wait.start, self.min_lead)
-            if deadline is None:
-                return 0
             room = await self.desk.room(wait.room_id)
             if not room.active:
+                return 0
+            deadline = offer_deadline(now, wait.start, self.desk.booking_lead(room))
+            if deadline is None:
                 return 0
             offer_id = str(ObjectId())
             won = await self.desk.claim_offer(

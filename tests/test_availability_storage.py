@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from bot.dialogs.marks_cache import read_marks
 from domain.availability import BLOCKABLE, SlotState
 from domain.day_marks import FEW_LEFT, DayMark
 from domain.free_query import parse_free_query
@@ -78,7 +79,7 @@ async def test_the_search_agrees_with_each_rooms_slot_screen(service: BookingSer
     await service.block_slots(room, THURSDAY, slot_keys(room, THURSDAY, 18, 20), owner_id=9001)
     await service.block_slots(loud, THURSDAY, slot_keys(loud, THURSDAY, 19), owner_id=9002)
     window = parse_free_query("tomorrow 17:30-23", now=NOW)
-    found = await free_slots([room, loud], window, now=NOW, min_lead=service.rules.min_lead)
+    found = await free_slots([room, loud], window, now=NOW, lead_of=service.booking_lead)
     assert [f.name for f in found] == ["Loud Lane Jam Pad", "Bass Cave Studio"]  # ₹550 before ₹800
     for free, which in zip(found, (loud, room), strict=True):
         screen = [o for o in await service.offers(which, THURSDAY) if o.bookable and window.holds(o.slot)]
@@ -94,10 +95,10 @@ async def test_claims_made_before_start_ms_are_stamped_and_then_seen(
     await service.block_slots(room, THURSDAY, slot_keys(room, THURSDAY, 18, 19, 20, 21), owner_id=9001)
     await SlotClaim.get_pymongo_collection().update_many({}, {"$unset": {"start_ms": ""}})
     window = parse_free_query("tomorrow 18-22", now=NOW)
-    assert await free_slots([room], window, now=NOW, min_lead=service.rules.min_lead)  # wrongly free
+    assert await free_slots([room], window, now=NOW, lead_of=service.booking_lead)  # wrongly free
     assert await stamp_claim_starts() == 4
     assert await stamp_claim_starts() == 0
-    assert await free_slots([room], window, now=NOW, min_lead=service.rules.min_lead) == []
+    assert await free_slots([room], window, now=NOW, lead_of=service.booking_lead) == []
 
 
 async def test_the_longest_slot_counts_the_days_kept_under_another_length(room: Room) -> None:
@@ -112,3 +113,19 @@ async def test_the_last_city_chosen_is_remembered(user: User) -> None:
     await remember_city(user.id, "Bengaluru")
     assert await last_city(user.id) == "Bengaluru"
     assert await last_city(4242) is None  # never talked to the bot
+
+
+async def test_the_search_and_the_marks_keep_each_rooms_own_lead(service: BookingService, room: Room) -> None:
+    """A room whose owner asks for three hours' notice (the global lead is 30 minutes):
+    its slots of the next three hours are neither found nor counted free, as its slot
+    screen shows them."""
+    await service.block_slots(room, TODAY, slot_keys(room, TODAY, *range(13, 22)), owner_id=9001)
+    await Room.get_pymongo_collection().update_one({"_id": room.id}, {"$set": {"rules.lead_minutes": 180}})
+    strict = await service.room(room.id)
+    screen = await service.offers(strict, TODAY)
+    assert [o for o in screen if o.bookable] == []  # 11:00 and 12:00 are inside the lead
+
+    window = parse_free_query("today 10-23", now=NOW)
+    assert await free_slots([strict], window, now=NOW, lead_of=service.booking_lead) == []
+    marks = await read_marks(service, strict, [TODAY])
+    assert marks[TODAY] is expected_mark(screen) is DayMark.FULL

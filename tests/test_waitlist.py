@@ -26,7 +26,7 @@ from domain.errors import (
 from domain.waitlist import MAX_OPEN_WAITS, OFFER_WINDOW, parse_offer_callback
 from storage.booking_service import BookingService
 from storage.demo import DEMO_ROOMS
-from storage.models import Booking, Room, SlotClaim, User, claim_id
+from storage.models import Booking, Room, SlotClaim, User, claim_id, to_ms
 from storage.outbox import OutboxMessage
 from storage.waitlist import SlotWait, Waitlist, waiting_on, waits_of
 from tests.conftest import make_user
@@ -331,7 +331,7 @@ class OffersOnHold(Waitlist):
     that went away between the release and its offers would make them)."""
 
     def __init__(self, service: BookingService, *, fail: bool = False) -> None:
-        super().__init__(service, service.clock, service.rules.min_lead)
+        super().__init__(service, service.clock)
         self.go = asyncio.Event()
         self.fail = fail
 
@@ -489,6 +489,74 @@ async def test_a_taken_slot_starting_too_soon_cannot_be_waited_for(
 
     assert refused.value.state == "too_soon"
     assert await waits_of(others[0].id) == []
+
+
+async def with_lead(room: Room, minutes: int) -> Room:
+    """The room with its owner's booking lead set to ``minutes`` (the global one is 30)."""
+    await Room.get_pymongo_collection().update_one(
+        {"_id": room.id}, {"$set": {"rules.lead_minutes": minutes}}
+    )
+    stored = await Room.get(room.id)
+    assert stored is not None
+    return stored
+
+
+async def test_a_slot_inside_the_rooms_own_lead_cannot_be_waited_for(
+    service: BookingService, room: Room, others: list[User]
+) -> None:
+    """Two hours ahead is outside the global 30-minute lead but inside this room's three
+    hours: it cannot be booked, so it is not worth waiting for."""
+    today = date(2026, 11, 25)  # now 10:00
+    keys = slot_keys(room, today, 12)
+    await service.block_slots(room, today, keys, owner_id=9001)
+    await with_lead(room, 180)
+
+    with pytest.raises(SlotNotWaitableError) as refused:
+        await service.wait_for_slots(others[0].id, room.id, today, keys)
+
+    assert refused.value.state == "too_soon"
+    assert await waits_of(others[0].id) == []
+
+
+async def test_a_slot_freed_inside_the_rooms_own_lead_is_not_offered(
+    service: BookingService, clock: ManualClock, room: Room, others: list[User]
+) -> None:
+    """A wait lasts while the slot can be booked by the room's rules, not the global
+    lead: an offer made later could not be taken."""
+    today = date(2026, 11, 25)  # now 10:00; the slot starts at 14:00
+    keys = slot_keys(room, today, 14)
+    await service.block_slots(room, today, keys, owner_id=9001)
+    await with_lead(room, 180)
+    (wait,) = await service.wait_for_slots(others[0].id, room.id, today, keys)
+    assert wait.ends_ms == to_ms(wait.start - timedelta(hours=3))
+
+    clock.advance(minutes=90)  # 11:30: 2.5 h ahead, inside the room's lead
+    await service.unblock_slots(room, today, keys)
+    await service.aftermath.drain()
+    await service.waitlist.tick()
+
+    assert await offers_to(others[0].id) == []
+    assert await waits_of(others[0].id) == []
+    assert await claim_of(room, keys[0]) is None
+
+
+async def test_no_offer_is_made_inside_a_lead_the_owner_lengthened_after_the_wait(
+    service: BookingService, clock: ManualClock, room: Room, others: list[User]
+) -> None:
+    """The lead is the room's as it is when the slot frees, not when the wait began."""
+    today = date(2026, 11, 25)  # now 10:00; the slot starts at 14:00
+    keys = slot_keys(room, today, 14)
+    await service.block_slots(room, today, keys, owner_id=9001)
+    await service.wait_for_slots(others[0].id, room.id, today, keys)  # the global 30 minutes
+    await with_lead(room, 180)
+
+    clock.advance(minutes=90)  # 11:30: inside the room's new lead
+    await service.unblock_slots(room, today, keys)
+    await service.aftermath.drain()
+    await service.waitlist.tick()
+
+    assert await offers_to(others[0].id) == []
+    assert await claim_of(room, keys[0]) is None
 
 
 async def test_a_tampered_wait_for_another_room_or_slot_is_refused(

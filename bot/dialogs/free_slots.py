@@ -74,7 +74,7 @@ async def results_getter(
         return {**shown, "heading": "", "problem": _refused(error)}
     zone = search_zone(rooms)
     found = await free_slots(
-        rooms, window, now=booking_service.clock.now(), min_lead=booking_service.rules.min_lead
+        rooms, window, now=booking_service.clock.now(), lead_of=booking_service.booking_lead
     )
     listed = found[:ROOMS_SHOWN]
     lines = [

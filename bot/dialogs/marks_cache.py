@@ -45,7 +45,7 @@ class DayMarksCache:
 
 async def read_marks(service: BookingService, room: Room, days: Sequence[date]) -> dict[date, DayMark]:
     """The marks as they are now, from the database."""
-    return await day_marks(room, days, now=service.clock.now(), min_lead=service.rules.min_lead)
+    return await day_marks(room, days, now=service.clock.now(), min_lead=service.booking_lead(room))
 
 
 async def marks_of(manager: DialogManager, room: Room, days: Sequence[date]) -> dict[date, DayMark]:

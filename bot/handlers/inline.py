@@ -146,9 +146,7 @@ def _room_result(room: Room, services: Services) -> InlineQueryResultArticle:
 
 async def _free_results(rooms: Sequence[Room], window: FreeWindow, services: Services) -> Results:
     by_id = {str(room.id): room for room in rooms}
-    found = await free_slots(
-        rooms, window, now=services.clock.now(), min_lead=services.bookings.rules.min_lead
-    )
+    found = await free_slots(rooms, window, now=services.clock.now(), lead_of=services.bookings.booking_lead)
     return [
         _free_result(by_id[free.room_id], window.day, free.slots, free.cheapest_paise, services)
         for free in found
