@@ -247,8 +247,12 @@ class Claimant:
         return {"booking_id": self.booking_id, "kind": self.kind, **offer}
 
 
-async def _nothing() -> None:
-    return None
+async def _all_at_once(works: Iterable[Awaitable[object]]) -> None:
+    """Run ``works`` together, each to its end, then raise the first failure (the stale
+    passes retry what a failed release left)."""
+    for failed in await asyncio.gather(*works, return_exceptions=True):
+        if isinstance(failed, BaseException):
+            raise failed
 
 
 class BookingService:
@@ -352,7 +356,7 @@ class BookingService:
             prices=room.prices,
             tz=room.zone,
             now=self.clock.now(),
-            min_lead=self.room_rules(room).lead,
+            min_lead=self.booking_lead(room),
             taken=taken,
             blocked=blocked,
         )
@@ -462,13 +466,12 @@ class BookingService:
         stale-claims pass frees, never a booking whose slots are free to others."""
         if booking:
             await delete_refused([booking_id])
-        for failed in await asyncio.gather(
-            self._release(booking_id) if claims else _nothing(),
-            release_hold(booking_id) if hold else _nothing(),
-            return_exceptions=True,
-        ):
-            if isinstance(failed, BaseException):
-                raise failed
+        releases: list[Awaitable[object]] = []
+        if claims:
+            releases.append(self._release(booking_id))
+        if hold:
+            releases.append(release_hold(booking_id))
+        await _all_at_once(releases)
 
     # ---- weekly series ---------------------------------------------------------------
 
@@ -880,9 +883,7 @@ class BookingService:
                 releases.append(release_series_hold(booking.series.code))
             else:
                 releases.append(release_hold(booking.id))
-        for failed in await asyncio.gather(*releases, return_exceptions=True):
-            if isinstance(failed, BaseException):
-                raise failed  # each release ran to its end first; the stale passes retry
+        await _all_at_once(releases)
         log.info("booking %s %s -> %s", booking.code, expected.value, target.value)
         return Booking.model_validate(raw)
 
@@ -1037,17 +1038,16 @@ class BookingService:
         """
         if read is None or read.id != parse_object_id(booking_id) or read.user_id != user_id:
             read = await self.booking_of_user(booking_id, user_id)
-        as_read = read
-        told = quote
+        as_read = read  # for the closure: ``read`` is typed optional there
 
         async def refund_of(booking: Booking) -> RefundQuote:
-            if told is None:
+            if quote is None:
                 return await self.refund_quote(booking)
             if booking is not as_read and (
-                booking.status is not as_read.status or _differs(await self.refund_quote(booking), told)
+                booking.status is not as_read.status or _differs(await self.refund_quote(booking), quote)
             ):
                 raise BookingNotCancellableError(booking.status)  # not what the caller told
-            return told
+            return quote
 
         closed = await self._close_with_refund(
             read,

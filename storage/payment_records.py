@@ -93,7 +93,12 @@ def refund_fields(entries: list[RefundEntry]) -> dict[str, Any]:
 def ledger_as_read(booking: Booking, entries: list[RefundEntry]) -> dict[str, Any]:
     """The condition that ``booking``'s payments are still those read and the keys of the
     new refund ``entries`` still free: a refund worked out from a read holds only then."""
-    return {"payment_count": len(booking.payments), **{_entry(e.key): {"$exists": False} for e in entries}}
+    return {"payment_count": len(booking.payments), **_keys_free(entries)}
+
+
+def _keys_free(entries: list[RefundEntry]) -> dict[str, Any]:
+    """The condition that no refund entry has any of these entries' keys yet."""
+    return {_entry(e.key): {"$exists": False} for e in entries}
 
 
 # ---- the bookings a payment speaks of ------------------------------------------------
@@ -160,9 +165,7 @@ async def add_refunds(
 ) -> Booking | None:
     """Record new refund entries (owed), each unless its key exists; None when any does or
     ``condition`` fails."""
-    query: dict[str, Any] = {"_id": booking.id, **(condition or {})}
-    for entry in entries:
-        query[_entry(entry.key)] = {"$exists": False}
+    query: dict[str, Any] = {"_id": booking.id, **(condition or {}), **_keys_free(entries)}
     owed = owes_refunds(now_ms)
     return await _moved(query, {**refund_fields(entries), **owed["$set"]}, **{"$inc": owed["$inc"]})
 
@@ -241,7 +244,7 @@ async def record_outside_refund(booking: Booking, entry: RefundEntry) -> Booking
     """A refund the ledger did not ask for (made in Razorpay's dashboard), as Razorpay
     reported it; None when another delivery recorded it first."""
     return await _moved(
-        {"_id": booking.id, _entry(entry.key): {"$exists": False}},
+        {"_id": booking.id, **_keys_free([entry])},
         refund_fields([entry]),
     )
 
