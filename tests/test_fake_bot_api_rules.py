@@ -4,6 +4,7 @@ aiogram-dialog test tools through tests.dialog_support."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ from aiogram_dialog.api.entities import NewMessage
 
 from tests.dialog_support import RecordingBot, RuleKeepingMessageManager
 from tests.fakes.bot_api import BotApi
-from tests.fakes.bot_api_rules import refusal, visible_length
+from tests.fakes.bot_api_rules import form_text, json_value, refusal, visible_length
 from tests.fakes.telegram import FakeTelegram
 from tests.telegram_support import bot_for
 
@@ -216,3 +217,16 @@ async def test_the_dialog_test_bot_refuses_an_inline_answer_telegram_would_refus
     with pytest.raises(TelegramBadRequest, match="RESULT_ID_DUPLICATE"):
         await bot(AnswerInlineQuery(inline_query_id="1", results=[article("a"), article("a")]))
     assert bot.calls == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [7, True, False, None, 1.5, [1, 2], {"inline_keyboard": [[{"text": "💳 Pay ₹1,200", "url": "x"}]]}],
+)
+def test_a_json_body_value_reads_as_the_text_a_form_would_carry(value: Any) -> None:
+    """The HTTP fakes read a JSON body's values as a form's (Telegram reads both alike),
+    and keep a structured one's value beside its text so it is not parsed again."""
+    text = form_text(value)
+    assert text == json.dumps(value)
+    assert json_value(text) == value
+    assert json_value(json.dumps(value)) == value  # the same value from a form's text

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp import web
 
-from tests.fakes.bot_api_rules import refusal
+from tests.fakes.bot_api_rules import json_value, refusal
 from tests.fakes.telegram import bad_request, bot_api_fields
 
 TOKEN = "123456:BOTAPI"
@@ -306,7 +305,7 @@ class BotApi:
             "text": fields.get("text") or fields.get("caption") or "",
         }
         if fields.get("reply_markup"):
-            message["reply_markup"] = json.loads(fields["reply_markup"])
+            message["reply_markup"] = json_value(fields["reply_markup"])
         return message
 
     async def api_sendmessage(self, fields: dict[str, Any]) -> Any:
@@ -329,7 +328,7 @@ class BotApi:
     async def api_editmessagereplymarkup(self, fields: dict[str, Any]) -> Any:
         chat = self.chat(int(fields["chat_id"]))
         message = dict(chat.messages.get(int(fields["message_id"]), self._message(fields)))
-        message["reply_markup"] = json.loads(fields.get("reply_markup") or "{}") or None
+        message["reply_markup"] = json_value(fields.get("reply_markup") or "{}") or None
         chat.messages[message["message_id"]] = message
         return message
 

@@ -7,7 +7,6 @@ answers."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.bot_api_rules import refusal
+from tests.fakes.bot_api_rules import form_text, json_value, refusal
 
 SEND_METHODS = {"sendmessage", "senddocument", "sendvenue", "sendphoto", "sendlocation"}
 
@@ -28,7 +27,7 @@ async def bot_api_fields(request: web.Request) -> tuple[dict[str, Any], dict[str
     is kept as the field ``<part>:filename``."""
     if request.content_type == "application/json":
         body = await request.json()
-        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}, {}
+        return {name: form_text(value) for name, value in body.items()}, {}
     fields: dict[str, Any] = {}
     files: dict[str, bytes] = {}
     for name, value in (await request.post()).items():
@@ -152,7 +151,7 @@ class FakeTelegram:
         if method == "sendmessage":
             message["text"] = fields.get("text", "")
         if fields.get("reply_markup"):  # Telegram echoes the keyboard back
-            message["reply_markup"] = json.loads(fields["reply_markup"])
+            message["reply_markup"] = json_value(fields["reply_markup"])
         if method == "senddocument":
             message["document"] = {"file_id": "doc", "file_unique_id": "doc"}
             message["caption"] = fields.get("caption")
