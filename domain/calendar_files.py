@@ -8,12 +8,16 @@ replaces the event in the musician's calendar instead of adding one: a moved ses
 is sent again as ``PUBLISH`` with the same UID and a higher SEQUENCE, a cancelled one
 as ``CANCEL`` with the same UID and a higher SEQUENCE still.
 
+A weekly series gets one file with every week's session, each under its week's own
+UID: a week moved or cancelled later replaces or takes off just that event.
+
 The file is made when the outbox delivers it (like the invoice): an outbox message
 carries only its reference, ``CalendarFileRef.attachment``."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -22,13 +26,14 @@ from urllib.parse import quote, urlencode
 
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress
 
+from domain.codes import is_series_code
 from domain.sessions import Session, sessions_in
 from domain.slots import Slot
 from domain.words import calendar as words
 from domain.words.facts import BookingFacts, RoomFacts
 
 CALENDAR_ATTACHMENT = "calendar:"
-"""An outbox ``attachment`` of ``calendar:<booking id>:<method>:<sequence>``."""
+"""An outbox ``attachment`` of ``calendar:<booking id or series code>:<method>:<sequence>``."""
 PRODID = "-//JamRoom bot//Bookings//EN"
 ALARM_BEFORE = timedelta(hours=1)
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
@@ -44,16 +49,21 @@ class CalendarMethod(StrEnum):
 
 @dataclass(frozen=True)
 class CalendarFileRef:
-    """Which file to make at delivery: the booking, the method and its SEQUENCE (fixed
+    """Which file to make at delivery: of what, the method and its SEQUENCE (fixed
     when the message is queued, so a cancellation always outranks the file before it)."""
 
-    booking_id: str
+    subject: str
+    """The booking's id, or a weekly series' code (``JW-...``): a file of its weeks."""
     method: CalendarMethod
     sequence: int
 
     @property
     def attachment(self) -> str:
-        return f"{CALENDAR_ATTACHMENT}{self.booking_id}:{self.method.value}:{self.sequence}"
+        return f"{CALENDAR_ATTACHMENT}{self.subject}:{self.method.value}:{self.sequence}"
+
+    @property
+    def series_code(self) -> str | None:
+        return self.subject if is_series_code(self.subject) else None
 
     @classmethod
     def parse(cls, attachment: str) -> CalendarFileRef:
@@ -61,10 +71,10 @@ class CalendarFileRef:
         parts = attachment.split(":")
         if len(parts) != 4 or f"{parts[0]}:" != CALENDAR_ATTACHMENT or not parts[1]:
             raise ValueError(f"not a calendar file: {attachment!r}")
-        _, booking_id, method, sequence = parts
+        _, subject, method, sequence = parts
         if not re.fullmatch(r"[0-9]{1,6}", sequence):
             raise ValueError(f"not a calendar file's sequence: {attachment!r}")
-        return cls(booking_id, CalendarMethod(method), int(sequence))
+        return cls(subject, CalendarMethod(method), int(sequence))
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,7 @@ def calendar_entries(booking: BookingFacts, uid_host: str) -> list[CalendarEntry
 
 
 def calendar_file(
-    booking: BookingFacts,
+    bookings: Sequence[BookingFacts],
     room: RoomFacts,
     ref: CalendarFileRef,
     *,
@@ -105,17 +115,22 @@ def calendar_file(
     uid_host: str,
     organizer_url: str,
 ) -> bytes:
-    """The booking's calendar file. ``stamp`` (DTSTAMP) is when it is made; times are
-    in the room's zone, with its VTIMEZONE; ``organizer_url`` names the room's side
-    (iTIP wants an ORGANIZER; the bot's chat is the one address a musician can reach)."""
-    entries = calendar_entries(booking, uid_host)
+    """The calendar file of a booking, or of a weekly series' weeks (one room): every
+    session of each, under the booking's own UIDs. ``stamp`` (DTSTAMP) is when it is
+    made; times are in the room's zone, with its VTIMEZONE; ``organizer_url`` names the
+    room's side (iTIP wants an ORGANIZER; the bot's chat is the one address a musician
+    can reach)."""
+    entries = [(booking, entry) for booking in bookings for entry in calendar_entries(booking, uid_host)]
+    if not entries:
+        raise ValueError("a calendar file needs a session")
+    first = min(entry.start for _, entry in entries)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", ref.method.value)
-    calendar.add_component(room_timezone(room.zone.key, entries[0].start.astimezone(room.zone).year))
-    for entry in entries:
+    calendar.add_component(room_timezone(room.zone.key, first.astimezone(room.zone).year))
+    for booking, entry in entries:
         calendar.add_component(_event(booking, room, ref, entry, stamp, organizer_url))
     return calendar.to_ical()
 

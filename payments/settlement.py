@@ -33,7 +33,7 @@ from payments.refunds import Refunds, owed_in_full
 from storage.announcements import announce
 from storage.booking_service import BookingService
 from storage.bookings import booking_by_code
-from storage.calendar_messages import send_calendar_file
+from storage.calendar_messages import send_calendar_file, send_series_calendar_file
 from storage.models import Booking, PaymentEntry, Room
 from storage.moves import CHANGE_REFUSED, SessionChanges, change_purpose
 from storage.outbox import enqueue
@@ -354,7 +354,8 @@ class Settlement:
 
     async def _announce_series(self, weeks: list[Booking], room: Room, paid: Paid) -> None:
         """Once every week records the payment: the musician hears which weeks are theirs
-        (and which are refunded, why), the invoice follows, then the owners' news."""
+        (and which are refunded, why), the invoice and one calendar file of the weeks
+        follow, then the owners' news."""
         if not weeks or any(b.payment_id != paid.payment_id for b in weeks):
             return
         lead = weeks[0]
@@ -372,6 +373,7 @@ class Settlement:
         )
         if kept:
             await self.invoices.send_invoice(lead, dedupe_key=f"{lead.id}:invoice")
+            await send_series_calendar_file(kept, now=self.clock.now())  # after the invoice, as a booking's
             await announce(lead, room, owners=partial(owner.new_series, kept, room, who), key="paid", now=now)
 
     # ---- a move's or an extra hour's difference -------------------------------------

@@ -368,6 +368,10 @@ class BookingService:
             raise BookingNotFoundError
         return booking
 
+    async def series_weeks(self, series_code: str) -> list[Booking]:
+        """Every week of a weekly series, first week first (none for an unknown code)."""
+        return await series_weeks(series_code)
+
     async def booking_of_user(self, booking_id: str | PydanticObjectId, user_id: int) -> Booking:
         booking = await self.booking(booking_id)
         if booking.user_id != user_id:

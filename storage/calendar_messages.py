@@ -34,6 +34,18 @@ async def send_calendar_file(booking: Booking, room: Room, *, now: datetime) -> 
     )
 
 
+async def send_series_calendar_file(weeks: list[Booking], *, now: datetime) -> bool:
+    """Queue a weekly series' one file, of the weeks it holds when it is delivered; False
+    when it was queued already. No Google Calendar buttons: one per week would bury the
+    chat, and the file adds them all."""
+    lead = weeks[0]
+    assert lead.series is not None, "a series' file is of a series"
+    ref = CalendarFileRef(lead.series.code, CalendarMethod.PUBLISH, 0)
+    return await enqueue(
+        lead.user_id, "", dedupe_key=f"{lead.series.code}:calendar", now=now, attachment=ref.attachment
+    )
+
+
 async def send_calendar_cancellation(
     booking: Booking, *, ended_as: BookingStatus, wait_if: Iterable[BookingStatus], now: datetime
 ) -> bool:

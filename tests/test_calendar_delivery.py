@@ -7,6 +7,7 @@ METHOD:CANCEL with the same UID and a higher SEQUENCE. Each file goes once."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,14 +15,16 @@ from icalendar import Calendar, Event
 
 from bot.cancellations import cancel_for_musician, terminate_for_owner
 from domain.booking_status import BookingStatus
-from domain.errors import BookingNotCancellableError
+from domain.errors import BookingNotCancellableError, BookingNotFoundError
+from domain.words.formats import money
 from jobs.delivery import OutboxDeliverer
 from storage.calendar_messages import send_calendar_cancellation
 from storage.models import Booking, Room, User
 from storage.outbox import OutboxMessage, OutboxStatus
+from storage.series import series_weeks
 from tests.delivery_support import BOT_USERNAME, deliver_all, document_bytes, document_name
 from tests.fakes.telegram import Call, FakeTelegram
-from tests.payment_support import PaymentWorld, held_booking, pay
+from tests.payment_support import TOMORROW, PaymentWorld, held_booking, keys, pay
 
 
 async def confirmed(world: PaymentWorld, room: Room, user: User, *hours: int) -> Booking:
@@ -29,6 +32,21 @@ async def confirmed(world: PaymentWorld, room: Room, user: User, *hours: int) ->
     _, body = await pay(world, booking)
     assert (await world.post_event(body))[1]["outcome"] == "confirmed"
     return await world.payments.bookings.booking(booking.id)
+
+
+async def confirmed_series(
+    world: PaymentWorld, room: Room, user: User, weeks: int, *hours: int
+) -> list[Booking]:
+    """A weekly series of Thursdays from TOMORROW, paid through its one link."""
+    held = await world.payments.bookings.create_series(
+        user.id, room.id, TOMORROW, keys(room, TOMORROW, *hours), weeks
+    )
+    assert held[0].series is not None
+    await world.payments.ensure_payment_link(held[0], room, user)
+    link_id = (await world.payments.bookings.booking(held[0].id)).payment["link_id"]
+    body = world.api.paid_event(link_id, world.api.pay_link(link_id))
+    assert (await world.post_event(body))[1]["outcome"] == "confirmed"
+    return await series_weeks(held[0].series.code)
 
 
 def calendar_documents(telegram: FakeTelegram) -> list[Call]:
@@ -145,3 +163,68 @@ async def test_a_file_for_a_booking_that_is_gone_fails_without_sending(
     assert message is not None
     assert message.status is OutboxStatus.FAILED
     assert calendar_documents(telegram) == []
+
+
+async def test_a_weekly_series_gets_one_file_with_each_week_under_its_own_uid(
+    world: PaymentWorld, bot_deliverer: OutboxDeliverer, telegram: FakeTelegram, room: Room, user: User
+) -> None:
+    weeks = await confirmed_series(world, room, user, 3, 18, 19)
+    assert weeks[0].series is not None
+    await deliver_all(bot_deliverer)
+    (sent,) = calendar_documents(telegram)
+    assert document_name(sent) == f"{weeks[0].series.code}.ics"
+    assert "3 sessions a week apart from Thu 26 Nov 2026, 18:00–20:00" in sent.fields["caption"]
+    assert url_buttons(sent) == []  # the file adds them all
+    calendar = Calendar.from_ical(document_bytes(sent))
+    assert calendar["METHOD"] == "PUBLISH"
+    events = calendar.events
+    assert [str(e["UID"]) for e in events] == [f"{w.code}@{BOT_USERNAME}.t.me" for w in weeks]
+    assert [e.decoded("DTSTART") for e in events] == [w.starts_at for w in weeks]
+    assert events[1].decoded("DTSTART") - events[0].decoded("DTSTART") == timedelta(weeks=1)
+    assert [str(e["DESCRIPTION"]).split(".")[0] for e in events] == [
+        f"JamRoom booking {w.code}, paid {money(w.amount_paise)}" for w in weeks
+    ]
+    # After the invoice, as a booking's; once, however often the webhook comes again.
+    documents = [document_name(c) for c in telegram.delivered("sendDocument")]
+    assert documents[0].startswith("invoice-")
+    assert documents[1:] == [f"{weeks[0].series.code}.ics"]
+    assert await deliver_all(bot_deliverer) == 0
+
+
+async def test_a_series_week_cancelled_later_is_taken_off_by_its_own_uid(
+    world: PaymentWorld, bot_deliverer: OutboxDeliverer, telegram: FakeTelegram, room: Room, user: User
+) -> None:
+    weeks = await confirmed_series(world, room, user, 3, 18)
+    await deliver_all(bot_deliverer)
+    await cancel_for_musician(world.payments.bookings, str(weeks[1].id), user.id, world.payments)
+    await deliver_all(bot_deliverer)
+    series_file, cancelled = calendar_documents(telegram)
+    published = Calendar.from_ical(document_bytes(series_file)).events[1]
+    (calendar, gone) = event_of(cancelled)
+    assert calendar["METHOD"] == "CANCEL"
+    assert gone["UID"] == published["UID"]
+    assert gone["SEQUENCE"] > published["SEQUENCE"]
+
+
+async def test_a_series_file_made_late_holds_only_the_weeks_still_kept(
+    world: PaymentWorld, bot_deliverer: OutboxDeliverer, telegram: FakeTelegram, room: Room, user: User
+) -> None:
+    """The file is made when it is delivered: a week cancelled before that is left out,
+    and with no week left it fails without sending."""
+    weeks = await confirmed_series(world, room, user, 3, 18)
+    await cancel_for_musician(world.payments.bookings, str(weeks[0].id), user.id, world.payments)
+    await deliver_all(bot_deliverer)
+    series_file = next(c for c in calendar_documents(telegram) if document_name(c).startswith("JW-"))
+    uids = [str(e["UID"]) for e in Calendar.from_ical(document_bytes(series_file)).events]
+    assert uids == [f"{w.code}@{BOT_USERNAME}.t.me" for w in weeks[1:]]
+    assert "2 sessions a week apart" in series_file.fields["caption"]
+
+    for week in weeks[1:]:
+        await cancel_for_musician(world.payments.bookings, str(week.id), user.id, world.payments)
+    with pytest.raises(BookingNotFoundError):
+        await bot_deliverer.attachments(series_file_attachment(weeks))  # type: ignore[misc]
+
+
+def series_file_attachment(weeks: list[Booking]) -> str:
+    assert weeks[0].series is not None
+    return f"calendar:{weeks[0].series.code}:PUBLISH:0"

@@ -92,7 +92,7 @@ def made(
     booking: Booked, room: Place, method: CalendarMethod = CalendarMethod.PUBLISH, seq: int = 0
 ) -> bytes:
     ref = CalendarFileRef("66b0ced536349d307f9927e4", method, seq)
-    return calendar_file(booking, room, ref, stamp=MADE_AT, uid_host=HOST, organizer_url=ORGANIZER)
+    return calendar_file([booking], room, ref, stamp=MADE_AT, uid_host=HOST, organizer_url=ORGANIZER)
 
 
 def only_event(data: bytes) -> tuple[Calendar, Event]:

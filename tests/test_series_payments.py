@@ -90,7 +90,11 @@ async def test_one_link_pays_every_week_and_is_told_once_with_one_invoice(
             PaymentPurpose.SERIES,
         )
     to_musician = await outbox_to(user.id)
-    assert [m.dedupe_key for m in to_musician] == [f"{weeks[0].id}:confirmed", f"{weeks[0].id}:invoice"]
+    assert [m.dedupe_key for m in to_musician] == [
+        f"{weeks[0].id}:confirmed",
+        f"{weeks[0].id}:invoice",
+        f"{code}:calendar",  # one file of every week (tests/test_calendar_delivery.py)
+    ]
     told = to_musician[0].text
     assert "Weekly booking confirmed" in told
     assert code in told

@@ -4,10 +4,11 @@ of the files sent in the chat (HTML, like every message)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from domain.words.facts import BookingFacts, RoomFacts
-from domain.words.formats import HOUR, count, h, money, session_span
+from domain.words.formats import HOUR, SESSION, count, h, money, session_span
 from domain.words.language import N_, _, speaks_when_read
 
 Buttons = list[list[dict[str, str]]]
@@ -38,6 +39,16 @@ def file_caption(booking: BookingFacts, room: RoomFacts) -> str:
         "📅 {room}, {session}: open this file to add the session "
         "to your calendar (with a reminder an hour before), or tap Add to Google Calendar."
     ).format(room=h(room.name), session=session_span(booking, room.zone))
+
+
+def series_file_caption(weeks: Sequence[BookingFacts], room: RoomFacts) -> str:
+    """The caption of a weekly series' one file: ``weeks`` are those it holds."""
+    return _(
+        "📅 {room}, {sessions} a week apart from {session}: open this file to add them all "
+        "to your calendar (each with a reminder an hour before)."
+    ).format(
+        room=h(room.name), sessions=count(len(weeks), SESSION), session=session_span(weeks[0], room.zone)
+    )
 
 
 def cancelled_caption(booking: BookingFacts, room: RoomFacts) -> str:
