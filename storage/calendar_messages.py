@@ -39,7 +39,7 @@ async def send_series_calendar_file(weeks: list[Booking], *, now: datetime) -> b
     when it was queued already. No Google Calendar buttons: one per week would bury the
     chat, and the file adds them all."""
     lead = weeks[0]
-    assert lead.series is not None, "a series' file is of a series"
+    assert lead.series is not None
     ref = CalendarFileRef(lead.series.code, CalendarMethod.PUBLISH, 0)
     return await enqueue(
         lead.user_id, "", dedupe_key=f"{lead.series.code}:calendar", now=now, attachment=ref.attachment

@@ -15,8 +15,10 @@ from icalendar import Calendar, Event
 
 from bot.cancellations import cancel_for_musician, terminate_for_owner
 from domain.booking_status import BookingStatus
+from domain.calendar_files import CalendarFileRef, CalendarMethod
 from domain.errors import BookingNotCancellableError, BookingNotFoundError
 from domain.words.formats import money
+from jobs.calendar_delivery import CalendarFiles
 from jobs.delivery import OutboxDeliverer
 from storage.calendar_messages import send_calendar_cancellation
 from storage.models import Booking, Room, User
@@ -221,10 +223,11 @@ async def test_a_series_file_made_late_holds_only_the_weeks_still_kept(
 
     for week in weeks[1:]:
         await cancel_for_musician(world.payments.bookings, str(week.id), user.id, world.payments)
+    files = CalendarFiles(world.payments.clock, world.payments.bookings, BOT_USERNAME)
     with pytest.raises(BookingNotFoundError):
-        await bot_deliverer.attachments(series_file_attachment(weeks))  # type: ignore[misc]
+        await files.render_attachment(series_attachment(weeks))
 
 
-def series_file_attachment(weeks: list[Booking]) -> str:
+def series_attachment(weeks: list[Booking]) -> str:
     assert weeks[0].series is not None
-    return f"calendar:{weeks[0].series.code}:PUBLISH:0"
+    return CalendarFileRef(weeks[0].series.code, CalendarMethod.PUBLISH, 0).attachment

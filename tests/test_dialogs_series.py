@@ -114,7 +114,7 @@ def asha(
 
 async def queued(chat_id: int) -> list[str]:
     found = await OutboxMessage.find(OutboxMessage.chat_id == chat_id).sort("created_at").to_list()
-    return ["invoice" if m.attachment else m.text for m in found]
+    return [m.attachment.split(":")[0] if m.attachment else m.text for m in found]
 
 
 async def test_a_weekly_booking_paid_in_the_chat_then_one_week_cancelled_and_refunded(
@@ -142,7 +142,7 @@ async def test_a_weekly_booking_paid_in_the_chat_then_one_week_cancelled_and_ref
     assert {w.status for w in await series_weeks(code)} == {BookingStatus.NOT_STARTED}
     told = await queued(ASHA)
     assert told[0].startswith("✅ <b>Weekly booking confirmed</b>")
-    assert told[1:] == ["invoice"]
+    assert told[1:] == ["invoice", "calendar"]
 
     # A week after the first session, Asha cannot make the 17 Dec one.
     clock.set(weeks[0].ends_at + timedelta(days=1))
