@@ -4,6 +4,7 @@ aiogram-dialog test tools through tests.dialog_support."""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -230,3 +231,5 @@ def test_a_json_body_value_reads_as_the_text_a_form_would_carry(value: Any) -> N
     assert text == json.dumps(value)
     assert json_value(text) == value
     assert json_value(json.dumps(value)) == value  # the same value from a form's text
+    copied = copy.deepcopy(text)
+    assert (copied, json_value(copied)) == (text, value)

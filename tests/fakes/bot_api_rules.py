@@ -93,10 +93,10 @@ class JsonText(str):
 
     parsed: Any
 
-    def __new__(cls, value: Any) -> JsonText:
-        text = super().__new__(cls, json.dumps(value))
-        text.parsed = value
-        return text
+    def __new__(cls, text: str, parsed: Any = None) -> JsonText:
+        made = super().__new__(cls, text)
+        made.parsed = parsed  # a copy or a pickle brings it back from the instance's __dict__
+        return made
 
 
 def form_text(value: Any) -> str:
@@ -108,7 +108,7 @@ def form_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    return JsonText(value)
+    return JsonText(json.dumps(value), value)
 
 
 def json_value(value: str | Any) -> Any:
