@@ -53,20 +53,27 @@ class Side:
 
 
 def run(*command: str | Path, cwd: Path = HERE) -> str:
-    return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        shown = " ".join(str(part) for part in command)
+        raise SystemExit(f"{shown} (in {cwd}) failed:\n{(done.stdout + done.stderr)[-3000:]}")
+    return done.stdout
 
 
 def other_checkout(revision: str, workdir: Path) -> Path:
-    """A worktree of ``revision`` with its own virtualenv, made once."""
+    """A worktree of ``revision`` with its own virtualenv, made once (a marker file says
+    the install finished, so an interrupted one is done again)."""
     commit = run("git", "rev-parse", "--verify", f"{revision}^{{commit}}").strip()
     checkout = workdir / commit[:12]
-    if not (checkout / ".venv" / "bin" / "python").exists():
+    installed = checkout / ".venv" / "installed"
+    if not installed.exists():
         print(f"making a worktree of {commit[:12]} with its own virtualenv in {checkout} ...", flush=True)
         if not checkout.exists():
             workdir.mkdir(parents=True, exist_ok=True)
             run("git", "worktree", "add", "--detach", checkout, commit)
         run(sys.executable, "-m", "venv", checkout / ".venv")
         run(checkout / ".venv" / "bin" / "pip", "install", "-q", "-e", ".[test]", cwd=checkout)
+        installed.write_text(commit + "\n")
     return checkout
 
 
