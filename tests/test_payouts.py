@@ -24,6 +24,7 @@ from payments.payouts import PAYOUT_LEASE_MS, transfer_notes
 from payments.razorpay_gateway import RazorpayGateway
 from storage.booking_service import BookingService
 from storage.models import Booking, Room, User
+from storage.moves import SessionChanges
 from storage.payouts import claim_transfer, set_payout_account
 from storage.series import series_weeks
 from storage.times import to_ms
@@ -378,3 +379,29 @@ async def test_a_series_paid_late_transfers_the_weeks_it_books_before_refunding_
     assert len(transfer_posts) == 3
     assert all(i < refund_at for i in transfer_posts)  # Razorpay refuses transfers after a refund
     assert world.api.reversals == []
+
+
+async def test_a_dearer_moves_difference_is_transferred_when_its_webhook_comes(
+    world: PaymentWorld, linked: Room, user: User
+) -> None:
+    """The move's own payment gets its own transfer of the owner's share at once, not
+    only when the retry job comes round."""
+    booking, first_payment, _ = await paid(world, linked, user, 14)  # ₹600
+    moving = await SessionChanges(world.payments.bookings).request_move(
+        booking.id, user.id, TOMORROW, keys(linked, TOMORROW, 18)
+    )  # ₹800
+    await world.payments.ensure_change_link(moving.booking, linked, user)
+    waiting = await world.payments.bookings.booking(booking.id)
+    assert waiting.change is not None
+    assert waiting.change.link_id
+    move_payment = world.api.pay_link(waiting.change.link_id)
+    status, answer = await world.post_event(world.api.paid_event(waiting.change.link_id, move_payment))
+    assert (status, answer["outcome"]) == (200, "move or extra hour applied")
+    await world.payments.drain()
+
+    (transfer,) = world.api.transfers_of(move_payment)
+    assert (transfer["recipient"], transfer["amount"]) == (ACCOUNT, 20_000 * 9 // 10)
+    moved = await world.payments.bookings.booking(booking.id)
+    assert moved.payouts[move_payment].status is PayoutStatus.TRANSFERRED
+    assert len(world.api.transfers_of(first_payment)) == 1  # the booking's own, once
+    assert await world.payments.retry_due_payouts() == 0
