@@ -42,6 +42,10 @@ from storage.series import news_key
 log = logging.getLogger(__name__)
 
 S = BookingStatus
+CHANGE_LAST_LOOK = timedelta(minutes=1)
+"""How long before a move or an extra hour lapses unpaid the clock asks the gateway
+about its link (every tick until it lapses): a payment whose webhook is late or lost
+still applies it."""
 RECONCILE_AFTER = timedelta(minutes=3)
 """A hold's link is asked about when no webhook came this long after the hold began,
 and again every RECONCILE_AFTER until the hold ends."""
@@ -131,7 +135,14 @@ class BookingClock:
     async def lapse_changes(self) -> int:
         """Moves not paid within their hold, and extra hours not paid when they begin: the
         claim of their new slots is released (once: a conditional update), the booking
-        stays as it was, the link is closed and the musician told."""
+        stays as it was, the link is closed and the musician told. In a change's last
+        minute and once it is due, its link is asked about first: money paid without a
+        webhook (yet) applies the change while it may still be had, and is refunded in full
+        once it lapsed, as a late webhook's would be."""
+        gateway_up = self.payments is not None
+        for booking in await self.changes.due_to_lapse(within=CHANGE_LAST_LOOK):
+            if gateway_up and booking.change is not None and booking.change.link_id:
+                gateway_up = await self._reconcile_change(booking) is not None
         lapsed = await self.changes.lapse_due()
         for booking, change in lapsed:
             room = await self._room(booking.room_id)
@@ -284,6 +295,17 @@ class BookingClock:
             return await self.payments.reconcile(booking)
         except GatewayError as error:
             log.warning("could not reconcile %s: %s", booking.code, error)
+            return None
+
+    async def _reconcile_change(self, booking: Booking) -> Outcome | None:
+        """The gateway's word on the link of the booking's change, settled like its
+        webhook; None when the gateway could not be reached (the change lapses as if
+        unpaid, and a late webhook's money is refunded in full)."""
+        assert self.payments is not None
+        try:
+            return await self.payments.reconcile_change(booking)
+        except GatewayError as error:
+            log.warning("could not reconcile the change of %s: %s", booking.code, error)
             return None
 
     async def _status(self, booking: Booking) -> BookingStatus | None:

@@ -22,6 +22,11 @@ class JobPayments(Protocol):
         returns what that did."""
         ...
 
+    async def reconcile_change(self, booking: Booking) -> Outcome:
+        """Ask the gateway about the link of the booking's pending move or extra hour and
+        settle it as its webhook would; returns what that did."""
+        ...
+
     async def cancel_link_for(self, booking: Booking) -> None:
         """Close the link of a booking that can no longer be paid (quietly on failure)."""
         ...

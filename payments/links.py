@@ -191,6 +191,18 @@ class PaymentLinks:
             return await self.settlement.link_closed(link.reference_id)
         return LINK_STATUS.get(link.status, Outcome.LINK_UNKNOWN)
 
+    async def reconcile_change(self, booking: Booking) -> Outcome:
+        """Settle a move or an extra hour whose link was paid but whose webhook has not
+        come, by asking the gateway; the same path as the webhook. Raises GatewayError
+        when it cannot ask."""
+        change = booking.change
+        if change is None or not change.link_id:
+            return Outcome.NO_LINK
+        link = await self.gateway.fetch_link(change.link_id)
+        if link.status == "paid" and link.payment_id:
+            return await self.settlement.settle_paid(_paid_from(link))
+        return LINK_STATUS.get(link.status, Outcome.LINK_UNKNOWN)
+
 
 def _payable_for(link: PaymentLink, request: PaymentLinkRequest) -> bool:
     """A link found by the request's reference that can still take (or took) its money."""

@@ -102,6 +102,9 @@ class PaymentService:
     async def reconcile(self, booking: Booking) -> Outcome:
         return await self.links.reconcile(booking)
 
+    async def reconcile_change(self, booking: Booking) -> Outcome:
+        return await self.links.reconcile_change(booking)
+
     # ---- events --------------------------------------------------------------------
 
     async def handle_event(self, event_id: str, payload: dict[str, Any]) -> Outcome:

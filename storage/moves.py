@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -372,13 +372,18 @@ class SessionChanges:
 
     # ---- letting go ----------------------------------------------------------------------
 
+    async def due_to_lapse(self, limit: int = 200, *, within: timedelta | None = None) -> list[Booking]:
+        """Bookings whose change is past its time to be paid (not yet let go), or will be
+        ``within`` from now."""
+        until_ms = to_ms(self.clock.now() + (within or timedelta(0))) or 0
+        return await Booking.find({"change.lapses_ms": {"$lte": until_ms}}).limit(limit).to_list()
+
     async def lapse_due(self, limit: int = 200) -> list[tuple[Booking, PendingChange]]:
         """Changes whose difference was not paid in time: each let go once (a conditional
         update), its claims released. The bookings as they are now, with what lapsed."""
         now_ms = to_ms(self.clock.now()) or 0
-        due = await Booking.find({"change.lapses_ms": {"$lte": now_ms}}).limit(limit).to_list()
         lapsed: list[tuple[Booking, PendingChange]] = []
-        for booking in due:
+        for booking in await self.due_to_lapse(limit):
             change = booking.change
             if change is None:
                 continue

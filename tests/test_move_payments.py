@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
+
 from bot.app import booking_clock
 from domain.booking_status import BookingStatus
 from domain.calendar_files import CalendarFileRef
@@ -17,6 +19,7 @@ from domain.ledger import PaymentPurpose
 from domain.refund_status import RefundStatus
 from storage.models import Booking, Room, SlotClaim, User
 from storage.moves import CHANGE_REFUSED, MOVE_REFUND_REASON, SessionChanges
+from storage.times import from_ms
 from tests.payment_support import PaymentWorld, held_booking, keys, outbox_to, pdf_text
 
 THU = date(2026, 11, 26)
@@ -203,3 +206,76 @@ async def test_a_cheaper_move_refunds_the_difference_without_a_credit_note(
     assert not [m for m in await outbox_to(user.id) if (m.attachment or "").startswith("credit_note:")]
     text, _ = pdf_text((await world.payments.invoice_document(after))[1])
     assert "600.00" in text
+
+
+async def requested_move(world: PaymentWorld, room: Room, user: User) -> tuple[Booking, Booking, str]:
+    """A paid 14:00 booking with a move to 18:00 (₹200 more) waiting for its link's money."""
+    booking = await paid(world, room, user, 14)
+    outcome = await changes(world).request_move(booking.id, user.id, THU, keys(room, THU, 18))
+    await world.payments.ensure_change_link(outcome.booking, room, user)
+    waiting = await world.payments.bookings.booking(booking.id)
+    assert waiting.change is not None
+    assert waiting.change.link_id
+    return booking, waiting, waiting.change.link_id
+
+
+def link_fetches(world: PaymentWorld, link_id: str) -> int:
+    return sum(1 for method, path, _, _ in world.api.requests if method == "GET" and path.endswith(link_id))
+
+
+async def test_a_move_paid_without_a_webhook_is_applied_in_its_last_minute(
+    world: PaymentWorld, room: Room, user: User, clock: ManualClock
+) -> None:
+    booking, waiting, link_id = await requested_move(world, room, user)
+    payment_id = world.api.pay_link(link_id)  # paid in time; Razorpay's webhook does not come
+    jobs = booking_clock(world.payments.bookings, clock, world.payments)
+    await jobs.tick()
+    assert link_fetches(world, link_id) == 0  # not asked about before its last minute
+    assert (await world.payments.bookings.booking(booking.id)).change is not None
+
+    assert waiting.change is not None
+    clock.set((from_ms(waiting.change.lapses_ms) or clock.now()) - timedelta(seconds=30))
+    assert (await jobs.tick())["changes lapsed"] == 0
+    moved = await world.payments.bookings.booking(booking.id)
+    assert moved.change is None
+    assert moved.starts_at == at(18, room)
+    assert [(p.payment_id, p.purpose) for p in moved.payments][-1] == (payment_id, PaymentPurpose.MOVE)
+    told = [m.text for m in await outbox_to(user.id)]
+    assert any("Session moved" in text for text in told)
+    assert not any("was not paid in time" in text for text in told)
+    clock.advance(minutes=1)
+    assert (await jobs.tick())["changes lapsed"] == 0  # nothing left to let go or ask about
+    assert link_fetches(world, link_id) == 1
+
+
+async def test_a_move_paid_without_a_webhook_and_found_after_it_lapsed_is_refunded_in_full(
+    world: PaymentWorld, room: Room, user: User, clock: ManualClock
+) -> None:
+    """No tick ran in the change's last minute (the bot was down): the money is found when
+    it lapses and given back, as a late webhook's would be; the session stays."""
+    booking, _, link_id = await requested_move(world, room, user)
+    payment_id = world.api.pay_link(link_id)
+    clock.advance(minutes=16)
+    jobs = booking_clock(world.payments.bookings, clock, world.payments)
+    assert (await jobs.tick())["changes lapsed"] == 1
+    await world.payments.drain()
+    after = await world.payments.bookings.booking(booking.id)
+    assert after.starts_at == at(14, room)
+    (refund,) = after.refunds.values()
+    assert (refund.reason, refund.amount_paise, refund.payment_id) == (CHANGE_REFUSED, 20_000, payment_id)
+    assert world.api.refunded_total(payment_id) == 20_000
+
+
+async def test_with_the_gateway_down_an_unpaid_move_still_lapses(
+    world: PaymentWorld, room: Room, user: User, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    booking, _, link_id = await requested_move(world, room, user)
+    world.api.fail_next(link_id, status=500, times=5)  # asking about the link fails
+    clock.advance(minutes=16)
+    jobs = booking_clock(world.payments.bookings, clock, world.payments)
+    assert (await jobs.tick())["changes lapsed"] == 1
+    after = await world.payments.bookings.booking(booking.id)
+    assert after.change is None
+    assert after.starts_at == at(14, room)
+    assert any("was not paid in time" in m.text for m in await outbox_to(user.id))
+    assert f"could not reconcile the change of {booking.code}" in caplog.text
