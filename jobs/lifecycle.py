@@ -15,6 +15,7 @@ cancelled before its reminder)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from datetime import timedelta
 from functools import partial
 
@@ -291,22 +292,15 @@ class BookingClock:
         """The gateway's word on the booking's link, settled like its webhook; None when
         the gateway could not be reached."""
         assert self.payments is not None
-        try:
-            return await self.payments.reconcile(booking)
-        except GatewayError as error:
-            log.warning("could not reconcile %s: %s", booking.code, error)
-            return None
+        return await _unless_gateway_down(self.payments.reconcile(booking), booking.code)
 
     async def _reconcile_change(self, booking: Booking) -> Outcome | None:
         """The gateway's word on the link of the booking's change, settled like its
         webhook; None when the gateway could not be reached (the change lapses as if
         unpaid, and a late webhook's money is refunded in full)."""
         assert self.payments is not None
-        try:
-            return await self.payments.reconcile_change(booking)
-        except GatewayError as error:
-            log.warning("could not reconcile the change of %s: %s", booking.code, error)
-            return None
+        asking = self.payments.reconcile_change(booking)
+        return await _unless_gateway_down(asking, f"the change of {booking.code}")
 
     async def _status(self, booking: Booking) -> BookingStatus | None:
         return await status_of(booking.id)
@@ -320,3 +314,12 @@ class BookingClock:
 
     async def send_digests(self) -> int:
         return await self.digest.send_due()
+
+
+async def _unless_gateway_down(asking: Awaitable[Outcome], about: str) -> Outcome | None:
+    """What ``asking`` the gateway settled; None, logged, when it could not be reached."""
+    try:
+        return await asking
+    except GatewayError as error:
+        log.warning("could not reconcile %s: %s", about, error)
+        return None
