@@ -299,8 +299,8 @@ class BookingClock:
         webhook; None when the gateway could not be reached (the change lapses as if
         unpaid, and a late webhook's money is refunded in full)."""
         assert self.payments is not None
-        asking = self.payments.reconcile_change(booking)
-        return await _unless_gateway_down(asking, f"the change of {booking.code}")
+        about = booking.change.reference if booking.change else booking.code  # JR-XXXXXX-M1
+        return await _unless_gateway_down(self.payments.reconcile_change(booking), about)
 
     async def _status(self, booking: Booking) -> BookingStatus | None:
         return await status_of(booking.id)

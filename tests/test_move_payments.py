@@ -278,4 +278,4 @@ async def test_with_the_gateway_down_an_unpaid_move_still_lapses(
     assert after.change is None
     assert after.starts_at == at(14, room)
     assert any("was not paid in time" in m.text for m in await outbox_to(user.id))
-    assert f"could not reconcile the change of {booking.code}" in caplog.text
+    assert f"could not reconcile {booking.code}-M1" in caplog.text  # the change's reference
