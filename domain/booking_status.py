@@ -41,6 +41,8 @@ HOLDS_SLOTS = frozenset({S.PENDING_PAYMENT, S.NOT_STARTED, S.ONGOING, S.COMPLETE
 """Statuses whose booking owns its slot claims; moving out of them releases the claims."""
 
 ACTIVE = frozenset({S.PENDING_PAYMENT, S.NOT_STARTED, S.ONGOING})
+PAID_NOT_OVER = frozenset({S.NOT_STARTED, S.ONGOING})
+"""Paid, and not over, cancelled or ended: a session still to be played."""
 FINAL = frozenset(s for s, targets in ALLOWED.items() if not targets)
 PAID = frozenset({S.NOT_STARTED, S.ONGOING, S.COMPLETED, S.CANCELLED, S.TERMINATED})
 

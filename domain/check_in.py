@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from domain.booking_status import BookingStatus
+from domain.booking_status import PAID_NOT_OVER, BookingStatus
 from domain.room_settings import SettingError
 from domain.words import owner_screens as words
 
 MAX_CHECK_IN = 500
 SHOWN_BEFORE = timedelta(hours=2)
-PAID = frozenset({BookingStatus.NOT_STARTED, BookingStatus.ONGOING})
+PAID = PAID_NOT_OVER
 """A booking that is paid and not over: the only kind that is told how to get in."""
 REMOVE_WORDS = frozenset({"-", "none", "remove", "delete", "clear"})
 

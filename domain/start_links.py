@@ -19,7 +19,7 @@ import binascii
 import re
 from datetime import date, datetime
 
-from domain.booking_status import BookingStatus
+from domain.booking_status import PAID_NOT_OVER
 from domain.codes import is_booking_code
 
 PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -97,7 +97,7 @@ def parse_free_parameter(parameter: str) -> str | None:
 
 
 SHARE_KEYWORD = "session"
-SHAREABLE = frozenset({BookingStatus.NOT_STARTED, BookingStatus.ONGOING})
+SHAREABLE = PAID_NOT_OVER
 """A session is shared while it is paid and not over; a hold, a cancelled or a past
 session makes no card."""
 

@@ -13,15 +13,12 @@ import asyncio
 from collections.abc import Sequence
 from typing import Protocol
 
-from domain.booking_status import BookingStatus
+from domain.booking_status import PAID_NOT_OVER
 from domain.calendar_files import CalendarFileRef, CalendarMethod, calendar_file
 from domain.clock import Clock
 from domain.errors import BookingNotFoundError
 from domain.words import calendar as words
 from domain.words.facts import BookingFacts, RoomFacts
-
-KEPT = frozenset({BookingStatus.NOT_STARTED, BookingStatus.ONGOING})
-"""A series' weeks its file holds: paid, and not over, cancelled or refused."""
 
 
 class CalendarBooking(BookingFacts, Protocol):
@@ -62,7 +59,9 @@ class CalendarFiles:
     async def _series_file(self, ref: CalendarFileRef, series_code: str) -> tuple[str, bytes, str]:
         """A weekly series' one file: the weeks it holds when the file is made (one
         cancelled or refused meanwhile is left out; none left is a booking gone)."""
-        weeks = [week for week in await self.bookings.series_weeks(series_code) if week.status in KEPT]
+        weeks = [
+            week for week in await self.bookings.series_weeks(series_code) if week.status in PAID_NOT_OVER
+        ]
         if not weeks:
             raise BookingNotFoundError
         room = await self.bookings.room(weeks[0].room_id)
