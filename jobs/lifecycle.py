@@ -140,10 +140,11 @@ class BookingClock:
         minute and once it is due, its link is asked about first: money paid without a
         webhook (yet) applies the change while it may still be had, and is refunded in full
         once it lapsed, as a late webhook's would be."""
-        gateway_up = self.payments is not None
-        for booking in await self.changes.due_to_lapse(within=CHANGE_LAST_LOOK):
-            if gateway_up and booking.change is not None and booking.change.link_id:
-                gateway_up = await self._reconcile_change(booking) is not None
+        if self.payments is not None:
+            for booking in await self.changes.due_to_lapse(within=CHANGE_LAST_LOOK):
+                link_id = booking.change.link_id if booking.change else None
+                if link_id and await self._reconcile_change(booking) is None:
+                    break  # the gateway is down: they lapse as unpaid
         lapsed = await self.changes.lapse_due()
         for booking, change in lapsed:
             room = await self._room(booking.room_id)
